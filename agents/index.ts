@@ -1,0 +1,6 @@
+/**
+ * RxJS agents, scripted baselines and episode runners.
+ *
+ * @module
+ */
+export {};

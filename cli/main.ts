@@ -1,0 +1,17 @@
+/**
+ * The `embodied` command line (commander). Each subcommand lives in `cli/commands/<name>.ts` and
+ * registers itself on the program. This is the composition root: it imports the built-in
+ * environments and agents, which `src/` never does.
+ */
+import { Command } from 'commander';
+import '../environments/index.js';
+import { registerEnvsCommand } from './commands/envs.js';
+
+const program = new Command()
+  .name('embodied')
+  .description('Embodied: Rapier environments, world models as environments, latent-space MPC, validation against physics.')
+  .showHelpAfterError();
+
+registerEnvsCommand(program);
+
+await program.parseAsync(process.argv);

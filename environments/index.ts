@@ -1,0 +1,6 @@
+/**
+ * The built-in Rapier environments. Importing this module registers them all.
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,298 @@
+/**
+ * Declarative scene building in a canonical order, shared by every Rapier environment.
+ *
+ * Rapier's results depend on the order bodies are created, so a scene is a list of named
+ * {@link BodySpec}s built front to back. Masses are always explicit (Rapier's default density of 1
+ * gives a 0.2 m box 8 g). The {@link Scene} keeps our own ids (names → handles), since Rapier
+ * reuses handles after removal and restored worlds come back with new wrapper objects.
+ *
+ * @module
+ */
+import type { Collider, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
+import { InvalidArgumentError, describeValue } from '../errors.js';
+import { rapier } from './rapier.js';
+import { restoreWorld, takeSnapshot } from './snapshot.js';
+
+/** A 3-vector `[x, y, z]` in metres (or m/s, N, …). */
+export type Vec3 = readonly [number, number, number];
+/** A unit quaternion `[x, y, z, w]`. */
+export type Quat = readonly [number, number, number, number];
+
+/** Collision geometry, in metres. */
+export type ShapeSpec =
+  | { readonly type: 'box'; readonly halfExtents: Vec3 }
+  | { readonly type: 'ball'; readonly radius: number }
+  | { readonly type: 'cylinder'; readonly halfHeight: number; readonly radius: number }
+  | { readonly type: 'capsule'; readonly halfHeight: number; readonly radius: number };
+
+/** How a body moves. */
+export type BodyKind = 'fixed' | 'dynamic' | 'kinematic-velocity' | 'kinematic-position';
+
+/** One body with one collider. */
+export interface BodySpec {
+  /** Unique name within the scene (our id; Rapier handles are reused). */
+  readonly name: string;
+  readonly kind: BodyKind;
+  readonly shape: ShapeSpec;
+  /** Centre position, metres. */
+  readonly position: Vec3;
+  /** Orientation; default identity. */
+  readonly rotation?: Quat;
+  /** Mass in kg; required for dynamic bodies (set on the collider, never from a density default). */
+  readonly mass?: number;
+  /** Coulomb friction coefficient; default 0.5. */
+  readonly friction?: number;
+  /** Restitution; default 0. */
+  readonly restitution?: number;
+  readonly linearDamping?: number;
+  readonly angularDamping?: number;
+  /** Whether the body may fall asleep; default `true` (controlled bodies should pass `false`). */
+  readonly canSleep?: boolean;
+  readonly ccd?: boolean;
+  /** Sensor colliders detect overlap but exert no force. */
+  readonly sensor?: boolean;
+  /** Rotations allowed about x, y, z; default all. */
+  readonly enabledRotations?: readonly [boolean, boolean, boolean];
+  /** Translations allowed along x, y, z; default all. */
+  readonly enabledTranslations?: readonly [boolean, boolean, boolean];
+  /** Rapier collision groups bitmask (membership << 16 | filter). */
+  readonly collisionGroups?: number;
+  /** Rapier `ActiveEvents` flags on the collider. */
+  readonly activeEvents?: number;
+  /** Free-form tag for viewers (e.g. `'shelf'`, `'package'`). */
+  readonly tag?: string;
+}
+
+/** One body of a frame (the JSON scene description for viewers). */
+export interface FrameBody {
+  readonly name: string;
+  readonly tag: string | undefined;
+  readonly kind: BodyKind;
+  readonly shape: ShapeSpec;
+  readonly position: [number, number, number];
+  readonly rotation: [number, number, number, number];
+}
+
+/** A JSON scene description: every body's shape and pose at one instant. */
+export interface Frame {
+  readonly time: number;
+  readonly bodies: FrameBody[];
+}
+
+/** Gravity, timestep and solver settings of a world. */
+export interface WorldSettings {
+  /** m/s²; default `[0, -9.81, 0]` (y is up). */
+  readonly gravity?: Vec3;
+  /** Physics timestep in seconds; default 1/60. */
+  readonly timestep?: number;
+  /** Solver iterations; default Rapier's (4). */
+  readonly solverIterations?: number;
+}
+
+interface Entry {
+  readonly spec: BodySpec;
+  readonly bodyHandle: number;
+  readonly colliderHandle: number;
+}
+
+function checkPositive(value: number | undefined, what: string): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new InvalidArgumentError(`Expected ${what} to be a positive number, got ${describeValue(value)}`);
+  }
+}
+
+function checkShape(shape: ShapeSpec, name: string): void {
+  switch (shape.type) {
+    case 'box':
+      shape.halfExtents.forEach((h, i) => checkPositive(h, `body \`${name}\` halfExtents[${i}]`));
+      return;
+    case 'ball':
+      checkPositive(shape.radius, `body \`${name}\` radius`);
+      return;
+    case 'cylinder':
+    case 'capsule':
+      checkPositive(shape.radius, `body \`${name}\` radius`);
+      checkPositive(shape.halfHeight, `body \`${name}\` halfHeight`);
+      return;
+    default:
+      throw new InvalidArgumentError(`Unknown shape type ${describeValue((shape as { type: unknown }).type)} for body \`${name}\``);
+  }
+}
+
+/**
+ * A Rapier world plus the names of its bodies. Owns the world: call {@link Scene.free} (or use
+ * `using`) when done.
+ */
+export class Scene {
+  private readonly byName: Map<string, Entry>;
+
+  private constructor(
+    private worldRef: World,
+    private readonly entries: readonly Entry[],
+  ) {
+    this.byName = new Map(entries.map((e) => [e.spec.name, e]));
+  }
+
+  /**
+   * Builds a world from `bodies`, in order.
+   * @throws {@link InvalidArgumentError} for duplicate names, missing masses, bad sizes.
+   */
+  static build(bodies: readonly BodySpec[], settings: WorldSettings = {}): Scene {
+    const R = rapier();
+    const g = settings.gravity ?? [0, -9.81, 0];
+    const world = new R.World({ x: g[0], y: g[1], z: g[2] });
+    try {
+      if (settings.timestep !== undefined) {
+        checkPositive(settings.timestep, 'timestep');
+        world.timestep = settings.timestep;
+      }
+      if (settings.solverIterations !== undefined) world.numSolverIterations = settings.solverIterations;
+      const names = new Set<string>();
+      const entries: Entry[] = [];
+      for (const spec of bodies) {
+        if (names.has(spec.name)) throw new InvalidArgumentError(`Duplicate body name \`${spec.name}\` in scene`);
+        names.add(spec.name);
+        entries.push(addBody(world, spec));
+      }
+      return new Scene(world, entries);
+    } catch (e) {
+      world.free();
+      throw e;
+    }
+  }
+
+  /** The Rapier world (replaced by {@link Scene.restore}: do not keep references across a restore). */
+  get world(): World {
+    return this.worldRef;
+  }
+
+  /** Names of all bodies, in build order. */
+  get names(): string[] {
+    return this.entries.map((e) => e.spec.name);
+  }
+
+  /** The spec a body was built from. */
+  spec(name: string): BodySpec {
+    return this.entry(name).spec;
+  }
+
+  /** The rigid body called `name` in the current world. */
+  body(name: string): RigidBody {
+    return this.worldRef.getRigidBody(this.entry(name).bodyHandle);
+  }
+
+  /** The collider of body `name` in the current world. */
+  collider(name: string): Collider {
+    return this.worldRef.getCollider(this.entry(name).colliderHandle);
+  }
+
+  /** The handle of body `name` (stable across snapshot/restore). */
+  bodyHandle(name: string): number {
+    return this.entry(name).bodyHandle;
+  }
+
+  /** The handle of the collider of body `name`. */
+  colliderHandle(name: string): number {
+    return this.entry(name).colliderHandle;
+  }
+
+  /** Name of the body owning collider `handle`, if it belongs to this scene. */
+  nameOfCollider(handle: number): string | undefined {
+    for (const e of this.entries) if (e.colliderHandle === handle) return e.spec.name;
+    return undefined;
+  }
+
+  /** Snapshot bytes of the whole physics state. */
+  snapshot(): Uint8Array {
+    return takeSnapshot(this.worldRef);
+  }
+
+  /** Replaces the world with one restored from `bytes` (leak-free); names keep their meaning. */
+  restore(bytes: Uint8Array): void {
+    const next = restoreWorld(bytes);
+    this.worldRef.free();
+    this.worldRef = next;
+  }
+
+  /** A JSON description of every body's shape and pose, for viewers (`render('frame')`). */
+  frame(time = 0): Frame {
+    const bodies: FrameBody[] = this.entries.map((e) => {
+      const b = this.worldRef.getRigidBody(e.bodyHandle);
+      const t = b.translation();
+      const r = b.rotation();
+      return { name: e.spec.name, tag: e.spec.tag, kind: e.spec.kind, shape: e.spec.shape, position: [t.x, t.y, t.z], rotation: [r.x, r.y, r.z, r.w] };
+    });
+    return { time, bodies };
+  }
+
+  /** Frees the world. Safe to call twice. */
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.worldRef.free();
+  }
+  private freed = false;
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  private entry(name: string): Entry {
+    const e = this.byName.get(name);
+    if (e === undefined) throw new InvalidArgumentError(`No body named ${describeValue(name)} in scene (bodies: ${this.names.join(', ')})`);
+    return e;
+  }
+}
+
+function addBody(world: World, spec: BodySpec): Entry {
+  const R = rapier();
+  checkShape(spec.shape, spec.name);
+  if (spec.kind === 'dynamic') checkPositive(spec.mass ?? Number.NaN, `mass of dynamic body \`${spec.name}\``);
+  let desc;
+  switch (spec.kind) {
+    case 'fixed':
+      desc = R.RigidBodyDesc.fixed();
+      break;
+    case 'dynamic':
+      desc = R.RigidBodyDesc.dynamic();
+      break;
+    case 'kinematic-velocity':
+      desc = R.RigidBodyDesc.kinematicVelocityBased();
+      break;
+    case 'kinematic-position':
+      desc = R.RigidBodyDesc.kinematicPositionBased();
+      break;
+    default:
+      throw new InvalidArgumentError(`Unknown body kind ${describeValue(spec.kind)} for body \`${spec.name}\``);
+  }
+  const [x, y, z] = spec.position;
+  desc.setTranslation(x, y, z);
+  if (spec.rotation) desc.setRotation({ x: spec.rotation[0], y: spec.rotation[1], z: spec.rotation[2], w: spec.rotation[3] });
+  if (spec.linearDamping !== undefined) desc.setLinearDamping(spec.linearDamping);
+  if (spec.angularDamping !== undefined) desc.setAngularDamping(spec.angularDamping);
+  if (spec.canSleep !== undefined) desc.setCanSleep(spec.canSleep);
+  if (spec.ccd !== undefined) desc.setCcdEnabled(spec.ccd);
+  if (spec.enabledRotations) desc.enabledRotations(...spec.enabledRotations);
+  if (spec.enabledTranslations) desc.enabledTranslations(...spec.enabledTranslations);
+  const body = world.createRigidBody(desc);
+
+  const s = spec.shape;
+  const cdesc =
+    s.type === 'box'
+      ? R.ColliderDesc.cuboid(s.halfExtents[0], s.halfExtents[1], s.halfExtents[2])
+      : s.type === 'ball'
+        ? R.ColliderDesc.ball(s.radius)
+        : s.type === 'cylinder'
+          ? R.ColliderDesc.cylinder(s.halfHeight, s.radius)
+          : R.ColliderDesc.capsule(s.halfHeight, s.radius);
+  // Explicit mass for every body that can move; fixed bodies get none (their mass is ignored).
+  if (spec.mass !== undefined) cdesc.setMass(spec.mass);
+  else cdesc.setDensity(0);
+  cdesc.setFriction(spec.friction ?? 0.5);
+  cdesc.setRestitution(spec.restitution ?? 0);
+  if (spec.sensor) cdesc.setSensor(true);
+  if (spec.collisionGroups !== undefined) cdesc.setCollisionGroups(spec.collisionGroups);
+  if (spec.activeEvents !== undefined) cdesc.setActiveEvents(spec.activeEvents);
+  const collider = world.createCollider(cdesc, body);
+  return { spec, bodyHandle: body.handle, colliderHandle: collider.handle };
+}

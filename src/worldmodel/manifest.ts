@@ -1,0 +1,93 @@
+/**
+ * The world-model bundle manifest (`embodied.worldmodel/v1`): a directory with `manifest.json` and
+ * ONNX files. Normalisation lives inside the graphs, so every file takes and returns raw units.
+ *
+ * | file | inputs | outputs |
+ * |---|---|---|
+ * | encoder | `obs` [B, obsDim] | `latent` [B, latentDim] |
+ * | dynamics (one per ensemble member) | `latent` [B, latentDim], `action` [B, actionDim] | `next_latent` [B, latentDim], `reward` [B, 1], optional `terminal_logit` [B, 1] |
+ * | decoder (optional) | `latent` [B, latentDim] | `obs` [B, obsDim] |
+ * | rollout (optional, fused) | `latent` [B, latentDim], `actions` [B, H, actionDim] | `latents` [B, H, latentDim], `rewards` [B, H] |
+ *
+ * @module
+ */
+import { z } from 'zod';
+
+/** The format tag of version 1 bundles. */
+export const BUNDLE_FORMAT = 'embodied.worldmodel/v1';
+
+/** A named slice of the observation vector, for per-field error reports. */
+export const ObservationFieldSchema = z.object({
+  name: z.string().min(1),
+  start: z.number().int().nonnegative(),
+  size: z.number().int().positive(),
+  /** Physical unit, e.g. `m`, `m/s`, `rad`. */
+  unit: z.string().optional(),
+});
+
+/** Where a bundle came from. */
+export const ProvenanceSchema = z.object({
+  /** SHA-256 content hash of the training dataset. */
+  datasetHash: z.string().optional(),
+  /** Training seed. */
+  seed: z.number().int().nonnegative().optional(),
+  /** The SDK version that trained it (`embodied@x.y.z`), or the external tool. */
+  producer: z.string(),
+  rapierPackage: z.string().optional(),
+  rapierVersion: z.string().optional(),
+  /** ISO-8601 creation time. */
+  createdAt: z.string(),
+  trainingSteps: z.number().int().nonnegative().optional(),
+  /** Final training losses by name. */
+  finalLosses: z.record(z.string(), z.number()).optional(),
+  /** Free-form training configuration. */
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The manifest of a world-model bundle. */
+export const ManifestSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    name: z.string().min(1),
+    /** The environment it models, e.g. `PushBox-v0`. */
+    envId: z.string().min(1),
+    obsDim: z.number().int().positive(),
+    actionDim: z.number().int().positive(),
+    latentDim: z.number().int().positive(),
+    /** Action bounds, one per action dimension. */
+    actionLow: z.array(z.number()),
+    actionHigh: z.array(z.number()),
+    files: z.object({
+      encoder: z.string().min(1),
+      dynamics: z.array(z.string().min(1)).min(1, 'the ensemble list `files.dynamics` must name at least one dynamics file'),
+      decoder: z.string().min(1).optional(),
+      rollout: z.string().min(1).optional(),
+      /** `.npy` float32 [N, obsDim]: observations to start imagination from when no prompt is given. */
+      initialObservations: z.string().min(1).optional(),
+    }),
+    /** Whether dynamics files output `terminal_logit`. */
+    hasTerminal: z.boolean().default(false),
+    /** Multi-step horizon the model was trained over. */
+    trainingHorizon: z.number().int().positive(),
+    /** Control period of the environment, seconds. */
+    controlDt: z.number().positive().optional(),
+    /** Layout of the observation vector. */
+    observationFields: z.array(ObservationFieldSchema).optional(),
+    provenance: ProvenanceSchema,
+  })
+  .superRefine((m, ctx) => {
+    for (const key of ['actionLow', 'actionHigh'] as const) {
+      if (m[key].length !== m.actionDim) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `expected ${m.actionDim} entries (actionDim), got ${m[key].length}` });
+      }
+    }
+    m.actionLow.forEach((lo, i) => {
+      const hi = m.actionHigh[i];
+      if (hi !== undefined && lo > hi) ctx.addIssue({ code: 'custom', path: ['actionLow', i], message: `expected actionLow[${i}] <= actionHigh[${i}], got ${lo} > ${hi}` });
+    });
+  });
+
+/** A parsed, validated manifest. */
+export type Manifest = z.output<typeof ManifestSchema>;
+/** Manifest input (before defaults). */
+export type ManifestInput = z.input<typeof ManifestSchema>;
