@@ -1,0 +1,2 @@
+/** graph (in progress). @module */
+export {};

@@ -1,0 +1,2 @@
+/** Planning: the RolloutModel contract, optimisers, objectives, the physics oracle. @module */
+export * from './rollout-model.js';

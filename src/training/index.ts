@@ -1,0 +1,2 @@
+/** training (in progress). @module */
+export {};

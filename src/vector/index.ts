@@ -1,0 +1,2 @@
+/** vector (in progress). @module */
+export {};

@@ -1,0 +1,2 @@
+/** World models: bundle format and loader, WorldModel, WorldModelEnv. @module */
+export * from './manifest.js';

@@ -1,0 +1,3 @@
+/** Environment wrappers. @module */
+export * from './wrapper.js';
+export * from './time-limit.js';
