@@ -1,2 +1,1 @@
-/** training (in progress). @module */
-export {};
+export * from './batch.js';
