@@ -63,7 +63,8 @@ export function describeValue(value: unknown, maxLength = 120): string {
     } else if (typeof value === 'function') {
       text = `function ${value.name || '(anonymous)'}`;
     } else {
-      text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+      // JSON.stringify returns undefined for symbols (and objects whose toJSON does): fall back to String.
+      text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) ?? String(value);
     }
   } catch {
     // A circular structure or throwing getter: fall back to the tag, the message must still be built.

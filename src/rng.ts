@@ -58,10 +58,12 @@ export class Rng {
     assertSeed(seed);
     const lo = seed % UINT32 | 0;
     const hi = Math.floor(seed / UINT32) | 0;
+    // Chain the words so every one depends on the whole seed: the first output is s00 + s10 (words 1
+    // and 3), so those must differ between nearby seeds or every seed < 2^32 starts with the same draw.
     const a = mix32(lo ^ 0x2545f491);
-    const b = mix32(hi ^ 0x6c078965);
-    const c = mix32(a ^ 0x5bd1e995);
-    const d = mix32(b ^ 0x1b873593);
+    const b = mix32(hi ^ 0x6c078965 ^ a);
+    const c = mix32(a ^ 0x5bd1e995 ^ b);
+    const d = mix32(b ^ 0x1b873593 ^ c);
     // xoroshiro must not start from the all-zero state.
     const state: RngState = a === 0 && b === 0 && c === 0 && d === 0 ? [1, 0, 0, 0] : [a, b, c, d];
     return new Rng(xoroshiro128plusFromState(state));
