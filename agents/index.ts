@@ -3,4 +3,10 @@
  *
  * @module
  */
-export {};
+export * from './types.js';
+export * from './errors.js';
+export * from './run-episode.js';
+export * from './run-episodes.js';
+export * from './episode-stats.js';
+export * from './policy-agent.js';
+export * from './random-agent.js';
