@@ -10,3 +10,5 @@ export * from './run-episodes.js';
 export * from './episode-stats.js';
 export * from './policy-agent.js';
 export * from './random-agent.js';
+export * from './plan-source.js';
+export * from './mpc-agent.js';
