@@ -12,3 +12,5 @@ export * from './policy-agent.js';
 export * from './random-agent.js';
 export * from './plan-source.js';
 export * from './mpc-agent.js';
+export * from './action-bounds.js';
+export * from './control-loop.js';

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, describeValue } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import { Rng } from '../src/rng.js';
+import { boundsMidpoint } from './action-bounds.js';
 import { PlanError } from './errors.js';
 import type { PlanOutcome, PlanSource } from './plan-source.js';
 import type { Agent, Percept } from './types.js';
@@ -105,7 +106,7 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
   const { horizon: H, actionDim: A } = source;
   if (!Number.isSafeInteger(H) || H <= 0) throw new InvalidArgumentError(`mpcAgent: expected the plan source's \`horizon\` to be a positive integer, got ${describeValue(H)}`);
   if (opts.replanEvery > H) throw new InvalidArgumentError(`mpcAgent options: \`replanEvery\` (${opts.replanEvery}) must not exceed the horizon (${H})`);
-  const defaultAction = opts.defaultAction ? Float32Array.from(opts.defaultAction) : midpoint(source.actionLow, source.actionHigh);
+  const defaultAction = opts.defaultAction ? Float32Array.from(opts.defaultAction) : boundsMidpoint(source.actionLow, source.actionHigh);
   if (defaultAction.length !== A) {
     throw new InvalidArgumentError(`mpcAgent options: expected \`defaultAction\` of length ${A} (the action size), got ${defaultAction.length}`);
   }
@@ -253,16 +254,6 @@ export function shifted(plan: Float32Array, from: number, horizon: number, actio
   if (keep > 0) out.set(plan.subarray(from * actionDim, horizon * actionDim), 0);
   const last = plan.subarray((horizon - 1) * actionDim, horizon * actionDim);
   for (let h = keep; h < horizon; h++) out.set(last, h * actionDim);
-  return out;
-}
-
-function midpoint(low: Float32Array, high: Float32Array): Float32Array {
-  const out = new Float32Array(low.length);
-  for (let i = 0; i < low.length; i++) {
-    const lo = low[i]!;
-    const hi = high[i]!;
-    out[i] = Number.isFinite(lo) && Number.isFinite(hi) ? (lo + hi) / 2 : Math.min(hi, Math.max(lo, 0));
-  }
   return out;
 }
 
