@@ -4,3 +4,4 @@
  * @module
  */
 export {};
+export * from './line-world.js';

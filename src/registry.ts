@@ -10,6 +10,9 @@
 import { InvalidArgumentError, RegistrationError, UnknownEnvError, describeValue } from './errors.js';
 import type { Env, EnvSpec } from './env.js';
 import { TimeLimit } from './wrappers/time-limit.js';
+import { SyncVectorEnv } from './vector/sync-vector-env.js';
+import { WorkerVectorEnv } from './vector/worker-vector-env.js';
+import type { VectorEnv, VectorEnvOptions } from './vector/types.js';
 
 /** What `register` takes. */
 export interface EnvRegistration<O = unknown, A = unknown> {
@@ -128,6 +131,64 @@ export function make<O = Float32Array, A = Float32Array>(
   const limit = settings.maxEpisodeSteps ?? reg.maxEpisodeSteps;
   if (limit === false || limit === undefined) return env;
   return new TimeLimit(env, limit);
+}
+
+/** Options of {@link makeVec}. */
+export interface MakeVecOptions extends VectorEnvOptions {
+  /** Constructor options of every sub-environment (merged over the registered `kwargs`). Default `{}`. */
+  readonly kwargs?: Record<string, unknown>;
+  /** Overrides the registered episode length of each sub-env; `false` adds no `TimeLimit`. */
+  readonly maxEpisodeSteps?: number | false;
+  /** `'worker'` mode: number of worker threads. Default `min(n, os.availableParallelism())`. */
+  readonly numWorkers?: number;
+  /** `'worker'` mode: extra modules each worker imports (the registration's `module` is always imported). */
+  readonly modules?: readonly string[];
+}
+
+/**
+ * Builds `n` copies of a registered environment as one vector env: `'sync'` steps them in this thread
+ * ({@link SyncVectorEnv}), `'worker'` in worker threads ({@link WorkerVectorEnv}). Each sub-env is
+ * `make(id, kwargs)`, so it carries the spec's `TimeLimit`.
+ *
+ * @example
+ * ```ts
+ * const envs = await makeVec('LineWorld-v0', 8, 'worker', { autoresetMode: 'same-step' });
+ * ```
+ * @throws {@link UnknownEnvError} for an unknown id; {@link InvalidArgumentError} for bad options or a
+ *   `'worker'` registration without a `module`.
+ */
+export async function makeVec(id: string, n: number, mode: 'sync' | 'worker' = 'sync', options: MakeVecOptions = {}): Promise<VectorEnv> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`makeVec(${id}): expected \`options\` to be an object, got ${describeValue(options)}`);
+  }
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`makeVec(${id}): expected \`n\` to be a positive integer, got ${describeValue(n)}`);
+  const reg = registration(id);
+  const { kwargs = {}, maxEpisodeSteps, numWorkers, modules = [], ...vectorOptions } = options;
+  if (mode === 'sync') {
+    if (numWorkers !== undefined || modules.length > 0) {
+      throw new InvalidArgumentError(`makeVec(${id}): \`numWorkers\` and \`modules\` apply to 'worker' mode only`);
+    }
+    const settings: MakeSettings = maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps };
+    return new SyncVectorEnv(Array.from({ length: n }, () => () => make<Float32Array, unknown>(id, kwargs, settings)), vectorOptions);
+  }
+  if (mode === 'worker') {
+    const all = [...(reg.module === undefined ? [] : [reg.module]), ...modules];
+    if (all.length === 0) {
+      throw new InvalidArgumentError(
+        `makeVec(${id}, 'worker'): the registration has no \`module\` for workers to import; register with \`module: import.meta.url\` or pass \`modules\``,
+      );
+    }
+    return WorkerVectorEnv.create({
+      ...vectorOptions,
+      envId: id,
+      numEnvs: n,
+      kwargs,
+      modules: all,
+      ...(maxEpisodeSteps !== undefined && { maxEpisodeSteps }),
+      ...(numWorkers !== undefined && { numWorkers }),
+    });
+  }
+  throw new InvalidArgumentError(`makeVec(${id}): expected \`mode\` to be 'sync' or 'worker', got ${describeValue(mode)}`);
 }
 
 function levenshtein(a: string, b: string): number {

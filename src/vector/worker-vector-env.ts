@@ -1,0 +1,331 @@
+/**
+ * WorkerVectorEnv: sub-environments live in `worker_threads`, each worker hosting a contiguous slice.
+ * Observations, actions, rewards and flags sit in `SharedArrayBuffer`s that both sides map, so a step
+ * sends one tiny message per worker and copies no arrays. Workers rebuild the environments by importing
+ * the registering modules and calling `make(id, kwargs)`.
+ *
+ * A worker that dies (an uncaught error such as a Rapier WASM `RuntimeError: unreachable`, or an exit)
+ * rejects the pending call with a {@link WorkerCrashError} naming the env index and its last seed;
+ * `close()` still works afterwards and any other call throws an `EnvStateError`.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import { EmbodiedError, EnvStateError, WorkerCrashError, describeValue } from '../errors.js';
+import type { EnvSpec, Info } from '../env.js';
+import { parseOptions } from '../options.js';
+import { spaceFromJSON } from '../spaces.js';
+import { allocateBuffers, assertBatchableActionSpace, assertBatchableObservationSpace, type VectorBuffers } from './batch.js';
+import { Op, fromPayload, type FromWorker, type SharedBuffers, type ToWorker, type WorkerInit } from './protocol.js';
+import type { VectorEnvOptions } from './types.js';
+import { VectorEnvBase, VectorEnvOptionsSchema } from './vector-base.js';
+
+/** Options of {@link WorkerVectorEnv.create}. */
+export interface WorkerVectorEnvOptions extends VectorEnvOptions {
+  /** Registered id of the environment, e.g. `'LineWorld-v0'`. */
+  readonly envId: string;
+  /** Number of sub-environments. */
+  readonly numEnvs: number;
+  /** Constructor options passed to `make` (structured-clonable). Default `{}`. */
+  readonly kwargs?: Record<string, unknown>;
+  /**
+   * Modules each worker imports before `make` — those that register `envId` (URLs or absolute paths).
+   * `makeVec` fills in the registration's `module`.
+   */
+  readonly modules?: readonly string[];
+  /** Passed to `make`: overrides the registered episode length; `false` adds no TimeLimit. */
+  readonly maxEpisodeSteps?: number | false;
+  /** Worker threads. Default `min(numEnvs, os.availableParallelism())`. */
+  readonly numWorkers?: number;
+  /** How long `close()` waits for a worker to close its envs before terminating it, ms. Default 5000. */
+  readonly closeTimeoutMs?: number;
+}
+
+const OptionsSchema = VectorEnvOptionsSchema.extend({
+  envId: z.string().min(1),
+  numEnvs: z.number().int().positive(),
+  kwargs: z.record(z.string(), z.unknown()).default({}),
+  modules: z.array(z.string().min(1)).default([]),
+  maxEpisodeSteps: z.union([z.number().int().positive(), z.literal(false)]).optional(),
+  numWorkers: z.number().int().positive().optional(),
+  closeTimeoutMs: z.number().int().positive().default(5000),
+}).strict();
+
+type Options = z.output<typeof OptionsSchema>;
+
+const OP_NAMES: Record<number, string> = { [Op.idle]: 'idle between calls, last touching', [Op.init]: 'building', [Op.reset]: 'resetting', [Op.step]: 'stepping', [Op.close]: 'closing' };
+
+interface Pending {
+  readonly resolve: (infos: Info[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** One worker thread and its slice of envs. */
+class Slot {
+  pending: Pending | undefined;
+  dead = false;
+  constructor(
+    readonly index: number,
+    readonly start: number,
+    readonly count: number,
+    readonly worker: Worker,
+  ) {}
+}
+
+/**
+ * How to start a worker. From compiled JavaScript: the sibling `worker.js`. From TypeScript sources
+ * (tests, tsx): Node 20 does not apply `--import tsx` to a worker's own entry, so a one-line bootstrap
+ * registers tsx's ESM hooks inside the worker, then imports `worker.ts`.
+ */
+function startWorker(workerData: WorkerInit): Worker {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData });
+  // tsx's ESM API as an ES module (the `require` condition resolves to its .cjs twin).
+  const api = createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  const entry = new URL('./worker.ts', self).href;
+  const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+function toModuleUrl(m: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(m) ? m : pathToFileURL(m).href;
+}
+
+/** Splits `n` envs into `w` contiguous slices, the first `n mod w` one larger. */
+function slices(n: number, w: number): { start: number; count: number }[] {
+  const base = Math.floor(n / w);
+  const extra = n % w;
+  const out: { start: number; count: number }[] = [];
+  let start = 0;
+  for (let i = 0; i < w; i++) {
+    const count = base + (i < extra ? 1 : 0);
+    out.push({ start, count });
+    start += count;
+  }
+  return out;
+}
+
+/**
+ * Sub-environments stepped in worker threads over shared memory.
+ *
+ * @example
+ * ```ts
+ * const envs = await WorkerVectorEnv.create({ envId: 'PushBox-v0', numEnvs: 8, modules: [pushBoxModuleUrl] });
+ * // or simply: await makeVec('PushBox-v0', 8, 'worker')
+ * ```
+ */
+export class WorkerVectorEnv extends VectorEnvBase {
+  /** Number of worker threads. */
+  readonly numWorkers: number;
+  private readonly slots: Slot[];
+  private readonly buf: VectorBuffers;
+  private readonly progress: Int32Array;
+  private readonly envId: string;
+  private readonly closeTimeoutMs: number;
+  private crash: string | undefined;
+  private nextId = 1;
+
+  private constructor(opts: Options, spec: EnvSpec, slots: Slot[], progress: Int32Array, ready: Extract<FromWorker, { type: 'ready' }>) {
+    const obs = assertBatchableObservationSpace(spaceFromJSON(ready.observationSpace), 'WorkerVectorEnv');
+    const act = assertBatchableActionSpace(spaceFromJSON(ready.actionSpace), 'WorkerVectorEnv');
+    super(opts.numEnvs, spec, obs, act, opts);
+    this.envId = opts.envId;
+    this.closeTimeoutMs = opts.closeTimeoutMs;
+    this.slots = slots;
+    this.numWorkers = slots.length;
+    this.progress = progress;
+    this.buf = allocateBuffers(opts.numEnvs, obs.flatDim, act.flatDim, true);
+    const shared: SharedBuffers = {
+      observations: this.buf.observations.buffer as SharedArrayBuffer,
+      actions: this.buf.actions.buffer as SharedArrayBuffer,
+      rewards: this.buf.rewards.buffer as SharedArrayBuffer,
+      terminated: this.buf.terminated.buffer as SharedArrayBuffer,
+      truncated: this.buf.truncated.buffer as SharedArrayBuffer,
+    };
+    for (const slot of slots) {
+      slot.worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
+      slot.worker.on('error', (err: Error) => this.onCrash(slot, `crashed with ${err.name}: ${err.message}`, err));
+      slot.worker.on('exit', (code: number) => this.onCrash(slot, `exited with code ${code}`, undefined));
+      slot.worker.postMessage({ type: 'attach', buffers: shared } satisfies ToWorker);
+      slot.worker.unref();
+    }
+  }
+
+  /**
+   * Starts the workers, builds every sub-environment and returns once all are ready.
+   * @throws {@link InvalidArgumentError} for bad options; the worker's own error (e.g. `UnknownEnvError`)
+   *   when an env cannot be built; {@link WorkerCrashError} when a worker dies while building.
+   */
+  static async create(options: WorkerVectorEnvOptions): Promise<WorkerVectorEnv> {
+    const opts = parseOptions(OptionsSchema, options, 'WorkerVectorEnv options');
+    const numWorkers = Math.min(opts.numEnvs, opts.numWorkers ?? availableParallelism());
+    const progress = new Int32Array(new SharedArrayBuffer(numWorkers * 2 * 4));
+    const modules = opts.modules.map(toModuleUrl);
+    const slots = slices(opts.numEnvs, numWorkers).map(({ start, count }, index) => {
+      const workerData: WorkerInit = {
+        workerIndex: index,
+        start,
+        count,
+        envId: opts.envId,
+        kwargs: opts.kwargs,
+        modules,
+        maxEpisodeSteps: opts.maxEpisodeSteps,
+        autoresetMode: opts.autoresetMode,
+        progress: progress.buffer as SharedArrayBuffer,
+      };
+      return new Slot(index, start, count, startWorker(workerData));
+    });
+    const readies = await Promise.allSettled(slots.map((slot) => waitReady(slot, opts.envId, progress)));
+    const failed = readies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const abort = async (err: unknown): Promise<never> => {
+      for (const s of slots) s.worker.on('error', () => {}); // already reported; nothing may throw now
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw err;
+    };
+    if (failed) return abort(failed.reason);
+    const ready = readies.map((r) => (r as PromiseFulfilledResult<Extract<FromWorker, { type: 'ready' }>>).value);
+    const first = ready[0]!;
+    const differs = ready.findIndex(
+      (r) => JSON.stringify(r.observationSpace) !== JSON.stringify(first.observationSpace) || JSON.stringify(r.actionSpace) !== JSON.stringify(first.actionSpace),
+    );
+    if (differs >= 0) {
+      return abort(new EmbodiedError(`WorkerVectorEnv: worker ${differs} built ${opts.envId} with other spaces than worker 0: ${describeValue(ready[differs]!.observationSpace)}`));
+    }
+    try {
+      return new WorkerVectorEnv(opts, first.spec, slots, progress, first);
+    } catch (e) {
+      return abort(e);
+    }
+  }
+
+  protected get buffers(): VectorBuffers {
+    return this.buf;
+  }
+
+  protected get name(): string {
+    return `WorkerVectorEnv(${this.envId})`;
+  }
+
+  protected override get crashed(): string | undefined {
+    return this.crash;
+  }
+
+  protected async runReset(seeds: (number | undefined)[], options: Record<string, unknown> | undefined, mask: boolean[]): Promise<Info[]> {
+    const id = this.nextId++;
+    return this.broadcast((s) => ({
+      type: 'reset',
+      id,
+      seeds: seeds.slice(s.start, s.start + s.count),
+      options,
+      mask: mask.slice(s.start, s.start + s.count),
+    }));
+  }
+
+  protected runStep(): Promise<Info[]> {
+    const id = this.nextId++;
+    return this.broadcast(() => ({ type: 'step', id }));
+  }
+
+  protected async runClose(): Promise<void> {
+    const id = this.nextId++;
+    let firstError: unknown;
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (!slot.dead && slot.pending === undefined) {
+          // Let the worker close its envs (Rapier worlds, sessions), but never wait forever.
+          slot.worker.ref();
+          const closed = this.call(slot, { type: 'close', id }).catch((e: unknown) => (firstError ??= e));
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, this.closeTimeoutMs)))]);
+          clearTimeout(timer);
+        }
+        slot.pending?.reject(new EnvStateError(`${this.name}: closed while a call was still running`));
+        slot.pending = undefined;
+        slot.dead = true;
+        await slot.worker.terminate();
+      }),
+    );
+    if (firstError !== undefined) throw firstError;
+  }
+
+  private async broadcast(message: (slot: Slot) => ToWorker): Promise<Info[]> {
+    for (const s of this.slots) s.worker.ref();
+    try {
+      const parts = await Promise.all(this.slots.map((s) => this.call(s, message(s))));
+      return parts.flat();
+    } finally {
+      if (!this.closed) for (const s of this.slots) s.worker.unref();
+    }
+  }
+
+  private call(slot: Slot, message: ToWorker): Promise<Info[]> {
+    return new Promise<Info[]>((resolve, reject) => {
+      slot.pending = { resolve, reject };
+      slot.worker.postMessage(message);
+    });
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    const pending = slot.pending;
+    if (pending === undefined) return;
+    if (msg.type === 'result') {
+      slot.pending = undefined;
+      pending.resolve(msg.infos);
+    } else if (msg.type === 'error') {
+      slot.pending = undefined;
+      pending.reject(fromPayload(msg.error, `${this.name}: `));
+    }
+  }
+
+  private onCrash(slot: Slot, what: string, cause: unknown): void {
+    if (slot.dead) return; // terminated by close(), or already reported ('error' is followed by 'exit')
+    slot.dead = true;
+    const envIndex = Atomics.load(this.progress, 2 * slot.index);
+    const op = OP_NAMES[Atomics.load(this.progress, 2 * slot.index + 1)] ?? 'running';
+    const seed = this.lastSeeds[envIndex];
+    const err = new WorkerCrashError(
+      `${this.name}: worker ${slot.index} (envs ${slot.start}–${slot.start + slot.count - 1}) ${what} while ${op} env ${envIndex} (last reset seed ${seed ?? 'unknown'}); close() this vector env`,
+      envIndex,
+      seed,
+      cause === undefined ? undefined : { cause },
+    );
+    this.crash ??= `env ${envIndex}, seed ${seed ?? 'unknown'}: ${what}`;
+    const pending = slot.pending;
+    slot.pending = undefined;
+    pending?.reject(err);
+  }
+}
+
+/** Resolves with the worker's 'ready' message, or rejects with its build error or crash. */
+function waitReady(slot: Slot, envId: string, progress: Int32Array): Promise<Extract<FromWorker, { type: 'ready' }>> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      slot.worker.off('message', onMessage);
+      slot.worker.off('error', onError);
+      slot.worker.off('exit', onExit);
+    };
+    const crash = (what: string, cause?: unknown) => {
+      cleanup();
+      const envIndex = Atomics.load(progress, 2 * slot.index);
+      reject(new WorkerCrashError(`WorkerVectorEnv(${envId}): worker ${slot.index} ${what} while building env ${envIndex}`, envIndex, undefined, cause === undefined ? undefined : { cause }));
+    };
+    const onMessage = (msg: FromWorker) => {
+      if (msg.type === 'ready') {
+        cleanup();
+        resolve(msg);
+      } else if (msg.type === 'init-error') {
+        cleanup();
+        reject(fromPayload(msg.error, `WorkerVectorEnv: worker ${slot.index} could not build ${envId}: `));
+      }
+    };
+    const onError = (err: Error) => crash(`crashed with ${err.name}: ${err.message}`, err);
+    const onExit = (code: number) => crash(`exited with code ${code}`);
+    slot.worker.on('message', onMessage);
+    slot.worker.on('error', onError);
+    slot.worker.on('exit', onExit);
+  });
+}
