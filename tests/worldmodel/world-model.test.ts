@@ -64,7 +64,7 @@ describe('WorldModel', () => {
     expectClose(r1.rewards, r2.rewards);
     expectClose(r1.terminals!, r2.terminals!);
     // And both follow the reference dynamics.
-    let z = z0;
+    let z: Float32Array = z0;
     for (let h = 0; h < H; h++) {
       const a = new Float32Array(B * A);
       for (let b = 0; b < B; b++) a.set(acts.subarray((b * H + h) * A, (b * H + h + 1) * A), b * A);
@@ -116,7 +116,7 @@ describe('WorldModel', () => {
       expect(new Set(members).size).toBe(3);
       const r = await tsinf.rollout(z0, acts, H, { members });
       for (let b = 0; b < B; b += 9) {
-        let z = z0.subarray(b * L, (b + 1) * L);
+        let z: Float32Array = z0.subarray(b * L, (b + 1) * L);
         for (let h = 0; h < H; h++) {
           z = refStep(members[b]!, z, acts.subarray((b * H + h) * A, (b * H + h + 1) * A));
           expectClose(r.states.subarray((b * H + h) * L, (b * H + h + 1) * L), z);
@@ -133,7 +133,7 @@ describe('WorldModel', () => {
     expect(Array.from((await ts1b.rollout(z0, acts, H)).states)).toEqual(Array.from(ra.states));
     let switched = 0;
     for (let b = 0; b < B; b++) {
-      let z = z0.subarray(b * L, (b + 1) * L);
+      let z: Float32Array = z0.subarray(b * L, (b + 1) * L);
       const chosen: number[] = [];
       for (let h = 0; h < H; h++) {
         const a = acts.subarray((b * H + h) * A, (b * H + h + 1) * A);
