@@ -19,3 +19,4 @@ export * from './graph/index.js';
 export * from './training/index.js';
 export * from './worldmodel/index.js';
 export * from './planning/index.js';
+export * from './check.js';
