@@ -1,0 +1,151 @@
+/**
+ * Writes a world-model bundle (`embodied.worldmodel/v1`): `manifest.json`, `encoder.onnx`,
+ * `dynamics_<i>.onnx` per ensemble member, optional `decoder.onnx`, and the fused `rollout.onnx`.
+ * Files are written into a temporary sibling directory which is renamed into place, so a reader never
+ * sees a half-written bundle.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InvalidArgumentError } from '../errors.js';
+import { serializeModel } from '../graph/index.js';
+import { BUNDLE_FORMAT, ManifestSchema, type Manifest, type ManifestInput } from '../worldmodel/manifest.js';
+import type { NormalizationStats } from './batch.js';
+import { producerTag } from './dataset-manifest.js';
+import type { WorldModelConfig } from './wm-config.js';
+import { checkStats } from './wm-objective.js';
+import { WorldModelGraphs, type RolloutMode } from './wm-graphs.js';
+
+/** What {@link exportBundle} needs. */
+export interface ExportBundleOptions {
+  /** The validated model configuration. */
+  readonly config: WorldModelConfig;
+  /** The normalisation statistics the model was trained with (baked into the graphs). */
+  readonly stats: NormalizationStats;
+  /** Trained parameter values by name (e.g. `trainer.paramValues()`). */
+  readonly params: ReadonlyMap<string, Float32Array>;
+  /** Bundle name. */
+  readonly name: string;
+  /** The environment modelled, e.g. `PushBox-v0`. */
+  readonly envId: string;
+  /** Action bounds (length actionDim each). */
+  readonly actionLow: readonly number[];
+  readonly actionHigh: readonly number[];
+  /** Fused rollout: `'member0'` (default; equals stepping `dynamics_0.onnx`), `'mean'` (ensemble mean), or `false` (none). */
+  readonly rollout?: RolloutMode | false;
+  /** Replace an existing bundle at the target. Default false. */
+  readonly overwrite?: boolean;
+  /** Provenance. */
+  readonly seed?: number;
+  readonly datasetHash?: string;
+  readonly trainingSteps?: number;
+  readonly finalLosses?: Readonly<Record<string, number>>;
+  readonly rapierPackage?: string;
+  readonly rapierVersion?: string;
+  /** Control period of the environment, seconds. */
+  readonly controlDt?: number;
+  /** Layout of the observation vector. */
+  readonly observationFields?: ManifestInput['observationFields'];
+  /** Creation time. Default now. */
+  readonly createdAt?: Date;
+}
+
+/**
+ * Writes the bundle directory `dir` and returns its validated manifest.
+ * @throws {@link InvalidArgumentError} when `dir` exists (without `overwrite`) or the manifest would be invalid
+ */
+export async function exportBundle(dir: string, options: ExportBundleOptions): Promise<Manifest> {
+  const { config, stats, params } = options;
+  checkStats(stats, config.obsDim);
+  const target = resolve(dir);
+  const exists = await stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (exists && !options.overwrite) throw new InvalidArgumentError(`Bundle directory ${target} already exists; pass overwrite: true to replace it`);
+
+  const rolloutMode = options.rollout ?? 'member0';
+  const files: ManifestInput['files'] = {
+    encoder: 'encoder.onnx',
+    dynamics: Array.from({ length: config.ensembleSize }, (_v, i) => `dynamics_${i}.onnx`),
+  };
+  if (config.decoder) files.decoder = 'decoder.onnx';
+  if (rolloutMode !== false) files.rollout = 'rollout.onnx';
+  const producer = producerTag();
+  const manifestInput: ManifestInput = {
+    format: BUNDLE_FORMAT,
+    name: options.name,
+    envId: options.envId,
+    obsDim: config.obsDim,
+    actionDim: config.actionDim,
+    latentDim: config.latentDim,
+    actionLow: [...options.actionLow],
+    actionHigh: [...options.actionHigh],
+    files,
+    hasTerminal: config.terminal,
+    trainingHorizon: config.horizon,
+    ...(options.controlDt !== undefined ? { controlDt: options.controlDt } : {}),
+    ...(options.observationFields ? { observationFields: options.observationFields } : {}),
+    provenance: {
+      producer,
+      createdAt: (options.createdAt ?? new Date()).toISOString(),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.datasetHash !== undefined ? { datasetHash: options.datasetHash } : {}),
+      ...(options.trainingSteps !== undefined ? { trainingSteps: options.trainingSteps } : {}),
+      ...(options.finalLosses ? { finalLosses: { ...options.finalLosses } } : {}),
+      ...(options.rapierPackage !== undefined ? { rapierPackage: options.rapierPackage } : {}),
+      ...(options.rapierVersion !== undefined ? { rapierVersion: options.rapierVersion } : {}),
+      config: { ...config, rolloutMode: rolloutMode === false ? 'none' : rolloutMode, normalization: statsToJson(stats) },
+    },
+  };
+  const parsed = ManifestSchema.safeParse(manifestInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidArgumentError(`exportBundle: invalid manifest at \`${issue.path.join('.')}\`: ${issue.message}`);
+  }
+  const graphs = new WorldModelGraphs(config, stats, params);
+  const meta = { producerVersion: producer };
+  const outputs: [string, Uint8Array][] = [
+    [files.encoder, serializeModel(graphs.encoder(), { ...meta, docString: 'embodied world-model encoder: obs -> latent' })],
+    ...files.dynamics.map((f, i): [string, Uint8Array] => [f, serializeModel(graphs.dynamics(i), { ...meta, docString: `embodied world-model dynamics member ${i}` })]),
+  ];
+  if (files.decoder) outputs.push([files.decoder, serializeModel(graphs.decoder(), { ...meta, docString: 'embodied world-model decoder: latent -> obs' })]);
+  if (files.rollout && rolloutMode !== false) outputs.push([files.rollout, serializeModel(graphs.rollout(rolloutMode), { ...meta, docString: `embodied fused rollout (Scan over H, ${rolloutMode})` })]);
+
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(tmp);
+    for (const [name, bytes] of outputs) await writeSynced(join(tmp, name), bytes);
+    await writeSynced(join(tmp, 'manifest.json'), `${JSON.stringify(parsed.data, null, 2)}\n`);
+    if (exists) {
+      const old = `${tmp}.old`;
+      await rename(target, old);
+      await rename(tmp, target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, target);
+    }
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return parsed.data;
+}
+
+/** Normalisation statistics as plain JSON (recorded in the manifest's provenance config). */
+export function statsToJson(stats: NormalizationStats): Record<string, unknown> {
+  return { obsMean: Array.from(stats.obsMean), obsStd: Array.from(stats.obsStd), rewardMean: stats.rewardMean, rewardStd: stats.rewardStd };
+}
+
+async function writeSynced(path: string, data: string | Uint8Array): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

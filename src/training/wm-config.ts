@@ -1,0 +1,89 @@
+/**
+ * The world-model configuration: every size, loss coefficient and optimiser setting in one object
+ * (TD-MPC2 style). Parse user input with {@link parseWorldModelConfig}; every field except `obsDim` and
+ * `actionDim` has a documented default.
+ *
+ * @module
+ */
+import { parseOptions, z } from '../options.js';
+
+const widths = z.array(z.number().int().positive());
+
+/** Zod schema of {@link WorldModelConfig}. */
+export const WorldModelConfigSchema = z
+  .object({
+    /** Observation length (raw units; normalisation happens inside the graphs). */
+    obsDim: z.number().int().positive(),
+    /** Action length. */
+    actionDim: z.number().int().positive(),
+    /** Latent length. Default 64; a multiple of `simNormGroup` when SimNorm is on. */
+    latentDim: z.number().int().positive().default(64),
+    /** Hidden widths of the encoder MLP (obs → latent). Default [256]. */
+    encoderHidden: widths.default([256]),
+    /** Hidden widths of each dynamics member ((latent, action) → next latent). Default [256, 256]. */
+    dynamicsHidden: widths.default([256, 256]),
+    /** Hidden widths of the reward head ((latent, action) → reward). Default [256]. */
+    rewardHidden: widths.default([256]),
+    /** Hidden widths of the terminal head ((latent, action) → logit). Default [128]. */
+    terminalHidden: widths.default([128]),
+    /** Hidden widths of the decoder (latent → obs). Default [256]. */
+    decoderHidden: widths.default([256]),
+    /** Hidden activation. Default `'mish'` (TD-MPC2). */
+    activation: z.enum(['mish', 'silu', 'relu', 'elu', 'tanh']).default('mish'),
+    /** LayerNorm after every hidden linear layer. Default true. */
+    layerNorm: z.boolean().default(true),
+    /** SimNorm group size for encoder and dynamics outputs; 0 turns SimNorm off (plain linear output). Default 8. */
+    simNormGroup: z.number().int().nonnegative().default(8),
+    /** Number of dynamics members (each with its own reward and terminal head). Default 1. */
+    ensembleSize: z.number().int().positive().default(1),
+    /** Predict episode termination (a logit) and train it with BCE. Default false. */
+    terminal: z.boolean().default(false),
+    /** Train a decoder latent → observation. Default true. */
+    decoder: z.boolean().default(true),
+    /** Training horizon H: steps unrolled in latent space per window. Default 5. */
+    horizon: z.number().int().positive().default(5),
+    /** Weight ρ^t of step t of the unrolled losses. Default 0.5 (TD-MPC2). */
+    rho: z.number().positive().max(1).default(0.5),
+    /** Latent-consistency coefficient. Default 20 (TD-MPC2). */
+    consistencyCoef: z.number().nonnegative().default(20),
+    /** Reward coefficient (MSE on standardised rewards). Default 1. */
+    rewardCoef: z.number().nonnegative().default(1),
+    /** Terminal BCE coefficient. Default 1 (TD-MPC2). */
+    terminalCoef: z.number().nonnegative().default(1),
+    /** Decoder reconstruction coefficient (MSE on standardised observations). Default 1. */
+    decoderCoef: z.number().nonnegative().default(1),
+    /** Minibatch size (windows). Default 256. */
+    batchSize: z.number().int().positive().default(256),
+    /** Peak learning rate. Default 3e-4 (TD-MPC2). */
+    lr: z.number().positive().default(3e-4),
+    /** Learning-rate schedule after warm-up. Default `'constant'`. */
+    lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
+    /** Linear warm-up steps. Default 0. */
+    warmupSteps: z.number().int().nonnegative().default(0),
+    /** Decoupled weight decay (AdamW); 0 gives Adam. Default 0. */
+    weightDecay: z.number().nonnegative().default(0),
+    /** Adam β₁. Default 0.9. */
+    beta1: z.number().min(0).lt(1).default(0.9),
+    /** Adam β₂. Default 0.999. */
+    beta2: z.number().min(0).lt(1).default(0.999),
+    /** Adam ε. Default 1e-8. */
+    eps: z.number().positive().default(1e-8),
+    /** Global gradient-norm clip; 0 disables. Default 20 (TD-MPC2). */
+    gradClipNorm: z.number().nonnegative().default(20),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.simNormGroup > 0 && c.latentDim % c.simNormGroup !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['latentDim'], message: `expected a multiple of simNormGroup (${c.simNormGroup}), got ${c.latentDim}` });
+    }
+  });
+
+/** A complete, validated world-model configuration. */
+export type WorldModelConfig = z.output<typeof WorldModelConfigSchema>;
+/** World-model configuration input: `obsDim` and `actionDim` are required, everything else defaults. */
+export type WorldModelConfigInput = z.input<typeof WorldModelConfigSchema>;
+
+/** Validates and fills defaults. @throws {@link InvalidArgumentError} naming the first bad field. */
+export function parseWorldModelConfig(input: WorldModelConfigInput): WorldModelConfig {
+  return parseOptions(WorldModelConfigSchema, input, 'World-model config');
+}

@@ -1,0 +1,90 @@
+/**
+ * The inference graphs of a trained world model, in the bundle's layout (see `src/worldmodel/manifest.ts`):
+ * raw units in and out (normalisation inside), a symbolic batch axis `B`, weights baked in.
+ *
+ * - encoder: `obs` [B, obsDim] → `latent` [B, latentDim]
+ * - dynamics member m: `latent`, `action` → `next_latent`, `reward` [B, 1], optional `terminal_logit` [B, 1]
+ * - decoder: `latent` → `obs`
+ * - rollout: `latent` [B, latentDim], `actions` [B, H, actionDim] → `latents` [B, H, latentDim],
+ *   `rewards` [B, H] — a `Scan` over H (any H at run time) of member 0, or of the ensemble mean.
+ *
+ * @module
+ */
+import type { GraphSpec, Tensor } from '../graph/index.js';
+import { Graph, ParamScope, add, div, reshape, scan } from '../graph/index.js';
+import type { NormalizationStats } from './batch.js';
+import type { WorldModelConfig } from './wm-config.js';
+import { WorldModelNetwork } from './wm-network.js';
+
+/** Which dynamics the fused rollout uses. */
+export type RolloutMode = 'member0' | 'mean';
+
+/** Builds the inference graphs of one model (weights in `params`, by name). */
+export class WorldModelGraphs {
+  readonly network: WorldModelNetwork;
+
+  constructor(
+    readonly config: WorldModelConfig,
+    readonly stats: NormalizationStats,
+    readonly params: ReadonlyMap<string, Float32Array>,
+  ) {
+    this.network = new WorldModelNetwork(config, stats);
+  }
+
+  /** `obs` → `latent`. */
+  encoder(): GraphSpec {
+    const g = new Graph();
+    const obs = g.input('obs', ['B', this.config.obsDim]);
+    const latent = this.network.encode(new ParamScope(g), this.network.normalizeObs(obs));
+    return { graph: g, inputs: [obs], outputs: { latent }, paramValues: this.params, name: 'encoder' };
+  }
+
+  /** `latent` → `obs`. */
+  decoder(): GraphSpec {
+    const g = new Graph();
+    const latent = g.input('latent', ['B', this.config.latentDim]);
+    const obs = this.network.denormalizeObs(this.network.decode(new ParamScope(g), latent));
+    return { graph: g, inputs: [latent], outputs: { obs }, paramValues: this.params, name: 'decoder' };
+  }
+
+  /** One dynamics member with its heads. */
+  dynamics(member: number): GraphSpec {
+    const g = new Graph();
+    const latent = g.input('latent', ['B', this.config.latentDim]);
+    const action = g.input('action', ['B', this.config.actionDim]);
+    const outputs = this.step(new ParamScope(g), member, latent, action);
+    return { graph: g, inputs: [latent, action], outputs, paramValues: this.params, name: `dynamics_${member}` };
+  }
+
+  /** The fused H-step rollout (`Scan`). */
+  rollout(mode: RolloutMode = 'member0'): GraphSpec {
+    const { latentDim: L, actionDim: A } = this.config;
+    const body = new Graph();
+    const zIn = body.input('latent_in', ['B', L]);
+    const aIn = body.input('action_in', ['B', A]);
+    const bodyScope = new ParamScope(body);
+    const members = mode === 'mean' ? Array.from({ length: this.config.ensembleSize }, (_v, m) => m) : [0];
+    const steps = members.map((m) => this.step(bodyScope, m, zIn, aIn));
+    const average = (xs: Tensor[]) => (xs.length === 1 ? xs[0]! : div(xs.reduce((a, b) => add(a, b)), xs.length));
+    const next = average(steps.map((s) => s.next_latent!));
+    const reward = reshape(average(steps.map((s) => s.reward!)), ['B']);
+    const bodySpec = { graph: body, inputs: [zIn, aIn], outputs: { latent_out: next, latent_step: next, reward_step: reward }, paramValues: this.params, name: 'rollout_body' };
+
+    const g = new Graph();
+    const latent = g.input('latent', ['B', L]);
+    const actions = g.input('actions', ['B', 'H', A]);
+    const [, latents, rewards] = scan(g, bodySpec, [latent], [actions], { scanInputAxes: [1], scanOutputAxes: [1, 1] });
+    return { graph: g, inputs: [latent, actions], outputs: { latents: latents!, rewards: rewards! }, name: 'rollout' };
+  }
+
+  private step(scope: ParamScope, member: number, latent: Tensor, action: Tensor): Record<string, Tensor> {
+    const net = this.network;
+    const joint = net.joint(latent, action);
+    const out: Record<string, Tensor> = {
+      next_latent: net.dynamics(scope, member, joint),
+      reward: net.denormalizeReward(net.reward(scope, member, joint)),
+    };
+    if (this.config.terminal) out.terminal_logit = net.terminalLogit(scope, member, joint);
+    return out;
+  }
+}
