@@ -14,3 +14,7 @@ export * from './plan-source.js';
 export * from './mpc-agent.js';
 export * from './action-bounds.js';
 export * from './control-loop.js';
+export * from './scripted/reach.js';
+export * from './scripted/push-box.js';
+export * from './scripted/cart-pole.js';
+export * from './scripted/arm.js';

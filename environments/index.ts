@@ -5,3 +5,7 @@
  */
 export {};
 export * from './line-world.js';
+export * from './reach.js';
+export * from './push-box.js';
+export * from './cart-pole.js';
+export * from './arm.js';

@@ -8,7 +8,7 @@
 import { BaseEnv, type LifecycleState, type ResetResult, type StepResult, type Stateful } from '../env.js';
 import { EnvStateError, InvalidArgumentError, describeValue } from '../errors.js';
 import { initRapier } from './rapier.js';
-import type { Scene } from './scene.js';
+import type { FrameMarker, Scene } from './scene.js';
 
 /** The saved state of a {@link PhysicsEnv}. Structured-clonable; never aliases live buffers. */
 export interface PhysicsEnvState<T = unknown> {
@@ -86,7 +86,7 @@ export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown
 
   /** `'frame'`: the JSON scene description; `'ansi'`: the subclass's text view. */
   render(mode = 'frame'): unknown {
-    if (mode === 'frame') return this.liveScene.frame(this.elapsedSteps * this.controlDt);
+    if (mode === 'frame') return this.liveScene.frame(this.elapsedSteps * this.controlDt, this.frameMarkers());
     if (mode === 'ansi') return this.renderAnsi();
     throw new InvalidArgumentError(`${this.spec.id}.render: expected mode 'frame' or 'ansi', got ${describeValue(mode)}`);
   }
@@ -101,4 +101,8 @@ export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown
   protected abstract restoreTask(task: T): void;
   /** A short text view of the current state. */
   protected abstract renderAnsi(): string;
+  /** Task markers (goals, targets) for `render('frame')`; none by default. */
+  protected frameMarkers(): FrameMarker[] | undefined {
+    return undefined;
+  }
 }
