@@ -1,0 +1,183 @@
+/**
+ * Kernels shared by the population-based optimisers: evaluating a population (with NaN accounting),
+ * selecting elites without sorting the whole population, and (weighted) moments of the elites.
+ * All work in place on pre-allocated typed arrays.
+ *
+ * @module
+ */
+import { InvalidArgumentError, describeValue } from '../errors.js';
+import { PlanningError, type OptimizeStart, type PopulationObjective, type SequenceProblem } from './optimizer.js';
+
+/** Result of {@link evaluatePopulation}. */
+export interface Evaluation {
+  /** NaN costs, now +∞. */
+  readonly nanCount: number;
+  /** Time inside the objective, ms. */
+  readonly ms: number;
+}
+
+/**
+ * Scores the first `n` rows of `candidates` into `costs[0, n)`, then turns NaN costs into +∞ (the
+ * worst, never a tiny number that could rank above real costs) and counts them.
+ * @throws {@link PlanningError} when every cost is NaN, naming the iteration.
+ */
+export async function evaluatePopulation(
+  objective: PopulationObjective,
+  candidates: Float32Array,
+  costs: Float32Array,
+  n: number,
+  dim: number,
+  iteration: number,
+  algorithm: string,
+): Promise<Evaluation> {
+  const out = costs.subarray(0, n);
+  out.fill(Number.NaN); // an objective that forgets to write a cost scores NaN, not a stale value
+  const t0 = performance.now();
+  await objective(candidates.subarray(0, n * dim), out);
+  const ms = performance.now() - t0;
+  let nanCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(out[i]!)) {
+      out[i] = Number.POSITIVE_INFINITY;
+      nanCount++;
+    }
+  }
+  if (nanCount === n) {
+    throw new PlanningError(
+      `${algorithm}: the objective returned NaN for all ${n} candidates in iteration ${iteration}; expected at least one comparable cost (check the model's outputs and the objective)`,
+    );
+  }
+  return { nanCount, ms };
+}
+
+/** Whether candidate i ranks before j: lower cost first, ties by index (so selection is deterministic). */
+function before(costs: Float32Array, i: number, j: number): boolean {
+  const a = costs[i]!;
+  const b = costs[j]!;
+  return a < b || (a === b && i < j);
+}
+
+/**
+ * Puts the indices of the `k` lowest costs among `costs[0, n)` into `order[0, k)`, best first, in
+ * O(n + k log k): quickselect with a median-of-three pivot, then a sort of the k winners only.
+ * Costs must be NaN-free (see {@link evaluatePopulation}). `order` needs room for n indices.
+ */
+export function selectElites(costs: Float32Array, n: number, k: number, order: Int32Array): void {
+  for (let i = 0; i < n; i++) order[i] = i;
+  let lo = 0;
+  let hi = n - 1;
+  const target = k - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three moved to `hi` as the pivot.
+    if (before(costs, order[mid]!, order[lo]!)) swap(order, mid, lo);
+    if (before(costs, order[hi]!, order[lo]!)) swap(order, hi, lo);
+    if (before(costs, order[mid]!, order[hi]!)) swap(order, mid, hi);
+    const pivot = order[hi]!;
+    let store = lo;
+    for (let i = lo; i < hi; i++) {
+      if (before(costs, order[i]!, pivot)) swap(order, i, store++);
+    }
+    swap(order, store, hi);
+    if (store === target) break;
+    if (store < target) lo = store + 1;
+    else hi = store - 1;
+  }
+  // Insertion sort of the k winners: k is small (elites), and it keeps ties in index order.
+  for (let i = 1; i < k; i++) {
+    const v = order[i]!;
+    let j = i - 1;
+    while (j >= 0 && before(costs, v, order[j]!)) {
+      order[j + 1] = order[j]!;
+      j--;
+    }
+    order[j + 1] = v;
+  }
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/**
+ * Mean and variance (population, not unbiased) of the rows `order[0, k)` of `population`, weighted by
+ * `weights[0, k)` (uniform when `weights` is undefined). Writes `mean` and `variance` (length `dim`).
+ */
+export function eliteMoments(
+  population: Float32Array,
+  order: Int32Array,
+  k: number,
+  dim: number,
+  weights: Float64Array | undefined,
+  mean: Float64Array,
+  variance: Float64Array,
+): void {
+  mean.fill(0);
+  variance.fill(0);
+  let total = 0;
+  for (let e = 0; e < k; e++) {
+    const w = weights === undefined ? 1 : weights[e]!;
+    total += w;
+    const base = order[e]! * dim;
+    for (let d = 0; d < dim; d++) mean[d] = mean[d]! + w * population[base + d]!;
+  }
+  const inv = 1 / total;
+  for (let d = 0; d < dim; d++) mean[d] = mean[d]! * inv;
+  for (let e = 0; e < k; e++) {
+    const w = weights === undefined ? 1 : weights[e]!;
+    const base = order[e]! * dim;
+    for (let d = 0; d < dim; d++) {
+      const diff = population[base + d]! - mean[d]!;
+      variance[d] = variance[d]! + w * diff * diff;
+    }
+  }
+  for (let d = 0; d < dim; d++) variance[d] = variance[d]! * inv;
+}
+
+/** Copies the start mean into `mean`, clipped into the problem's bounds. @throws {@link InvalidArgumentError} for a bad start. */
+export function startMean(problem: SequenceProblem, start: OptimizeStart, mean: Float32Array, where: string): void {
+  const dim = problem.horizon * problem.actionDim;
+  if (typeof start !== 'object' || start === null || !(start.mean instanceof Float32Array) || start.mean.length !== dim) {
+    throw new InvalidArgumentError(
+      `${where}: expected \`start.mean\` to be a Float32Array of H × A = ${problem.horizon} × ${problem.actionDim} = ${dim} values, got ${describeValue(start?.mean)}`,
+    );
+  }
+  for (let d = 0; d < dim; d++) {
+    const x = start.mean[d]!;
+    if (!Number.isFinite(x)) {
+      throw new InvalidArgumentError(`${where}: expected a finite \`start.mean\`, got ${x} at index ${d}`);
+    }
+    const lo = problem.low[d]!;
+    const hi = problem.high[d]!;
+    mean[d] = x < lo ? lo : x > hi ? hi : x;
+  }
+  const carry = start.carry;
+  if (carry !== undefined) {
+    if (!(carry instanceof Float32Array) || carry.length % dim !== 0) {
+      throw new InvalidArgumentError(`${where}: expected \`start.carry\` to be a Float32Array of K × ${dim} values, got ${describeValue(carry)}`);
+    }
+    for (let i = 0; i < carry.length; i++) {
+      if (!Number.isFinite(carry[i]!)) throw new InvalidArgumentError(`${where}: expected a finite \`start.carry\`, got ${carry[i]} at index ${i}`);
+    }
+  }
+}
+
+/** Mean of `costs[order[0, k)]`. */
+export function meanCostOf(costs: Float32Array, order: Int32Array, k: number): number {
+  let s = 0;
+  for (let e = 0; e < k; e++) s += costs[order[e]!]!;
+  return s / k;
+}
+
+/** Clips `x[0, dim)` into `[low, high]` in place. */
+export function clipInto(x: Float32Array, low: Float32Array, high: Float32Array, offset = 0): void {
+  const dim = low.length;
+  for (let d = 0; d < dim; d++) {
+    const v = x[offset + d]!;
+    const lo = low[d]!;
+    const hi = high[d]!;
+    x[offset + d] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
