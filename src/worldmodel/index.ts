@@ -2,3 +2,4 @@
 export * from './manifest.js';
 export * from './bundle.js';
 export * from './world-model.js';
+export * from './world-model-env.js';
