@@ -425,7 +425,7 @@ function difference(a: unknown, b: unknown, path = ''): string | undefined {
     for (let i = 0; i < x.length; i++) {
       if (x[i] !== y[i]) {
         const k = Math.floor(i / ((a as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1));
-        return `${(a as unknown as ArrayLike<number>)[k]} vs ${(b as unknown as ArrayLike<number>)[k]}${path === '' ? '' : ` at ${path}`}[${k}]`;
+        return `${(a as unknown as ArrayLike<number>)[k]} vs ${(b as unknown as ArrayLike<number>)[k]} at ${path}[${k}]`;
       }
     }
     return undefined;
