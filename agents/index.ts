@@ -18,3 +18,4 @@ export * from './scripted/reach.js';
 export * from './scripted/push-box.js';
 export * from './scripted/cart-pole.js';
 export * from './scripted/arm.js';
+export * from './plan-worker.js';
