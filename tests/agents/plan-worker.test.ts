@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { lastValueFrom, firstValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, firstValueFrom, toArray } from 'rxjs';
 import { PlanWorker } from '../../agents/plan-worker.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
 import { runEpisode } from '../../agents/run-episode.js';
@@ -17,7 +17,7 @@ describe('PlanWorker', () => {
     try {
       expect([worker.horizon, worker.actionDim, Array.from(worker.actionLow), Array.from(worker.actionHigh)]).toEqual([4, 1, [-1], [1]]);
       const remote = await firstValueFrom(worker.plan({ percept: percept(2.5), warmStart: undefined, seed: 11 }));
-      const local = await createPlanSource({ horizon: 4, samples: 32 }).plan({ percept: percept(2.5), warmStart: undefined, seed: 11 });
+      const local = await firstValueFrom(from(createPlanSource({ horizon: 4, samples: 32 }).plan({ percept: percept(2.5), warmStart: undefined, seed: 11 })));
       expect(Array.from(remote.actions)).toEqual(Array.from(local.actions));
       expect(remote.bestCost).toBe(local.bestCost);
       expect(remote.workerMs).toBeGreaterThanOrEqual(0);
