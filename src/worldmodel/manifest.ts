@@ -65,6 +65,12 @@ export const ManifestSchema = z
       /** `.npy` float32 [N, obsDim]: observations to start imagination from when no prompt is given. */
       initialObservations: z.string().min(1).optional(),
     }),
+    /**
+     * What `rollout.onnx` computes when the ensemble has several members: `'member0'` (stepping
+     * dynamics file 0) or `'mean'` (the ensemble mean). Absent: unknown, so a multi-member model does
+     * not use the fused file (single-member models always may).
+     */
+    rolloutMode: z.enum(['member0', 'mean']).optional(),
     /** Whether dynamics files output `terminal_logit`. */
     hasTerminal: z.boolean().default(false),
     /** Multi-step horizon the model was trained over. */

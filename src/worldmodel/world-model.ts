@@ -219,8 +219,9 @@ export class WorldModel implements RolloutModel {
 
   /**
    * Rolls `B` latents forward under action sequences `B × H × actionDim`. Uses `rollout.onnx` when it
-   * applies (single member or `'mean'` without uncertainty, matching horizon, terminal head present if
-   * needed); otherwise H calls of {@link WorldModel.step}. TS∞ draws one member per row per call.
+   * applies (a single member, or mode `'mean'` without uncertainty and a manifest `rolloutMode: 'mean'`;
+   * matching horizon; terminal logits present if needed); otherwise H calls of {@link WorldModel.step}.
+   * TS∞ draws one member per row per call.
    */
   async rollout(states: Float32Array, actions: Float32Array, horizon: number, options: StepCallOptions = {}): Promise<RolloutResult> {
     if (!Number.isSafeInteger(horizon) || horizon <= 0) throw new InvalidArgumentError(`WorldModel.rollout: expected \`horizon\` to be a positive integer, got ${describeValue(horizon)}`);
@@ -272,7 +273,13 @@ export class WorldModel implements RolloutModel {
     if (!this.fusedSession || options.members !== undefined) return false;
     if (this.bundle.rolloutHorizon !== undefined && this.bundle.rolloutHorizon !== horizon) return false;
     if (this.hasTerminal && !this.bundle.rolloutHasTerminal) return false;
-    return this.ensembleSize === 1 || (this.ensembleMode === 'mean' && !this.computesUncertainty);
+    return this.ensembleSize === 1 || (this.fusedIsMean && this.ensembleMode === 'mean' && !this.computesUncertainty);
+  }
+
+  /** Whether `rollout.onnx` computes the ensemble mean (manifest `rolloutMode`, or the trainer's recorded config). */
+  private get fusedIsMean(): boolean {
+    const recorded = this.manifest.provenance.config?.['rolloutMode'];
+    return (this.manifest.rolloutMode ?? recorded) === 'mean';
   }
 
   private async fusedRollout(B: number, H: number, states: Float32Array, actions: Float32Array): Promise<RolloutResult> {

@@ -79,6 +79,18 @@ describe('WorldModel', () => {
     await unfused.close();
   });
 
+  it('uses a fused rollout for an ensemble only when the manifest says it computes the mean', async () => {
+    for (const [rolloutMode, expected] of [[undefined, false], ['member0', false], ['mean', true]] as const) {
+      const { dir } = make({ ensemble: 3, rollout: true, manifest: rolloutMode ? { rolloutMode } : {} });
+      const model = await WorldModel.load(dir, { uncertainty: false });
+      expect(model.canFuse(5)).toBe(expected);
+      await model.close();
+      const withUncertainty = await WorldModel.load(dir);
+      expect(withUncertainty.canFuse(5)).toBe(false);
+      await withUncertainty.close();
+    }
+  });
+
   it('ensembles: mean averages members and reports their disagreement', async () => {
     const { dir, weights } = make({ ensemble: 3 });
     const model = await WorldModel.load(dir);
