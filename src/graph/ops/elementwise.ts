@@ -50,11 +50,11 @@ export const UnaryOps = {
   Relu: unaryOp('Relu', 'Relu', (v) => Math.max(v, 0), (x, _y, dy) => where(greater(x, 0), dy, 0)),
   Softplus: unaryOp('Softplus', 'Softplus', softplusF, (x, _y, dy) => mul(dy, sigmoid(x))),
   Abs: unaryOp('Abs', 'Abs', Math.abs, (x, _y, dy) => mul(dy, sign(x))),
-  Sign: unaryOp('Sign', 'Sign', Math.sign),
+  Sign: unaryOp('Sign', 'Sign', Math.sign, () => undefined),
   Reciprocal: unaryOp('Reciprocal', 'Reciprocal', (v) => 1 / v, (_x, y, dy) => neg(mul(dy, mul(y, y)))),
   Identity: unaryOp('Identity', 'Identity', (v) => v, (_x, _y, dy) => dy),
   /** Identity forward, no gradient backward (TD-MPC2's `.detach()` of the target encoder). */
-  StopGradient: unaryOp('StopGradient', 'Identity', (v) => v),
+  StopGradient: unaryOp('StopGradient', 'Identity', (v) => v, () => undefined),
 };
 
 /** ELU with its `alpha`. */
