@@ -181,7 +181,7 @@ function checkGoal(goal: ArrayLike<number>, expected: number | undefined): Float
   const arr = Float32Array.from(goal as ArrayLike<number>);
   if (arr.length === 0 || (expected !== undefined && arr.length !== expected) || !arr.every((v) => Number.isFinite(v))) {
     throw new InvalidArgumentError(
-      `goalObjective: expected \`goal\` to be ${expected === undefined ? 'a non-empty array' : `${expected}`} finite numbers, got ${describeValue(goal)}`,
+      `goalObjective: expected \`goal\` to be ${expected === undefined ? 'a non-empty array of' : `${expected}`} finite numbers, got ${describeValue(goal)}`,
     );
   }
   return arr;
