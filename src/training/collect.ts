@@ -1,23 +1,29 @@
 /**
  * `collect`: runs a policy in an environment and writes a transition dataset.
  *
- * Episode k is reset with seed `seed + k` and the policy with a seed derived from it, so the data
- * depends only on (environment, policy, seed, budget) — not on the number of workers or on timing.
+ * Environments run as a vector env (in worker threads with `workers > 1`), each resetting to the next
+ * episode when its own ends. Episode k is reset with seed `seed + k` and the policy with a seed
+ * derived from it, so the data depends only on (environment, policy, seed, budget) — not on the
+ * number of workers or on timing.
  * Episodes are written in index order; with a step budget the last one is cut (marked `truncated`)
  * so the dataset holds exactly `steps` transitions.
  *
  * @module
  */
 import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import type { Env } from '../env.js';
-import { EmbodiedError, describeValue } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { PhysicsEnv } from '../physics/physics-env.js';
-import { RAPIER_PACKAGE, rapierVersion } from '../physics/rapier.js';
+import { RAPIER_PACKAGE } from '../physics/rapier.js';
 import type { Policy } from '../policy.js';
-import { make } from '../registry.js';
+import { make, makeVec } from '../registry.js';
 import { Rng } from '../rng.js';
+import type { Space } from '../spaces.js';
+import { SyncVectorEnv } from '../vector/sync-vector-env.js';
+import type { VectorEnv } from '../vector/types.js';
 import { unwrap } from '../wrappers/wrapper.js';
 import { DatasetError, type DatasetManifest } from './dataset-manifest.js';
 import { DatasetWriter, EpisodeBuffer } from './dataset-writer.js';
@@ -34,23 +40,33 @@ export interface CollectProgress {
 
 /** Options of {@link collect}. */
 export interface CollectOptions {
-  /** The environment: an id to `make` (with `envOptions`), or a factory. Exactly one of `env`/`envId`. */
-  readonly env?: () => Env<unknown, unknown>;
-  /** A registered environment id, e.g. `Reach-v0`. */
+  /**
+   * The environment: a registered id (with `envOptions`), a factory, or a caller-owned
+   * {@link VectorEnv} made with `autoresetMode: 'disabled'`. Exactly one of `envId`/`env`/`vectorEnv`.
+   */
   readonly envId?: string;
+  /** A factory; `workers` copies are stepped in this thread ({@link SyncVectorEnv}). */
+  readonly env?: () => Env<Float32Array, unknown>;
+  /** A vector env to collect from (its `numEnvs` replaces `workers`); not closed by `collect`. */
+  readonly vectorEnv?: VectorEnv;
   /** Options for `make(envId, envOptions)`. Default `{}`. */
   readonly envOptions?: Record<string, unknown>;
   /**
-   * The policy, or a factory giving one policy per worker (required when `workers > 1`: policies
-   * keep per-episode state, so workers cannot share one).
+   * The policy, or a factory giving one policy per environment (required when there are several:
+   * policies keep per-episode state, so environments cannot share one).
    */
-  readonly policy: Policy<unknown, unknown> | ((worker: number) => Policy<unknown, unknown>);
+  readonly policy: Policy<Float32Array, unknown> | ((worker: number) => Policy<Float32Array, unknown>);
   /** Number of episodes to collect. Exactly one of `episodes`/`steps`. */
   readonly episodes?: number;
   /** Number of transitions to collect (the last episode is cut to fit). */
   readonly steps?: number;
-  /** Environments stepped concurrently (each its own instance). Default 1. */
+  /** Environments stepped together. Default 1. */
   readonly workers?: number;
+  /**
+   * With `envId`: run the environments in worker threads (`'worker'`, {@link WorkerVectorEnv}) or in
+   * this thread (`'sync'`). Default `'auto'`: workers when `workers > 1`.
+   */
+  readonly vectorMode?: 'auto' | 'sync' | 'worker';
   /** Base seed: episode k is reset with `seed + k`. Default 0. */
   readonly seed?: number;
   /** Output directory (must not exist unless `overwrite`). */
@@ -82,13 +98,15 @@ const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => type
 
 const Schema = z
   .object({
-    env: fn('a function returning an Env').optional(),
     envId: z.string().min(1).optional(),
+    env: fn('a function returning an Env').optional(),
+    vectorEnv: z.custom<VectorEnv>((v) => typeof v === 'object' && v !== null && typeof (v as VectorEnv).step === 'function' && typeof (v as VectorEnv).numEnvs === 'number', { message: 'expected a VectorEnv' }).optional(),
     envOptions: z.record(z.string(), z.unknown()).optional(),
     policy: z.union([fn('a policy factory'), z.object({ name: z.string().min(1), act: fn('an `act` method') }).loose()], { message: 'expected a Policy { name, act } or a factory (worker) => Policy' }),
     episodes: z.number().int().positive().optional(),
     steps: z.number().int().positive().optional(),
     workers: z.number().int().positive().max(256).default(1),
+    vectorMode: z.enum(['auto', 'sync', 'worker']).default('auto'),
     seed: z.number().int().nonnegative().default(0),
     out: z.string().min(1),
     overwrite: z.boolean().default(false),
@@ -99,9 +117,12 @@ const Schema = z
     onProgress: fn('a function').optional(),
   })
   .strict()
-  .refine((o) => (o.env === undefined) !== (o.envId === undefined), { message: 'expected exactly one of `env` (a factory) and `envId`', path: ['env'] })
+  .refine((o) => [o.env, o.envId, o.vectorEnv].filter((x) => x !== undefined).length === 1, { message: 'expected exactly one of `envId`, `env` (a factory) and `vectorEnv`', path: ['envId'] })
   .refine((o) => (o.episodes === undefined) !== (o.steps === undefined), { message: 'expected exactly one of `episodes` and `steps`', path: ['episodes'] })
-  .refine((o) => o.workers === 1 || typeof o.policy === 'function', { message: 'expected a policy factory `(worker) => Policy` when workers > 1 (workers cannot share a stateful policy)', path: ['policy'] });
+  .refine((o) => (o.vectorEnv?.numEnvs ?? o.workers) === 1 || typeof o.policy === 'function', {
+    message: 'expected a policy factory `(worker) => Policy` when several environments run (they cannot share a stateful policy)',
+    path: ['policy'],
+  });
 
 /** The seed `collect` gives the policy for the episode whose environment seed is `episodeSeed`. */
 export function policySeedFor(episodeSeed: number): number {
@@ -121,34 +142,37 @@ export function policySeedFor(episodeSeed: number): number {
  */
 export async function collect(options: CollectOptions): Promise<CollectResult> {
   const o = parseOptions(Schema, options, 'collect options');
-  const makeEnv = (): Env<unknown, unknown> => (o.envId !== undefined ? make(o.envId, o.envOptions ?? {}) : (o.env as () => Env<unknown, unknown>)());
-  const envs: Env<unknown, unknown>[] = [];
-  for (let w = 0; w < o.workers; w++) envs.push(makeEnv());
-  const policies = envs.map((_, w) => (typeof o.policy === 'function' ? (o.policy as (w: number) => Policy<unknown, unknown>)(w) : (o.policy as Policy<unknown, unknown>)));
-  const first = envs[0]!;
+  const vec = o.vectorEnv ?? (await openVectorEnv(o));
+  if (vec.autoresetMode !== 'disabled') {
+    throw new InvalidArgumentError(`collect options: \`vectorEnv\` must be made with autoresetMode 'disabled' (collect resets each env itself), got '${vec.autoresetMode}'`);
+  }
+  const policies = Array.from({ length: vec.numEnvs }, (_, w) => (typeof o.policy === 'function' ? (o.policy as (w: number) => Policy<Float32Array, unknown>)(w) : (o.policy as Policy<Float32Array, unknown>)));
   const unit: CollectProgress['unit'] = o.steps !== undefined ? 'steps' : 'episodes';
   const total = o.steps ?? o.episodes!;
+  const envId = vec.spec.id;
+  const physics = await isPhysicsEnv(o, envId);
   let writer: DatasetWriter | undefined;
   const bar = (o.progress === 'auto' ? process.stderr.isTTY === true : o.progress)
-    ? new cliProgress.SingleBar({ format: `collect ${first.spec.id} |{bar}| {value}/{total} ${unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar({ format: `collect ${envId} |{bar}| {value}/{total} ${unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
     : undefined;
   try {
     writer = await DatasetWriter.create({
       out: o.out,
-      envId: first.spec.id,
-      envOptions: o.envOptions ?? { ...(first.spec.kwargs ?? {}) },
-      observationSpace: first.observationSpace,
-      actionSpace: first.actionSpace,
+      envId,
+      envOptions: o.envOptions ?? { ...(vec.spec.kwargs ?? {}) },
+      observationSpace: vec.singleObservationSpace,
+      actionSpace: vec.singleActionSpace,
       policy: policies[0]!.name,
       seed: o.seed,
       chunkSize: o.chunkSize,
       checkpointEvery: o.checkpointEvery,
       overwrite: o.overwrite,
-      extra: { budget: { [unit]: total }, workers: o.workers },
+      ...(physics && { rapierPackage: RAPIER_PACKAGE, rapierVersion: rapierPackageVersion() }),
+      extra: { budget: { [unit]: total }, environments: vec.numEnvs, vector: vec.constructor.name },
     });
     bar?.start(total, 0, { episodes: 0, rate: '0' });
     const started = performance.now();
-    const stopped = await runLanes(envs, policies, writer, {
+    const stopped = await runVector(vec, policies, writer, {
       seed: o.seed,
       steps: o.steps,
       episodes: o.episodes,
@@ -159,20 +183,43 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
         (o.onProgress as CollectOptions['onProgress'])?.({ transitions, episodes, total, unit });
       },
     });
-    const physics = envs.some((e) => unwrap(e) instanceof PhysicsEnv);
-    const manifest = await finalizeWith(writer, stopped, physics);
+    const manifest = await finalizeWith(writer, stopped);
     return { path: writer.path, manifest, stopped };
   } catch (e) {
     await writer?.abort();
     throw e;
   } finally {
     bar?.stop();
-    for (const e of envs) await e.close();
+    if (o.vectorEnv === undefined) await vec.close();
   }
 }
 
-async function finalizeWith(writer: DatasetWriter, stopped: boolean, physics: boolean): Promise<DatasetManifest> {
-  if (physics) writer.setRapier(RAPIER_PACKAGE, rapierVersion());
+async function openVectorEnv(o: z.output<typeof Schema>): Promise<VectorEnv> {
+  if (o.env !== undefined) {
+    const factory = o.env as () => Env<Float32Array, unknown>;
+    return new SyncVectorEnv(Array.from({ length: o.workers }, () => factory), { autoresetMode: 'disabled' });
+  }
+  const mode = o.vectorMode === 'auto' ? (o.workers > 1 ? 'worker' : 'sync') : o.vectorMode;
+  return makeVec(o.envId!, o.workers, mode, { kwargs: o.envOptions ?? {}, autoresetMode: 'disabled' });
+}
+
+/** Whether the environment is a Rapier one (for provenance), probed on a throw-away instance. */
+async function isPhysicsEnv(o: z.output<typeof Schema>, envId: string): Promise<boolean> {
+  if (o.vectorEnv !== undefined) return false;
+  const probe = o.env !== undefined ? (o.env as () => Env<Float32Array, unknown>)() : make(envId, o.envOptions ?? {});
+  try {
+    return unwrap(probe) instanceof PhysicsEnv;
+  } finally {
+    await probe.close();
+  }
+}
+
+/** The installed Rapier package version (what `rapier().version()` reports, without loading the WASM). */
+function rapierPackageVersion(): string {
+  return (createRequire(import.meta.url)(`${RAPIER_PACKAGE}/package.json`) as { version: string }).version;
+}
+
+async function finalizeWith(writer: DatasetWriter, stopped: boolean): Promise<DatasetManifest> {
   try {
     return await writer.finalize(stopped ? 'stopped' : 'finished');
   } catch (e) {
@@ -181,7 +228,7 @@ async function finalizeWith(writer: DatasetWriter, stopped: boolean, physics: bo
   }
 }
 
-interface LaneOptions {
+interface RunOptions {
   seed: number;
   steps: number | undefined;
   episodes: number | undefined;
@@ -190,33 +237,34 @@ interface LaneOptions {
 }
 
 /**
- * Steps every environment concurrently, each running whole episodes k = 0, 1, …; finished episodes
- * are written strictly in index order. Returns whether the signal stopped it.
+ * Steps the vector env; each sub-env runs whole episodes k = 0, 1, … (seed `seed + k`) and is reset
+ * by `collect` when its episode ends. Finished episodes are written strictly in index order. Once no
+ * further episode is needed, an idle sub-env runs a throw-away episode so the batch can keep stepping.
+ * Returns whether the signal stopped collection before the budget was reached.
  */
-async function runLanes(envs: Env<unknown, unknown>[], policies: Policy<unknown, unknown>[], writer: DatasetWriter, o: LaneOptions): Promise<boolean> {
-  const obsSpace = envs[0]!.observationSpace;
-  const actSpace = envs[0]!.actionSpace;
+async function runVector(vec: VectorEnv, policies: Policy<Float32Array, unknown>[], writer: DatasetWriter, o: RunOptions): Promise<boolean> {
+  const n = vec.numEnvs;
+  const od = vec.singleObservationSpace.flatDim;
+  const actSpace = vec.singleActionSpace as Space<unknown>;
+  const ad = actSpace.flatDim;
   const finished = new Map<number, EpisodeBuffer>();
-  let nextEpisode = 0; // next index to start
-  let nextToWrite = 0; // next index to write
-  let written = 0; // transitions written
-  let inFlight = 0; // steps of started, unwritten episodes (finished or not)
+  let nextEpisode = 0;
+  let nextToWrite = 0;
+  let written = 0;
+  let inFlight = 0;
+  let spare = 0;
   let done = false;
-  let writing = Promise.resolve();
-
+  // Without knowing the earlier episodes' lengths, no episode needs more than the whole budget.
+  const cap = o.steps ?? Number.POSITIVE_INFINITY;
   const budgetReached = () => (o.steps !== undefined ? written >= o.steps : nextToWrite >= o.episodes!);
-  const mayStart = () => !done && !o.signal?.aborted && (o.steps !== undefined ? written + inFlight < o.steps : nextEpisode < o.episodes!);
+  const needMore = () => (o.steps !== undefined ? written + inFlight < o.steps : nextEpisode < o.episodes!);
 
-  // Writes the finished prefix; with a step budget the episode that reaches it is cut to fit.
   const drain = async (): Promise<void> => {
     while (!done && finished.has(nextToWrite)) {
       const ep = finished.get(nextToWrite)!;
       finished.delete(nextToWrite);
       inFlight -= ep.length;
-      if (o.steps !== undefined && written + ep.length >= o.steps) {
-        if (written + ep.length > o.steps) ep.cut(o.steps - written);
-        done = true;
-      }
+      if (o.steps !== undefined && written + ep.length > o.steps) ep.cut(o.steps - written);
       await writer.appendEpisode(ep);
       written += ep.length;
       nextToWrite++;
@@ -225,47 +273,58 @@ async function runLanes(envs: Env<unknown, unknown>[], policies: Policy<unknown,
     }
   };
 
-  const lane = async (w: number): Promise<void> => {
-    try {
-      await runLane(w);
-    } catch (e) {
-      done = true; // stop the other lanes too
-      throw e;
-    }
+  // Slot i runs episode `index[i]` into `buffers[i]`; −1 marks a throw-away episode (or an idle slot).
+  const index = new Int32Array(n);
+  const buffers: EpisodeBuffer[] = new Array(n);
+  const assign = (i: number, real: boolean): number => {
+    const k = real ? nextEpisode++ : -1;
+    // Throw-away episodes use seeds past any real one (2^40 + j), so they never repeat real data.
+    const seed = real ? o.seed + k : 2 ** 40 + spare++;
+    index[i] = k;
+    buffers[i] = new EpisodeBuffer(od, ad, seed);
+    policies[i]!.reset?.(policySeedFor(seed));
+    return seed;
   };
 
-  const runLane = async (w: number): Promise<void> => {
-    const env = envs[w]!;
-    const policy = policies[w]!;
-    while (mayStart()) {
-      const k = nextEpisode++;
-      const seed = o.seed + k;
-      const ep = new EpisodeBuffer(obsSpace.flatDim, actSpace.flatDim, seed);
-      policy.reset?.(policySeedFor(seed));
-      let { observation, info } = await env.reset({ seed });
-      let obsFlat = obsSpace.flatten(observation);
-      // Without knowing the earlier episodes' lengths, no episode needs more than the whole budget.
-      const cap = o.steps ?? Number.POSITIVE_INFINITY;
-      while (!ep.ended) {
-        if (o.signal?.aborted || done) return;
-        const action = await policy.act(observation, info);
-        const r = await env.step(action);
-        const nextFlat = obsSpace.flatten(r.observation);
-        ep.push(obsFlat, actSpace.flatten(action), r.reward, nextFlat, r.terminated, r.truncated || ep.length + 1 >= cap);
-        inFlight++;
-        observation = r.observation;
-        info = r.info;
-        obsFlat = nextFlat;
-      }
-      finished.set(k, ep);
-      writing = writing.then(drain);
-      await writing;
+  let { observations, infos } = await vec.reset({ seed: Array.from({ length: n }, (_, i) => assign(i, needMore())) });
+  const actions = new Float32Array(n * ad);
+  while (!done && !o.signal?.aborted && index.some((k) => k >= 0)) {
+    const chosen = await Promise.all(policies.map((p, i) => p.act(observations.slice(i * od, (i + 1) * od), infos[i])));
+    chosen.forEach((a, i) => actSpace.flatten(a, actions, i * ad));
+    const r = await vec.step(actions);
+    const ended: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const ep = buffers[i]!;
+      const cut = ep.length + 1 >= cap;
+      ep.push(observations.subarray(i * od, (i + 1) * od), actions.subarray(i * ad, (i + 1) * ad), r.rewards[i]!, r.observations.subarray(i * od, (i + 1) * od), r.terminated[i] === 1, r.truncated[i] === 1 || cut);
+      if (index[i]! >= 0) inFlight++;
+      if (!ep.ended) continue;
+      if (index[i]! >= 0) finished.set(index[i]!, ep);
+      index[i] = -1;
+      ended.push(i);
     }
-  };
-
-  const results = await Promise.allSettled(envs.map((_, w) => lane(w)));
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason instanceof Error ? failure.reason : new EmbodiedError(`collect: a worker failed: ${describeValue(failure.reason)}`);
-  await writing;
+    await drain();
+    observations = r.observations;
+    infos = r.infos;
+    if (done || o.signal?.aborted || ended.length === 0) continue;
+    // Ended slots take the next episodes; if none is needed they run throw-away episodes, but only
+    // while another slot still has a real one (the batch must keep stepping until it ends).
+    const fresh = ended.map((i) => ({ i, real: false }));
+    const resetSeeds = new Array<number>(n).fill(0);
+    const resetMask = new Array<boolean>(n).fill(false);
+    for (const f of fresh) {
+      f.real = needMore();
+      if (f.real) resetSeeds[f.i] = assign(f.i, true);
+    }
+    const anyReal = index.some((k) => k >= 0);
+    for (const f of fresh) {
+      if (!f.real && anyReal) resetSeeds[f.i] = assign(f.i, false);
+      resetMask[f.i] = f.real || anyReal;
+    }
+    if (!anyReal) continue;
+    const rr = await vec.reset({ seed: resetSeeds, mask: resetMask });
+    observations = rr.observations;
+    infos = infos.map((info, i) => (resetMask[i] ? rr.infos[i]! : info));
+  }
   return !budgetReached();
 }
