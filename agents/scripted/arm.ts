@@ -7,7 +7,8 @@
  * is a box, so moving straight toward a goal inside it never crosses a limit — a Jacobian method
  * can get stuck pushing into a limit when the target lies "behind" the arm.
  *
- * Velocity mode commands `gain · (θ* − θ)` (scaled to the speed limit); position mode commands θ*.
+ * Velocity mode commands `gain · (θ* − θ)` (scaled to the speed limit); position mode commands an angle
+ * target a bounded step from θ toward θ*.
  *
  * @module
  */
@@ -23,6 +24,8 @@ export interface ArmPolicyOptions {
   readonly gain?: number;
   /** Number of last-link headings the IK scans. Default 72 (every 5°). */
   readonly headings?: number;
+  /** Position mode: largest step of the angle target away from the current angle, rad. Default 0.5. */
+  readonly maxStep?: number;
 }
 
 function wrap(a: number): number {
@@ -76,6 +79,7 @@ export function armPolicy(options: ArmPolicyOptions = {}): Policy {
   const c = parseOptions(ArmOptionsSchema, options.env ?? {}, 'armPolicy env options');
   const gain = options.gain ?? 5;
   const headings = options.headings ?? 72;
+  const maxStep = options.maxStep ?? 0.5;
   const lengths = c.linkLengths as [number, number, number];
   const limits = c.jointLimits as [number, number, number];
   return {
@@ -98,7 +102,12 @@ export function armPolicy(options: ArmPolicyOptions = {}): Policy {
         const scale = Math.max(1, ...rate.map((r) => Math.abs(r) / c.maxJointSpeed));
         for (let j = 0; j < 3; j++) out[j] = rate[j]! / scale / c.maxJointSpeed;
       } else {
-        for (let j = 0; j < 3; j++) out[j] = Math.max(-1, Math.min(1, goal[j]! / limits[j]!));
+        // Step at most `maxStep` toward the goal: Rapier's position motor takes the shortest way
+        // round (the error is wrapped), which for a far target could run through the joint limit.
+        for (let j = 0; j < 3; j++) {
+          const next = theta[j]! + Math.max(-maxStep, Math.min(maxStep, goal[j]! - theta[j]!));
+          out[j] = Math.max(-1, Math.min(1, next / limits[j]!));
+        }
       }
       return out;
     },

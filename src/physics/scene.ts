@@ -429,8 +429,6 @@ function addJoint(world: World, spec: JointSpec, bodies: ReadonlyMap<string, Ent
       if (spec.limits !== undefined) {
         const [lo, hi] = spec.limits;
         if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) throw new InvalidArgumentError(`Joint \`${spec.name}\`: expected \`limits\` [min, max] with min <= max, got ${describeValue(spec.limits)}`);
-        data.limitsEnabled = true;
-        data.limits = [lo, hi];
       }
       break;
     }
@@ -444,6 +442,8 @@ function addJoint(world: World, spec: JointSpec, bodies: ReadonlyMap<string, Ent
   if (spec.contactsEnabled !== undefined) joint.setContactsEnabled(spec.contactsEnabled);
   if (spec.type !== 'fixed') {
     const unit = joint as InstanceType<typeof R.RevoluteImpulseJoint>;
+    // JointData.revolute ignores `limits` in rapier3d 0.21: set them on the joint itself.
+    if (spec.limits !== undefined) unit.setLimits(spec.limits[0], spec.limits[1]);
     if (spec.motorModel !== undefined) unit.configureMotorModel(spec.motorModel === 'force' ? R.MotorModel.ForceBased : R.MotorModel.AccelerationBased);
     if (spec.motorMaxForce !== undefined) {
       checkPositive(spec.motorMaxForce, `joint \`${spec.name}\` motorMaxForce`);
