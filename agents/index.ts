@@ -19,3 +19,4 @@ export * from './scripted/push-box.js';
 export * from './scripted/cart-pole.js';
 export * from './scripted/arm.js';
 export * from './plan-worker.js';
+export * from './local-plan-source.js';

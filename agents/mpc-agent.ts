@@ -127,6 +127,7 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
       let upstreamDone = false;
       const queue: Percept<O>[] = [];
       let episodeRng: Rng | undefined;
+      let lastPlanStep: number | undefined; // percept step of the last plan that completed
 
       const planAction = (): Float32Array | undefined => (plan !== undefined && cursor < H ? plan.slice(cursor * A, (cursor + 1) * A) : undefined);
 
@@ -177,7 +178,8 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
         }
         let input;
         try {
-          input = source.plan({ percept, warmStart, seed: episodeRng.derive(percept.step).nextSeed() });
+          const shift = lastPlanStep === undefined ? undefined : percept.step - lastPlanStep;
+          input = source.plan({ percept, warmStart, shift, seed: episodeRng.derive(percept.step).nextSeed() });
         } catch (error) {
           subscriber.error(error);
           return;
@@ -208,6 +210,7 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
               shift,
             });
             plan = outcome.actions;
+            lastPlanStep = percept.step;
             cursor = shift;
             sinceReplan = shift;
             if (onTime) {

@@ -18,6 +18,12 @@ export interface PlanRequest<O = Float32Array> {
    * action), or `undefined` for the first plan of an episode.
    */
   readonly warmStart: Float32Array | undefined;
+  /**
+   * Steps between the percept of the last plan that completed and this one: how far a source that
+   * keeps its own memory (the `Planner`'s mean) should shift it; `undefined` for the first plan of an
+   * episode (plan cold).
+   */
+  readonly shift: number | undefined;
   /** A seed for this plan, derived from the agent seed, the episode seed and the step: same inputs, same plan. */
   readonly seed: number;
 }

@@ -68,6 +68,7 @@ async function plan(request: Extract<PlanWorkerRequest, { type: 'plan' }>): Prom
             ...(request.state !== undefined && { state: () => request.state }),
           },
           warmStart: request.warmStart,
+          shift: request.shift,
           seed: request.seed,
         }),
       ),

@@ -34,6 +34,7 @@ export type PlanWorkerRequest =
       /** The environment state, when the worker was started with `sendState`. */
       readonly state: unknown;
       readonly warmStart: Float32Array | undefined;
+      readonly shift: number | undefined;
       readonly seed: number;
     }
   | { readonly type: 'cancel'; readonly id: number }

@@ -153,6 +153,7 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
       episodeSeed: percept.seed,
       state,
       warmStart,
+      shift: request.shift,
       seed: request.seed,
     };
     return new Observable((subscriber) => {

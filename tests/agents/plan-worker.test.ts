@@ -16,8 +16,8 @@ describe('PlanWorker', () => {
     const worker = await PlanWorker.start({ module: fixture, options: { horizon: 4, samples: 32 } });
     try {
       expect([worker.horizon, worker.actionDim, Array.from(worker.actionLow), Array.from(worker.actionHigh)]).toEqual([4, 1, [-1], [1]]);
-      const remote = await firstValueFrom(worker.plan({ percept: percept(2.5), warmStart: undefined, seed: 11 }));
-      const local = await firstValueFrom(from(createPlanSource({ horizon: 4, samples: 32 }).plan({ percept: percept(2.5), warmStart: undefined, seed: 11 })));
+      const remote = await firstValueFrom(worker.plan({ percept: percept(2.5), warmStart: undefined, shift: undefined, seed: 11 }));
+      const local = await firstValueFrom(from(createPlanSource({ horizon: 4, samples: 32 }).plan({ percept: percept(2.5), warmStart: undefined, shift: undefined, seed: 11 })));
       expect(Array.from(remote.actions)).toEqual(Array.from(local.actions));
       expect(remote.bestCost).toBe(local.bestCost);
       expect(remote.workerMs).toBeGreaterThanOrEqual(0);
@@ -40,9 +40,9 @@ describe('PlanWorker', () => {
 
   it('carries planner errors back with their message', async () => {
     await using worker = await PlanWorker.start({ module: fixture, options: { failAtStep: 3 } });
-    await expect(firstValueFrom(worker.plan({ percept: percept(1, 3), warmStart: undefined, seed: 0 }))).rejects.toThrow(/point planner: asked to fail at step 3/);
+    await expect(firstValueFrom(worker.plan({ percept: percept(1, 3), warmStart: undefined, shift: undefined, seed: 0 }))).rejects.toThrow(/point planner: asked to fail at step 3/);
     // The worker survives a failed plan.
-    await expect(firstValueFrom(worker.plan({ percept: percept(1, 4), warmStart: undefined, seed: 0 }))).resolves.toMatchObject({ nanCount: 0 });
+    await expect(firstValueFrom(worker.plan({ percept: percept(1, 4), warmStart: undefined, shift: undefined, seed: 0 }))).resolves.toMatchObject({ nanCount: 0 });
   });
 
   it('fails to start with a clear error when the module or factory is wrong, and leaves no worker behind', async () => {
@@ -53,20 +53,20 @@ describe('PlanWorker', () => {
 
   it('refuses requests after close and state it was not given', async () => {
     const worker = await PlanWorker.start({ module: fixture, sendState: true });
-    expect(() => worker.plan({ percept: percept(1), warmStart: undefined, seed: 0 })).toThrow(/`sendState` is on but the percept has no `state`/);
+    expect(() => worker.plan({ percept: percept(1), warmStart: undefined, shift: undefined, seed: 0 })).toThrow(/`sendState` is on but the percept has no `state`/);
     await worker.close();
     await worker.close();
-    expect(() => worker.plan({ percept: percept(1), warmStart: undefined, seed: 0 })).toThrow(/plan\(\) called after close\(\)/);
+    expect(() => worker.plan({ percept: percept(1), warmStart: undefined, shift: undefined, seed: 0 })).toThrow(/plan\(\) called after close\(\)/);
   });
 
   it('drops a cancelled request that is still queued', async () => {
     await using worker = await PlanWorker.start({ module: fixture, options: { busyMs: 60 } });
-    const first = firstValueFrom(worker.plan({ percept: percept(1), warmStart: undefined, seed: 1 }));
-    const sub = worker.plan({ percept: percept(2), warmStart: undefined, seed: 2 }).subscribe(() => {
+    const first = firstValueFrom(worker.plan({ percept: percept(1), warmStart: undefined, shift: undefined, seed: 1 }));
+    const sub = worker.plan({ percept: percept(2), warmStart: undefined, shift: undefined, seed: 2 }).subscribe(() => {
       throw new Error('the cancelled plan must not be delivered');
     });
     sub.unsubscribe();
-    const third = await firstValueFrom(worker.plan({ percept: percept(3), warmStart: undefined, seed: 3 }));
+    const third = await firstValueFrom(worker.plan({ percept: percept(3), warmStart: undefined, shift: undefined, seed: 3 }));
     expect((await first).iterations).toBeGreaterThan(0);
     // Only two plans ran (≈ 2 × 60 ms); the cancelled one was skipped in the queue.
     expect(third.workerMs).toBeGreaterThanOrEqual(60);
