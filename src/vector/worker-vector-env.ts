@@ -60,6 +60,7 @@ type Options = z.output<typeof OptionsSchema>;
 const OP_NAMES: Record<number, string> = { [Op.idle]: 'idle between calls, last touching', [Op.init]: 'building', [Op.reset]: 'resetting', [Op.step]: 'stepping', [Op.close]: 'closing' };
 
 interface Pending {
+  readonly id: number;
   readonly resolve: (infos: Info[]) => void;
   readonly reject: (err: Error) => void;
 }
@@ -255,23 +256,27 @@ export class WorkerVectorEnv extends VectorEnvBase {
   private async broadcast(message: (slot: Slot) => ToWorker): Promise<Info[]> {
     for (const s of this.slots) s.worker.ref();
     try {
-      const parts = await Promise.all(this.slots.map((s) => this.call(s, message(s))));
-      return parts.flat();
+      // Wait for every worker, even after one failed, so no reply is still in flight when the next call starts.
+      const settled = await Promise.allSettled(this.slots.map((s) => this.call(s, message(s))));
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return settled.flatMap((r) => (r as PromiseFulfilledResult<Info[]>).value);
     } finally {
       if (!this.closed) for (const s of this.slots) s.worker.unref();
     }
   }
 
   private call(slot: Slot, message: ToWorker): Promise<Info[]> {
+    if (slot.dead) return Promise.reject(new EnvStateError(`${this.name}: worker ${slot.index} is no longer running`));
     return new Promise<Info[]>((resolve, reject) => {
-      slot.pending = { resolve, reject };
+      slot.pending = { id: message.type === 'attach' ? 0 : message.id, resolve, reject };
       slot.worker.postMessage(message);
     });
   }
 
   private onMessage(slot: Slot, msg: FromWorker): void {
     const pending = slot.pending;
-    if (pending === undefined) return;
+    if (pending === undefined || !('id' in msg) || msg.id !== pending.id) return;
     if (msg.type === 'result') {
       slot.pending = undefined;
       pending.resolve(msg.infos);

@@ -96,10 +96,7 @@ export function unwrap<O, A>(env: Env<O, A>): Env<unknown, unknown> {
 }
 
 /** Finds the first wrapper of class `cls` in the stack, from the outside in. */
-export function findWrapper<W extends Wrapper<never, never, never, never>>(
-  env: Env<unknown, unknown>,
-  cls: abstract new (...args: never[]) => W,
-): W | undefined {
+export function findWrapper<W>(env: Env<unknown, unknown>, cls: abstract new (...args: never[]) => W): W | undefined {
   let e: Env<unknown, unknown> = env;
   while (e instanceof Wrapper) {
     if (e instanceof cls) return e as W;
