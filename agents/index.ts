@@ -20,3 +20,4 @@ export * from './scripted/cart-pole.js';
 export * from './scripted/arm.js';
 export * from './plan-worker.js';
 export * from './local-plan-source.js';
+export * from './scripted/warehouse.js';

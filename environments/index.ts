@@ -9,3 +9,4 @@ export * from './reach.js';
 export * from './push-box.js';
 export * from './cart-pole.js';
 export * from './arm.js';
+export * from './warehouse/index.js';

@@ -1,0 +1,100 @@
+/**
+ * Options of the warehouse environments (validated with zod) and the geometry derived from them.
+ *
+ * @module
+ */
+import { InvalidArgumentError } from '../../src/errors.js';
+import { parseOptions, z } from '../../src/options.js';
+import type { Layout } from './layout.js';
+import { resolveLayout } from './layouts.js';
+
+const positive = z.number().finite().positive();
+const nonNegative = z.number().finite().nonnegative();
+
+/** Constructor options of the warehouse environments; every field has a default. */
+export const WarehouseOptionsSchema = z
+  .object({
+    /** A built-in layout name (`tiny`, `small`, `medium`) or an ASCII map. Default `'tiny'`. */
+    layout: z.string().default('tiny'),
+    /** `'lift'`: the grip action attaches a touching package (fixed joint); `'push'`: no grip (the action has 2 entries). Default `'lift'`. */
+    gripMode: z.enum(['lift', 'push']).default('lift'),
+    /** Sparse reward (1 per delivered package) instead of dense shaping + delivery bonus. Default `false`. */
+    sparse: z.boolean().default(false),
+    /** Dense reward bonus per delivered package. Default 5. */
+    deliveryBonus: nonNegative.default(5),
+    /** Reward subtracted per collision a robot starts (robot–robot or robot–shelf), dense and sparse. Default 0. */
+    collisionPenalty: nonNegative.default(0),
+    /** Horizontal lidar rays per robot appended to its observation (0 = no lidar). Default 0. */
+    lidarRays: z.number().int().min(0).max(256).default(0),
+    /** Lidar range, m (readings are clipped to it). Default 4. */
+    lidarRange: positive.default(4),
+    /** Edge of one grid cell, m. Default 1. */
+    cellSize: positive.default(1),
+    /** Robot footprint edge (square), m. Default 0.5. */
+    robotSize: positive.default(0.5),
+    /** Robot mass, kg. Default 30. */
+    robotMass: positive.default(30),
+    /** Package edge (cube), m. Default 0.3. */
+    packageSize: positive.default(0.3),
+    /** Package mass, kg. Default 5. */
+    packageMass: positive.default(5),
+    /** Package–floor friction coefficient. Default 0.5. */
+    packageFriction: nonNegative.default(0.5),
+    /** Speed at action magnitude 1, m/s (commands are clipped to this norm). Default 1.5. */
+    maxSpeed: positive.default(1.5),
+    /** Largest acceleration the drive applies (force = robotMass × this), m/s². Default 4. */
+    maxAcceleration: positive.default(4),
+    /** Largest gap between robot and package side at which a grip attaches, m. Default 0.05. */
+    gripReach: nonNegative.default(0.05),
+    /** How far a gripped package is lifted off the floor, m. Default 0.02. */
+    liftHeight: nonNegative.default(0.02),
+    /** A released package in a drop zone counts as delivered once slower than this, m/s. Default 0.25. */
+    deliverySpeed: positive.default(0.25),
+    /** Uniform jitter (±, per axis) of robot starts, m. Default 0.2. */
+    robotJitter: nonNegative.default(0.2),
+    /** Uniform jitter (±, per axis) of package starts, m. Default 0.2. */
+    packageJitter: nonNegative.default(0.2),
+    /** `'layout'`: packages start on their `P` cells; `'random'`: on distinct random reachable floor cells. Default `'layout'`. */
+    packagePlacement: z.enum(['layout', 'random']).default('layout'),
+    /** Physics timestep, s. Default 0.02. */
+    physicsDt: positive.max(0.1).default(0.02),
+    /** Physics steps per control step. Default 5 (10 Hz control). */
+    substeps: z.number().int().min(1).max(100).default(5),
+    /** Gravity, m/s² (downward). Default 9.81. */
+    gravity: nonNegative.default(9.81),
+  })
+  .strict();
+
+/** Options accepted by the warehouse environments (see {@link WarehouseOptionsSchema} for defaults). */
+export type WarehouseOptions = z.input<typeof WarehouseOptionsSchema>;
+/** Validated options with every default filled in. */
+export type WarehouseConfig = Readonly<z.output<typeof WarehouseOptionsSchema>>;
+
+/** Fixed geometry (metres) that is not an option. */
+export const WAREHOUSE_GEOMETRY = {
+  /** Robot body height. */
+  robotHeight: 0.3,
+  /** Gap between the robot's underside and the floor (it hovers: no floor friction, holonomic drive). */
+  robotClearance: 0.01,
+  /** Shelf and wall height. */
+  shelfHeight: 1.0,
+  /** Thickness of the boundary walls around the grid. */
+  boundaryThickness: 0.5,
+  /** Robot friction with shelves, packages and other robots. */
+  robotFriction: 0.3,
+} as const;
+
+/** Validates `options` and returns the config and the parsed layout. */
+export function resolveWarehouseOptions(options: WarehouseOptions | undefined, where: string): { config: WarehouseConfig; layout: Layout } {
+  const config = Object.freeze(parseOptions(WarehouseOptionsSchema, options ?? {}, where));
+  const s = config.cellSize;
+  if (config.robotSize >= s) throw new InvalidArgumentError(`${where}: expected \`robotSize\` < \`cellSize\` (${s}), got ${config.robotSize}`);
+  if (config.packageSize >= s) throw new InvalidArgumentError(`${where}: expected \`packageSize\` < \`cellSize\` (${s}), got ${config.packageSize}`);
+  if (config.robotJitter > (s - config.robotSize) / 2) {
+    throw new InvalidArgumentError(`${where}: expected \`robotJitter\` <= (cellSize − robotSize)/2 = ${(s - config.robotSize) / 2} so robots start inside their cells, got ${config.robotJitter}`);
+  }
+  if (config.packageJitter > (s - config.packageSize) / 2) {
+    throw new InvalidArgumentError(`${where}: expected \`packageJitter\` <= (cellSize − packageSize)/2 = ${(s - config.packageSize) / 2} so packages start inside their cells, got ${config.packageJitter}`);
+  }
+  return { config, layout: resolveLayout(config.layout) };
+}
