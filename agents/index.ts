@@ -21,3 +21,4 @@ export * from './scripted/arm.js';
 export * from './plan-worker.js';
 export * from './local-plan-source.js';
 export * from './scripted/warehouse.js';
+export * from './onnx-policy.js';
