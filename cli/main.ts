@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import '../environments/index.js';
 import { registerEnvsCommand } from './commands/envs.js';
+import { registerCollectCommand } from './commands/collect.js';
+import { registerInfoCommand } from './commands/info.js';
 
 const program = new Command()
   .name('embodied')
@@ -13,5 +15,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerEnvsCommand(program);
+registerCollectCommand(program);
+registerInfoCommand(program);
 
 await program.parseAsync(process.argv);

@@ -11,13 +11,12 @@
  * @module
  */
 import cliProgress from 'cli-progress';
-import { createRequire } from 'node:module';
 import { z } from 'zod';
 import type { Env } from '../env.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { PhysicsEnv } from '../physics/physics-env.js';
-import { RAPIER_PACKAGE } from '../physics/rapier.js';
+import { RAPIER_PACKAGE, initRapier, rapierVersion } from '../physics/rapier.js';
 import type { Policy } from '../policy.js';
 import { make, makeVec } from '../registry.js';
 import { Rng } from '../rng.js';
@@ -150,7 +149,8 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const unit: CollectProgress['unit'] = o.steps !== undefined ? 'steps' : 'episodes';
   const total = o.steps ?? o.episodes!;
   const envId = vec.spec.id;
-  const physics = await isPhysicsEnv(o, envId);
+  // Rapier's own version string, from this thread's instance (the workers load the same package).
+  const rapierVer = (await isPhysicsEnv(o, envId)) ? (await initRapier(), rapierVersion()) : undefined;
   let writer: DatasetWriter | undefined;
   const bar = (o.progress === 'auto' ? process.stderr.isTTY === true : o.progress)
     ? new cliProgress.SingleBar({ format: `collect ${envId} |{bar}| {value}/{total} ${unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -167,7 +167,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
       chunkSize: o.chunkSize,
       checkpointEvery: o.checkpointEvery,
       overwrite: o.overwrite,
-      ...(physics && { rapierPackage: RAPIER_PACKAGE, rapierVersion: rapierPackageVersion() }),
+      ...(rapierVer !== undefined && { rapierPackage: RAPIER_PACKAGE, rapierVersion: rapierVer }),
       extra: { budget: { [unit]: total }, environments: vec.numEnvs, vector: vec.constructor.name },
     });
     bar?.start(total, 0, { episodes: 0, rate: '0' });
@@ -214,10 +214,6 @@ async function isPhysicsEnv(o: z.output<typeof Schema>, envId: string): Promise<
   }
 }
 
-/** The installed Rapier package version (what `rapier().version()` reports, without loading the WASM). */
-function rapierPackageVersion(): string {
-  return (createRequire(import.meta.url)(`${RAPIER_PACKAGE}/package.json`) as { version: string }).version;
-}
 
 async function finalizeWith(writer: DatasetWriter, stopped: boolean): Promise<DatasetManifest> {
   try {

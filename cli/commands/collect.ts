@@ -1,0 +1,175 @@
+/**
+ * `embodied collect`: runs a random or scripted policy in a registered environment and writes a
+ * transition dataset (see docs/world-models.md). Ctrl-C stops cleanly: the finished episodes are kept.
+ */
+import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
+import { EmbodiedError } from '../../src/errors.js';
+import { armPolicy, cartPolePolicy, pushBoxPolicy, reachPolicy } from '../../agents/index.js';
+import { InvalidArgumentError, describeValue } from '../../src/errors.js';
+import type { Policy } from '../../src/policy.js';
+import { randomPolicy } from '../../src/policy.js';
+import { make } from '../../src/registry.js';
+import { Rng } from '../../src/rng.js';
+import { Box, type Space } from '../../src/spaces.js';
+import { collect, type CollectResult } from '../../src/training/collect.js';
+
+/** Scripted baselines by environment id; each is built from the environment's options. */
+export const SCRIPTED_POLICIES: Readonly<Record<string, (envOptions: Record<string, unknown>) => Policy>> = {
+  'Reach-v0': (env) => reachPolicy({ env }),
+  'PushBox-v0': (env) => pushBoxPolicy({ env }),
+  'CartPole-v0': (env) => cartPolePolicy({ env }),
+  'Arm-v0': (env) => armPolicy({ env }),
+};
+
+/** Options of {@link runCollect} (the parsed command line). */
+export interface CollectCommandOptions {
+  readonly env: string;
+  readonly steps?: number;
+  readonly episodes?: number;
+  /** `random` or `scripted`. Default `random`. */
+  readonly policy?: string;
+  /** Gaussian action noise (std, in action units, clipped to the bounds) added to a scripted policy. Default 0. */
+  readonly noise?: number;
+  readonly workers?: number;
+  readonly seed?: number;
+  readonly out: string;
+  /** JSON object of environment options. */
+  readonly envOptions?: Record<string, unknown>;
+  readonly checkpointEvery?: number;
+  readonly overwrite?: boolean;
+  /** Progress bar: `true`, `false` or `'auto'` (on a TTY). Default `'auto'`. */
+  readonly progress?: boolean | 'auto';
+  readonly signal?: AbortSignal;
+}
+
+/** Adds Gaussian noise to a Box policy's actions (seeded per episode), clipped to the bounds. */
+export function noisyPolicy(inner: Policy, space: Box, std: number): Policy {
+  let rng = Rng.fromSeed(0);
+  return {
+    name: `${inner.name}+noise(${std})`,
+    reset(seed: number) {
+      inner.reset?.(seed);
+      rng = Rng.fromSeed(seed).derive(2);
+    },
+    async act(observation, info) {
+      const a = Float32Array.from((await inner.act(observation, info)) as Float32Array);
+      for (let i = 0; i < a.length; i++) a[i] = a[i]! + rng.normal(0, std);
+      return space.clip(a);
+    },
+  };
+}
+
+/** Builds the policy factory the command line asks for. */
+export function policyFactory(opts: CollectCommandOptions): (worker: number) => Policy {
+  const kind = opts.policy ?? 'random';
+  const envOptions = opts.envOptions ?? {};
+  const probe = make(opts.env, envOptions);
+  const space = probe.actionSpace as Space<unknown>;
+  void probe.close();
+  if (kind === 'random') return () => randomPolicy(space) as Policy;
+  if (kind === 'scripted') {
+    const build = SCRIPTED_POLICIES[opts.env];
+    if (!build) {
+      throw new InvalidArgumentError(`embodied collect: no scripted policy for ${opts.env}; scripted policies exist for ${Object.keys(SCRIPTED_POLICIES).join(', ')} (use --policy random otherwise)`);
+    }
+    const noise = opts.noise ?? 0;
+    if (noise > 0 && !(space instanceof Box)) throw new InvalidArgumentError(`embodied collect: --noise needs a Box action space, ${opts.env} has ${space.type}`);
+    return () => (noise > 0 ? noisyPolicy(build(envOptions), space as Box, noise) : build(envOptions));
+  }
+  throw new InvalidArgumentError(`embodied collect: expected --policy random or scripted, got ${describeValue(kind)}`);
+}
+
+/** Runs a collection as the command line describes it (exported for tests and scripts). */
+export async function runCollect(opts: CollectCommandOptions): Promise<CollectResult> {
+  if ((opts.steps === undefined) === (opts.episodes === undefined)) throw new InvalidArgumentError('embodied collect: give exactly one of --steps and --episodes');
+  return collect({
+    envId: opts.env,
+    envOptions: opts.envOptions ?? {},
+    policy: policyFactory(opts),
+    ...(opts.steps !== undefined ? { steps: opts.steps } : { episodes: opts.episodes! }),
+    workers: opts.workers ?? 1,
+    seed: opts.seed ?? 0,
+    out: opts.out,
+    overwrite: opts.overwrite ?? false,
+    checkpointEvery: opts.checkpointEvery ?? 0,
+    progress: opts.progress ?? 'auto',
+    ...(opts.signal && { signal: opts.signal }),
+  });
+}
+
+/** A commander option parser for integers ≥ `min` (commander prints its error and exits 1). */
+export function integerOption(min: number): (v: string) => number {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+/** A commander option parser for finite numbers ≥ `min`. */
+export function numberOption(min: number): (v: string) => number {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new CommanderArgumentError(`expected a number ≥ ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+function json(v: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch (e) {
+    throw new CommanderArgumentError(`expected a JSON object: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommanderArgumentError(`expected a JSON object, got ${describeValue(parsed)}`);
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Runs a command action, printing Embodied's typed errors as one line (`embodied <command>: …`) with
+ * exit code 1 instead of a stack trace; other errors (bugs) propagate.
+ */
+export async function reportErrors(command: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (e) {
+    if (!(e instanceof EmbodiedError)) throw e;
+    console.error(`embodied ${command}: ${e.message}`);
+    process.exitCode = 1;
+  }
+}
+
+/** Adds the `collect` subcommand. */
+export function registerCollectCommand(program: Command): void {
+  program
+    .command('collect')
+    .description('run a policy in an environment and write a transition dataset (NumPy .npy files + manifest.json)')
+    .requiredOption('--env <id>', 'registered environment id, e.g. Reach-v0')
+    .option('--steps <n>', 'number of transitions to collect', integerOption(1))
+    .option('--episodes <n>', 'number of episodes to collect', integerOption(1))
+    .option('--policy <kind>', 'random | scripted', 'random')
+    .option('--noise <std>', 'Gaussian action noise added to the scripted policy', numberOption(0))
+    .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
+    .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
+    .option('--env-options <json>', 'environment options as a JSON object', json)
+    .option('--checkpoint-every <n>', 'publish a valid partial dataset every n transitions', integerOption(0), 0)
+    .option('--overwrite', 'replace the output directory if it exists')
+    .option('--no-progress', 'no progress bar')
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (o: { env: string; steps?: number; episodes?: number; policy: string; noise?: number; workers: number; seed: number; envOptions?: Record<string, unknown>; checkpointEvery: number; overwrite?: boolean; progress: boolean; out: string }) => {
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        process.stderr.write('\nstopping after the current step (Ctrl-C again to quit at once)…\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      await reportErrors('collect', async () => {
+        const r = await runCollect({ ...o, progress: o.progress ? 'auto' : false, signal: controller.signal });
+        const m = r.manifest;
+        console.log(`${r.stopped ? 'stopped: wrote' : 'wrote'} ${m.counts.transitions} transitions in ${m.counts.episodes} episodes of ${m.envId} (policy ${m.policy}, seed ${m.seed}) to ${r.path}`);
+        console.log(`content hash ${m.contentHash}`);
+      }).finally(() => process.off('SIGINT', onSigint));
+    });
+}
