@@ -173,6 +173,18 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     return { deliveries: this.deliveries[i]!, robotRobotCollisions: this.robotRobot[i]!, robotShelfCollisions: this.robotShelf[i]!, idleSteps: this.idle[i]!, carrying: this.attached[i]! };
   }
 
+  /**
+   * Rapier rigid-body handles of the robots and packages (stable across `getState`/`setState`), for
+   * code that works on a world restored from `getState().physics` directly.
+   */
+  bodyHandles(): { robots: number[]; packages: number[] } {
+    const scene = this.liveScene;
+    return {
+      robots: Array.from({ length: this.numRobots }, (_, i) => scene.bodyHandle(`robot-${i}`)),
+      packages: Array.from({ length: this.numPackages }, (_, j) => scene.bodyHandle(`package-${j}`)),
+    };
+  }
+
   /** Current centres `[x, y, z]` of robots and packages (metres), and which packages are delivered. */
   positions(): { robots: [number, number, number][]; packages: [number, number, number][]; delivered: boolean[] } {
     void this.liveScene;
