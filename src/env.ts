@@ -92,7 +92,9 @@ export interface Env<O = Float32Array, A = Float32Array> {
  * States are structured-clonable (they may cross `worker_threads`) and never alias live buffers.
  */
 export interface Stateful<S = unknown> {
+  /** The complete current state: a structured-clonable copy with no side effects on the environment. */
   getState(): S;
+  /** Restores a state returned by `getState` (of this environment or an identical one). */
   setState(state: S): void;
 }
 

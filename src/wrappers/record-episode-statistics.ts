@@ -125,7 +125,7 @@ export class RecordEpisodeStatistics<O = Float32Array, A = Float32Array> extends
     }
   }
 
-  protected override wrapperState(): RecordState {
+  protected override wrapperState(): unknown {
     return {
       episodeReturn: this.episodeReturn,
       episodeLength: this.episodeLength,

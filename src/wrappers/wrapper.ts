@@ -70,11 +70,13 @@ export class Wrapper<O = Float32Array, A = Float32Array, IO = O, IA = A> impleme
     return isStateful(this.env);
   }
 
+  /** The inner environment's state plus this wrapper's own. @throws {@link EnvStateError} when the env is not Stateful. */
   getState(): WrappedState {
     if (!isStateful(this.env)) throw new EnvStateError(`${this.spec.id}: getState() called on a stack whose environment is not Stateful`);
     return { inner: this.env.getState(), wrapper: this.wrapperState() };
   }
 
+  /** Restores what {@link Wrapper.getState} returned, inner environment first. */
   setState(state: WrappedState): void {
     if (!isStateful(this.env)) throw new EnvStateError(`${this.spec.id}: setState() called on a stack whose environment is not Stateful`);
     this.env.setState(state.inner);
