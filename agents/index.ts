@@ -22,3 +22,5 @@ export * from './plan-worker.js';
 export * from './local-plan-source.js';
 export * from './scripted/warehouse.js';
 export * from './onnx-policy.js';
+export * from './parallel-env.js';
+export * from './multi-agent.js';
