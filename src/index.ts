@@ -20,3 +20,4 @@ export * from './training/index.js';
 export * from './worldmodel/index.js';
 export * from './planning/index.js';
 export * from './check.js';
+export * from './validation/index.js';

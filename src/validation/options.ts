@@ -1,0 +1,158 @@
+/**
+ * Options of `validate`, their defaults (full and `quick`), and their validation.
+ *
+ * @module
+ */
+import type { Env } from '../env.js';
+import { InvalidArgumentError, describeValue } from '../errors.js';
+import { parseOptions, z } from '../options.js';
+import type { Policy } from '../policy.js';
+import type { ClosedLoopContender } from './closed-loop.js';
+import type { ValidationModel } from './model.js';
+import type { ValidationSpec } from './spec.js';
+
+/** A named source of action sequences for open-loop drift: a policy run in the real environment. */
+export interface ActionSource {
+  /** Name for the report, e.g. `scripted:push-box`, `planner:oracle-mpc`. */
+  readonly name: string;
+  readonly policy: Policy<Float32Array, Float32Array>;
+}
+
+/** Where the per-dimension σ comes from: statistics of the training data, or a dataset. */
+export type DataScale = { readonly obsStd: ArrayLike<number> } | { readonly size: number; stats(): { readonly obsStd: ArrayLike<number> } };
+
+/** What `validate` reports while it runs. */
+export interface ValidateProgress {
+  /** `drift`, `plausibility`, `causal`, `closed-loop`. */
+  readonly stage: string;
+  /** What just finished. */
+  readonly message: string;
+  /** Units of work done and in all (stages, scenarios, contenders). */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Options of `validate`. Sizes default to the full preset, or the `quick` one. */
+export interface ValidateOptions {
+  /** The real environment (ground truth). The caller owns it; it is reset many times. */
+  readonly env: Env<Float32Array, Float32Array>;
+  /** The model under test. */
+  readonly model: ValidationModel;
+  /** What validation knows about the environment (from `environments/validation`). Without it, plausibility and counterfactual checks are "not available". */
+  readonly spec?: ValidationSpec;
+  /** σ per observation entry: training-data statistics or a dataset. Default: σ of the real rollouts. */
+  readonly data?: DataScale;
+  /** Seed of everything random. Default 0. */
+  readonly seed?: number;
+  /** Smaller sizes (about 4× less work). Default false. */
+  readonly quick?: boolean;
+  /** Start states for drift. Default 24 (quick 8). */
+  readonly starts?: number;
+  /** Drift horizon H. Default 30 (quick 15). */
+  readonly horizon?: number;
+  /** Most random warm-up actions before a start. Default 10. */
+  readonly maxWarmup?: number;
+  /** Policy action sources for drift, besides uniform random actions. Default none. */
+  readonly sources?: readonly ActionSource[];
+  /** Instances per plausibility scenario. Default 6 (quick 3). */
+  readonly scenarioInstances?: number;
+  /** Horizon of the permanence rollouts. Default 100 (quick 50). */
+  readonly permanenceHorizon?: number;
+  /** Rows of the permanence rollouts. Default 8 (quick 4). */
+  readonly permanenceRows?: number;
+  /** Start states per counterfactual intervention. Default 6 (quick 3). */
+  readonly counterfactualStarts?: number;
+  /** Mean normalised error defining the valid horizon. Default 0.5. */
+  readonly driftThreshold?: number;
+  /** Floor of σ, in the entry's units. Default 0.01. */
+  readonly stdFloor?: number;
+  /** Rows drawn in each dream-vs-real overlay. Default 3. */
+  readonly overlayRows?: number;
+  /** Closed-loop contenders and their seeds (default seeds: 10, quick 5). Omitted: closed loop "not available". */
+  readonly closedLoop?: { readonly contenders: readonly ClosedLoopContender[]; readonly seeds?: readonly number[] };
+  /** Called after each unit of work. */
+  readonly onProgress?: (progress: ValidateProgress) => void;
+  /** Stops validation between units of work (the promise rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
+}
+
+const positiveInt = z.number().int().positive();
+
+const Schema = z
+  .object({
+    env: z.custom<Env<Float32Array, Float32Array>>((v) => typeof v === 'object' && v !== null && typeof (v as Env).reset === 'function' && typeof (v as Env).step === 'function', {
+      message: 'expected an environment (reset/step)',
+    }),
+    model: z.custom<ValidationModel>((v) => typeof v === 'object' && v !== null && typeof (v as ValidationModel).predict === 'function', {
+      message: 'expected a ValidationModel (predict); adapt a WorldModel with worldModelForValidation(model)',
+    }),
+    spec: z.custom<ValidationSpec>((v) => typeof v === 'object' && v !== null && typeof (v as ValidationSpec).makeEnv === 'function', { message: 'expected a ValidationSpec' }).optional(),
+    data: z.custom<DataScale>((v) => typeof v === 'object' && v !== null && ('obsStd' in v || typeof (v as { stats?: unknown }).stats === 'function'), {
+      message: 'expected `{ obsStd }` or a dataset with stats()',
+    }).optional(),
+    seed: z.number().int().nonnegative().default(0),
+    quick: z.boolean().default(false),
+    starts: positiveInt.optional(),
+    horizon: positiveInt.max(1000).optional(),
+    maxWarmup: z.number().int().nonnegative().default(10),
+    sources: z.array(z.object({ name: z.string().min(1), policy: z.custom<Policy<Float32Array, Float32Array>>((p) => typeof (p as Policy)?.act === 'function', { message: 'expected a Policy (act)' }) })).default([]),
+    scenarioInstances: positiveInt.optional(),
+    permanenceHorizon: positiveInt.max(5000).optional(),
+    permanenceRows: positiveInt.optional(),
+    counterfactualStarts: positiveInt.optional(),
+    driftThreshold: z.number().positive().default(0.5),
+    stdFloor: z.number().positive().default(0.01),
+    overlayRows: z.number().int().nonnegative().default(3),
+    closedLoop: z.object({ contenders: z.array(z.custom<ClosedLoopContender>()).min(1, 'expected at least one contender'), seeds: z.array(z.number().int().nonnegative()).min(1).optional() }).optional(),
+    onProgress: z.custom<(p: ValidateProgress) => void>((f) => typeof f === 'function').optional(),
+    signal: z.custom<AbortSignal>((s) => typeof s === 'object' && s !== null && 'aborted' in s).optional(),
+  })
+  .strict();
+
+/** Options with every size resolved. */
+export type ResolvedValidateOptions = z.output<typeof Schema> & {
+  readonly starts: number;
+  readonly horizon: number;
+  readonly scenarioInstances: number;
+  readonly permanenceHorizon: number;
+  readonly permanenceRows: number;
+  readonly counterfactualStarts: number;
+  readonly closedLoopSeeds: readonly number[];
+};
+
+/** Parses and fills defaults. @throws {@link InvalidArgumentError} naming the first bad option. */
+export function resolveValidateOptions(options: ValidateOptions): ResolvedValidateOptions {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`validate: expected an options object { env, model, … }, got ${describeValue(options)}`);
+  const o = parseOptions(Schema, options, 'validate options');
+  const q = o.quick;
+  const seeds = o.closedLoop?.seeds ?? Array.from({ length: q ? 5 : 10 }, (_, i) => 1000 + o.seed + i);
+  return {
+    ...o,
+    starts: o.starts ?? (q ? 8 : 24),
+    horizon: o.horizon ?? (q ? 15 : 30),
+    scenarioInstances: o.scenarioInstances ?? (q ? 3 : 6),
+    permanenceHorizon: o.permanenceHorizon ?? (q ? 50 : 100),
+    permanenceRows: o.permanenceRows ?? (q ? 4 : 8),
+    counterfactualStarts: o.counterfactualStarts ?? (q ? 3 : 6),
+    closedLoopSeeds: seeds,
+  };
+}
+
+/** The settings recorded in the report (no functions, no environment). */
+export function reportedSettings(o: ResolvedValidateOptions): Record<string, unknown> {
+  return {
+    seed: o.seed,
+    quick: o.quick,
+    starts: o.starts,
+    horizon: o.horizon,
+    maxWarmup: o.maxWarmup,
+    sources: ['random', ...o.sources.map((s) => s.name)],
+    scenarioInstances: o.scenarioInstances,
+    permanenceHorizon: o.permanenceHorizon,
+    permanenceRows: o.permanenceRows,
+    counterfactualStarts: o.counterfactualStarts,
+    driftThreshold: o.driftThreshold,
+    stdFloor: o.stdFloor,
+    closedLoopSeeds: o.closedLoop ? o.closedLoopSeeds : [],
+  };
+}
