@@ -29,7 +29,7 @@ export {
   goalObjective,
   decodedObjective,
   uncertaintyObjective,
-  type Objective,
+  type PlanningObjective,
   type RolloutBatch,
   type TerminalValueFunction,
   type RewardObjectiveOptions,

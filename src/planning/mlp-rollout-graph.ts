@@ -39,16 +39,26 @@ export interface MlpShape {
  * Layer names follow the network: `dyn1`, `dyn2`, `dyn3` for the dynamics, `rew1`, `rew2` for the reward.
  */
 export interface MlpWeights extends MlpShape {
-  readonly dyn1: Float32Array; // (S+A) × hidden
-  readonly dyn1Bias: Float32Array; // hidden
-  readonly dyn2: Float32Array; // hidden × hidden
-  readonly dyn2Bias: Float32Array; // hidden
-  readonly dyn3: Float32Array; // hidden × S
-  readonly dyn3Bias: Float32Array; // S
-  readonly rew1: Float32Array; // (S+A) × hidden
-  readonly rew1Bias: Float32Array; // hidden
-  readonly rew2: Float32Array; // hidden × 1
-  readonly rew2Bias: Float32Array; // 1
+  /** Dynamics layer 1, `(S+A) × hidden`. */
+  readonly dyn1: Float32Array;
+  /** Its bias, `hidden`. */
+  readonly dyn1Bias: Float32Array;
+  /** Dynamics layer 2, `hidden × hidden`. */
+  readonly dyn2: Float32Array;
+  /** Its bias, `hidden`. */
+  readonly dyn2Bias: Float32Array;
+  /** Dynamics output layer, `hidden × S`. */
+  readonly dyn3: Float32Array;
+  /** Its bias, `S`. */
+  readonly dyn3Bias: Float32Array;
+  /** Reward layer 1, `(S+A) × hidden`. */
+  readonly rew1: Float32Array;
+  /** Its bias, `hidden`. */
+  readonly rew1Bias: Float32Array;
+  /** Reward output layer, `hidden × 1`. */
+  readonly rew2: Float32Array;
+  /** Its bias, `1`. */
+  readonly rew2Bias: Float32Array;
 }
 
 /** Matrix-multiply FLOPs (2 per multiply-add) of one sample-step of the reference MLP. */

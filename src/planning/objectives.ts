@@ -35,7 +35,7 @@ export interface RolloutBatch {
 }
 
 /** A cost over rollouts. */
-export interface Objective {
+export interface PlanningObjective {
   /** Short name for reports. */
   readonly name: string;
   /** Adds this objective's cost of each candidate to `costs` (length N; lower is better). */
@@ -67,7 +67,7 @@ const RewardOptions = z
   .strict();
 
 /** Cost = −(Σ_t γ^t r_t + γ^H V(s_H)): maximise the predicted (discounted) return. */
-export function rewardObjective(options: RewardObjectiveOptions = {}): Objective {
+export function rewardObjective(options: RewardObjectiveOptions = {}): PlanningObjective {
   const o = parseOptions(RewardOptions, options, 'rewardObjective options');
   const { discount, terminalValue, respectTerminals } = o;
   return {
@@ -118,7 +118,7 @@ export interface GoalObjectiveOptions {
 }
 
 /** A {@link goalObjective}, whose goal can be changed between plans. */
-export interface GoalObjective extends Objective {
+export interface GoalObjective extends PlanningObjective {
   /** Replaces the goal (copied). */
   setGoal(goal: ArrayLike<number>): void;
   /** The current goal (a copy). */
@@ -215,7 +215,7 @@ const DecodedOptions = z
   .strict();
 
 /** A user cost over decoded observations (for goals and constraints stated in observation space). */
-export function decodedObjective(options: DecodedObjectiveOptions): Objective {
+export function decodedObjective(options: DecodedObjectiveOptions): PlanningObjective {
   const o = parseOptions(DecodedOptions, options, 'decodedObjective options');
   return {
     name: 'decoded',
@@ -257,7 +257,7 @@ const UncertaintyOptions = z
   .strict();
 
 /** Cost ± weight × Σ_t γ^t u_t, from the model's ensemble disagreement `rollout.uncertainty`. */
-export function uncertaintyObjective(options: UncertaintyObjectiveOptions = {}): Objective {
+export function uncertaintyObjective(options: UncertaintyObjectiveOptions = {}): PlanningObjective {
   const o = parseOptions(UncertaintyOptions, options, 'uncertaintyObjective options');
   const sign = o.mode === 'penalty' ? o.weight : -o.weight;
   return {

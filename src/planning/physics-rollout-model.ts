@@ -197,6 +197,7 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
     this.pool.length = 0;
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -1,5 +1,5 @@
 /**
- * The planner: a {@link RolloutModel} and an {@link Objective} bound to a {@link TrajectoryOptimizer}.
+ * The planner: a {@link RolloutModel} and a {@link PlanningObjective} bound to a {@link TrajectoryOptimizer}.
  * `plan(startState)` rolls every candidate out from the start state in one batched model call per
  * iteration, scores the rollouts, and returns the action to execute with the whole plan and its
  * statistics. The same planner plans with a learned world model (states are latents) or with the
@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError, describeValue } from '../errors.js';
 import type { OptimizerChoice } from './create-optimizer.js';
-import type { Objective, RolloutBatch } from './objectives.js';
+import type { PlanningObjective, RolloutBatch } from './objectives.js';
 import { PlanningError, type OptimizeResult, type PopulationObjective } from './optimizer.js';
 import type { RolloutModel, RolloutResult } from './rollout-model.js';
 import { TrajectoryOptimizer, type TrajectoryOptimizeOptions } from './trajectory-optimizer.js';
@@ -25,7 +25,7 @@ export interface PlannerOptions {
   /** The optimiser: e.g. `{ algorithm: 'mppi', samples: 512, iterations: 6 }` or `plannerPresets.tdmpc2.optimizer`. */
   readonly optimizer: OptimizerChoice;
   /** What to minimise; several objectives add up. */
-  readonly objective: Objective | readonly Objective[];
+  readonly objective: PlanningObjective | readonly PlanningObjective[];
   /** Cold-start action: `'mid'` of the bounds, `'zero'`, or A numbers. Default: `'mid'`. */
   readonly initial?: 'mid' | 'zero' | ArrayLike<number>;
   /** Which part of the previous result warm-starts the next plan. Default: `'mean'`. */
@@ -73,7 +73,7 @@ export class Planner {
   /** The trajectory optimiser (bounds, warm start, the optimiser itself). */
   readonly trajectory: TrajectoryOptimizer;
   /** The objectives, summed. */
-  readonly objectives: readonly Objective[];
+  readonly objectives: readonly PlanningObjective[];
   private starts: Float32Array;
   private readonly objective: PopulationObjective;
   private current: Float32Array | undefined;
@@ -104,9 +104,9 @@ export class Planner {
     if (this.trajectory.actionDim !== model.actionDim) {
       throw new InvalidArgumentError(`Planner: expected action bounds of length model.actionDim = ${model.actionDim}, got ${this.trajectory.actionDim}`);
     }
-    const list = Array.isArray(options.objective) ? [...(options.objective as readonly Objective[])] : [options.objective as Objective];
+    const list = Array.isArray(options.objective) ? [...(options.objective as readonly PlanningObjective[])] : [options.objective as PlanningObjective];
     if (list.length === 0 || !list.every((o) => typeof o === 'object' && o !== null && typeof o.evaluate === 'function')) {
-      throw new InvalidArgumentError(`Planner: expected \`objective\` to be an Objective or a non-empty list of them, got ${describeValue(options.objective)}`);
+      throw new InvalidArgumentError(`Planner: expected \`objective\` to be a PlanningObjective or a non-empty list of them, got ${describeValue(options.objective)}`);
     }
     this.objectives = Object.freeze(list);
     this.starts = new Float32Array(this.trajectory.optimizer.maxPopulation * model.stateDim);

@@ -148,6 +148,7 @@ export class ReferenceMlpModel implements RolloutModel, AsyncDisposable {
     }
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -144,7 +144,7 @@ describe('Planner', () => {
       /expected `horizon` to be a positive integer, got 0/,
     );
     expect(() => new Planner(model, { horizon: 2, actionLow: [-1, -1], actionHigh: [1, 1], optimizer: { algorithm: 'cem' }, objective: [] })).toThrow(
-      /expected `objective` to be an Objective or a non-empty list of them/,
+      /expected `objective` to be a PlanningObjective or a non-empty list of them/,
     );
     expect(() => new Planner({} as never, { horizon: 2, actionLow: [-1], actionHigh: [1], optimizer: { algorithm: 'cem' }, objective: rewardObjective() })).toThrow(
       /Planner: expected a RolloutModel \{ stateDim, actionDim, rollout \}/,
