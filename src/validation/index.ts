@@ -32,3 +32,5 @@ export * from './closed-loop.js';
 export * from './report-types.js';
 export { type ActionSource, type DataScale, type ValidateProgress, type ValidateOptions } from './options.js';
 export { validate } from './validate.js';
+export { type ReportChart, reportCharts } from './report-charts.js';
+export { type WrittenReport, renderReportHtml, writeValidationReport } from './report-html.js';
