@@ -5,7 +5,8 @@
  * @module
  */
 import { ShapeError } from './errors.js';
-import { elu, mul, relu, sigmoid, softplus, tanh } from './ops/elementwise.js';
+import { elu, mul, relu, sigmoid, tanh } from './ops/elementwise.js';
+import { mishOp } from './ops/mish.js';
 import { softmax } from './ops/nn.js';
 import { reshape } from './ops/shape.js';
 import type { Tensor } from './tensor.js';
@@ -15,9 +16,9 @@ export function silu(x: Tensor): Tensor {
   return mul(x, sigmoid(x));
 }
 
-/** Mish: x·tanh(softplus(x)), TD-MPC2's activation. */
+/** Mish: x·tanh(softplus(x)), TD-MPC2's activation (one primitive op, see `ops/mish.ts`). */
 export function mish(x: Tensor): Tensor {
-  return mul(x, tanh(softplus(x)));
+  return mishOp(x);
 }
 
 /**

@@ -17,6 +17,11 @@ import { formatShape } from './tensor.js';
 export interface EvaluateFeeds {
   readonly inputs?: Readonly<Record<string, NDArray>>;
   readonly params?: ReadonlyMap<string, ArrayLike<number>>;
+  /**
+   * Fixed values for node outputs, used instead of computing them — e.g. to hold stop-gradient
+   * targets constant while finite differences perturb the parameters.
+   */
+  readonly overrides?: ReadonlyMap<Tensor, NDArray>;
 }
 
 /** Evaluates `outputs` of `graph` in float64. Symbolic dimensions take the sizes of the fed inputs. */
@@ -53,6 +58,10 @@ export function evaluateGraph(graph: Graph, outputs: readonly Tensor[], feeds: E
     return v;
   };
   for (const node of neededNodes(graph, outputs)) {
+    if (feeds.overrides && node.outputs.every((t) => feeds.overrides!.has(t))) {
+      for (const t of node.outputs) values.set(t, feeds.overrides.get(t)!);
+      continue;
+    }
     const ins = node.inputs.map((t) => (t.producer ? values.get(t)! : leaf(t)));
     const outs = node.op.evaluate(ins, node.attrs as never);
     node.outputs.forEach((t, i) => values.set(t, outs[i]!));

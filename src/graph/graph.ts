@@ -12,7 +12,7 @@ import type { OpDef } from './op.js';
 import type { DType, Node, Shape } from './tensor.js';
 import { Tensor, formatShape, isStatic, staticSize } from './tensor.js';
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_.:/@-]*$/;
 
 /** A computation graph under construction. */
 export class Graph {
@@ -101,7 +101,7 @@ export class Graph {
   }
 
   private checkName(name: string, what: string): void {
-    if (!NAME.test(name)) throw new GraphError(`Expected a ${what} name of letters, digits and _.:/-, got '${name}'`);
+    if (!NAME.test(name)) throw new GraphError(`Expected the ${what} name to use letters, digits and _.:/@-, got '${name}'`);
   }
 }
 

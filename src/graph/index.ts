@@ -17,6 +17,7 @@ export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/linalg.js';
 export * from './ops/nn.js';
+export * from './ops/mish.js';
 export * from './activations.js';
 export * from './losses.js';
 export * from './grad.js';

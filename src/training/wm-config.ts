@@ -58,6 +58,10 @@ export const WorldModelConfigSchema = z
     lr: z.number().positive().default(3e-4),
     /** Learning-rate schedule after warm-up. Default `'constant'`. */
     lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
+    /** Cosine schedule: steps over which the rate falls from `lr` to `lr·lrMinRatio` (then stays). Default 100000. */
+    lrDecaySteps: z.number().int().positive().default(100_000),
+    /** Cosine schedule: final rate as a fraction of `lr`. Default 0.1. */
+    lrMinRatio: z.number().min(0).max(1).default(0.1),
     /** Linear warm-up steps. Default 0. */
     warmupSteps: z.number().int().nonnegative().default(0),
     /** Decoupled weight decay (AdamW); 0 gives Adam. Default 0. */
@@ -86,4 +90,16 @@ export type WorldModelConfigInput = z.input<typeof WorldModelConfigSchema>;
 /** Validates and fills defaults. @throws {@link InvalidArgumentError} naming the first bad field. */
 export function parseWorldModelConfig(input: WorldModelConfigInput): WorldModelConfig {
   return parseOptions(WorldModelConfigSchema, input, 'World-model config');
+}
+
+/**
+ * The learning rate of 1-based step `step`: linear warm-up over `warmupSteps`, then constant or a cosine
+ * from `lr` to `lr·lrMinRatio` over `lrDecaySteps`.
+ */
+export function learningRateAt(config: WorldModelConfig, step: number): number {
+  const { lr, warmupSteps, lrSchedule, lrDecaySteps, lrMinRatio } = config;
+  if (step <= warmupSteps) return (lr * step) / warmupSteps;
+  if (lrSchedule === 'constant') return lr;
+  const progress = Math.min(1, (step - warmupSteps) / lrDecaySteps);
+  return lr * (lrMinRatio + (1 - lrMinRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
 }

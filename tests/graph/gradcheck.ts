@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { NDArray, Tensor } from '../../src/graph/index.js';
-import { Graph, add, evaluateGraph, grad, mul, nd, reduceSum, serializeModel } from '../../src/graph/index.js';
+import { Graph, UnaryOps, add, evaluateGraph, grad, mul, nd, reduceSum, serializeModel } from '../../src/graph/index.js';
 import { Rng } from '../../src/rng.js';
 
 /** Finite-difference step (float64). */
@@ -62,8 +62,13 @@ export interface CheckReport {
 export function finiteDifferenceCheck(c: GradCase, inputs: Values, params: Map<string, Float64Array> = new Map(), maxPerTensor = Infinity): CheckReport {
   const g = c.loss.graph;
   const grads = grad(c.loss, c.wrt);
-  const feeds = () => ({ inputs, params });
-  const analytic = evaluateGraph(g, grads, feeds());
+  // Stop-gradient outputs keep their values at the unperturbed point: the analytic gradient treats them
+  // as constants, so the finite differences must too.
+  const stopped = g.nodes.filter((n) => n.op === UnaryOps.StopGradient).map((n) => n.outputs[0]!);
+  const held = evaluateGraph(g, stopped, { inputs, params });
+  const overrides = new Map(stopped.map((t, i) => [t, held[i]!]));
+  const feeds = () => ({ inputs, params, overrides });
+  const analytic = evaluateGraph(g, grads, { inputs, params });
   const lossAt = () => evaluateGraph(g, [c.loss], feeds())[0]!.data[0]!;
   const rng = Rng.fromSeed(5);
   let worst = 0;

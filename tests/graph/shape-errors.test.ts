@@ -49,7 +49,7 @@ describe('shape errors name the op and both shapes', () => {
     expect(() => g.input('x', [1])).toThrow(/Graph input 'x' is already declared/);
     expect(() => g.param('w', [1], G.init.zeros())).toThrow(/Parameter 'w' is already declared/);
     expect(() => g.param('p', ['B', 3], G.init.zeros())).toThrow(/Parameter 'p' needs a static shape, got \[B, 3\]/);
-    expect(() => g.input('bad name', [1])).toThrow(/Expected a input name of letters/);
+    expect(() => g.input('bad name', [1])).toThrow(/Expected the input name to use letters, digits/);
     expect(() => g.input('neg', [-1])).toThrow(/non-negative integers or symbol names, got \[-1\]/);
   });
 
