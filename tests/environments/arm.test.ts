@@ -45,7 +45,7 @@ describe('Arm-v0', () => {
   it('velocity motors track the commanded joint rates', async () => {
     const env = new ArmEnv();
     await env.reset({ options: { angles: [0, 0, 0], target: [0, 1] } });
-    let obs = new Float32Array();
+    let obs: Float32Array = new Float32Array();
     for (let i = 0; i < 10; i++) obs = (await env.step(new Float32Array([0.5, -0.5, 0.25]))).observation;
     // 1, −1, 0.5 rad/s for 0.5 s: rates within 2% at the end, angles within 0.05 rad (start-up lag).
     expect(obs[6]).toBeCloseTo(1, 1);
@@ -60,7 +60,7 @@ describe('Arm-v0', () => {
   it('position motors settle at the commanded angles and joint limits hold', async () => {
     const env = new ArmEnv({ controlMode: 'position' });
     await env.reset({ options: { angles: [0, 0, 0], target: [0, 1] } });
-    let obs = new Float32Array();
+    let obs: Float32Array = new Float32Array();
     for (let i = 0; i < 30; i++) obs = (await env.step(new Float32Array([0.2, -0.4, 1]))).observation;
     const a = angles(obs);
     expect(a[0]).toBeCloseTo(0.5, 2);

@@ -75,7 +75,7 @@ describe('PushBox-v0', () => {
   it('keeps the pusher on the table', async () => {
     const env = new PushBoxEnv();
     await env.reset({ options: { boxPosition: [-0.3, 0.05, -0.3], pusherPosition: [0.3, 0.3], goal: [0, 0] } });
-    let obs = new Float32Array();
+    let obs: Float32Array = new Float32Array();
     for (let i = 0; i < 20; i++) obs = (await env.step(act(1, 1))).observation;
     expect(obs[9]).toBeCloseTo(0.47, 5);
     expect(obs[10]).toBeCloseTo(0.47, 5);

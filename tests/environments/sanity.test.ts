@@ -66,7 +66,7 @@ describe('physics sanity', () => {
   it('the pusher commanded at v m/s covers v·t (to float32 precision, 1e-5 m)', async () => {
     const env = new PushBoxEnv();
     await env.reset({ options: { boxPosition: [0.3, 0.05, 0.3], pusherPosition: [-0.4, -0.2], goal: [0, 0] } });
-    let obs = new Float32Array();
+    let obs: Float32Array = new Float32Array();
     for (let i = 0; i < 20; i++) obs = (await env.step(new Float32Array([0.6, 0.2]))).observation; // (0.3, 0.1) m/s for 1 s
     expect(Math.abs(obs[9]! - (-0.4 + 0.3))).toBeLessThan(1e-5);
     expect(Math.abs(obs[10]! - (-0.2 + 0.1))).toBeLessThan(1e-5);
@@ -75,7 +75,7 @@ describe('physics sanity', () => {
   it('an arm joint commanded at ω rad/s turns ω·t within 3% over 1 s (velocity motors; measured 2.0%: start-up lag)', async () => {
     const env = new ArmEnv();
     await env.reset({ options: { angles: [-0.5, 0, 0], target: [0, 1] } });
-    let obs = new Float32Array();
+    let obs: Float32Array = new Float32Array();
     for (let i = 0; i < 20; i++) obs = (await env.step(new Float32Array([0.5, 0, 0]))).observation; // 1 rad/s
     const turned = Math.atan2(obs[3]!, obs[0]!) + 0.5;
     expect(Math.abs(turned - 1) / 1).toBeLessThan(0.03);
@@ -86,7 +86,7 @@ describe('physics sanity', () => {
     for (const y of [0.05, 0.3]) {
       // Placed on the table, and dropped from 0.25 m above it (the landing may shift it a few mm).
       await env.reset({ options: { boxPosition: [0.1, y, -0.1], boxYaw: 0.2, pusherPosition: [0.4, 0.4], goal: [-0.3, -0.3] } });
-      let obs = new Float32Array();
+      let obs: Float32Array = new Float32Array();
       let settled: number[] = [];
       for (let i = 0; i < 200; i++) {
         obs = (await env.step(still)).observation; // 200 × 0.05 s = 10 s
