@@ -123,6 +123,16 @@ export class Planner {
     return this.trajectory.actionDim;
   }
 
+  /** Lower action bounds, length A (a copy). */
+  get actionLow(): Float32Array {
+    return this.trajectory.problem.low.slice(0, this.actionDim);
+  }
+
+  /** Upper action bounds, length A (a copy). */
+  get actionHigh(): Float32Array {
+    return this.trajectory.problem.high.slice(0, this.actionDim);
+  }
+
   /** Forgets the previous plan (call at the start of an episode). */
   reset(): void {
     this.trajectory.reset();

@@ -65,6 +65,9 @@ describe('Planner', () => {
 
   it('returns the first action, the whole plan, statistics and a timing split', async () => {
     const planner = make();
+    expect(Array.from(planner.actionLow)).toEqual([-1, -1]);
+    expect(Array.from(planner.actionHigh)).toEqual([1, 1]);
+    expect([planner.horizon, planner.actionDim]).toEqual([5, 2]);
     const result = await planner.plan(Float32Array.of(2, -1.5), { warmStart: false });
     expect(result.action).toHaveLength(2);
     expect(result.solution).toHaveLength(10);
