@@ -281,6 +281,10 @@ export class MultiDiscrete implements Space<Int32Array> {
     if (start !== undefined && start.length !== nvec.length) {
       throw new InvalidArgumentError(`Expected MultiDiscrete \`start\` to have ${nvec.length} entries, got ${start.length}`);
     }
+    for (let i = 0; i < (start?.length ?? 0); i++) {
+      // Int32Array.from would silently truncate a fractional start.
+      if (!Number.isSafeInteger(start![i]!)) throw new InvalidArgumentError(`Expected MultiDiscrete \`start[${i}]\` to be an integer, got ${describeValue(start![i])}`);
+    }
     this.nvec = Int32Array.from(nvec);
     this.start = start ? Int32Array.from(start) : new Int32Array(nvec.length);
     this.shape = Object.freeze([nvec.length]);

@@ -99,6 +99,7 @@ describe('Discrete, MultiDiscrete, Dict', () => {
     expect(() => new MultiDiscrete([])).toThrow(/non-empty/);
     expect(() => new MultiDiscrete([2, 0])).toThrow(/`nvec\[1\]` to be a positive integer, got 0/);
     expect(() => new MultiDiscrete([2], [0, 0])).toThrow(/`start` to have 1 entries/);
+    expect(() => new MultiDiscrete([2, 2], [0, 0.5])).toThrow(/`start\[1\]` to be an integer, got 0.5/);
     expect(() => new DictSpace({})).toThrow(/at least one sub-space/);
     expect(() => new DictSpace({ a: 3 as never })).toThrow(/entry `a` to be a Space/);
   });
