@@ -71,14 +71,12 @@ export abstract class VectorEnvBase implements VectorEnv {
     if (!this.everReset && mask.some((m) => !m)) {
       throw new EnvStateError(`${where}: the first reset must reset every env; omit \`mask\``);
     }
+    // Recorded before the reset runs, so a crash during it reports the seed being used.
+    for (let i = 0; i < this.numEnvs; i++) if (mask[i] && seeds[i] !== undefined) this.lastSeeds[i] = seeds[i];
     this.busy = true;
     try {
       const infos = await this.runReset(seeds, opts.options, mask);
-      for (let i = 0; i < this.numEnvs; i++) {
-        if (!mask[i]) continue;
-        if (seeds[i] !== undefined) this.lastSeeds[i] = seeds[i];
-        this.ended[i] = 0;
-      }
+      for (let i = 0; i < this.numEnvs; i++) if (mask[i]) this.ended[i] = 0;
       this.everReset = true;
       this.needsReset = undefined;
       const b = this.buffers;
