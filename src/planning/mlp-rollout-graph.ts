@@ -1,8 +1,6 @@
 /**
- * The reference MLP world model's weights and its fused whole-horizon ONNX graph.
- *
- * Built directly with onnx-proto (opset 17) because the SDK's graph builder (`src/graph`) does not
- * exist yet; this module needs only Gemm, Relu/Softplus/Tanh, Gather, Concat, Slice and Reshape.
+ * The reference MLP world model's weights and its fused whole-horizon ONNX graph, built with the SDK's
+ * graph builder (`src/graph`).
  *
  * The graph is unrolled over the horizon (one graph per H). Measured here, an unrolled graph and a
  * `Scan` graph cost the same at large batch, and both beat H separate `session.run` calls at small
@@ -13,11 +11,9 @@
  *
  * @module
  */
-import pkg from 'onnx-proto';
 import { InvalidArgumentError, describeValue } from '../errors.js';
+import { Graph, activation, concat, init, linear, reshape, serializeModel, slice } from '../graph/index.js';
 import { Rng } from '../rng.js';
-
-const { onnx } = pkg;
 
 /** Hidden-layer nonlinearity of the reference MLP. */
 export type MlpActivation = 'relu' | 'mish';
@@ -141,35 +137,6 @@ export function mlpStepReference(w: MlpWeights, z: Float32Array, a: Float32Array
   return { next, reward };
 }
 
-type NodeSpec = { op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, number | number[]> };
-
-function tensor(name: string, dims: number[], data: Float32Array | BigInt64Array): InstanceType<typeof onnx.TensorProto> {
-  const isFloat = data instanceof Float32Array;
-  return onnx.TensorProto.create({
-    name,
-    dims,
-    dataType: isFloat ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64,
-    rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
-  });
-}
-
-function attribute(name: string, value: number | number[]): InstanceType<typeof onnx.AttributeProto> {
-  if (Array.isArray(value)) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: value });
-  return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
-}
-
-function valueInfo(name: string, dims: (number | string)[]): InstanceType<typeof onnx.ValueInfoProto> {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
-}
-
 /**
  * Serialises the whole-horizon rollout graph of `weights` for horizon `horizon`.
  *
@@ -196,74 +163,51 @@ export function buildMlpRolloutGraph(weights: MlpWeights, horizon: number): Uint
   // The reward output reads the fused hidden layer through zero rows, so no slice is needed for it.
   const wr = new Float32Array(2 * h);
   wr.set(weights.rew2, h);
+  const values = new Map<string, Float32Array>([
+    ['w1', w1],
+    ['b1', b1],
+    ['w2', weights.dyn2],
+    ['b2', weights.dyn2Bias],
+    ['w3', weights.dyn3],
+    ['b3', weights.dyn3Bias],
+    ['wr', wr],
+    ['br', weights.rew2Bias],
+  ]);
 
-  const initializers = [
-    tensor('w1', [inDim, 2 * h], w1),
-    tensor('b1', [2 * h], b1),
-    tensor('w2', [h, h], weights.dyn2),
-    tensor('b2', [h], weights.dyn2Bias),
-    tensor('w3', [h, s], weights.dyn3),
-    tensor('b3', [s], weights.dyn3Bias),
-    tensor('wr', [2 * h, 1], wr),
-    tensor('br', [1], weights.rew2Bias),
-    tensor('slice_starts', [1], BigInt64Array.of(0n)),
-    tensor('slice_ends', [1], BigInt64Array.of(BigInt(h))),
-    tensor('slice_axes', [1], BigInt64Array.of(1n)),
-    tensor('latents_shape', [3], BigInt64Array.of(0n, BigInt(horizon), BigInt(s))),
-  ];
-  const nodes: NodeSpec[] = [];
-  const activate = (x: string, out: string): void => {
-    if (weights.activation === 'relu') {
-      nodes.push({ op: 'Relu', inputs: [x], outputs: [out] });
-    } else {
-      // Mish(x) = x · tanh(softplus(x)); the Mish op itself needs opset 18.
-      nodes.push({ op: 'Softplus', inputs: [x], outputs: [`${out}_sp`] });
-      nodes.push({ op: 'Tanh', inputs: [`${out}_sp`], outputs: [`${out}_th`] });
-      nodes.push({ op: 'Mul', inputs: [x, `${out}_th`], outputs: [out] });
-    }
-  };
-  let z = 'latent';
-  const latentOuts: string[] = [];
-  const rewardOuts: string[] = [];
+  const g = new Graph();
+  const latent = g.input('latent', ['B', s]);
+  const actions = g.input('actions', ['B', horizon, a]);
+  // Parameter values are baked in from `values`; the initialisers are never used.
+  const p = (name: string, shape: number[]) => g.param(name, shape, init.zeros());
+  const [pw1, pb1, pw2, pb2, pw3, pb3, pwr, pbr] = [
+    p('w1', [inDim, 2 * h]),
+    p('b1', [2 * h]),
+    p('w2', [h, h]),
+    p('b2', [h]),
+    p('w3', [h, s]),
+    p('b3', [s]),
+    p('wr', [2 * h, 1]),
+    p('br', [1]),
+  ] as const;
+  let z = latent;
+  const latents = [];
+  const rewards = [];
   for (let t = 0; t < horizon; t++) {
-    initializers.push(tensor(`t${t}`, [], BigInt64Array.of(BigInt(t))));
-    nodes.push({ op: 'Gather', inputs: ['actions', `t${t}`], outputs: [`a${t}`], attrs: { axis: 1 } });
-    nodes.push({ op: 'Concat', inputs: [z, `a${t}`], outputs: [`x${t}`], attrs: { axis: 1 } });
-    nodes.push({ op: 'Gemm', inputs: [`x${t}`, 'w1', 'b1'], outputs: [`p${t}`] });
-    activate(`p${t}`, `h${t}`);
-    nodes.push({ op: 'Slice', inputs: [`h${t}`, 'slice_starts', 'slice_ends', 'slice_axes'], outputs: [`hd${t}`] });
-    nodes.push({ op: 'Gemm', inputs: [`hd${t}`, 'w2', 'b2'], outputs: [`q${t}`] });
-    activate(`q${t}`, `g${t}`);
-    nodes.push({ op: 'Gemm', inputs: [`g${t}`, 'w3', 'b3'], outputs: [`z${t}`] });
-    nodes.push({ op: 'Gemm', inputs: [`h${t}`, 'wr', 'br'], outputs: [`r${t}`] });
-    latentOuts.push(`z${t}`);
-    rewardOuts.push(`r${t}`);
-    z = `z${t}`;
+    const at = reshape(slice(actions, 1, t, t + 1), ['B', a]);
+    const hidden = activation(weights.activation, linear(concat([z, at], 1), pw1, pb1));
+    const dyn = activation(weights.activation, linear(slice(hidden, 1, 0, h), pw2, pb2));
+    z = linear(dyn, pw3, pb3);
+    latents.push(z);
+    rewards.push(linear(hidden, pwr, pbr));
   }
-  nodes.push({ op: 'Concat', inputs: latentOuts, outputs: ['latents_flat'], attrs: { axis: 1 } });
-  nodes.push({ op: 'Reshape', inputs: ['latents_flat', 'latents_shape'], outputs: ['latents'] });
-  nodes.push({ op: 'Concat', inputs: rewardOuts, outputs: ['rewards'], attrs: { axis: 1 } });
-
-  const graph = onnx.GraphProto.create({
-    name: `reference_mlp_rollout_h${horizon}`,
-    node: nodes.map((n, i) =>
-      onnx.NodeProto.create({
-        name: `${n.op.toLowerCase()}_${i}`,
-        opType: n.op,
-        input: n.inputs,
-        output: n.outputs,
-        attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
-      }),
-    ),
-    initializer: initializers,
-    input: [valueInfo('latent', ['B', s]), valueInfo('actions', ['B', horizon, a])],
-    output: [valueInfo('latents', ['B', horizon, s]), valueInfo('rewards', ['B', horizon])],
-  });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'embodied.planning',
-    opsetImport: [{ domain: '', version: 17 }],
-    graph,
-  });
-  return onnx.ModelProto.encode(model).finish();
+  return serializeModel(
+    {
+      graph: g,
+      name: `reference_mlp_rollout_h${horizon}`,
+      inputs: [latent, actions],
+      outputs: { latents: reshape(concat(latents, 1), ['B', horizon, s]), rewards: concat(rewards, 1) },
+      paramValues: values,
+    },
+    { docString: 'Embodied reference MLP rollout (seeded random weights)' },
+  );
 }
