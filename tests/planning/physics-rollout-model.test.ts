@@ -1,7 +1,9 @@
 /**
  * The oracle: candidate sequences evaluated in the real environment from an exact start state.
- * LineWorld-v0 (pure TS) for the semantics; Reach-v0 (Rapier) for oracle MPC. The Reach test plans a
- * short episode with a small budget (~4k Rapier steps): about a second on an idle core.
+ * LineWorld-v0 (pure TS) for the semantics; Reach-v0 and PushBox-v0 (Rapier) for exactness and oracle
+ * MPC. The Rapier tests need Rapier's WASM to start and tier up, and the Reach MPC test plans a short
+ * episode with a small budget (~4k Rapier steps): a few seconds in all on an idle core (~12 s measured
+ * with the machine's load average at 15).
  */
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
@@ -179,8 +181,34 @@ describe('PhysicsRolloutModel on LineWorld-v0', () => {
   });
 });
 
-describe('PhysicsRolloutModel on Reach-v0 (Rapier)', () => {
-  it('oracle MPC drives the ball to the goal', async () => {
+describe('PhysicsRolloutModel on Rapier environments', () => {
+  it.each(['Reach-v0', 'PushBox-v0'])('%s: rollouts equal stepping the real environment from its exact state, bit for bit', async (id) => {
+    const oracle = await PhysicsRolloutModel.create({ factory: () => make(id), poolSize: 2 });
+    const env = make(id) as Env & { getState(): unknown; setState(s: unknown): void };
+    let { observation } = await env.reset({ seed: 7 });
+    // Start mid-episode, with contacts and velocities in flight.
+    for (let i = 0; i < 5; i++) observation = (await env.step(Float32Array.of(0.8, -0.6))).observation;
+    const state = env.getState();
+    oracle.setStart(state, observation);
+    const b = 4;
+    const h = 6;
+    const a = oracle.actionDim;
+    const actions = Rng.fromSeed(3).fillUniform(new Float32Array(b * h * a), -1, 1);
+    const r = await oracle.rollout(tile(observation, b), actions, h);
+    for (let i = 0; i < b; i++) {
+      env.setState(state);
+      for (let t = 0; t < h; t++) {
+        const step = await env.step(actions.slice((i * h + t) * a, (i * h + t + 1) * a));
+        const row = i * h + t;
+        expect(Array.from(r.states.slice(row * oracle.stateDim, (row + 1) * oracle.stateDim))).toEqual(Array.from(step.observation));
+        expect(r.rewards[row]).toBe(Math.fround(step.reward));
+        if (step.terminated || step.truncated) break;
+      }
+    }
+    await Promise.all([oracle.close(), env.close()]);
+  });
+
+  it('oracle MPC drives the Reach ball to the goal', async () => {
     const oracle = await PhysicsRolloutModel.create({ factory: () => make('Reach-v0') });
     expect([oracle.stateDim, oracle.actionDim]).toEqual([6, 2]);
     const env = make('Reach-v0') as Env & { getState(): unknown };
