@@ -65,11 +65,11 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
       const fr = c.fields.flatMap((f) => f.points.map((p, h) => ({ series: f.name, h: h + 1, mean: finiteOrNull(p.mean), low: finiteOrNull(p.low), high: finiteOrNull(p.high) })));
       charts.push({ id: `drift-fields-${k}`, title: `Drift per observation field — ${c.source}`, caption: 'Which parts of the state the model loses first.', spec: bandChart(fr, 'normalised error (σ)', 'field') });
     }
-    const latent = curves.filter((c) => c.latent);
-    if (latent.length > 0) {
-      const lr = latent.flatMap((c) => c.latent!.relative.map((p, h) => ({ series: c.source, h: h + 1, mean: finiteOrNull(p.mean), low: finiteOrNull(p.low), high: finiteOrNull(p.high) })));
-      charts.push({ id: 'latent-gap', title: 'Imagination–reality gap in latent space', caption: '‖encode(real observation) − imagined latent‖ relative to the mean latent norm, with 95% bands.', spec: bandChart(lr, 'relative latent gap', 'action source') });
-    }
+  }
+  const latent = curves.filter((c) => c.latent);
+  if (latent.length > 0) {
+    const lr = latent.flatMap((c) => c.latent!.relative.map((p, h) => ({ series: c.source, h: h + 1, mean: finiteOrNull(p.mean), low: finiteOrNull(p.low), high: finiteOrNull(p.high) })));
+    charts.push({ id: 'latent-gap', title: 'Imagination–reality gap in latent space', caption: '‖encode(real observation) − imagined latent‖ relative to the mean latent norm, with 95% bands.', spec: bandChart(lr, 'relative latent gap', 'action source') });
   }
 
   const checks = report.plausibility.checks.map((c, i) => ({

@@ -77,10 +77,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     const p = await model.predict(startOf(run.real, model), run.real.actions, o.horizon);
     run.predicted = p.observations;
     run.latents = p.latents;
-    if (!p.observations) continue;
-    const errs = normalisedErrors(run.real.observations, p.observations, run.real.valid, scale.std, fields, run.real.count, o.horizon);
-    if (k === 0) randomErrors = errs;
-    let c = driftCurve(run.name, errs, fields, scale.std, o.seed + 17 * k, o.driftThreshold);
+    let c: DriftCurve = { source: run.name, rows: run.real.count, horizon: o.horizon, overall: [], fields: [], validHorizon: null };
+    if (p.observations) {
+      const errs = normalisedErrors(run.real.observations, p.observations, run.real.valid, scale.std, fields, run.real.count, o.horizon);
+      if (k === 0) randomErrors = errs;
+      c = driftCurve(run.name, errs, fields, scale.std, o.seed + 17 * k, o.driftThreshold);
+    }
     if (p.latents && model.encode && model.latentDim) {
       const encoded = await model.encode(run.real.observations);
       const { gaps, meanNorm } = latentGaps(encoded, p.latents, run.real.valid, model.latentDim);
@@ -150,6 +152,8 @@ function checkCompatible(o: ResolvedValidateOptions, D: number, A: number): void
     if (spec.envId !== id) throw new InvalidArgumentError(`validate: the spec describes ${spec.envId}, but the environment is ${id}`);
     validateSpec(spec, { obsDim: D, actionDim: A });
   }
+  // Fail before any rollout rather than after minutes of work.
+  if (o.data && 'size' in o.data && o.data.size === 0) throw new InvalidArgumentError('validate: the dataset is empty (0 transitions), so it gives no σ to normalise errors; collect data first or omit `data`');
 }
 
 function scaleFrom(o: ResolvedValidateOptions, D: number, runs: readonly SourceRun[]): { std: Float32Array; source: 'data' | 'rollouts' } {
