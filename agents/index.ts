@@ -24,3 +24,4 @@ export * from './scripted/warehouse.js';
 export * from './onnx-policy.js';
 export * from './parallel-env.js';
 export * from './multi-agent.js';
+export * from './plan-factory.js';

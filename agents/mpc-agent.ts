@@ -22,10 +22,11 @@ export interface MpcAgentOptions<O = Float32Array> {
   /** Actions executed from one plan before replanning (1 = replan every step). Default: `1`. */
   readonly replanEvery?: number;
   /**
-   * Milliseconds (on `scheduler`'s clock) a plan may take after its percept arrives. When it is
-   * missed the agent answers with the previous plan's next action (or `defaultAction` when there is
-   * none), reports a fallback, and adopts the late plan when it lands, shifted by the steps that
-   * passed meanwhile. Default: `Infinity` (always wait: deterministic).
+   * Milliseconds (on `scheduler`'s clock) within which every percept is answered. When its plan (or
+   * an earlier late plan it waits for) has not landed by then, the agent answers with the previous
+   * plan's next action (or `defaultAction` when there is none) and reports a fallback; the late plan
+   * is adopted when it lands, shifted by the steps that passed meanwhile, and the next plan starts
+   * from the newest waiting percept. Default: `Infinity` (always wait: deterministic).
    */
   readonly deadlineMs?: number;
   /** Answer when no plan has an action for this step. Default: the midpoint of the action bounds. */
@@ -72,7 +73,7 @@ export interface FallbackTelemetry {
   readonly kind: 'fallback';
   readonly episode: number;
   readonly step: number;
-  /** `deadline`: this percept's plan was late; `plan-in-flight`: an earlier late plan is still computing. */
+  /** `deadline`: this percept's own plan was late; `plan-in-flight`: an earlier late plan was still computing. */
   readonly reason: 'deadline' | 'plan-in-flight';
   /** Where the action came from. */
   readonly action: 'previous-plan' | 'default-action';
@@ -122,8 +123,9 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
       let cursor = 0; // index in `plan` of the next action
       let sinceReplan = 0; // actions answered since the plan's percept
       let answered = 0; // actions answered in this episode
-      let inFlight: { sub: Subscription | undefined; timer: Subscription | undefined } | undefined;
-      let waiting: Percept<O> | undefined; // the percept whose answer waits on the plan in flight
+      let inFlight: { percept: Percept<O>; sub: Subscription | undefined } | undefined;
+      let waiting: Percept<O> | undefined; // the percept that has not been answered yet
+      let waitTimer: Subscription | undefined;
       let upstreamDone = false;
       const queue: Percept<O>[] = [];
       let episodeRng: Rng | undefined;
@@ -132,6 +134,9 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
       const planAction = (): Float32Array | undefined => (plan !== undefined && cursor < H ? plan.slice(cursor * A, (cursor + 1) * A) : undefined);
 
       const answer = (action: Float32Array): void => {
+        waitTimer?.unsubscribe();
+        waitTimer = undefined;
+        waiting = undefined;
         cursor++;
         sinceReplan++;
         answered++;
@@ -143,39 +148,45 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
         if (waiting === undefined && queue.length === 0 && upstreamDone) subscriber.complete();
       };
 
-      const fallback = (percept: Percept<O>, reason: FallbackTelemetry['reason']): void => {
+      const fallback = (percept: Percept<O>): void => {
         const fromPlan = planAction();
+        const reason = inFlight !== undefined && inFlight.percept !== percept ? 'plan-in-flight' : 'deadline';
         telemetry.next({ kind: 'fallback', episode, step: percept.step, reason, action: fromPlan ? 'previous-plan' : 'default-action' });
         answer(fromPlan ?? defaultAction.slice());
       };
 
-      const handle = (percept: Percept<O>): void => {
+      // Answers `waiting` from the current plan when it may, otherwise plans for it; while an earlier
+      // (late) plan is still computing, waits for it — the deadline timer bounds every wait.
+      const respond = (percept: Percept<O>): void => {
         if (plan !== undefined && sinceReplan < opts.replanEvery && cursor < H) {
           answer(planAction()!);
           return;
         }
-        if (inFlight !== undefined) {
-          fallback(percept, 'plan-in-flight');
-          return;
+        if (inFlight === undefined) startPlan(percept);
+      };
+
+      const handle = (percept: Percept<O>): void => {
+        waiting = percept;
+        respond(percept);
+        if (waiting === percept && waitTimer === undefined && Number.isFinite(opts.deadlineMs)) {
+          waitTimer = scheduler.schedule(() => {
+            if (waiting !== percept) return;
+            fallback(percept);
+            drain();
+          }, opts.deadlineMs);
         }
+      };
+
+      const startPlan = (percept: Percept<O>): void => {
         if (percept.step === 0 || episodeRng === undefined) {
           episodeRng = Rng.fromSeed(opts.seed).derive(percept.seed ?? 0);
         }
         const warmStart = plan === undefined ? undefined : shifted(plan, cursor, H, A);
         const requestedAt = answered;
         const started = now();
-        const flight: { sub: Subscription | undefined; timer: Subscription | undefined } = { sub: undefined, timer: undefined };
+        const flight: { percept: Percept<O>; sub: Subscription | undefined } = { percept, sub: undefined };
         inFlight = flight;
-        waiting = percept;
         let settled = false;
-        if (Number.isFinite(opts.deadlineMs)) {
-          flight.timer = scheduler.schedule(() => {
-            if (waiting !== percept) return;
-            waiting = undefined;
-            fallback(percept, 'deadline');
-            drain();
-          }, opts.deadlineMs);
-        }
         let input;
         try {
           const shift = lastPlanStep === undefined ? undefined : percept.step - lastPlanStep;
@@ -188,7 +199,6 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
           next: (outcome) => {
             if (settled) return;
             settled = true;
-            flight.timer?.unsubscribe();
             flight.sub?.unsubscribe();
             inFlight = undefined;
             const why = explainOutcome(outcome, H, A);
@@ -213,10 +223,8 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
             lastPlanStep = percept.step;
             cursor = shift;
             sinceReplan = shift;
-            if (onTime) {
-              waiting = undefined;
-              answer(planAction()!);
-            }
+            if (onTime) answer(planAction()!);
+            else if (waiting !== undefined) respond(waiting);
             drain();
           },
           error: (error: unknown) => subscriber.error(error),
@@ -241,7 +249,7 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
 
       return () => {
         upstream.unsubscribe();
-        inFlight?.timer?.unsubscribe();
+        waitTimer?.unsubscribe();
         inFlight?.sub?.unsubscribe();
         inFlight = undefined;
       };

@@ -8,6 +8,7 @@ import '../environments/index.js';
 import { registerEnvsCommand } from './commands/envs.js';
 import { registerCollectCommand } from './commands/collect.js';
 import { registerInfoCommand } from './commands/info.js';
+import { registerPlanCommand } from './commands/plan.js';
 
 const program = new Command()
   .name('embodied')
@@ -17,5 +18,6 @@ const program = new Command()
 registerEnvsCommand(program);
 registerCollectCommand(program);
 registerInfoCommand(program);
+registerPlanCommand(program);
 
 await program.parseAsync(process.argv);

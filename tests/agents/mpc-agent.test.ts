@@ -33,6 +33,7 @@ function source(delay: (req: PlanRequest) => Observable<PlanOutcome>): PlanSourc
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const values = { a: percept(0), b: percept(1), c: percept(2), d: percept(3), e: percept(4), f: percept(5) };
+const describeEvent = (e: MpcTelemetry) => (e.kind === 'plan' ? `plan@${e.step}:${e.fallbackUsed ? 'late' : 'ok'}:shift${e.shift}:${e.ms}ms` : `fallback@${e.step}:${e.reason}:${e.action}`);
 const asNumbers = (o: Observable<Float32Array>) => o.pipe(map((a) => a[0]!));
 
 describe('mpcAgent (virtual time)', () => {
@@ -60,25 +61,42 @@ describe('mpcAgent (virtual time)', () => {
     });
   });
 
-  it('falls back to the previous plan at the deadline and adopts the late plan shifted', () => {
+  it('falls back to the previous plan at the deadline, adopts the late plan shifted, and replans for the waiting percept', () => {
     const ts = newScheduler();
     ts.run(({ cold, hot, expectObservable }) => {
       const events: MpcTelemetry[] = [];
-      // Plan for step 1 takes 7 frames; the others 1. Deadline 3.
-      const src = source((req) => cold(req.percept.step === 1 ? '-------(p|)' : '-(p|)', { p: planFor(req.percept.step) }));
+      // Plan for step 1 takes 6 frames; the others 1. Deadline 3.
+      const src = source((req) => cold(req.percept.step === 1 ? '------(p|)' : '-(p|)', { p: planFor(req.percept.step) }));
       const agent = mpcAgent({ source: src, scheduler: ts, deadlineMs: 3 });
       agent.telemetry$.subscribe((e) => events.push(e));
-      // a@0 → plan@1 → 0. b@4: plan late → deadline @7 → previous plan row 1 → 1.
-      // c@9: plan 1 still in flight (lands @11) → previous plan row 2 → 2.
-      // plan 1 lands @11 with shift 2 → d@13 replans (plan 3 @14) → 30.
+      // a@0 → plan 0 @1 → 0. b@4: plan 1 is late → deadline @7 → previous plan row 1 → 1.
+      // c@9 waits for plan 1 (still computing); it lands @10 (shift 1) → c replans (plan 2 @11) → 20.
+      // d@13 → plan 3 @14 → 30.
       const input = hot('a---b----c---d---|', values);
-      expectObservable(asNumbers(input.pipe(agent))).toBe('-x-----y-z----w--|', { x: 0, y: 1, z: 2, w: 30 });
+      expectObservable(asNumbers(input.pipe(agent))).toBe('-x-----y---z--w--|', { x: 0, y: 1, z: 20, w: 30 });
       ts.flush();
-      expect(events.map((e) => (e.kind === 'plan' ? `plan@${e.step}:${e.fallbackUsed ? 'late' : 'ok'}:shift${e.shift}:${e.ms}ms` : `fallback@${e.step}:${e.reason}:${e.action}`))).toEqual([
+      expect(events.map(describeEvent)).toEqual(['plan@0:ok:shift0:1ms', 'fallback@1:deadline:previous-plan', 'plan@1:late:shift1:6ms', 'plan@2:ok:shift0:1ms', 'plan@3:ok:shift0:1ms']);
+    });
+  });
+
+  it('falls back when a percept waits for an earlier late plan past its own deadline', () => {
+    const ts = newScheduler();
+    ts.run(({ cold, hot, expectObservable }) => {
+      const events: MpcTelemetry[] = [];
+      // Plan for step 1 takes 12 frames (lands @16). Deadline 4.
+      const src = source((req) => cold(req.percept.step === 1 ? '------------(p|)' : '-(p|)', { p: planFor(req.percept.step) }));
+      const agent = mpcAgent({ source: src, scheduler: ts, deadlineMs: 4 });
+      agent.telemetry$.subscribe((e) => events.push(e));
+      // b@4 falls back @8 (row 1); c@9 waits for plan 1 and falls back @13 (row 2); d@14 waits;
+      // plan 1 lands @16 with shift 2 → d replans (plan 3 @17) → 30.
+      const input = hot('a---b----c----d----|', values);
+      expectObservable(asNumbers(input.pipe(agent))).toBe('-x------y----z---w-|', { x: 0, y: 1, z: 2, w: 30 });
+      ts.flush();
+      expect(events.map(describeEvent)).toEqual([
         'plan@0:ok:shift0:1ms',
         'fallback@1:deadline:previous-plan',
         'fallback@2:plan-in-flight:previous-plan',
-        'plan@1:late:shift2:7ms',
+        'plan@1:late:shift2:12ms',
         'plan@3:ok:shift0:1ms',
       ]);
     });
