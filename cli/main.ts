@@ -8,6 +8,7 @@ import '../environments/index.js';
 import { registerEnvsCommand } from './commands/envs.js';
 import { registerCollectCommand } from './commands/collect.js';
 import { registerInfoCommand } from './commands/info.js';
+import { registerTrainCommand } from './commands/train.js';
 import { registerPlanCommand } from './commands/plan.js';
 
 const program = new Command()
@@ -18,6 +19,7 @@ const program = new Command()
 registerEnvsCommand(program);
 registerCollectCommand(program);
 registerInfoCommand(program);
+registerTrainCommand(program);
 registerPlanCommand(program);
 
 await program.parseAsync(process.argv);
