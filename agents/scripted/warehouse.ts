@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { InvalidArgumentError } from '../../src/errors.js';
+import type { Env } from '../../src/env.js';
+import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import type { Policy } from '../../src/policy.js';
 import { resolveWarehouseOptions, type WarehouseConfig, type WarehouseOptions } from '../../environments/warehouse/config.js';
 import { footprintIsFree, shortestGridPath, type Layout } from '../../environments/warehouse/layout.js';
@@ -37,15 +38,23 @@ function isSetup(x: unknown): x is WarehouseSetup {
   return typeof x === 'object' && x !== null && 'layout' in x && 'config' in x && typeof (x as WarehouseSetup).layout === 'object';
 }
 
+/** The setup of `source` itself, or of the environment a wrapper stack (`unwrapped`) ends in. */
+function setupOf(source: unknown): WarehouseSetup | undefined {
+  if (isSetup(source)) return source;
+  const inner = typeof source === 'object' && source !== null && 'unwrapped' in source ? (source as { unwrapped: unknown }).unwrapped : undefined;
+  return isSetup(inner) ? inner : undefined;
+}
+
 /**
- * The greedy pick-carry-release controller. Build it from the environment (a `WarehouseEnv`, or
- * anything with its `layout` and `config`, e.g. `env.unwrapped` of a `make`d stack) or from the same
- * options the environment was made with.
+ * The greedy pick-carry-release controller. Build it from the environment (a `WarehouseEnv`, a
+ * wrapper stack around one, or anything with its `layout` and `config`) or from the same options the
+ * environment was made with.
  *
  * @example
  * ```ts
  * const env = make('Warehouse-v0');
- * const policy = new WarehouseGreedyPolicy((env as TimeLimit).unwrapped as WarehouseEnv);
+ * const policy = new WarehouseGreedyPolicy(env);
+ * const action = policy.act((await env.reset({ seed: 0 })).observation);
  * ```
  */
 export class WarehouseGreedyPolicy implements Policy<Float32Array, Float32Array> {
@@ -59,8 +68,17 @@ export class WarehouseGreedyPolicy implements Policy<Float32Array, Float32Array>
   private readonly numRobots: number;
   private readonly paths = new Map<number, readonly number[] | undefined>();
 
-  constructor(setup: WarehouseSetup | WarehouseOptions = {}, options: WarehouseGreedyOptions = {}) {
-    const { layout, config } = isSetup(setup) ? setup : resolveWarehouseOptions(setup, 'WarehouseGreedyPolicy setup');
+  /**
+   * @param setup - the environment (a `WarehouseEnv` or a wrapper stack around one, e.g. from `make`),
+   *   or the options it was made with
+   * @param options - tuning
+   */
+  constructor(setup: WarehouseSetup | Env<Float32Array, Float32Array> | WarehouseOptions = {}, options: WarehouseGreedyOptions = {}) {
+    const found = setupOf(setup);
+    if (found === undefined && typeof (setup as Partial<Env>).step === 'function') {
+      throw new InvalidArgumentError(`WarehouseGreedyPolicy: expected a Warehouse-v0 environment (or a wrapper stack around one), got one with spec.id ${describeValue((setup as Env).spec?.id)}`);
+    }
+    const { layout, config } = found ?? resolveWarehouseOptions(setup as WarehouseOptions, 'WarehouseGreedyPolicy setup');
     if (config.gripMode !== 'lift') throw new InvalidArgumentError(`WarehouseGreedyPolicy: expected gripMode 'lift', got ${JSON.stringify(config.gripMode)} (the greedy baseline grips)`);
     this.layout = layout;
     this.config = config;

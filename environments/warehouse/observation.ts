@@ -29,6 +29,7 @@
 import { Box } from '../../src/spaces.js';
 import type { WarehouseConfig } from './config.js';
 import type { Layout } from './layout.js';
+import { nearestZone } from './task.js';
 
 /** Indices into a robot's observation block. */
 export const WAREHOUSE_OBS = {
@@ -114,4 +115,70 @@ export function robotObservationSpace(layout: Layout, config: WarehouseConfig): 
 /** Entries of one robot's action block: 3 in `'lift'` mode, 2 in `'push'` mode. */
 export function robotActionDim(config: WarehouseConfig): number {
   return config.gripMode === 'lift' ? 3 : 2;
+}
+
+/** What {@link writeObservations} reads. Positions and velocities are `[x, y, z]` triples. */
+export interface ObservationSource {
+  readonly robotPos: Float64Array;
+  readonly robotVel: Float64Array;
+  readonly packagePos: Float64Array;
+  readonly packageVel: Float64Array;
+  readonly attached: Int32Array;
+  readonly targets: Int32Array;
+  /** Drop-zone centres, `[x, z]` pairs. */
+  readonly zones: Float64Array;
+  remaining(): number;
+  readonly numPackages: number;
+}
+
+/**
+ * Writes every robot's block (without lidar) into `out` (length N × robotDim): see the module docs
+ * for the table. `restY` is a package's resting centre height.
+ */
+export function writeObservations(src: ObservationSource, layout: ObservationLayout, restY: number, out: Float32Array): void {
+  const N = src.attached.length;
+  const D = layout.robotDim;
+  const remaining = src.remaining() / src.numPackages;
+  for (let i = 0; i < N; i++) {
+    const o = i * D;
+    const rx = src.robotPos[3 * i]!;
+    const rz = src.robotPos[3 * i + 2]!;
+    out[o + WAREHOUSE_OBS.x] = rx;
+    out[o + WAREHOUSE_OBS.z] = rz;
+    out[o + WAREHOUSE_OBS.vx] = src.robotVel[3 * i]!;
+    out[o + WAREHOUSE_OBS.vz] = src.robotVel[3 * i + 2]!;
+    out[o + WAREHOUSE_OBS.carrying] = src.attached[i]! >= 0 ? 1 : 0;
+    const p = src.targets[i]!;
+    let ax = rx;
+    let az = rz;
+    if (p >= 0) {
+      ax = src.packagePos[3 * p]!;
+      az = src.packagePos[3 * p + 2]!;
+      out[o + WAREHOUSE_OBS.hasTarget] = 1;
+      out[o + WAREHOUSE_OBS.targetDx] = ax - rx;
+      out[o + WAREHOUSE_OBS.targetDz] = az - rz;
+      out[o + WAREHOUSE_OBS.targetHeight] = src.packagePos[3 * p + 1]! - restY;
+      out[o + WAREHOUSE_OBS.targetVx] = src.packageVel[3 * p]!;
+      out[o + WAREHOUSE_OBS.targetVz] = src.packageVel[3 * p + 2]!;
+    }
+    const k = nearestZone(src.zones, ax, az) * 2;
+    out[o + WAREHOUSE_OBS.zoneDx] = src.zones[k]! - rx;
+    out[o + WAREHOUSE_OBS.zoneDz] = src.zones[k + 1]! - rz;
+    out[o + WAREHOUSE_OBS.remaining] = remaining;
+    const other = layout.otherOffset;
+    if (other >= 0) {
+      let best = Infinity;
+      for (let q = 0; q < N; q++) {
+        if (q === i) continue;
+        const dx = src.robotPos[3 * q]! - rx;
+        const dz = src.robotPos[3 * q + 2]! - rz;
+        const d = dx * dx + dz * dz;
+        if (d < best) {
+          best = d;
+          out[o + other] = dx;
+          out[o + other + 1] = dz;
+        }
+      }
+    }
+  }
 }

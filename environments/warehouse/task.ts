@@ -130,3 +130,141 @@ export function computePotentials(v: TaskView, targets: Int32Array, out: Float64
     out[i] = -(leg + spare / N);
   }
 }
+
+/**
+ * Every per-episode array of the warehouse task, allocated once per environment: live positions and
+ * velocities (scratch, re-read from Rapier), the task state proper (grips, deliveries, counters,
+ * potentials), and per-step scratch. Positions are `[x, y, z]` triples.
+ */
+export class TaskArrays implements TaskView {
+  readonly robotPos: Float64Array;
+  readonly robotVel: Float64Array;
+  readonly packagePos: Float64Array;
+  readonly packageVel: Float64Array;
+  readonly attached: Int32Array;
+  /** Per robot: grip joint handle or −1. */
+  readonly joints: Float64Array;
+  readonly delivered: Uint8Array;
+  readonly lastCarrier: Int32Array;
+  readonly deliveries: Int32Array;
+  readonly robotRobot: Int32Array;
+  readonly robotShelf: Int32Array;
+  readonly idle: Int32Array;
+  readonly potential: Float64Array;
+  readonly nextPotential: Float64Array;
+  readonly targets: Int32Array;
+  readonly stepDeliveries: Int32Array;
+  readonly stepCollisions: Int32Array;
+  readonly stepRewards: Float64Array;
+  teamRobotRobot = 0;
+
+  constructor(
+    readonly numRobots: number,
+    readonly numPackages: number,
+    /** Drop-zone centres, `[x, z]` pairs. */
+    readonly zones: Float64Array,
+  ) {
+    const N = numRobots;
+    const P = numPackages;
+    this.robotPos = new Float64Array(3 * N);
+    this.robotVel = new Float64Array(3 * N);
+    this.packagePos = new Float64Array(3 * P);
+    this.packageVel = new Float64Array(3 * P);
+    this.attached = new Int32Array(N).fill(-1);
+    this.joints = new Float64Array(N).fill(-1);
+    this.delivered = new Uint8Array(P);
+    this.lastCarrier = new Int32Array(P).fill(-1);
+    this.deliveries = new Int32Array(N);
+    this.robotRobot = new Int32Array(N);
+    this.robotShelf = new Int32Array(N);
+    this.idle = new Int32Array(N);
+    this.potential = new Float64Array(N);
+    this.nextPotential = new Float64Array(N);
+    this.targets = new Int32Array(N).fill(-1);
+    this.stepDeliveries = new Int32Array(N);
+    this.stepCollisions = new Int32Array(N);
+    this.stepRewards = new Float64Array(N);
+  }
+
+  /** Clears grips, deliveries and counters for a new episode. */
+  clear(): void {
+    this.attached.fill(-1);
+    this.joints.fill(-1);
+    this.delivered.fill(0);
+    this.lastCarrier.fill(-1);
+    this.deliveries.fill(0);
+    this.robotRobot.fill(0);
+    this.robotShelf.fill(0);
+    this.idle.fill(0);
+    this.stepRewards.fill(0);
+    this.teamRobotRobot = 0;
+  }
+
+  /** Packages not yet delivered. */
+  remaining(): number {
+    let n = 0;
+    for (let j = 0; j < this.numPackages; j++) if (!this.delivered[j]) n++;
+    return n;
+  }
+
+  /** Recomputes targets and writes the potentials into `out` (the current or the next potential). */
+  updateTargetsAndPotentials(out: Float64Array): void {
+    computeTargets(this, this.targets);
+    computePotentials(this, this.targets, out);
+  }
+
+  /** The task part of the saved state. */
+  capture(variant: string): WarehouseTaskState {
+    return {
+      variant,
+      attached: Array.from(this.attached),
+      joints: Array.from(this.joints),
+      delivered: Array.from(this.delivered),
+      lastCarrier: Array.from(this.lastCarrier),
+      deliveries: Array.from(this.deliveries),
+      robotRobot: Array.from(this.robotRobot),
+      robotShelf: Array.from(this.robotShelf),
+      idle: Array.from(this.idle),
+      potential: Array.from(this.potential),
+      teamRobotRobot: this.teamRobotRobot,
+    };
+  }
+
+  /** Restores what {@link TaskArrays.capture} returned (positions are re-read from the world by the caller). */
+  restore(task: WarehouseTaskState): void {
+    this.attached.set(task.attached);
+    this.joints.set(task.joints);
+    this.delivered.set(task.delivered);
+    this.lastCarrier.set(task.lastCarrier);
+    this.deliveries.set(task.deliveries);
+    this.robotRobot.set(task.robotRobot);
+    this.robotShelf.set(task.robotShelf);
+    this.idle.set(task.idle);
+    this.potential.set(task.potential);
+    this.teamRobotRobot = task.teamRobotRobot;
+  }
+
+  /** The `info` metrics after `simTime` simulated seconds. */
+  metrics(simTime: number): Record<string, number | boolean> {
+    let deliveries = 0;
+    let shelf = 0;
+    let idle = 0;
+    for (let i = 0; i < this.numRobots; i++) {
+      deliveries += this.deliveries[i]!;
+      shelf += this.robotShelf[i]!;
+      idle += this.idle[i]!;
+    }
+    const remaining = this.remaining();
+    return {
+      success: remaining === 0,
+      deliveries,
+      packagesRemaining: remaining,
+      collisions: this.teamRobotRobot + shelf,
+      robotRobotCollisions: this.teamRobotRobot,
+      robotShelfCollisions: shelf,
+      idleSteps: idle,
+      throughput: simTime > 0 ? (deliveries * 3600) / simTime : 0,
+      simTime,
+    };
+  }
+}

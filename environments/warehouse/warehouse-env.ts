@@ -44,15 +44,14 @@ import { Box } from '../../src/spaces.js';
 import { resolveWarehouseOptions, type WarehouseConfig, type WarehouseOptions } from './config.js';
 import { CellKind, type Layout } from './layout.js';
 import { Lidar } from './lidar.js';
-import { WAREHOUSE_OBS as O, observationLayout, robotActionDim, robotObservationSpace, type ObservationLayout } from './observation.js';
+import { observationLayout, robotActionDim, robotObservationSpace, writeObservations, type ObservationLayout } from './observation.js';
 import { renderWarehouseAnsi } from './render.js';
 import { episodeStart } from './reset-options.js';
-import { computePotentials, computeTargets, isCarried, nearestZone, type TaskView, type WarehouseTaskState } from './task.js';
+import { TaskArrays, computeTargets, isCarried, type WarehouseTaskState } from './task.js';
 import { ColliderRole, buildWarehouseScene, cellCentre, colliderRoles, warehouseHeights } from './world.js';
 
 const IDLE_SPEED = 0.05;
 const RESTING_TOLERANCE = 0.05;
-const SECONDS_PER_HOUR = 3600;
 
 /** The warehouse delivery task on Rapier. See the module docs for bodies, grip, delivery, rewards. */
 export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, WarehouseTaskState> {
@@ -78,40 +77,14 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
   private readonly actDim: number;
   private readonly robotY: number;
   private readonly restY: number;
-  /** Drop-zone centres, `[x, z]` pairs. */
-  private readonly zones: Float64Array;
+  private readonly t: TaskArrays;
   private lidar: Lidar | undefined;
   private queue: EventQueue | undefined;
   private world: World | undefined;
   private robots: RigidBody[] = [];
   private packages: RigidBody[] = [];
   private roles = new Map<number, number>();
-
-  // Live task state (captured by captureTask).
-  private readonly attached: Int32Array;
-  private readonly joints: Float64Array;
-  private readonly delivered: Uint8Array;
-  private readonly lastCarrier: Int32Array;
-  private readonly deliveries: Int32Array;
-  private readonly robotRobot: Int32Array;
-  private readonly robotShelf: Int32Array;
-  private readonly idle: Int32Array;
-  private readonly potential: Float64Array;
-  private teamRobotRobot = 0;
-
-  // Scratch, reused every step.
-  private readonly robotPos: Float64Array;
-  private readonly robotVel: Float64Array;
-  private readonly packagePos: Float64Array;
-  private readonly packageVel: Float64Array;
-  private readonly targets: Int32Array;
-  private readonly nextPotential: Float64Array;
   private readonly cmd: Float64Array;
-  private readonly stepDeliveries: Int32Array;
-  private readonly stepCollisions: Int32Array;
-  /** Per-robot rewards of the last step. */
-  private readonly stepRewards: Float64Array;
-  private readonly view: TaskView;
   private readonly v = { x: 0, y: 0, z: 0 };
   private readonly impulse = { x: 0, y: 0, z: 0 };
   private readonly onCollision = (h1: number, h2: number, started: boolean): void => this.countCollision(h1, h2, started);
@@ -140,37 +113,19 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     const h = warehouseHeights(config);
     this.robotY = h.robotY;
     this.restY = h.packageRestY;
-    this.zones = Float64Array.from(layout.dropZones.flatMap((d) => cellCentre(d.row, d.col, config.cellSize)));
-
-    this.attached = new Int32Array(N).fill(-1);
-    this.joints = new Float64Array(N).fill(-1);
-    this.delivered = new Uint8Array(P);
-    this.lastCarrier = new Int32Array(P).fill(-1);
-    this.deliveries = new Int32Array(N);
-    this.robotRobot = new Int32Array(N);
-    this.robotShelf = new Int32Array(N);
-    this.idle = new Int32Array(N);
-    this.potential = new Float64Array(N);
-    this.robotPos = new Float64Array(3 * N);
-    this.robotVel = new Float64Array(3 * N);
-    this.packagePos = new Float64Array(3 * P);
-    this.packageVel = new Float64Array(3 * P);
-    this.targets = new Int32Array(N);
-    this.nextPotential = new Float64Array(N);
+    const zones = Float64Array.from(layout.dropZones.flatMap((d) => cellCentre(d.row, d.col, config.cellSize)));
+    this.t = new TaskArrays(N, P, zones);
     this.cmd = new Float64Array(2 * N);
-    this.stepDeliveries = new Int32Array(N);
-    this.stepCollisions = new Int32Array(N);
-    this.stepRewards = new Float64Array(N);
-    this.view = { robotPos: this.robotPos, packagePos: this.packagePos, attached: this.attached, delivered: this.delivered, zones: this.zones };
   }
+
   /** Per-robot rewards of the last step (a copy). */
   robotRewards(): Float64Array {
-    return this.stepRewards.slice();
+    return this.t.stepRewards.slice();
   }
 
   /** Per-robot counters and carried package, for the multi-robot view and tests. */
   robotInfo(i: number): { deliveries: number; robotRobotCollisions: number; robotShelfCollisions: number; idleSteps: number; carrying: number } {
-    return { deliveries: this.deliveries[i]!, robotRobotCollisions: this.robotRobot[i]!, robotShelfCollisions: this.robotShelf[i]!, idleSteps: this.idle[i]!, carrying: this.attached[i]! };
+    return { deliveries: this.t.deliveries[i]!, robotRobotCollisions: this.t.robotRobot[i]!, robotShelfCollisions: this.t.robotShelf[i]!, idleSteps: this.t.idle[i]!, carrying: this.t.attached[i]! };
   }
 
   /**
@@ -189,7 +144,7 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
   positions(): { robots: [number, number, number][]; packages: [number, number, number][]; delivered: boolean[] } {
     void this.liveScene;
     const triples = (a: Float64Array) => Array.from({ length: a.length / 3 }, (_, k) => [a[3 * k]!, a[3 * k + 1]!, a[3 * k + 2]!] as [number, number, number]);
-    return { robots: triples(this.robotPos), packages: triples(this.packagePos), delivered: Array.from(this.delivered, (d) => d === 1) };
+    return { robots: triples(this.t.robotPos), packages: triples(this.t.packagePos), delivered: Array.from(this.t.delivered, (d) => d === 1) };
   }
 
   protected resetEpisode(options: Record<string, unknown>): ResetResult<Float32Array> {
@@ -207,25 +162,16 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     world.timestep = 0;
     world.step();
     world.timestep = dt;
-    this.attached.fill(-1);
-    this.joints.fill(-1);
-    this.lastCarrier.fill(-1);
-    this.deliveries.fill(0);
-    this.robotRobot.fill(0);
-    this.robotShelf.fill(0);
-    this.idle.fill(0);
-    this.teamRobotRobot = 0;
-    this.stepRewards.fill(0);
+    this.t.clear();
     for (let j = 0; j < this.numPackages; j++) {
-      this.delivered[j] = start.delivered[j]!;
-      if (this.delivered[j]) this.packages[j]!.setEnabled(false);
+      this.t.delivered[j] = start.delivered[j]!;
+      if (this.t.delivered[j]) this.packages[j]!.setEnabled(false);
     }
     this.readState();
     start.carrying.forEach((j, i) => {
       if (j >= 0) this.attach(i, j);
     });
-    computeTargets(this.view, this.targets);
-    computePotentials(this.view, this.targets, this.potential);
+    this.t.updateTargetsAndPotentials(this.t.potential);
     return { observation: this.observe(), info: this.info(0) };
   }
 
@@ -233,8 +179,8 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     const c = this.config;
     const N = this.numRobots;
     const ad = this.actDim;
-    this.stepDeliveries.fill(0);
-    this.stepCollisions.fill(0);
+    this.t.stepDeliveries.fill(0);
+    this.t.stepCollisions.fill(0);
     for (let i = 0; i < N; i++) {
       let vx = action[i * ad]! * c.maxSpeed;
       let vz = action[i * ad + 1]! * c.maxSpeed;
@@ -249,8 +195,8 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     if (c.gripMode === 'lift') {
       for (let i = 0; i < N; i++) {
         if (action[i * ad + 2]! > 0) {
-          if (this.attached[i]! < 0) this.tryGrip(i);
-        } else if (this.attached[i]! >= 0) this.release(i);
+          if (this.t.attached[i]! < 0) this.tryGrip(i);
+        } else if (this.t.attached[i]! >= 0) this.release(i);
       }
     }
 
@@ -282,16 +228,15 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     this.readState();
     this.detectDeliveries();
 
-    computeTargets(this.view, this.targets);
-    computePotentials(this.view, this.targets, this.nextPotential);
+    this.t.updateTargetsAndPotentials(this.t.nextPotential);
     let reward = 0;
     for (let i = 0; i < N; i++) {
-      const speed = Math.hypot(this.robotVel[3 * i]!, this.robotVel[3 * i + 2]!);
-      if (speed < IDLE_SPEED) this.idle[i]!++;
-      const base = c.sparse ? this.stepDeliveries[i]! : this.nextPotential[i]! - this.potential[i]! + c.deliveryBonus * this.stepDeliveries[i]!;
-      const r = base - c.collisionPenalty * this.stepCollisions[i]!;
-      this.stepRewards[i] = r;
-      this.potential[i] = this.nextPotential[i]!;
+      const speed = Math.hypot(this.t.robotVel[3 * i]!, this.t.robotVel[3 * i + 2]!);
+      if (speed < IDLE_SPEED) this.t.idle[i]!++;
+      const base = c.sparse ? this.t.stepDeliveries[i]! : this.t.nextPotential[i]! - this.t.potential[i]! + c.deliveryBonus * this.t.stepDeliveries[i]!;
+      const r = base - c.collisionPenalty * this.t.stepCollisions[i]!;
+      this.t.stepRewards[i] = r;
+      this.t.potential[i] = this.t.nextPotential[i]!;
       reward += r;
     }
     const info = this.info(this.elapsedSteps + 1);
@@ -311,29 +256,29 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     for (let i = 0; i < this.numRobots; i++) {
       const b = this.robots[i]!;
       b.translation(v);
-      this.robotPos[3 * i] = v.x;
-      this.robotPos[3 * i + 1] = v.y;
-      this.robotPos[3 * i + 2] = v.z;
+      this.t.robotPos[3 * i] = v.x;
+      this.t.robotPos[3 * i + 1] = v.y;
+      this.t.robotPos[3 * i + 2] = v.z;
       b.linvel(v);
-      this.robotVel[3 * i] = v.x;
-      this.robotVel[3 * i + 1] = v.y;
-      this.robotVel[3 * i + 2] = v.z;
+      this.t.robotVel[3 * i] = v.x;
+      this.t.robotVel[3 * i + 1] = v.y;
+      this.t.robotVel[3 * i + 2] = v.z;
     }
     for (let j = 0; j < this.numPackages; j++) {
       const b = this.packages[j]!;
       b.translation(v);
-      this.packagePos[3 * j] = v.x;
-      this.packagePos[3 * j + 1] = v.y;
-      this.packagePos[3 * j + 2] = v.z;
-      if (this.delivered[j]) {
+      this.t.packagePos[3 * j] = v.x;
+      this.t.packagePos[3 * j + 1] = v.y;
+      this.t.packagePos[3 * j + 2] = v.z;
+      if (this.t.delivered[j]) {
         // Disabled bodies keep their last velocity; out of play they are at rest.
-        this.packageVel.fill(0, 3 * j, 3 * j + 3);
+        this.t.packageVel.fill(0, 3 * j, 3 * j + 3);
         continue;
       }
       b.linvel(v);
-      this.packageVel[3 * j] = v.x;
-      this.packageVel[3 * j + 1] = v.y;
-      this.packageVel[3 * j + 2] = v.z;
+      this.t.packageVel[3 * j] = v.x;
+      this.t.packageVel[3 * j + 1] = v.y;
+      this.t.packageVel[3 * j + 2] = v.z;
     }
   }
 
@@ -341,14 +286,14 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
   private tryGrip(i: number): void {
     const c = this.config;
     const half = (c.robotSize + c.packageSize) / 2;
-    const rx = this.robotPos[3 * i]!;
-    const rz = this.robotPos[3 * i + 2]!;
+    const rx = this.t.robotPos[3 * i]!;
+    const rz = this.t.robotPos[3 * i + 2]!;
     let best = -1;
     let bestGap = Infinity;
     for (let j = 0; j < this.numPackages; j++) {
-      if (this.delivered[j] || isCarried(this.attached, j)) continue;
-      if (Math.abs(this.packagePos[3 * j + 1]! - this.restY) > c.packageSize / 2) continue; // not at robot level
-      const gap = Math.max(Math.abs(this.packagePos[3 * j]! - rx), Math.abs(this.packagePos[3 * j + 2]! - rz)) - half;
+      if (this.t.delivered[j] || isCarried(this.t.attached, j)) continue;
+      if (Math.abs(this.t.packagePos[3 * j + 1]! - this.restY) > c.packageSize / 2) continue; // not at robot level
+      const gap = Math.max(Math.abs(this.t.packagePos[3 * j]! - rx), Math.abs(this.t.packagePos[3 * j + 2]! - rz)) - half;
       if (gap <= c.gripReach && gap < bestGap) {
         bestGap = gap;
         best = j;
@@ -362,21 +307,21 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     const R = rapier();
     const pkg = this.packages[j]!;
     const q = pkg.rotation();
-    const anchor = { x: this.packagePos[3 * j]! - this.robotPos[3 * i]!, y: this.restY + this.config.liftHeight - this.robotY, z: this.packagePos[3 * j + 2]! - this.robotPos[3 * i + 2]! };
+    const anchor = { x: this.t.packagePos[3 * j]! - this.t.robotPos[3 * i]!, y: this.restY + this.config.liftHeight - this.robotY, z: this.t.packagePos[3 * j + 2]! - this.t.robotPos[3 * i + 2]! };
     // Robots never rotate, so the robot frame is the world frame: keep the package's orientation.
     const data = R.JointData.fixed(anchor, { x: q.x, y: q.y, z: q.z, w: q.w }, { x: 0, y: 0, z: 0 }, { x: 0, y: 0, z: 0, w: 1 });
     const joint = this.world!.createImpulseJoint(data, this.robots[i]!, pkg, true);
     joint.setContactsEnabled(false);
-    this.joints[i] = joint.handle;
-    this.attached[i] = j;
-    this.lastCarrier[j] = i;
+    this.t.joints[i] = joint.handle;
+    this.t.attached[i] = j;
+    this.t.lastCarrier[j] = i;
   }
 
   private release(i: number): void {
     const world = this.world!;
-    world.removeImpulseJoint(world.getImpulseJoint(this.joints[i]!), true);
-    this.joints[i] = -1;
-    this.attached[i] = -1;
+    world.removeImpulseJoint(world.getImpulseJoint(this.t.joints[i]!), true);
+    this.t.joints[i] = -1;
+    this.t.attached[i] = -1;
   }
 
   private countCollision(h1: number, h2: number, started: boolean): void {
@@ -385,17 +330,17 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     const b = this.roles.get(h2);
     if (a === undefined || b === undefined) return;
     if (a >= 0 && b >= 0) {
-      this.robotRobot[a]!++;
-      this.robotRobot[b]!++;
-      this.stepCollisions[a]!++;
-      this.stepCollisions[b]!++;
-      this.teamRobotRobot++;
+      this.t.robotRobot[a]!++;
+      this.t.robotRobot[b]!++;
+      this.t.stepCollisions[a]!++;
+      this.t.stepCollisions[b]!++;
+      this.t.teamRobotRobot++;
     } else if (a >= 0 && b === ColliderRole.Static) {
-      this.robotShelf[a]!++;
-      this.stepCollisions[a]!++;
+      this.t.robotShelf[a]!++;
+      this.t.stepCollisions[a]!++;
     } else if (b >= 0 && a === ColliderRole.Static) {
-      this.robotShelf[b]!++;
-      this.stepCollisions[b]!++;
+      this.t.robotShelf[b]!++;
+      this.t.stepCollisions[b]!++;
     }
   }
 
@@ -404,146 +349,63 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     const s = c.cellSize;
     const { rows, cols, cells } = this.layout;
     for (let j = 0; j < this.numPackages; j++) {
-      if (this.delivered[j] || isCarried(this.attached, j)) continue;
-      const x = this.packagePos[3 * j]!;
-      const z = this.packagePos[3 * j + 2]!;
+      if (this.t.delivered[j] || isCarried(this.t.attached, j)) continue;
+      const x = this.t.packagePos[3 * j]!;
+      const z = this.t.packagePos[3 * j + 2]!;
       const col = Math.floor(x / s);
       const row = Math.floor(z / s);
       if (row < 0 || row >= rows || col < 0 || col >= cols || cells[row * cols + col] !== CellKind.DropZone) continue;
-      if (this.packagePos[3 * j + 1]! - this.restY > RESTING_TOLERANCE) continue;
-      if (Math.hypot(this.packageVel[3 * j]!, this.packageVel[3 * j + 2]!) >= c.deliverySpeed) continue;
-      this.delivered[j] = 1;
+      if (this.t.packagePos[3 * j + 1]! - this.restY > RESTING_TOLERANCE) continue;
+      if (Math.hypot(this.t.packageVel[3 * j]!, this.t.packageVel[3 * j + 2]!) >= c.deliverySpeed) continue;
+      this.t.delivered[j] = 1;
       this.packages[j]!.setEnabled(false);
-      this.packageVel.fill(0, 3 * j, 3 * j + 3);
-      let credit = this.lastCarrier[j]!;
+      this.t.packageVel.fill(0, 3 * j, 3 * j + 3);
+      let credit = this.t.lastCarrier[j]!;
       if (credit < 0) {
         let best = Infinity;
         for (let i = 0; i < this.numRobots; i++) {
-          const d = Math.hypot(this.robotPos[3 * i]! - x, this.robotPos[3 * i + 2]! - z);
+          const d = Math.hypot(this.t.robotPos[3 * i]! - x, this.t.robotPos[3 * i + 2]! - z);
           if (d < best) {
             best = d;
             credit = i;
           }
         }
       }
-      this.deliveries[credit]!++;
-      this.stepDeliveries[credit]!++;
+      this.t.deliveries[credit]!++;
+      this.t.stepDeliveries[credit]!++;
     }
   }
 
   private observe(): Float32Array {
-    const N = this.numRobots;
     const D = this.obsLayout.robotDim;
-    const obs = new Float32Array(N * D);
-    let remaining = 0;
-    for (let j = 0; j < this.numPackages; j++) if (!this.delivered[j]) remaining++;
-    const remainingFraction = remaining / this.numPackages;
-    for (let i = 0; i < N; i++) {
-      const o = i * D;
-      const rx = this.robotPos[3 * i]!;
-      const rz = this.robotPos[3 * i + 2]!;
-      obs[o + O.x] = rx;
-      obs[o + O.z] = rz;
-      obs[o + O.vx] = this.robotVel[3 * i]!;
-      obs[o + O.vz] = this.robotVel[3 * i + 2]!;
-      obs[o + O.carrying] = this.attached[i]! >= 0 ? 1 : 0;
-      const p = this.targets[i]!;
-      let zx = rx;
-      let zz = rz;
-      if (p >= 0) {
-        zx = this.packagePos[3 * p]!;
-        zz = this.packagePos[3 * p + 2]!;
-        obs[o + O.hasTarget] = 1;
-        obs[o + O.targetDx] = zx - rx;
-        obs[o + O.targetDz] = zz - rz;
-        obs[o + O.targetHeight] = this.packagePos[3 * p + 1]! - this.restY;
-        obs[o + O.targetVx] = this.packageVel[3 * p]!;
-        obs[o + O.targetVz] = this.packageVel[3 * p + 2]!;
+    const obs = new Float32Array(this.numRobots * D);
+    writeObservations(this.t, this.obsLayout, this.restY, obs);
+    if (this.lidar !== undefined) {
+      for (let i = 0; i < this.numRobots; i++) {
+        this.lidar.scan(this.world!, this.robots[i]!, this.t.robotPos[3 * i]!, this.robotY, this.t.robotPos[3 * i + 2]!, obs, i * D + this.obsLayout.lidarOffset);
       }
-      const k = nearestZone(this.zones, zx, zz) * 2;
-      obs[o + O.zoneDx] = this.zones[k]! - rx;
-      obs[o + O.zoneDz] = this.zones[k + 1]! - rz;
-      obs[o + O.remaining] = remainingFraction;
-      const other = this.obsLayout.otherOffset;
-      if (other >= 0) {
-        let best = Infinity;
-        for (let q = 0; q < N; q++) {
-          if (q === i) continue;
-          const dx = this.robotPos[3 * q]! - rx;
-          const dz = this.robotPos[3 * q + 2]! - rz;
-          const d = dx * dx + dz * dz;
-          if (d < best) {
-            best = d;
-            obs[o + other] = dx;
-            obs[o + other + 1] = dz;
-          }
-        }
-      }
-      if (this.lidar !== undefined) this.lidar.scan(this.world!, this.robots[i]!, rx, this.robotY, rz, obs, o + this.obsLayout.lidarOffset);
     }
     return obs;
   }
 
   /** Episode metrics after `steps` control steps. */
   private info(steps: number): Info {
-    let deliveries = 0;
-    let shelf = 0;
-    let idle = 0;
-    for (let i = 0; i < this.numRobots; i++) {
-      deliveries += this.deliveries[i]!;
-      shelf += this.robotShelf[i]!;
-      idle += this.idle[i]!;
-    }
-    let remaining = 0;
-    for (let j = 0; j < this.numPackages; j++) if (!this.delivered[j]) remaining++;
-    const simTime = steps * this.controlDt;
-    return {
-      success: remaining === 0,
-      deliveries,
-      packagesRemaining: remaining,
-      collisions: this.teamRobotRobot + shelf,
-      robotRobotCollisions: this.teamRobotRobot,
-      robotShelfCollisions: shelf,
-      idleSteps: idle,
-      throughput: simTime > 0 ? (deliveries * SECONDS_PER_HOUR) / simTime : 0,
-      simTime,
-    };
+    return this.t.metrics(steps * this.controlDt);
   }
 
   protected captureTask(): WarehouseTaskState {
-    return {
-      variant: this.variant,
-      attached: Array.from(this.attached),
-      joints: Array.from(this.joints),
-      delivered: Array.from(this.delivered),
-      lastCarrier: Array.from(this.lastCarrier),
-      deliveries: Array.from(this.deliveries),
-      robotRobot: Array.from(this.robotRobot),
-      robotShelf: Array.from(this.robotShelf),
-      idle: Array.from(this.idle),
-      potential: Array.from(this.potential),
-      teamRobotRobot: this.teamRobotRobot,
-    };
+    return this.t.capture(this.variant);
   }
 
   protected restoreTask(task: WarehouseTaskState): void {
     if (task?.variant !== this.variant) {
       throw new InvalidArgumentError(`Warehouse-v0.setState: expected a state saved by an environment with the same options and layout, got one with ${describeValue(task?.variant)}`);
     }
-    this.attached.set(task.attached);
-    this.joints.set(task.joints);
-    this.delivered.set(task.delivered);
-    this.lastCarrier.set(task.lastCarrier);
-    this.deliveries.set(task.deliveries);
-    this.robotRobot.set(task.robotRobot);
-    this.robotShelf.set(task.robotShelf);
-    this.idle.set(task.idle);
-    this.potential.set(task.potential);
-    this.teamRobotRobot = task.teamRobotRobot;
+    this.t.restore(task);
     this.queue?.clear();
     this.bind();
     this.readState();
-    computeTargets(this.view, this.targets);
+    computeTargets(this.t, this.t.targets);
   }
 
   protected override frameMarkers(): FrameMarker[] {
@@ -559,16 +421,16 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     const out = super.render(mode);
     if (mode !== 'frame') return out;
     const frame = out as Frame;
-    return { ...frame, bodies: frame.bodies.filter((b) => !(b.name.startsWith('package-') && this.delivered[Number(b.name.slice(8))])) };
+    return { ...frame, bodies: frame.bodies.filter((b) => !(b.name.startsWith('package-') && this.t.delivered[Number(b.name.slice(8))])) };
   }
 
   protected renderAnsi(): string {
     if (this.world === undefined) throw new EnvStateError('Warehouse-v0: no scene yet; call reset() first');
     return renderWarehouseAnsi(this.layout, this.config.cellSize, {
-      robotPos: this.robotPos,
-      packagePos: this.packagePos,
-      attached: this.attached,
-      delivered: this.delivered,
+      robotPos: this.t.robotPos,
+      packagePos: this.t.packagePos,
+      attached: this.t.attached,
+      delivered: this.t.delivered,
       step: this.elapsedSteps,
       info: this.info(this.elapsedSteps),
     });
