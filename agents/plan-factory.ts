@@ -34,6 +34,8 @@ export interface PlanPreset {
   readonly temperature: number;
   /** Reward discount γ. */
   readonly discount: number;
+  /** Actions executed per plan (the agent's `replanEvery`; read by the CLI and benchmarks). */
+  readonly replanEvery: number;
 }
 
 /**
@@ -41,11 +43,11 @@ export interface PlanPreset {
  * `bench/agents.bench.ts` for the measured success rates). Unlisted environments get `default`.
  */
 export const PLAN_PRESETS: Readonly<Record<string, PlanPreset>> = Object.freeze({
-  default: { horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1 },
-  'LineWorld-v0': { horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1 },
-  'Reach-v0': { horizon: 10, samples: 48, iterations: 3, temperature: 0.05, discount: 1 },
-  'CartPole-v0': { horizon: 10, samples: 32, iterations: 2, temperature: 0.1, discount: 1 },
-  'PushBox-v0': { horizon: 15, samples: 64, iterations: 3, temperature: 0.05, discount: 1 },
+  default: { horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1 },
+  'LineWorld-v0': { horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1 },
+  'Reach-v0': { horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1 },
+  'CartPole-v0': { horizon: 10, samples: 16, iterations: 2, temperature: 0.1, discount: 1, replanEvery: 2 },
+  'PushBox-v0': { horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 2 },
 });
 
 /** What {@link createPlanSource} builds. Every field but `envId` is optional. */
@@ -66,6 +68,7 @@ export interface PlanSpec {
   readonly iterations?: number;
   readonly temperature?: number;
   readonly discount?: number;
+  readonly replanEvery?: number;
   /** Seed of the optimiser's stream (each plan is reseeded by the agent anyway). Default: `0`. */
   readonly seed?: number;
   /** onnxruntime intra-op threads of the world model. Default: `1`. */
@@ -84,6 +87,7 @@ const PlanSpecSchema = z
     iterations: z.number().int().positive().optional(),
     temperature: z.number().positive().optional(),
     discount: z.number().gt(0).lte(1).optional(),
+    replanEvery: z.number().int().positive().optional(),
     seed: z.number().int().nonnegative().default(0),
     intraOpNumThreads: z.number().int().positive().max(64).default(1),
   })
@@ -97,6 +101,8 @@ export type OwnedPlanSource = PlanSource<Float32Array> & {
   readonly planner: Planner;
   /** `'oracle'` or the bundle directory. */
   readonly modelName: string;
+  /** The settings used (the environment's preset with the spec's overrides). */
+  readonly preset: PlanPreset;
   close(): Promise<void>;
 };
 
@@ -131,6 +137,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
     iterations: s.iterations ?? base.iterations,
     temperature: s.temperature ?? base.temperature,
     discount: s.discount ?? base.discount,
+    replanEvery: s.replanEvery ?? base.replanEvery,
   };
   let model: RolloutModel & { close(): Promise<void> };
   let low: ArrayLike<number>;
@@ -160,7 +167,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
       objective: rewardObjective({ discount: preset.discount }),
     });
     const source = localPlanSource({ planner });
-    return Object.assign(source, { modelName: useOracle ? 'oracle' : s.model!, close: () => model.close() });
+    return Object.assign(source, { modelName: useOracle ? 'oracle' : s.model!, preset, close: () => model.close() });
   } catch (error) {
     await model.close();
     throw error;

@@ -8,7 +8,7 @@ import { InvalidArgumentError as CommanderArgumentError, type Command } from 'co
 import { Subscription } from 'rxjs';
 import { formatMeanCI, percentile, summarizeEpisodes, type EpisodeResult, type EpisodesSummary } from '../../agents/episode-stats.js';
 import { mpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
-import { createPlanSource, PLAN_FACTORY_MODULE, type OwnedPlanSource, type PlanSpec } from '../../agents/plan-factory.js';
+import { createPlanSource, PLAN_FACTORY_MODULE, PLAN_PRESETS, type PlanSpec } from '../../agents/plan-factory.js';
 import { PlanWorker } from '../../agents/plan-worker.js';
 import type { PlanSource } from '../../agents/plan-source.js';
 import { runEpisodes } from '../../agents/run-episodes.js';
@@ -47,6 +47,7 @@ export interface PlanReport {
   readonly model: string;
   readonly planner: string;
   readonly horizon: number;
+  readonly replanEvery: number;
   readonly results: EpisodeResult[];
   readonly summary: EpisodesSummary;
   /** Plan times, ms. */
@@ -74,16 +75,12 @@ export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
     ...(opts.iterations !== undefined && { iterations: opts.iterations }),
     seed: opts.seed ?? 0,
   };
+  const replanEvery = opts.replanEvery ?? (PLAN_PRESETS[opts.env] ?? PLAN_PRESETS.default!).replanEvery;
   const episodes = opts.episodes ?? 20;
   const seed = opts.seed ?? 0;
-  let source: PlanSource & { close(): Promise<void> };
-  let owned: OwnedPlanSource | undefined;
-  if (opts.worker) {
-    source = await PlanWorker.start({ module: PLAN_FACTORY_MODULE, options: spec, sendState: spec.oracle ?? false });
-  } else {
-    owned = await createPlanSource(spec);
-    source = owned;
-  }
+  const source: PlanSource & { close(): Promise<void> } = opts.worker
+    ? await PlanWorker.start({ module: PLAN_FACTORY_MODULE, options: spec, sendState: spec.oracle ?? false })
+    : await createPlanSource(spec);
   const telemetry: MpcTelemetry[] = [];
   const results: EpisodeResult[] = [];
   let stopped = false;
@@ -95,7 +92,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
     const agent = mpcAgent({
       source,
       seed,
-      ...(opts.replanEvery !== undefined && { replanEvery: opts.replanEvery }),
+      replanEvery,
       ...(opts.deadlineMs !== undefined && { deadlineMs: opts.deadlineMs }),
     });
     const telemetrySub = agent.telemetry$.subscribe((e) => telemetry.push(e));
@@ -135,7 +132,8 @@ export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
     envId: opts.env,
     model: opts.oracle ? 'oracle (Rapier)' : opts.model!,
     planner: planner,
-    horizon: owned?.horizon ?? source.horizon,
+    horizon: source.horizon,
+    replanEvery,
     results,
     summary: summarizeEpisodes(results),
     planMs: { p50: percentile(ms, 0.5), p95: percentile(ms, 0.95), count: ms.length },
@@ -149,7 +147,7 @@ export function formatPlanReport(r: PlanReport): string {
   const s = r.summary;
   const wins = r.results.filter((x) => x.success).length;
   return [
-    `${r.envId} · planner ${r.planner} (H=${r.horizon}) · model ${r.model}${r.stopped ? ' · stopped early' : ''}`,
+    `${r.envId} · planner ${r.planner} (H=${r.horizon}, replan every ${r.replanEvery}) · model ${r.model}${r.stopped ? ' · stopped early' : ''}`,
     `episodes   ${s.episodes}`,
     `success    ${(100 * s.successRate).toFixed(1)}% (${wins}/${s.episodes})`,
     `return     ${formatMeanCI(s.return)} (mean ± 95% CI)`,
@@ -185,7 +183,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--samples <n>', 'candidates per iteration (default: the environment preset)', integerOption(1))
     .option('--iterations <n>', 'optimiser iterations per plan (default: the environment preset)', integerOption(1))
     .option('--max-steps <n>', 'step limit per episode (default: the environment time limit)', integerOption(1))
-    .option('--replan-every <n>', 'actions executed per plan', integerOption(1))
+    .option('--replan-every <n>', 'actions executed per plan (default: the environment preset)', integerOption(1))
     .option('--deadline-ms <ms>', 'plan deadline; a late plan falls back to the previous plan', numberOption(0))
     .option('--worker', 'plan in a worker thread')
     .option('--env-options <json>', 'environment options as a JSON object', jsonObject)
