@@ -8,7 +8,7 @@
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import { parseOptions, z } from '../../src/options.js';
 import type { Rng } from '../../src/rng.js';
-import type { WarehouseConfig } from './config.js';
+import { WAREHOUSE_GEOMETRY, type WarehouseConfig } from './config.js';
 import { footprintIsFree, type Layout } from './layout.js';
 import { assertFootprintFree, samplePlacement, warehouseHeights, type WarehousePlacement } from './world.js';
 
@@ -92,5 +92,33 @@ export function episodeStart(layout: Layout, config: WarehouseConfig, rng: Rng, 
     if (side === undefined) throw new InvalidArgumentError(`${where}: no side of robot ${i} at ${describeValue([rx, rz])} is clear of shelves for its carried package ${j}`);
     packages[j] = [rx + side[0], packageRestY + config.liftHeight, rz + side[1]];
   });
+  if (o.robots !== undefined || o.packages !== undefined || o.carrying !== undefined) assertNoOverlap(robots, packages, delivered, config, where);
   return { placement: { robots, packages }, carrying, delivered };
+}
+
+/**
+ * Rejects packages below their resting height (inside the floor) and bodies that overlap each other
+ * (touching is fine): Rapier would push them apart violently on the first step.
+ */
+function assertNoOverlap(robots: readonly (readonly [number, number])[], packages: readonly (readonly [number, number, number])[], delivered: readonly number[], config: WarehouseConfig, where: string): void {
+  const { robotY, packageRestY } = warehouseHeights(config);
+  const hr = config.robotSize / 2;
+  const hp = config.packageSize / 2;
+  const hy = WAREHOUSE_GEOMETRY.robotHeight / 2;
+  const eps = 1e-6;
+  const boxes: { what: string; c: readonly [number, number, number]; h: readonly [number, number, number] }[] = [];
+  robots.forEach(([x, z], i) => boxes.push({ what: `robots[${i}] at ${describeValue([x, z])}`, c: [x, robotY, z], h: [hr, hy, hr] }));
+  packages.forEach((p, j) => {
+    if (p[1] < packageRestY - eps) throw new InvalidArgumentError(`${where}: expected packages[${j}] height y >= ${packageRestY} (resting on the floor), got ${p[1]}`);
+    if (!delivered[j]) boxes.push({ what: `packages[${j}] at ${describeValue(p)}`, c: p, h: [hp, hp, hp] });
+  });
+  for (let a = 0; a < boxes.length; a++) {
+    for (let b = a + 1; b < boxes.length; b++) {
+      const A = boxes[a]!;
+      const B = boxes[b]!;
+      if ([0, 1, 2].every((k) => Math.abs(A.c[k]! - B.c[k]!) < A.h[k]! + B.h[k]! - eps)) {
+        throw new InvalidArgumentError(`${where}: ${A.what} overlaps ${B.what}`);
+      }
+    }
+  }
 }

@@ -50,6 +50,9 @@ describe('Warehouse-v0', () => {
     await expect(env.reset({ options: { packages: [[9, 0.15, 1]] } })).rejects.toThrow(/packages\[0\] at \[9,1\] is outside the grid/);
     await expect(env.reset({ options: { carrying: [3] } })).rejects.toThrow(/expected `carrying\[0\]` to be −1 or a package index in \[0, 0\], got 3/);
     await expect(env.reset({ options: { carying: [0] } })).rejects.toThrow(/Warehouse-v0 reset options: .*carying/);
+    await expect(env.reset({ options: { robots: [[2.5, 2.5]], packages: [[2.7, 2.5]] } })).rejects.toThrow(/robots\[0\] at \[2.5,2.5\] overlaps packages\[0\] at \[2.7,0.15,2.5\]/);
+    await expect(env.reset({ options: { packages: [[2.5, 0.1, 2.5]] } })).rejects.toThrow(/expected packages\[0\] height y >= 0.15 \(resting on the floor\), got 0.1/);
+    await env.reset({ options: { robots: [[2.5, 2.5]], packages: [[2.5, 0.47, 2.5]] } }); // on top of the robot: allowed
     await env.reset({ seed: 1 });
     await expect(env.step(new Float32Array([0, 0]))).rejects.toThrow(InvalidActionError);
     await expect(env.step(act(2, 0))).rejects.toThrow(/expected index 0 in \[-1, 1\], got 2/);
