@@ -25,3 +25,4 @@ export * from './evaluate.js';
 export * from './serialize.js';
 export * from './param-scope.js';
 export * from './ops/scan.js';
+export * from './flops.js';

@@ -14,6 +14,7 @@ import { serializeModel } from '../graph/index.js';
 import { BUNDLE_FORMAT, ManifestSchema, type Manifest, type ManifestInput } from '../worldmodel/manifest.js';
 import type { NormalizationStats } from './batch.js';
 import { producerTag } from './dataset-manifest.js';
+import { encodeNpy } from './npy.js';
 import type { WorldModelConfig } from './wm-config.js';
 import { checkStats } from './wm-objective.js';
 import { WorldModelGraphs, type RolloutMode } from './wm-graphs.js';
@@ -48,6 +49,11 @@ export interface ExportBundleOptions {
   readonly controlDt?: number;
   /** Layout of the observation vector. */
   readonly observationFields?: ManifestInput['observationFields'];
+  /**
+   * Observations (raw units, `N × obsDim`) to start imagination from when no prompt is given, e.g. a
+   * sample of the dataset's episode starts; written as `initial_observations.npy`.
+   */
+  readonly initialObservations?: Float32Array;
   /** Creation time. Default now. */
   readonly createdAt?: Date;
 }
@@ -72,6 +78,15 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     dynamics: Array.from({ length: config.ensembleSize }, (_v, i) => `dynamics_${i}.onnx`),
   };
   if (config.decoder) files.decoder = 'decoder.onnx';
+  const init = options.initialObservations;
+  if (init) {
+    if (init.length === 0 || init.length % config.obsDim !== 0) {
+      throw new InvalidArgumentError(`exportBundle: expected initialObservations of N × obsDim (${config.obsDim}) values, got ${init.length}`);
+    }
+    const bad = init.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new InvalidArgumentError(`exportBundle: expected finite initialObservations, got ${init[bad]} at index ${bad}`);
+    files.initialObservations = 'initial_observations.npy';
+  }
   if (rolloutMode !== false) files.rollout = 'rollout.onnx';
   const producer = producerTag();
   const manifestInput: ManifestInput = {
@@ -111,6 +126,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     [files.encoder, serializeModel(graphs.encoder(), { ...meta, docString: 'embodied world-model encoder: obs -> latent' })],
     ...files.dynamics.map((f, i): [string, Uint8Array] => [f, serializeModel(graphs.dynamics(i), { ...meta, docString: `embodied world-model dynamics member ${i}` })]),
   ];
+  if (init && files.initialObservations) outputs.push([files.initialObservations, encodeNpy(init, [init.length / config.obsDim, config.obsDim], 'float32')]);
   if (files.decoder) outputs.push([files.decoder, serializeModel(graphs.decoder(), { ...meta, docString: 'embodied world-model decoder: latent -> obs' })]);
   if (files.rollout && rolloutMode !== false) outputs.push([files.rollout, serializeModel(graphs.rollout(rolloutMode), { ...meta, docString: `embodied fused rollout (Scan over H, ${rolloutMode})` })]);
 

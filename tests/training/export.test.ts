@@ -9,6 +9,7 @@ import { parseWorldModelConfig } from '../../src/training/wm-config.js';
 import { WorldModelObjective } from '../../src/training/wm-objective.js';
 import { ManifestSchema } from '../../src/worldmodel/manifest.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { decodeNpy } from '../../src/training/npy.js';
 import { f32, maxAbsDiff, randn, session, tensor, testStats } from './helpers.js';
 
 // Exported graphs must reproduce the training graph's forward values (same weights) to 1e-5.
@@ -43,13 +44,16 @@ describe('exportBundle', () => {
     };
     const r = await s.run(feeds);
     train = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f32(v)]));
-    await exportBundle(dir, { config, stats, params, name: 'test-model', envId: 'Test-v0', actionLow: [-1, -2], actionHigh: [1, 2], seed: 11, datasetHash: 'abc', trainingSteps: 0, finalLosses: { total: 1.5 }, controlDt: 0.05 });
+    await exportBundle(dir, { config, stats, params, name: 'test-model', envId: 'Test-v0', actionLow: [-1, -2], actionHigh: [1, 2], seed: 11, datasetHash: 'abc', trainingSteps: 0, finalLosses: { total: 1.5 }, controlDt: 0.05, initialObservations: obs.slice(0, 3 * O) });
   });
   afterAll(() => undefined);
 
   it('writes a manifest that passes the schema, with provenance', () => {
     const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-    expect(manifest.files).toEqual({ encoder: 'encoder.onnx', dynamics: ['dynamics_0.onnx', 'dynamics_1.onnx'], decoder: 'decoder.onnx', rollout: 'rollout.onnx' });
+    expect(manifest.files).toEqual({ encoder: 'encoder.onnx', dynamics: ['dynamics_0.onnx', 'dynamics_1.onnx'], decoder: 'decoder.onnx', rollout: 'rollout.onnx', initialObservations: 'initial_observations.npy' });
+    const npy = decodeNpy(readFileSync(join(dir, 'initial_observations.npy')));
+    expect(npy.shape).toEqual([3, O]);
+    expect(Array.from(npy.data as Float32Array)).toEqual(Array.from(obs.slice(0, 3 * O)));
     expect(manifest.hasTerminal).toBe(true);
     expect(manifest.trainingHorizon).toBe(H);
     expect(manifest.provenance.producer).toMatch(/^embodied@\d+\.\d+\.\d+/);
@@ -130,5 +134,8 @@ describe('exportBundle', () => {
   it('rejects bounds that do not match actionDim, naming the field', async () => {
     await expect(exportBundle(join(root, 'bad'), { config, stats, params, name: 'x', envId: 'Test-v0', actionLow: [-1], actionHigh: [1, 2] })).rejects.toThrow(/actionLow.*expected 2 entries/);
     expect(existsSync(join(root, 'bad'))).toBe(false);
+    await expect(exportBundle(join(root, 'bad'), { config, stats, params, name: 'x', envId: 'Test-v0', actionLow: [-1, -1], actionHigh: [1, 1], initialObservations: new Float32Array(7) })).rejects.toThrow(
+      /expected initialObservations of N × obsDim \(5\) values, got 7/,
+    );
   });
 });
