@@ -28,7 +28,7 @@ export interface CheckEnvOptions {
 }
 
 /** One check's outcome. */
-export interface CheckResult {
+export interface EnvCheckResult {
   /** The check's name, e.g. `'reset-seed-determinism'`. */
   readonly name: string;
   /** Whether it passed (skipped checks count as passed). */
@@ -48,7 +48,7 @@ export interface CheckReport {
   /** Advice that is not a failure (unbounded spaces, non-normalised actions, a wrapped env). */
   readonly warnings: string[];
   /** Every check, in the order run. */
-  readonly checks: CheckResult[];
+  readonly checks: EnvCheckResult[];
 }
 
 const Options = z
@@ -77,7 +77,7 @@ class Failure extends Error {}
  */
 export async function checkEnv(env: Env<unknown, unknown>, options: CheckEnvOptions = {}): Promise<CheckReport> {
   const opts = parseOptions(Options, options, 'checkEnv options');
-  const checks: CheckResult[] = [];
+  const checks: EnvCheckResult[] = [];
   const warnings: string[] = [];
   const seed = opts.seed;
   const seed2 = seed + 333;
