@@ -10,6 +10,7 @@ import { registerCollectCommand } from './commands/collect.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerValidateCommand } from './commands/validate.js';
 
 const program = new Command()
   .name('embodied')
@@ -21,5 +22,6 @@ registerCollectCommand(program);
 registerInfoCommand(program);
 registerTrainCommand(program);
 registerPlanCommand(program);
+registerValidateCommand(program);
 
 await program.parseAsync(process.argv);

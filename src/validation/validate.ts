@@ -49,7 +49,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   checkCompatible(o, D, A);
   const stateful = isStateful(env);
   const notes: string[] = [];
-  const total = 4;
+  const total = 3 + (o.closedLoop ? o.closedLoop.contenders.length : 1);
   let done = 0;
   const progress = (stage: string, message: string) => {
     o.signal?.throwIfAborted();
@@ -117,10 +117,10 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   let closedLoop: ClosedLoopSection;
   if (!o.closedLoop) closedLoop = { status: 'not-available', reason: 'no closed-loop contenders were given', seeds: [], contenders: [] };
   else {
-    const results = await evaluateContenders(o.closedLoop.contenders, o.closedLoopSeeds, () => o.signal?.throwIfAborted());
+    const results = await evaluateContenders(o.closedLoop.contenders, o.closedLoopSeeds, (name) => progress('closed-loop', `closed loop: ${name} × ${o.closedLoopSeeds.length} episodes`));
     closedLoop = { status: 'scored', seeds: o.closedLoopSeeds, contenders: results };
   }
-  progress('closed-loop', closedLoop.status === 'scored' ? `closed loop: ${closedLoop.contenders.length} contenders × ${o.closedLoopSeeds.length} seeds` : 'closed loop skipped');
+  if (!o.closedLoop) progress('closed-loop', 'closed loop skipped (no contenders)');
 
   if (!stateful) notes.push(`${env.spec.id} is not Stateful: counterfactual branching is not available; drift and scenarios replay seeded resets.`);
   if (scale.source === 'rollouts') notes.push('σ comes from the real validation rollouts (no training data given).');
