@@ -171,6 +171,10 @@ export class ArmEnv extends PhysicsEnv<Float32Array, Float32Array, ArmTask> {
         if (Math.abs(a) > lim[i]!) throw new InvalidArgumentError(`Arm-v0 reset options: expected \`angles[${i}]\` within the joint limit ±${lim[i]}, got ${a}`);
       });
     }
+    const reach = c.linkLengths[0] + c.linkLengths[1] + c.linkLengths[2];
+    if (opts.target && (Math.abs(opts.target[0]) > reach || Math.abs(opts.target[1]) > reach)) {
+      throw new InvalidArgumentError(`Arm-v0 reset options: expected \`target\` within the arm's reach (|x|, |z| <= ${reach}), got ${describeValue(opts.target)}`);
+    }
     // Fixed draw order (pose, then target pose) so a seed always means the same episode.
     const pose = (): [number, number, number] => [0, 1, 2].map((i) => this.rng.uniformRange(-0.8 * lim[i]!, 0.8 * lim[i]!)) as [number, number, number];
     const angles = opts.angles ?? pose();
@@ -318,10 +322,13 @@ export class ArmEnv extends PhysicsEnv<Float32Array, Float32Array, ArmTask> {
     return { variant: this.variant, target: this.target };
   }
 
-  protected restoreTask(task: ArmTask): void {
+  protected override checkTask(task: ArmTask): void {
     if (task?.variant !== this.variant) {
       throw new InvalidArgumentError(`Arm-v0.setState: expected a state saved by an environment with options ${this.variant}, got one with ${describeValue(task?.variant)}`);
     }
+  }
+
+  protected restoreTask(task: ArmTask): void {
     this.target = [task.target[0], task.target[1]];
     this.bind();
   }

@@ -237,10 +237,13 @@ export class CartPoleEnv extends PhysicsEnv<Float32Array, Float32Array, CartPole
     return { variant: this.variant };
   }
 
-  protected restoreTask(task: CartPoleTask): void {
+  protected override checkTask(task: CartPoleTask): void {
     if (task?.variant !== this.variant) {
       throw new InvalidArgumentError(`CartPole-v0.setState: expected a state saved by an environment with options ${this.variant}, got one with ${describeValue(task?.variant)}`);
     }
+  }
+
+  protected restoreTask(_task: CartPoleTask): void {
     this.bind();
   }
 

@@ -303,10 +303,13 @@ export class PushBoxEnv extends PhysicsEnv<Float32Array, Float32Array, PushBoxTa
     return { variant: this.variant, goal: this.goal, goalYaw: this.goalYaw };
   }
 
-  protected restoreTask(task: PushBoxTask): void {
+  protected override checkTask(task: PushBoxTask): void {
     if (task?.variant !== this.variant) {
       throw new InvalidArgumentError(`PushBox-v0.setState: expected a state saved by an environment with options ${this.variant}, got one with ${describeValue(task?.variant)}`);
     }
+  }
+
+  protected restoreTask(task: PushBoxTask): void {
     this.goal = [task.goal[0], task.goal[1]];
     this.goalYaw = task.goalYaw;
     this.bind();

@@ -210,10 +210,13 @@ export class ReachEnv extends PhysicsEnv<Float32Array, Float32Array, ReachTask> 
     return { variant: this.variant, goal: this.goal };
   }
 
-  protected restoreTask(task: ReachTask): void {
+  protected override checkTask(task: ReachTask): void {
     if (task?.variant !== this.variant) {
       throw new InvalidArgumentError(`Reach-v0.setState: expected a state saved by an environment with options ${this.variant}, got one with ${describeValue(task?.variant)}`);
     }
+  }
+
+  protected restoreTask(task: ReachTask): void {
     this.goal = [task.goal[0], task.goal[1]];
     this.bind();
   }

@@ -78,6 +78,8 @@ export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown
     if (typeof state !== 'object' || state === null || !(state.physics instanceof Uint8Array)) {
       throw new InvalidArgumentError(`${this.spec.id}.setState: expected a PhysicsEnvState with \`physics\` snapshot bytes, got ${describeValue(state)}`);
     }
+    // Reject a foreign task state before the world is replaced, so a refused state changes nothing.
+    this.checkTask(state.task);
     this.liveScene.restore(state.physics);
     this.restoreTask(structuredClone(state.task));
     this.restoreLifecycle(state.lifecycle);
@@ -101,6 +103,12 @@ export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown
   protected abstract restoreTask(task: T): void;
   /** A short text view of the current state. */
   protected abstract renderAnsi(): string;
+  /**
+   * Throws (typically an {@link InvalidArgumentError}) when `task` cannot be restored into this
+   * environment, e.g. it was saved by one built with other options. Called by `setState` before
+   * anything changes. Accepts everything by default.
+   */
+  protected checkTask(_task: T): void {}
   /** Task markers (goals, targets) for `render('frame')`; none by default. */
   protected frameMarkers(): FrameMarker[] | undefined {
     return undefined;

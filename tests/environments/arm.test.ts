@@ -23,6 +23,7 @@ describe('Arm-v0', () => {
     expect(() => new ArmEnv({ jointLimits: [1, 2, 4] })).toThrow(/`jointLimits.2`: .*\(got 4\)/);
     const env = new ArmEnv();
     await expect(env.reset({ options: { angles: [0, 2.6, 0] } })).rejects.toThrow(/expected `angles\[1\]` within the joint limit ±2.5, got 2.6/);
+    await expect(env.reset({ options: { target: [1.5, 0] } })).rejects.toThrow(/expected `target` within the arm's reach \(\|x\|, \|z\| <= 1.2\), got \[1.5,0\]/);
   });
 
   it('reads the angles it was placed at (from link rotations) and puts the tip where kinematics says', async () => {

@@ -135,7 +135,11 @@ describe('PushBox-v0', () => {
     expect(b.hash).toBe(a.hash);
     const other = new PushBoxEnv({ orientation: true });
     await other.reset({ seed: 1 });
+    const before = stateHash(other.getState().physics);
     expect(() => other.setState(saved as never)).toThrow(/PushBox-v0.setState: expected a state saved by an environment with options .*"orientation":true/);
+    // A refused state changes nothing: the env keeps its world and still steps.
+    expect(stateHash(other.getState().physics)).toBe(before);
+    expect((await other.step(act(0.1, 0))).observation).toHaveLength(15);
   });
 
   it('renders a text view and a frame with the goal marker', async () => {
