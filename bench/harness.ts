@@ -5,6 +5,7 @@
  * Result format (see DESIGN.md): `{ machine, results: [{ name, unit, median, min, max, runs, params }] }`.
  */
 import { cpus, totalmem } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -38,11 +39,23 @@ export interface MachineInfo {
   date: string;
 }
 
+/** Version of an installed package, found by walking up from its entry point (some packages do not export package.json). */
 function packageVersion(name: string): string {
+  let dir: string;
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    dir = dirname(require.resolve(name));
   } catch {
     return 'not installed';
+  }
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version) return pkg.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
   }
 }
 
