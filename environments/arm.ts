@@ -4,42 +4,6 @@
  * borne by the joints rather than the motors; the joints' small compliance lets the links droop a
  * few centimetres below the plane, which does not affect the planar task.
  *
- * Geometry (y up): the base joint is at the origin; the arm moves in the x–z plane and every joint
- * turns about +y. Joint angle θᵢ is link i's heading relative to link i−1 (link 1's relative to +x),
- * right-handed about +y, so a positive angle turns the arm from +x toward −z; θ = 0 stretches the arm
- * along +x. Rapier has no joint-angle getter, so angles are computed from the links' rotations. The
- * links do not collide with anything.
- *
- * Control modes (`controlMode`): `'velocity'` (default) drives each joint motor toward a target
- * velocity (`configureMotorVelocity`); `'position'` drives it toward a target angle
- * (`configureMotorPosition`, a PD with `positionStiffness`/`positionDamping`). Motors are force-based
- * (gains in N·m units) and limited by `maxTorque`. Timing: control at 20 Hz (0.05 s), 5 physics substeps of 0.01 s by default.
- *
- * **Observation** (`Box` of 13, float32):
- *
- * | index | meaning | units |
- * |---|---|---|
- * | 0, 1, 2 | cos θ₁, cos θ₂, cos θ₃ | – |
- * | 3, 4, 5 | sin θ₁, sin θ₂, sin θ₃ | – |
- * | 6, 7, 8 | joint velocities θ̇₁, θ̇₂, θ̇₃ | rad/s |
- * | 9, 10 | tip position x, z | m |
- * | 11, 12 | target position x, z | m |
- *
- * **Action** (`Box` of 3 in [−1, 1]):
- *
- * | index | meaning (velocity mode) | meaning (position mode) | units |
- * |---|---|---|---|
- * | 0, 1, 2 | target joint velocity, × `maxJointSpeed` | target joint angle, × the joint's limit | rad/s or rad |
- *
- * **Reward**: dense (default) `−‖tip − target‖` (m); sparse: `1` when `info.success`, else `0`.
- * **Success**: the tip is within `targetTolerance` of the target. **Termination**: on success when
- * `terminateOnSuccess` (default). **Truncation**: the time limit (100 steps = 5 s).
- *
- * **Reset options**: `angles: [θ₁, θ₂, θ₃]` (rad, within the joint limits), `velocities: [θ̇₁, θ̇₂, θ̇₃]`
- * (rad/s) and `target: [x, z]` (m) place things exactly. Omitted ones are sampled: angles uniformly in
- * 80% of each limit, zero velocities, and a target that is the tip of another uniformly sampled pose
- * (so it is always reachable).
- *
  * @module
  */
 import type { RevoluteImpulseJoint, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
@@ -129,7 +93,48 @@ export function armForwardKinematics(lengths: readonly number[], angles: readonl
 const LINKS = ['link1', 'link2', 'link3'] as const;
 const JOINTS = ['joint1', 'joint2', 'joint3'] as const;
 
-/** A 3-link motorised arm reaching for a target in the horizontal plane. See the module docs for the tables. */
+/**
+ * `Arm-v0`: a 3-link planar arm on revolute impulse joints driven by motors must touch a target point
+ * with its tip. The arm moves in the horizontal plane (as DeepMind Control's reacher), so gravity is
+ * borne by the joints rather than the motors; the joints' small compliance lets the links droop a
+ * few centimetres below the plane, which does not affect the planar task.
+ *
+ * Geometry (y up): the base joint is at the origin; the arm moves in the x–z plane and every joint
+ * turns about +y. Joint angle θᵢ is link i's heading relative to link i−1 (link 1's relative to +x),
+ * right-handed about +y, so a positive angle turns the arm from +x toward −z; θ = 0 stretches the arm
+ * along +x. Rapier has no joint-angle getter, so angles are computed from the links' rotations. The
+ * links do not collide with anything.
+ *
+ * Control modes (`controlMode`): `'velocity'` (default) drives each joint motor toward a target
+ * velocity (`configureMotorVelocity`); `'position'` drives it toward a target angle
+ * (`configureMotorPosition`, a PD with `positionStiffness`/`positionDamping`). Motors are force-based
+ * (gains in N·m units) and limited by `maxTorque`. Timing: control at 20 Hz (0.05 s), 5 physics substeps of 0.01 s by default.
+ *
+ * **Observation** (`Box` of 13, float32):
+ *
+ * | index | meaning | units |
+ * |---|---|---|
+ * | 0, 1, 2 | cos θ₁, cos θ₂, cos θ₃ | – |
+ * | 3, 4, 5 | sin θ₁, sin θ₂, sin θ₃ | – |
+ * | 6, 7, 8 | joint velocities θ̇₁, θ̇₂, θ̇₃ | rad/s |
+ * | 9, 10 | tip position x, z | m |
+ * | 11, 12 | target position x, z | m |
+ *
+ * **Action** (`Box` of 3 in [−1, 1]):
+ *
+ * | index | meaning (velocity mode) | meaning (position mode) | units |
+ * |---|---|---|---|
+ * | 0, 1, 2 | target joint velocity, × `maxJointSpeed` | target joint angle, × the joint's limit | rad/s or rad |
+ *
+ * **Reward**: dense (default) `−‖tip − target‖` (m); sparse: `1` when `info.success`, else `0`.
+ * **Success**: the tip is within `targetTolerance` of the target. **Termination**: on success when
+ * `terminateOnSuccess` (default). **Truncation**: the time limit (100 steps = 5 s).
+ *
+ * **Reset options**: `angles: [θ₁, θ₂, θ₃]` (rad, within the joint limits), `velocities: [θ̇₁, θ̇₂, θ̇₃]`
+ * (rad/s) and `target: [x, z]` (m) place things exactly. Omitted ones are sampled: angles uniformly in
+ * 80% of each limit, zero velocities, and a target that is the tip of another uniformly sampled pose
+ * (so it is always reachable).
+ */
 export class ArmEnv extends PhysicsEnv<Float32Array, Float32Array, ArmTask> {
   readonly spec: EnvSpec;
   readonly observationSpace: Box;

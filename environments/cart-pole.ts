@@ -3,40 +3,6 @@
  * by a continuous horizontal force. Balance the pole upright (default) or, with `swingUp`, swing it
  * up from hanging down and hold it there.
  *
- * Geometry (y up): the cart slides along x; the pole turns about z in the x–y plane. θ = 0 is
- * upright and θ > 0 means the tip leans toward +x (the convention of the classic cart-pole equations,
- * so pushing the cart toward +x makes θ fall). Nothing collides: only the joints act.
- *
- * Timing: control at 50 Hz (0.02 s, as in Gymnasium's CartPole), 2 physics substeps of 0.01 s each by
- * default; the force is held constant over the control period.
- *
- * **Observation** (`Box` of 5, float32):
- *
- * | index | meaning | units |
- * |---|---|---|
- * | 0 | cart position x | m |
- * | 1 | cart velocity ẋ | m/s |
- * | 2 | cos θ (pole angle from upright) | – |
- * | 3 | sin θ | – |
- * | 4 | pole angular velocity θ̇ (positive: tip moving toward +x) | rad/s |
- *
- * **Action** (`Box` of 1 in [−1, 1]):
- *
- * | index | meaning | units |
- * |---|---|---|
- * | 0 | horizontal force on the cart, × `maxForce` | N (after scaling) |
- *
- * **Reward**: dense (default) `(1 + cos θ)/2 − 0.1 (x / xLimit)²` (≈ 1 per step upright at the centre);
- * sparse: `1` when `info.success`, else `0`.
- *
- * **Success** (`info.success`, every step): the pole is within `successAngle` of upright and the cart
- * within the track. **Termination**: balance mode only, when |θ| > `failAngle` (failure). **Truncation**:
- * the cart leaves the track (|x| > `xLimit`), or the time limit (500 steps).
- *
- * **Reset options** (`reset({ options })`): `state: [x, ẋ, θ, θ̇]` places the system exactly
- * (θ in rad, any value; θ = π is hanging down). Otherwise every component is drawn uniformly from
- * ±0.05 (around θ = π with `swingUp`).
- *
  * @module
  */
 import type { RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
@@ -97,7 +63,45 @@ interface CartPoleTask {
   readonly variant: string;
 }
 
-/** The Gymnasium-style continuous cart-pole on Rapier impulse joints. See the module docs for tables. */
+/**
+ * `CartPole-v0`: a cart on a prismatic impulse joint with a pole on a revolute impulse joint, driven
+ * by a continuous horizontal force. Balance the pole upright (default) or, with `swingUp`, swing it
+ * up from hanging down and hold it there.
+ *
+ * Geometry (y up): the cart slides along x; the pole turns about z in the x–y plane. θ = 0 is
+ * upright and θ > 0 means the tip leans toward +x (the convention of the classic cart-pole equations,
+ * so pushing the cart toward +x makes θ fall). Nothing collides: only the joints act.
+ *
+ * Timing: control at 50 Hz (0.02 s, as in Gymnasium's CartPole), 2 physics substeps of 0.01 s each by
+ * default; the force is held constant over the control period.
+ *
+ * **Observation** (`Box` of 5, float32):
+ *
+ * | index | meaning | units |
+ * |---|---|---|
+ * | 0 | cart position x | m |
+ * | 1 | cart velocity ẋ | m/s |
+ * | 2 | cos θ (pole angle from upright) | – |
+ * | 3 | sin θ | – |
+ * | 4 | pole angular velocity θ̇ (positive: tip moving toward +x) | rad/s |
+ *
+ * **Action** (`Box` of 1 in [−1, 1]):
+ *
+ * | index | meaning | units |
+ * |---|---|---|
+ * | 0 | horizontal force on the cart, × `maxForce` | N (after scaling) |
+ *
+ * **Reward**: dense (default) `(1 + cos θ)/2 − 0.1 (x / xLimit)²` (≈ 1 per step upright at the centre);
+ * sparse: `1` when `info.success`, else `0`.
+ *
+ * **Success** (`info.success`, every step): the pole is within `successAngle` of upright and the cart
+ * within the track. **Termination**: balance mode only, when |θ| > `failAngle` (failure). **Truncation**:
+ * the cart leaves the track (|x| > `xLimit`), or the time limit (500 steps).
+ *
+ * **Reset options** (`reset({ options })`): `state: [x, ẋ, θ, θ̇]` places the system exactly
+ * (θ in rad, any value; θ = π is hanging down). Otherwise every component is drawn uniformly from
+ * ±0.05 (around θ = π with `swingUp`).
+ */
 export class CartPoleEnv extends PhysicsEnv<Float32Array, Float32Array, CartPoleTask> {
   readonly spec: EnvSpec;
   readonly observationSpace = new Box([-Infinity, -Infinity, -1, -1, -Infinity], [Infinity, Infinity, 1, 1, Infinity]);

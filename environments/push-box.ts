@@ -3,45 +3,6 @@
  * position (and, with `orientation`, a goal heading). Contact-rich: the box slides with Coulomb
  * friction, turns when pushed off-centre, and can fall off the table.
  *
- * Geometry (y up): the table top is the plane y = 0 over |x|, |z| ≤ `tableHalfSize`. The pusher is a
- * kinematic (velocity-based) cylinder hovering 5 mm above the table, so it moves exactly as commanded
- * and is never pushed back; it is kept on the table by limiting the commanded velocity. The box is a
- * dynamic cube with explicit mass that never sleeps.
- *
- * Timing: control at 20 Hz (0.05 s), 5 physics substeps of 0.01 s by default; the commanded velocity is
- * held over the control period.
- *
- * **Observation** (`Box` of 13, or 15 with `orientation`, float32):
- *
- * | index | meaning | units |
- * |---|---|---|
- * | 0, 1, 2 | box centre x, y, z (y = half size when resting on the table) | m |
- * | 3, 4, 5 | box linear velocity vx, vy, vz | m/s |
- * | 6, 7 | cos, sin of the box heading (rotation about +y) | – |
- * | 8 | box angular velocity about +y | rad/s |
- * | 9, 10 | pusher position x, z | m |
- * | 11, 12 | goal position x, z | m |
- * | 13, 14 | cos, sin of the goal heading (only with `orientation`) | – |
- *
- * **Action** (`Box` of 2 in [−1, 1]):
- *
- * | index | meaning | units |
- * |---|---|---|
- * | 0, 1 | pusher velocity vx, vz, × `maxSpeed` | m/s (after scaling) |
- *
- * **Reward**: dense (default) `−‖box − goal‖ − 0.1 ‖pusher − box‖` (m, planar), minus `0.1 |Δψ|` (rad,
- * the cube's heading error modulo 90°) with `orientation`; sparse: `1` when `info.success`, else `0`.
- * **Success**: the box centre is within `goalTolerance` of the goal (and, with `orientation`, its
- * heading within `yawTolerance` modulo 90°). **Termination**: on success when `terminateOnSuccess`
- * (default). **Truncation**: the box leaves the table (centre beyond the edge or below the top), or
- * the time limit (200 steps = 10 s).
- *
- * **Reset options**: `boxPosition: [x, y, z]`, `boxYaw` (rad), `boxVelocity: [vx, vy, vz]`,
- * `pusherPosition: [x, z]`, `goal: [x, z]`, `goalYaw` (rad) place things exactly (e.g. a box held
- * above the table with `y > half size` falls when stepped). Omitted ones are sampled: box within
- * ±0.25 m with heading in ±45°, goal within ±0.3 m at least 0.1 m from the box, pusher within ±0.4 m
- * at least 0.15 m from the box, goal heading in ±45° (only with `orientation`), velocity zero.
- *
  * @module
  */
 import type { RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
@@ -126,7 +87,50 @@ export function cubeYawError(yaw: number, goalYaw: number): number {
 const PUSHER_HALF_HEIGHT = 0.04;
 const PUSHER_Y = PUSHER_HALF_HEIGHT + 0.005;
 
-/** A pusher, a box and a goal on a table. See the module docs for the tables. */
+/**
+ * `PushBox-v0`: a velocity-controlled cylindrical pusher on a table pushes a free box to a goal
+ * position (and, with `orientation`, a goal heading). Contact-rich: the box slides with Coulomb
+ * friction, turns when pushed off-centre, and can fall off the table.
+ *
+ * Geometry (y up): the table top is the plane y = 0 over |x|, |z| ≤ `tableHalfSize`. The pusher is a
+ * kinematic (velocity-based) cylinder hovering 5 mm above the table, so it moves exactly as commanded
+ * and is never pushed back; it is kept on the table by limiting the commanded velocity. The box is a
+ * dynamic cube with explicit mass that never sleeps.
+ *
+ * Timing: control at 20 Hz (0.05 s), 5 physics substeps of 0.01 s by default; the commanded velocity is
+ * held over the control period.
+ *
+ * **Observation** (`Box` of 13, or 15 with `orientation`, float32):
+ *
+ * | index | meaning | units |
+ * |---|---|---|
+ * | 0, 1, 2 | box centre x, y, z (y = half size when resting on the table) | m |
+ * | 3, 4, 5 | box linear velocity vx, vy, vz | m/s |
+ * | 6, 7 | cos, sin of the box heading (rotation about +y) | – |
+ * | 8 | box angular velocity about +y | rad/s |
+ * | 9, 10 | pusher position x, z | m |
+ * | 11, 12 | goal position x, z | m |
+ * | 13, 14 | cos, sin of the goal heading (only with `orientation`) | – |
+ *
+ * **Action** (`Box` of 2 in [−1, 1]):
+ *
+ * | index | meaning | units |
+ * |---|---|---|
+ * | 0, 1 | pusher velocity vx, vz, × `maxSpeed` | m/s (after scaling) |
+ *
+ * **Reward**: dense (default) `−‖box − goal‖ − 0.1 ‖pusher − box‖` (m, planar), minus `0.1 |Δψ|` (rad,
+ * the cube's heading error modulo 90°) with `orientation`; sparse: `1` when `info.success`, else `0`.
+ * **Success**: the box centre is within `goalTolerance` of the goal (and, with `orientation`, its
+ * heading within `yawTolerance` modulo 90°). **Termination**: on success when `terminateOnSuccess`
+ * (default). **Truncation**: the box leaves the table (centre beyond the edge or below the top), or
+ * the time limit (200 steps = 10 s).
+ *
+ * **Reset options**: `boxPosition: [x, y, z]`, `boxYaw` (rad), `boxVelocity: [vx, vy, vz]`,
+ * `pusherPosition: [x, z]`, `goal: [x, z]`, `goalYaw` (rad) place things exactly (e.g. a box held
+ * above the table with `y > half size` falls when stepped). Omitted ones are sampled: box within
+ * ±0.25 m with heading in ±45°, goal within ±0.3 m at least 0.1 m from the box, pusher within ±0.4 m
+ * at least 0.15 m from the box, goal heading in ±45° (only with `orientation`), velocity zero.
+ */
 export class PushBoxEnv extends PhysicsEnv<Float32Array, Float32Array, PushBoxTask> {
   readonly spec: EnvSpec;
   readonly observationSpace: Box;

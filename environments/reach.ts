@@ -4,34 +4,6 @@
  * floor (gravity holds it down; the floor is frictionless and the ball's rotations are locked, so it
  * slides like a point mass instead of rolling).
  *
- * Geometry (y up): the floor is the x–z plane; the arena is the square |x|, |z| ≤ `arenaHalfSize`.
- * Timing: control at 20 Hz (0.05 s), 5 physics substeps of 0.01 s by default; the force is held over
- * the control period. Dynamics: `m a = F − m c v` with linear damping c (Rapier's damping, applied
- * per substep).
- *
- * **Observation** (`Box` of 6, float32):
- *
- * | index | meaning | units |
- * |---|---|---|
- * | 0, 1 | ball position x, z | m |
- * | 2, 3 | ball velocity vx, vz | m/s |
- * | 4, 5 | goal position x, z | m |
- *
- * **Action** (`Box` of 2 in [−1, 1]):
- *
- * | index | meaning | units |
- * |---|---|---|
- * | 0, 1 | horizontal force Fx, Fz, × `maxForce` | N (after scaling) |
- *
- * **Reward**: dense (default) `−‖ball − goal‖` (m); sparse: `1` when `info.success`, else `0`.
- * **Success**: the ball's centre is within `goalTolerance` of the goal. **Termination**: on success when
- * `terminateOnSuccess` (default). **Truncation**: the ball leaves the arena, or the time limit
- * (100 steps = 5 s).
- *
- * **Reset options**: `start: [x, z]`, `velocity: [vx, vz]`, `goal: [x, z]` place things exactly; each
- * one omitted is sampled (start and goal uniformly in 80% of the arena, at least 0.2 m apart;
- * velocity zero).
- *
  * @module
  */
 import type { RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
@@ -85,7 +57,40 @@ interface ReachTask {
   readonly goal: [number, number];
 }
 
-/** A force-driven ball that must reach a goal on a plane. See the module docs for the tables. */
+/**
+ * `Reach-v0`: a ball on a flat floor, pushed by a horizontal force, must reach a goal point. The
+ * simplest continuous-control task: a damped point mass in the plane, with real contact against the
+ * floor (gravity holds it down; the floor is frictionless and the ball's rotations are locked, so it
+ * slides like a point mass instead of rolling).
+ *
+ * Geometry (y up): the floor is the x–z plane; the arena is the square |x|, |z| ≤ `arenaHalfSize`.
+ * Timing: control at 20 Hz (0.05 s), 5 physics substeps of 0.01 s by default; the force is held over
+ * the control period. Dynamics: `m a = F − m c v` with linear damping c (Rapier's damping, applied
+ * per substep).
+ *
+ * **Observation** (`Box` of 6, float32):
+ *
+ * | index | meaning | units |
+ * |---|---|---|
+ * | 0, 1 | ball position x, z | m |
+ * | 2, 3 | ball velocity vx, vz | m/s |
+ * | 4, 5 | goal position x, z | m |
+ *
+ * **Action** (`Box` of 2 in [−1, 1]):
+ *
+ * | index | meaning | units |
+ * |---|---|---|
+ * | 0, 1 | horizontal force Fx, Fz, × `maxForce` | N (after scaling) |
+ *
+ * **Reward**: dense (default) `−‖ball − goal‖` (m); sparse: `1` when `info.success`, else `0`.
+ * **Success**: the ball's centre is within `goalTolerance` of the goal. **Termination**: on success when
+ * `terminateOnSuccess` (default). **Truncation**: the ball leaves the arena, or the time limit
+ * (100 steps = 5 s).
+ *
+ * **Reset options**: `start: [x, z]`, `velocity: [vx, vz]`, `goal: [x, z]` place things exactly; each
+ * one omitted is sampled (start and goal uniformly in 80% of the arena, at least 0.2 m apart;
+ * velocity zero).
+ */
 export class ReachEnv extends PhysicsEnv<Float32Array, Float32Array, ReachTask> {
   readonly spec: EnvSpec;
   readonly observationSpace: Box;
