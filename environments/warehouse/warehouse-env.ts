@@ -64,7 +64,9 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
   readonly config: WarehouseConfig;
   /** The parsed layout. */
   readonly layout: Layout;
+  /** Robots in the layout (observation and action blocks). */
   readonly numRobots: number;
+  /** Packages in the layout. */
   readonly numPackages: number;
   /** One robot's observation block. */
   readonly robotObservationSpace: Box;
