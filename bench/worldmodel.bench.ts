@@ -4,8 +4,9 @@
  * `PushBox-v0` (the environment the model stands in for) measured in the same process, interleaved.
  * Also the matmul GFLOP/s the dynamics reach, against a plain batched MatMul chain of the same shapes.
  *
- * The model is a PushBox-sized bundle exported by the SDK (latent 64, dynamics 256×256, Mish +
- * LayerNorm, SimNorm) with initial weights: speed does not depend on the weights' values.
+ * Two PushBox bundles exported by the SDK with initial weights (speed does not depend on the values):
+ * `large` = the default architecture (latent 64, dynamics 256×256, Mish + LayerNorm, SimNorm), and
+ * `small` = the round-trip test's model (latent 32, dynamics 64×64, tanh, no LayerNorm).
  *
  * Run: `npm run bench -- --only worldmodel` → bench/results/worldmodel.json.
  */
@@ -29,13 +30,18 @@ const H = 12;
 const BATCHES = [1, 64, 1024];
 const THREADS = Number(process.env.WM_BENCH_THREADS ?? 1);
 
-/** A PushBox-sized bundle with initial weights, exported by the SDK. */
-async function pushBoxBundle(dir: string): Promise<void> {
+const MODELS = {
+  large: { latentDim: 64, encoderHidden: [256], dynamicsHidden: [256, 256], rewardHidden: [256], decoderHidden: [256] },
+  small: { latentDim: 32, simNormGroup: 0, layerNorm: false, activation: 'tanh' as const, encoderHidden: [64], dynamicsHidden: [64, 64], rewardHidden: [32], decoderHidden: [64] },
+};
+
+/** A PushBox bundle with initial weights, exported by the SDK. */
+async function pushBoxBundle(dir: string, size: keyof typeof MODELS): Promise<void> {
   const env = make('PushBox-v0');
   const obsDim = env.observationSpace.flatDim;
   const actionDim = env.actionSpace.flatDim;
   await env.close();
-  const config = parseWorldModelConfig({ obsDim, actionDim, latentDim: 64, encoderHidden: [256], dynamicsHidden: [256, 256], rewardHidden: [256], decoderHidden: [256], batchSize: 8, horizon: 3 });
+  const config = parseWorldModelConfig({ obsDim, actionDim, ...MODELS[size], batchSize: 8, horizon: 3 });
   const stats = { obsMean: new Float32Array(obsDim), obsStd: new Float32Array(obsDim).fill(1), rewardMean: 0, rewardStd: 1 };
   const objective = new WorldModelObjective(config, stats);
   const g = new Graph();
@@ -78,14 +84,6 @@ async function matmulChain(shapes: [number, number][]): Promise<ort.InferenceSes
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wm-bench-'));
-  const bundle = join(dir, 'pushbox');
-  await pushBoxBundle(bundle);
-  const fused = await WorldModel.load(bundle, { intraOpNumThreads: THREADS });
-  const unfused = await WorldModel.load(bundle, { intraOpNumThreads: THREADS, fused: false });
-  const shapes = matmulShapes(join(bundle, 'dynamics_0.onnx'));
-  const flopsPerTransition = shapes.reduce((s, [k, n]) => s + 2 * k * n, 0);
-  const chain = await matmulChain(shapes);
-
   // Rapier: PushBox-v0 steps with random actions (auto-reset), 400 steps per sample.
   const env = make('PushBox-v0');
   const rng = Rng.fromSeed(0);
@@ -100,48 +98,59 @@ async function main(): Promise<void> {
   for (let i = 0; i < 10; i++) await stepPhysics(); // Rapier's WASM tiers up slowly: warm it first
 
   const results: BenchResult[] = [];
-  const L = fused.latentDim;
-  const A = fused.actionDim;
-  for (const B of BATCHES) {
-    const z = Rng.fromSeed(B).fillNormal(new Float32Array(B * L));
-    const acts = Rng.fromSeed(B + 1).fillUniform(new Float32Array(B * H * A), -1, 1);
-    const xs = Object.fromEntries(shapes.map(([k], i) => [`x${i}`, new ort.Tensor('float32', Rng.fromSeed(i).fillNormal(new Float32Array(B * k)), [B, k])]));
-    const reps = B === 1 ? 20 : B === 64 ? 4 : 1; // keep each sample ≥ a few ms
-    const samples = await interleave(
-      {
-        fused: async () => {
-          for (let r = 0; r < reps; r++) await fused.rollout(z, acts, H);
+  for (const size of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
+    const bundle = join(dir, size);
+    await pushBoxBundle(bundle, size);
+    const fused = await WorldModel.load(bundle, { intraOpNumThreads: THREADS });
+    const unfused = await WorldModel.load(bundle, { intraOpNumThreads: THREADS, fused: false });
+    const shapes = matmulShapes(join(bundle, 'dynamics_0.onnx'));
+    const flopsPerTransition = shapes.reduce((s, [k, n]) => s + 2 * k * n, 0);
+    const chain = await matmulChain(shapes);
+    const L = fused.latentDim;
+    const A = fused.actionDim;
+    for (const B of BATCHES) {
+      const z = Rng.fromSeed(B).fillNormal(new Float32Array(B * L));
+      const acts = Rng.fromSeed(B + 1).fillUniform(new Float32Array(B * H * A), -1, 1);
+      const xs = Object.fromEntries(shapes.map(([k], i) => [`x${i}`, new ort.Tensor('float32', Rng.fromSeed(i).fillNormal(new Float32Array(B * k)), [B, k])]));
+      // Keep each sample ≥ a few ms.
+      const reps = B === 1 ? 20 : B === 64 ? 4 : size === 'small' ? 4 : 1;
+      const samples = await interleave(
+        {
+          fused: async () => {
+            for (let r = 0; r < reps; r++) await fused.rollout(z, acts, H);
+          },
+          unfused: async () => {
+            for (let r = 0; r < reps; r++) await unfused.rollout(z, acts, H);
+          },
+          matmul: async () => {
+            for (let r = 0; r < reps * H; r++) await chain.run(xs);
+          },
+          physics: stepPhysics,
         },
-        unfused: async () => {
-          for (let r = 0; r < reps; r++) await unfused.rollout(z, acts, H);
-        },
-        matmul: async () => {
-          for (let r = 0; r < reps * H; r++) await chain.run(xs);
-        },
-        physics: stepPhysics,
-      },
-      { warmup: 2, runs: B === 1024 ? 5 : 7 },
-    );
-    const perSec = (ms: number[], items: number) => ms.map((t) => (items / t) * 1000);
-    const transitions = B * H * reps;
-    const fusedRate = perSec(samples.fused!, transitions);
-    const unfusedRate = perSec(samples.unfused!, transitions);
-    const physicsRate = perSec(samples.physics!, physicsSteps);
-    const params = { B, H, threads: THREADS, latentDim: L, flopsPerTransition };
-    results.push(summarize(`worldmodel.rollout.fused.B${B}xH${H}`, 'steps/s', fusedRate, params));
-    results.push(summarize(`worldmodel.rollout.unfused.B${B}xH${H}`, 'steps/s', unfusedRate, params));
-    results.push(summarize(`worldmodel.rapier.pushbox.steps@B${B}`, 'steps/s', physicsRate, { env: 'PushBox-v0', interleavedWith: `B${B}` }));
-    results.push(summarize(`worldmodel.imagination-vs-physics.fused.B${B}`, 'x', ratios(fusedRate, physicsRate), { ...params, target: B === 1024 ? '>= 100x' : undefined }));
-    results.push(summarize(`worldmodel.imagination-vs-physics.unfused.B${B}`, 'x', ratios(unfusedRate, physicsRate), params));
-    const gflops = (rate: number[]) => rate.map((r) => (r * flopsPerTransition) / 1e9);
-    const matmulGflops = samples.matmul!.map((t) => ((B * H * reps * flopsPerTransition) / t / 1e6));
-    results.push(summarize(`worldmodel.gflops.fused.B${B}`, 'GFLOP/s', gflops(fusedRate), params));
-    results.push(summarize(`worldmodel.gflops.plain-matmul.B${B}`, 'GFLOP/s', matmulGflops, { ...params, shapes }));
-    results.push(summarize(`worldmodel.gflops.fused-vs-matmul.B${B}`, 'x', ratios(gflops(fusedRate), matmulGflops), params));
+        { warmup: 2, runs: B === 1024 ? 5 : 7 },
+      );
+      const perSec = (ms: number[], items: number) => ms.map((t) => (items / t) * 1000);
+      const transitions = B * H * reps;
+      const fusedRate = perSec(samples.fused!, transitions);
+      const unfusedRate = perSec(samples.unfused!, transitions);
+      const physicsRate = perSec(samples.physics!, physicsSteps);
+      const params = { model: size, B, H, threads: THREADS, latentDim: L, flopsPerTransition, shapes };
+      const tag = `${size}.B${B}`;
+      results.push(summarize(`worldmodel.rollout.fused.${tag}xH${H}`, 'steps/s', fusedRate, params));
+      results.push(summarize(`worldmodel.rollout.unfused.${tag}xH${H}`, 'steps/s', unfusedRate, params));
+      results.push(summarize(`worldmodel.rapier.pushbox.steps@${tag}`, 'steps/s', physicsRate, { env: 'PushBox-v0', interleavedWith: tag }));
+      results.push(summarize(`worldmodel.imagination-vs-physics.fused.${tag}`, 'x', ratios(fusedRate, physicsRate), { ...params, ...(B === 1024 && { target: '>= 100x' }) }));
+      results.push(summarize(`worldmodel.imagination-vs-physics.unfused.${tag}`, 'x', ratios(unfusedRate, physicsRate), params));
+      const gflops = (rate: number[]) => rate.map((r) => (r * flopsPerTransition) / 1e9);
+      const matmulGflops = samples.matmul!.map((t) => (B * H * reps * flopsPerTransition) / t / 1e6);
+      results.push(summarize(`worldmodel.gflops.fused.${tag}`, 'GFLOP/s', gflops(fusedRate), params));
+      results.push(summarize(`worldmodel.gflops.plain-matmul.${tag}`, 'GFLOP/s', matmulGflops, params));
+      results.push(summarize(`worldmodel.gflops.fused-vs-matmul.${tag}`, 'x', ratios(gflops(fusedRate), matmulGflops), params));
+    }
+    await fused.close();
+    await unfused.close();
+    await chain.release();
   }
-  await fused.close();
-  await unfused.close();
-  await chain.release();
   await env.close();
   rmSync(dir, { recursive: true, force: true });
   await writeResults('worldmodel', results);
