@@ -1,6 +1,6 @@
 /**
- * `embodied train`: trains a world model on a dataset directory with the SDK's trainer (ONNX training
- * graphs in onnxruntime-node) and exports a bundle. Progress shows loss, steps/s and ETA; Ctrl-C saves
+ * `embodied train`: trains a world model on a dataset directory with the SDK's `WorldModelTrainer`
+ * (ONNX training graphs in onnxruntime-node) and exports a bundle. Progress shows loss, steps/s and ETA; Ctrl-C saves
  * a checkpoint and exits; `--resume` continues from the checkpoint bit for bit (same sampler stream).
  */
 import cliProgress from 'cli-progress';
@@ -9,16 +9,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write.js';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
-import { Rng, type RngState } from '../../src/rng.js';
+import { Rng } from '../../src/rng.js';
 import { spaceFromJSON, Box, Discrete, MultiDiscrete } from '../../src/spaces.js';
-import type { NormalizationStats } from '../../src/training/batch.js';
 import { readCheckpoint } from '../../src/training/checkpoint.js';
 import { Dataset } from '../../src/training/dataset.js';
-import { exportBundle } from '../../src/training/export-bundle.js';
 import { encodeNpy } from '../../src/training/npy.js';
-import { Trainer, type StepLog } from '../../src/training/trainer.js';
-import { parseWorldModelConfig, type WorldModelConfig, type WorldModelConfigInput } from '../../src/training/wm-config.js';
-import { WorldModelObjective, packBatch } from '../../src/training/wm-objective.js';
+import type { StepLog } from '../../src/training/trainer.js';
+import type { WorldModelConfigInput } from '../../src/training/wm-config.js';
+import { WorldModelTrainer } from '../../src/training/wm-trainer.js';
 import { ManifestSchema, type Manifest } from '../../src/worldmodel/manifest.js';
 import { integerOption, numberOption, reportErrors } from './collect.js';
 
@@ -66,29 +64,12 @@ export interface TrainResult {
   /** The bundle written (absent when stopped). */
   readonly bundle?: string;
   readonly manifest?: Manifest;
-  /** Mean loss components over the last 100 steps. */
-  readonly finalLosses: Record<string, number>;
+  /** Mean loss components over the last 20 steps. */
+  readonly finalLosses: Readonly<Record<string, number>>;
 }
 
-interface TrainExtra {
-  readonly format: 'embodied.train/v1';
-  readonly config: WorldModelConfig;
-  readonly stats: { obsMean: number[]; obsStd: number[]; rewardMean: number; rewardStd: number };
-  readonly datasetHash: string | null;
-  readonly seed: number;
-  readonly rng: RngState;
-}
-
-/** Learning rate of 1-based `step`: linear warm-up, then constant or cosine decay to 10% at `total`. */
-export function learningRate(config: WorldModelConfig, total: number): (step: number) => number {
-  return (step) => {
-    if (config.warmupSteps > 0 && step <= config.warmupSteps) return (config.lr * step) / config.warmupSteps;
-    if (config.lrSchedule === 'constant') return config.lr;
-    const span = Math.max(1, total - config.warmupSteps);
-    const p = Math.min(1, (step - config.warmupSteps) / span);
-    return config.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * p)));
-  };
-}
+/** Optimiser steps per call into the trainer: Ctrl-C is honoured (and a checkpoint written) between calls. */
+const CHUNK = 200;
 
 function actionBounds(data: Dataset): { low: number[]; high: number[] } {
   const json = data.manifest?.actionSpace;
@@ -120,9 +101,18 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** What a world-model checkpoint records about its run (see `WorldModelTrainer`). */
+interface CheckpointExtra {
+  readonly kind?: string;
+  readonly seed: number;
+  readonly config: WorldModelConfigInput;
+  readonly stats: { obsMean: number[]; obsStd: number[]; rewardMean: number; rewardStd: number };
+}
+
 /**
- * Trains a world model on `data` and exports the bundle to `out` (exported for tests and scripts).
- * @throws {@link InvalidArgumentError} for bad options, a checkpoint of another dataset, or an existing `out`.
+ * Trains a world model on `data` with `WorldModelTrainer` and exports the bundle to `out`, adding the
+ * first observations of (up to 256) episodes for prompt-less resets. Exported for tests and scripts.
+ * @throws {@link InvalidArgumentError} for bad options, an existing `out`, or a checkpoint of other data.
  */
 export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> {
   if (!Number.isSafeInteger(opts.steps) || opts.steps <= 0) throw new InvalidArgumentError(`embodied train: expected --steps to be a positive integer, got ${describeValue(opts.steps)}`);
@@ -130,105 +120,71 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
   const ckpt = resolve(opts.checkpoint ?? `${out}.ckpt`);
   if (!opts.overwrite && (await exists(out))) throw new InvalidArgumentError(`embodied train: ${out} already exists; pass --overwrite to replace it`);
   const data = await Dataset.load(opts.data);
-  const datasetHash = data.manifest?.contentHash ?? null;
-  const seed = opts.seed ?? 0;
-
-  let config: WorldModelConfig;
-  let stats: NormalizationStats;
-  let rng: Rng;
-  let resumed: Awaited<ReturnType<typeof readCheckpoint>> | undefined;
-  if (opts.resume && (await exists(ckpt))) {
-    resumed = await readCheckpoint(ckpt);
-    const extra = resumed.extra as unknown as TrainExtra;
-    if (extra.format !== 'embodied.train/v1') throw new InvalidArgumentError(`embodied train: ${ckpt} was not written by embodied train (extra.format ${describeValue(extra.format)})`);
-    if (extra.datasetHash !== datasetHash) throw new InvalidArgumentError(`embodied train: ${ckpt} was trained on dataset ${extra.datasetHash}, but ${opts.data} has content hash ${datasetHash}`);
-    config = parseWorldModelConfig(extra.config);
-    stats = { obsMean: Float32Array.from(extra.stats.obsMean), obsStd: Float32Array.from(extra.stats.obsStd), rewardMean: extra.stats.rewardMean, rewardStd: extra.stats.rewardStd };
-    rng = Rng.fromState(extra.rng);
+  let seed = opts.seed ?? 0;
+  let config: WorldModelConfigInput;
+  const resuming = (opts.resume ?? false) && (await exists(ckpt));
+  if (resuming) {
+    // A resumed run keeps the checkpoint's configuration and seed, whatever the new flags say.
+    const extra = (await readCheckpoint(ckpt)).extra as unknown as CheckpointExtra;
+    if (extra.kind !== 'world-model') throw new InvalidArgumentError(`embodied train: ${ckpt} is not a world-model checkpoint`);
+    const s = data.stats();
+    const same = extra.stats.obsMean.every((v, i) => v === s.obsMean[i]) && extra.stats.obsStd.every((v, i) => v === s.obsStd[i]) && extra.stats.rewardMean === s.rewardMean && extra.stats.rewardStd === s.rewardStd;
+    if (!same) throw new InvalidArgumentError(`embodied train: ${ckpt} was trained on other data (its normalisation statistics differ from those of ${opts.data})`);
+    config = extra.config;
+    seed = extra.seed;
   } else {
-    const hasTerminal = data.terminated.some((t) => t === 1);
-    config = parseWorldModelConfig({ terminal: hasTerminal, ...opts.config, obsDim: data.obsDim, actionDim: data.actionDim });
-    stats = data.stats();
-    rng = Rng.fromSeed(seed).derive(1);
+    const c = opts.config ?? {};
+    const decay = c.lrSchedule === 'cosine' && c.lrDecaySteps === undefined ? { lrDecaySteps: Math.max(1, opts.steps - (c.warmupSteps ?? 0)) } : {};
+    config = { terminal: data.terminated.some((t) => t === 1), ...decay, ...c, obsDim: data.obsDim, actionDim: data.actionDim };
   }
-  const objective = new WorldModelObjective(config, stats);
-  const trainer = await Trainer.create(objective, {
-    seed,
-    adam: { beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay, gradClipNorm: config.gradClipNorm },
-    lr: learningRate(config, opts.steps),
-    intraOpNumThreads: opts.threads ?? 1,
-    stepsPerRun: opts.stepsPerRun ?? 4,
-  });
-  const recent: Record<string, number>[] = [];
+  const wm = await WorldModelTrainer.create(data, config, { seed, intraOpNumThreads: opts.threads ?? 1, stepsPerRun: opts.stepsPerRun ?? 4, checkpointPath: ckpt, resume: resuming });
   const bar = (opts.progress === 'auto' || opts.progress === undefined ? process.stderr.isTTY === true : opts.progress)
     ? new cliProgress.SingleBar({ format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} steps/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 }, cliProgress.Presets.shades_classic)
     : undefined;
-  const save = () =>
-    trainer.saveCheckpoint(ckpt, {
-      format: 'embodied.train/v1',
-      config,
-      stats: { obsMean: Array.from(stats.obsMean), obsStd: Array.from(stats.obsStd), rewardMean: stats.rewardMean, rewardStd: stats.rewardStd },
-      datasetHash,
-      seed,
-      rng: rng.getState(),
-    } satisfies TrainExtra as unknown as Record<string, unknown>);
   try {
-    if (resumed) trainer.restore(resumed, ckpt);
-    const fill = (buffers: Readonly<Record<string, Float32Array>>) => packBatch(data.sample(config.batchSize, config.horizon, rng), config, buffers as Record<string, Float32Array>);
     const every = opts.checkpointEvery ?? 1000;
-    const chunk = 20 * (opts.stepsPerRun ?? 4);
-    bar?.start(opts.steps, trainer.step, { loss: '-', rate: '-' });
+    bar?.start(opts.steps, wm.step, { loss: '-', rate: '-' });
     const t0 = performance.now();
-    const s0 = trainer.step;
-    let lastSave = trainer.step;
-    while (trainer.step < opts.steps && !opts.signal?.aborted) {
-      await trainer.train(Math.min(chunk, opts.steps - trainer.step), fill, (log) => {
-        recent.push({ loss: log.loss, ...log.metrics });
-        if (recent.length > 100) recent.shift();
-        opts.onLog?.(log);
+    const s0 = wm.step;
+    let lastSave = wm.step;
+    let lastLoss = NaN;
+    while (wm.step < opts.steps && !opts.signal?.aborted) {
+      await wm.train({
+        steps: Math.min(CHUNK, opts.steps - wm.step),
+        onLog: (log) => {
+          lastLoss = log.loss;
+          opts.onLog?.(log);
+        },
       });
-      const rate = (trainer.step - s0) / Math.max(1e-3, (performance.now() - t0) / 1000);
-      bar?.update(trainer.step, { loss: recent.at(-1)!.loss!.toPrecision(4), rate: rate.toFixed(0) });
-      if (every > 0 && trainer.step - lastSave >= every) {
-        await save();
-        lastSave = trainer.step;
+      const rate = (wm.step - s0) / Math.max(1e-3, (performance.now() - t0) / 1000);
+      bar?.update(wm.step, { loss: lastLoss.toPrecision(4), rate: rate.toFixed(0) });
+      if (every > 0 && wm.step - lastSave >= every) {
+        await wm.saveCheckpoint();
+        lastSave = wm.step;
       }
     }
-    await save();
-    const finalLosses = meanLosses(recent);
-    const stopped = trainer.step < opts.steps;
-    if (stopped) return { steps: trainer.step, stopped, checkpoint: ckpt, finalLosses };
+    await wm.saveCheckpoint();
+    const finalLosses = wm.finalLosses;
+    if (wm.step < opts.steps) return { steps: wm.step, stopped: true, checkpoint: ckpt, finalLosses };
     const bounds = actionBounds(data);
     const m = data.manifest;
-    await exportBundle(out, {
-      config,
-      stats,
-      params: trainer.paramValues(),
+    await wm.exportBundle(out, {
       name: `${m?.envId ?? 'dataset'}-world-model`,
       envId: m?.envId ?? 'Unknown-v0',
       actionLow: bounds.low,
       actionHigh: bounds.high,
-      rollout: config.ensembleSize > 1 ? 'mean' : 'member0',
+      rollout: wm.config.ensembleSize > 1 ? 'mean' : 'member0',
       overwrite: opts.overwrite ?? false,
-      seed,
-      ...(datasetHash !== null && { datasetHash }),
-      trainingSteps: trainer.step,
-      finalLosses,
+      ...(m !== undefined && { datasetHash: m.contentHash }),
       ...(m?.rapierPackage !== undefined && { rapierPackage: m.rapierPackage }),
       ...(m?.rapierVersion !== undefined && { rapierVersion: m.rapierVersion }),
     });
     const manifest = await addInitialObservations(out, data, opts.initialObservations ?? 256, Rng.fromSeed(seed).derive(2));
-    return { steps: trainer.step, stopped: false, checkpoint: ckpt, bundle: out, manifest, finalLosses };
+    return { steps: wm.step, stopped: false, checkpoint: ckpt, bundle: out, manifest, finalLosses };
   } finally {
     bar?.stop();
-    await trainer.close();
+    await wm.close();
   }
-}
-
-function meanLosses(recent: Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of recent) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v / recent.length;
-  return out;
 }
 
 /**

@@ -70,8 +70,8 @@ const ResetOptionsSchema = z
   })
   .strict();
 
-/** A model shared by an env and its forks; closed when the last of them closes (if owned). */
-interface SharedModel {
+/** A world model shared by an env and its forks (reference-counted): closed when the last of them closes, if the env owns it. */
+export interface SharedModel {
   readonly model: WorldModel;
   readonly owned: boolean;
   refs: number;
