@@ -289,25 +289,36 @@ export class Dataset implements BatchSource {
     return { batchSize, horizon: H, obsDim: od, actionDim: ad, observations, actions, rewards, terminated, mask };
   }
 
-  /** Per-dimension mean and standard deviation of the observations, and of the rewards (cached). */
+  /**
+   * Per-dimension mean and standard deviation of every observation in the data — each transition's
+   * observation and each episode's final next-observation — and of the rewards (cached). The final
+   * observations count because training windows encode them: a dimension that changes only when an
+   * episode ends (e.g. "packages remaining" on success) would otherwise get σ ≈ 0 and blow up there.
+   */
   stats(): NormalizationStats {
     if (this.cachedStats !== undefined) return this.cachedStats;
     const od = this.obsDim;
     const sum = new Float64Array(od);
     const sq = new Float64Array(od);
-    for (let t = 0; t < this.size; t++) {
+    const add = (row: Float32Array) => {
       for (let j = 0; j < od; j++) {
-        const v = this.observations[t * od + j]!;
+        const v = row[j]!;
         sum[j] += v;
         sq[j] += v * v;
       }
+    };
+    for (let t = 0; t < this.size; t++) add(this.observations.subarray(t * od, (t + 1) * od));
+    for (let k = 0; k < this.numEpisodes; k++) {
+      const last = this.episodeStarts[k + 1]! - 1;
+      add(this.nextObservations.subarray(last * od, (last + 1) * od));
     }
+    const count = this.size + this.numEpisodes;
     const obsMean = new Float32Array(od);
     const obsStd = new Float32Array(od);
     for (let j = 0; j < od; j++) {
-      const m = sum[j]! / this.size;
+      const m = sum[j]! / count;
       obsMean[j] = m;
-      obsStd[j] = Math.max(STD_FLOOR, Math.sqrt(Math.max(0, sq[j]! / this.size - m * m)));
+      obsStd[j] = Math.max(STD_FLOOR, Math.sqrt(Math.max(0, sq[j]! / count - m * m)));
     }
     let rs = 0;
     let rq = 0;

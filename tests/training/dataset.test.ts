@@ -217,11 +217,11 @@ describe('Dataset as a BatchSource', () => {
   it('computes normalisation statistics', async () => {
     const ds = await load([3, 2]);
     const s = ds.stats();
-    // observations: [0,0],[0,1],[0,2],[1,0],[1,1]
-    expect(s.obsMean[0]).toBeCloseTo(0.4, 6);
-    expect(s.obsMean[1]).toBeCloseTo(0.8, 6);
-    expect(s.obsStd[0]).toBeCloseTo(Math.sqrt(0.24), 6);
-    expect(s.obsStd[1]).toBeCloseTo(Math.sqrt((0 + 1 + 4 + 0 + 1) / 5 - 0.64), 6);
+    // observations [0,0],[0,1],[0,2],[1,0],[1,1] and the episodes' final next-observations [0,3],[1,2]
+    expect(s.obsMean[0]).toBeCloseTo(3 / 7, 6);
+    expect(s.obsMean[1]).toBeCloseTo(9 / 7, 6);
+    expect(s.obsStd[0]).toBeCloseTo(Math.sqrt(3 / 7 - 9 / 49), 6);
+    expect(s.obsStd[1]).toBeCloseTo(Math.sqrt((0 + 1 + 4 + 9 + 0 + 1 + 4) / 7 - 81 / 49), 6);
     const r = [0, 0.01, 0.02, 1, 1.01];
     const rm = r.reduce((a, b) => a + b) / 5;
     expect(s.rewardMean).toBeCloseTo(rm, 6);
