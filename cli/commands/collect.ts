@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
 import { EmbodiedError } from '../../src/errors.js';
-import { armPolicy, cartPolePolicy, pushBoxPolicy, reachPolicy } from '../../agents/index.js';
+import { WarehouseGreedyPolicy, armPolicy, cartPolePolicy, pushBoxPolicy, reachPolicy } from '../../agents/index.js';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import type { Policy } from '../../src/policy.js';
 import { randomPolicy } from '../../src/policy.js';
@@ -19,6 +19,7 @@ export const SCRIPTED_POLICIES: Readonly<Record<string, (envOptions: Record<stri
   'PushBox-v0': (env) => pushBoxPolicy({ env }),
   'CartPole-v0': (env) => cartPolePolicy({ env }),
   'Arm-v0': (env) => armPolicy({ env }),
+  'Warehouse-v0': (env) => new WarehouseGreedyPolicy(env),
 };
 
 /** Options of {@link runCollect} (the parsed command line). */
