@@ -100,6 +100,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     actionHigh: [...options.actionHigh],
     files,
     hasTerminal: config.terminal,
+    ...(rolloutMode !== false ? { rolloutMode } : {}),
     trainingHorizon: config.horizon,
     ...(options.controlDt !== undefined ? { controlDt: options.controlDt } : {}),
     ...(options.observationFields ? { observationFields: options.observationFields } : {}),

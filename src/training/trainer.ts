@@ -52,6 +52,14 @@ export interface StepLog {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
+/** Options of {@link Trainer.train}. */
+export interface TrainCallOptions {
+  /** Called after every step. */
+  readonly onLog?: (log: StepLog) => void;
+  /** Checked between runs: training stops early (at a run boundary) once it is aborted. */
+  readonly signal?: AbortSignal;
+}
+
 /** Writes one minibatch into the given input buffers (named as the objective's inputs). */
 export type BatchFiller = (buffers: Readonly<Record<string, Float32Array>>) => void;
 
@@ -127,16 +135,19 @@ export class Trainer {
 
   /**
    * Takes `count` optimiser steps, `stepsPerRun` per session run (a one-step graph finishes a remainder).
-   * `fill` is called once per minibatch, in step order.
+   * `fill` is called once per minibatch, in step order. The third argument is the options object or,
+   * for short, just the `onLog` callback. Returns the logs of the steps taken (fewer than `count` when
+   * aborted).
    * @throws {@link NonFiniteLossError} when a loss or gradient norm is not finite; the state is kept at
    * the start of the failing run
    */
-  async train(count: number, fill: BatchFiller, onLog?: (log: StepLog) => void): Promise<StepLog[]> {
+  async train(count: number, fill: BatchFiller, options: TrainCallOptions | ((log: StepLog) => void) = {}): Promise<StepLog[]> {
     this.assertOpen();
     if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError(`Expected a non-negative integer step count, got ${count}`);
+    const { onLog, signal } = typeof options === 'function' ? { onLog: options, signal: undefined } : options;
     const logs: StepLog[] = [];
     let left = count;
-    while (left > 0) {
+    while (left > 0 && !signal?.aborted) {
       const k = left >= this.options.stepsPerRun ? this.options.stepsPerRun : 1;
       const runLogs = await this.runOnce(await this.runner(k), fill);
       for (const l of runLogs) {

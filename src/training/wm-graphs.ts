@@ -6,7 +6,8 @@
  * - dynamics member m: `latent`, `action` → `next_latent`, `reward` [B, 1], optional `terminal_logit` [B, 1]
  * - decoder: `latent` → `obs`
  * - rollout: `latent` [B, latentDim], `actions` [B, H, actionDim] → `latents` [B, H, latentDim],
- *   `rewards` [B, H] — a `Scan` over H (any H at run time) of member 0, or of the ensemble mean.
+ *   `rewards` [B, H], and `terminal_logits` [B, H] when the model predicts termination — a `Scan` over
+ *   H (any H at run time) of member 0, or of the ensemble mean (of latents, rewards and logits).
  *
  * @module
  */
@@ -68,13 +69,18 @@ export class WorldModelGraphs {
     const average = (xs: Tensor[]) => (xs.length === 1 ? xs[0]! : div(xs.reduce((a, b) => add(a, b)), xs.length));
     const next = average(steps.map((s) => s.next_latent!));
     const reward = reshape(average(steps.map((s) => s.reward!)), ['B']);
-    const bodySpec = { graph: body, inputs: [zIn, aIn], outputs: { latent_out: next, latent_step: next, reward_step: reward }, paramValues: this.params, name: 'rollout_body' };
+    const bodyOutputs: Record<string, Tensor> = { latent_out: next, latent_step: next, reward_step: reward };
+    if (this.config.terminal) bodyOutputs.terminal_step = reshape(average(steps.map((s) => s.terminal_logit!)), ['B']);
+    const bodySpec = { graph: body, inputs: [zIn, aIn], outputs: bodyOutputs, paramValues: this.params, name: 'rollout_body' };
 
     const g = new Graph();
     const latent = g.input('latent', ['B', L]);
     const actions = g.input('actions', ['B', 'H', A]);
-    const [, latents, rewards] = scan(g, bodySpec, [latent], [actions], { scanInputAxes: [1], scanOutputAxes: [1, 1] });
-    return { graph: g, inputs: [latent, actions], outputs: { latents: latents!, rewards: rewards! }, name: 'rollout' };
+    const perStep = Object.keys(bodyOutputs).length - 1;
+    const [, latents, rewards, terminals] = scan(g, bodySpec, [latent], [actions], { scanInputAxes: [1], scanOutputAxes: new Array<number>(perStep).fill(1) });
+    const outputs: Record<string, Tensor> = { latents: latents!, rewards: rewards! };
+    if (terminals) outputs.terminal_logits = terminals;
+    return { graph: g, inputs: [latent, actions], outputs, name: 'rollout' };
   }
 
   private step(scope: ParamScope, member: number, latent: Tensor, action: Tensor): Record<string, Tensor> {

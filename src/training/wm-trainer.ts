@@ -166,7 +166,11 @@ export class WorldModelTrainer {
       }
       // Runs end on checkpoint boundaries so a checkpoint always sits between runs.
       const n = Math.min(chunk - ((this.step - start) % chunk), steps - (this.step - start));
-      await this.trainer.train(n, fill, log);
+      await this.trainer.train(n, fill, { onLog: log, ...(signal ? { signal } : {}) });
+      if (signal?.aborted && this.step - start < steps) {
+        stopped = 'aborted';
+        break;
+      }
       if (this.checkpointPath && (checkpointEvery > 0 || this.step - start === steps)) await this.saveCheckpoint();
     }
     if (stopped === 'aborted' && this.checkpointPath) await this.saveCheckpoint();

@@ -59,6 +59,7 @@ describe('exportBundle', () => {
     expect(manifest.provenance.producer).toMatch(/^embodied@\d+\.\d+\.\d+/);
     expect(manifest.provenance).toMatchObject({ seed: 11, datasetHash: 'abc', trainingSteps: 0, finalLosses: { total: 1.5 } });
     expect(manifest.provenance.config).toMatchObject({ latentDim: L, horizon: H, rolloutMode: 'member0' });
+    expect(manifest.rolloutMode).toBe('member0');
     expect(readdirSync(root)).toEqual(['bundle']);
   });
 
@@ -93,7 +94,7 @@ describe('exportBundle', () => {
   it('rollout.onnx (Scan) reproduces member 0 unrolled over H', async () => {
     const s = await session(join(dir, 'rollout.onnx'));
     expect(s.inputNames).toEqual(['latent', 'actions']);
-    expect(s.outputNames).toEqual(['latents', 'rewards']);
+    expect(s.outputNames).toEqual(['latents', 'rewards', 'terminal_logits']);
     const batchMajor = new Float32Array(B * H * A);
     for (let b = 0; b < B; b++) for (let t = 0; t < H; t++) batchMajor.set(actions.subarray((t * B + b) * A, (t * B + b + 1) * A), (b * H + t) * A);
     const r = await s.run({ latent: tensor(train.latent0!, [B, L]), actions: tensor(batchMajor, [B, H, A]) });
@@ -105,6 +106,9 @@ describe('exportBundle', () => {
     expect(maxAbsDiff(timeMajor, train.predLatents!)).toBeLessThan(TOL);
     const r0 = Float32Array.from({ length: B }, (_v, b) => f32(r.rewards)[b * H]!);
     expect(maxAbsDiff(r0, train.reward0!)).toBeLessThan(TOL);
+    expect(r.terminal_logits!.dims).toEqual([B, H]);
+    const t0 = Float32Array.from({ length: B }, (_v, b) => f32(r.terminal_logits)[b * H]!);
+    expect(maxAbsDiff(t0, train.terminalLogit0!)).toBeLessThan(TOL);
   });
 
   it('rollout "mean" averages the ensemble members', async () => {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { gemm, init, mse } from '../../src/graph/index.js';
 import type { Rng } from '../../src/rng.js';
 import type { BatchSource, SequenceBatch } from '../../src/training/batch.js';
-import { readCheckpoint } from '../../src/training/checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, readCheckpoint } from '../../src/training/checkpoint.js';
+import { learningRateAt, parseWorldModelConfig } from '../../src/training/wm-config.js';
 import { CheckpointError, NonFiniteLossError } from '../../src/training/errors.js';
 import type { Objective } from '../../src/training/objective.js';
 import { Trainer } from '../../src/training/trainer.js';
@@ -170,9 +171,39 @@ describe('WorldModelTrainer checkpoints', () => {
     expect(existsSync(join(dir, 'missing.ckpt'))).toBe(false);
   });
 
+  it('stops between runs when aborted and writes a checkpoint', async () => {
+    const path = join(tmp(), 'abort.ckpt');
+    const trainer = await WorldModelTrainer.create(new LinearSystem(), small, { seed: 3, intraOpNumThreads: 1, stepsPerRun: 2, checkpointPath: path });
+    const controller = new AbortController();
+    const summary = await trainer.train({ steps: 50, signal: controller.signal, onLog: (l) => l.step === 3 && controller.abort() });
+    expect(summary).toMatchObject({ stopped: 'aborted', stepsTaken: 4, totalSteps: 4 });
+    expect((await readCheckpoint(path)).step).toBe(4);
+    await trainer.close();
+  });
+
   it('checks the source and the config', async () => {
     await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, obsDim: 5 }, { seed: 1 })).rejects.toThrow(/Batch source has obsDim 4 and actionDim 2, the config expects 5 and 2/);
     await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, latentDim: 12 }, { seed: 1 })).rejects.toThrow(/World-model config: `latentDim`: expected a multiple of simNormGroup \(8\), got 12/);
     await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, horizon: 0 }, { seed: 1 })).rejects.toThrow(/`horizon`/);
+  });
+});
+
+describe('learning-rate schedule and checkpoint files', () => {
+  it('warms up linearly, then follows a cosine to lr·lrMinRatio', () => {
+    const c = parseWorldModelConfig({ obsDim: 1, actionDim: 1, lr: 1e-3, warmupSteps: 10, lrSchedule: 'cosine', lrDecaySteps: 100, lrMinRatio: 0.1 });
+    expect(learningRateAt(c, 5)).toBeCloseTo(5e-4, 12);
+    expect(learningRateAt(c, 10)).toBeCloseTo(1e-3, 12);
+    expect(learningRateAt(c, 60)).toBeCloseTo(1e-3 * (0.1 + 0.9 * 0.5), 12);
+    expect(learningRateAt(c, 110)).toBeCloseTo(1e-4, 12);
+    expect(learningRateAt(c, 10_000)).toBeCloseTo(1e-4, 12);
+    expect(learningRateAt(parseWorldModelConfig({ obsDim: 1, actionDim: 1 }), 7)).toBe(3e-4);
+  });
+
+  it('round-trips a checkpoint and names what is wrong with a damaged one', () => {
+    const data = { objective: 'x', step: 3, params: [{ name: 'w', shape: [2], value: new Float32Array([1, 2]), m: new Float32Array([3, 4]), v: new Float32Array([5, 6]) }], extra: { k: 1 } };
+    const bytes = encodeCheckpoint(data);
+    expect(decodeCheckpoint(bytes)).toEqual(data);
+    expect(() => decodeCheckpoint(bytes.slice(0, bytes.length - 4), 'c.ckpt')).toThrow(/c\.ckpt: expected \d+ bytes for 1 parameters, got \d+/);
+    expect(() => decodeCheckpoint(bytes.slice(0, 20), 'c.ckpt')).toThrow(/c\.ckpt: truncated header/);
   });
 });
