@@ -13,7 +13,7 @@ import { Planner, type PlanTiming } from '../src/planning/planner.js';
 import type { PlanOutcome, PlanRequest, PlanSource } from './plan-source.js';
 import type { Percept } from './types.js';
 
-/** Turns a percept into the planner's start state. */
+/** Turns a percept into the planner's start state (called when the plan is requested). */
 export type StartStateFunction<O> = (percept: Percept<O>) => Float32Array | Promise<Float32Array>;
 
 /** How a percept becomes a start state. */
@@ -21,7 +21,11 @@ export type StartMode<O> = 'auto' | 'observation' | 'encode' | 'oracle' | StartS
 
 /** Options of {@link localPlanSource}. */
 export interface LocalPlanSourceOptions<O = Float32Array> {
-  /** The planner (model, objective, optimiser). One episode at a time may use it. Required. */
+  /**
+   * The planner (model, objective, optimiser). Required. Requests are served one at a time, so several
+   * episodes may share a source; they then also share the planner's warm-start memory, so give each
+   * concurrent episode its own source for the best plans.
+   */
   readonly planner: Planner;
   /**
    * `'encode'`: `planner.model.encode(observation)` (a world model); `'oracle'`: sync the
@@ -64,6 +68,9 @@ export function localPlanSource<O = Float32Array>(options: LocalPlanSourceOption
   }
   const start = startFunction<O>(planner, options.start ?? 'auto');
   const problem = planner.trajectory.problem;
+  // Plans run one at a time: the planner's buffers and the oracle's start state are shared, so two
+  // overlapping requests (two episodes on one source) must not interleave.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     planner,
     horizon: planner.horizon,
@@ -71,22 +78,29 @@ export function localPlanSource<O = Float32Array>(options: LocalPlanSourceOption
     actionLow: problem.low.slice(0, problem.actionDim),
     actionHigh: problem.high.slice(0, problem.actionDim),
     plan(request: PlanRequest<O>): Observable<LocalPlanOutcome> {
-      // The start function runs now: the oracle must read the percept's state before this returns.
-      const startState = start(request.percept);
-      return from(
-        (async () => {
-          const state = await startState;
-          const warmStart = request.shift === undefined ? false : warmFromAgent && request.warmStart ? request.warmStart : true;
-          const result = await planner.plan(state, { warmStart, shift: request.shift ?? 1, seed: request.seed });
-          return { actions: result.solution, iterations: result.iterations.length, bestCost: result.bestCost, nanCount: result.nanCount, timing: result.timing };
-        })(),
-      );
+      // Read the percept now: its state thunk expires when this returns.
+      const { state: startState, sync } = start(request.percept);
+      const job = queue.then(async () => {
+        const state = await startState;
+        sync?.();
+        const warmStart = request.shift === undefined ? false : warmFromAgent && request.warmStart ? request.warmStart : true;
+        const result = await planner.plan(state, { warmStart, shift: request.shift ?? 1, seed: request.seed });
+        return { actions: result.solution, iterations: result.iterations.length, bestCost: result.bestCost, nanCount: result.nanCount, timing: result.timing };
+      });
+      queue = job.catch(() => undefined);
+      return from(job);
     },
   };
 }
 
-function startFunction<O>(planner: Planner, mode: StartMode<O>): StartStateFunction<O> {
-  if (typeof mode === 'function') return mode;
+/** A start state, and (for the oracle) the synchronisation to run just before planning from it. */
+interface StartState {
+  readonly state: Float32Array | Promise<Float32Array>;
+  readonly sync?: () => void;
+}
+
+function startFunction<O>(planner: Planner, mode: StartMode<O>): (percept: Percept<O>) => StartState {
+  if (typeof mode === 'function') return (percept) => ({ state: mode(percept) });
   const model = planner.model as Planner['model'] & { encode?: (obs: Float32Array) => Promise<Float32Array> };
   const resolved = mode === 'auto' ? (model instanceof PhysicsRolloutModel ? 'oracle' : typeof model.encode === 'function' ? 'encode' : 'observation') : mode;
   switch (resolved) {
@@ -97,15 +111,16 @@ function startFunction<O>(planner: Planner, mode: StartMode<O>): StartStateFunct
         if (percept.state === undefined) {
           throw new InvalidArgumentError('localPlanSource: the oracle needs the environment state with each percept (a Stateful environment; in controlLoop pass `captureState: true`)');
         }
-        oracle.setStart(percept.state(), percept.observation);
-        return asFloat32(percept.observation, 'observation');
+        const envState = percept.state();
+        const observation = asFloat32(percept.observation, 'observation').slice();
+        return { state: observation, sync: () => oracle.setStart(envState, observation as O) };
       };
     }
     case 'encode':
       if (typeof model.encode !== 'function') throw new InvalidArgumentError("localPlanSource: `start: 'encode'` needs a planner over a model with `encode` (a WorldModel)");
-      return (percept) => model.encode!(asFloat32(percept.observation, 'observation'));
+      return (percept) => ({ state: model.encode!(asFloat32(percept.observation, 'observation')) });
     case 'observation':
-      return (percept) => asFloat32(percept.observation, 'observation');
+      return (percept) => ({ state: asFloat32(percept.observation, 'observation') });
     default:
       throw new InvalidArgumentError(`localPlanSource: expected \`start\` 'auto', 'observation', 'encode', 'oracle' or a function, got ${describeValue(mode)}`);
   }

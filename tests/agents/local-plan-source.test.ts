@@ -34,6 +34,12 @@ describe('localPlanSource', () => {
     expect(plans.every((p) => p.kind === 'plan' && p.iterations === 3 && p.nanCount === 0 && !p.fallbackUsed)).toBe(true);
   });
 
+  it('serves two concurrent episodes on one oracle source without mixing their start states', async () => {
+    const agent = mpcAgent({ source: localPlanSource({ planner: plannerOver(oracle, oracle.actionLow, oracle.actionHigh) }) });
+    const { summary } = await evaluateAgent(() => make('LineWorld-v0'), agent, { seeds: [10, 11, 12, 13], concurrency: 2 });
+    expect(summary.successRate).toBe(1);
+  });
+
   it('is reproducible: the same seeds give the same actions', async () => {
     const run = () => {
       const agent = mpcAgent({ source: localPlanSource({ planner: plannerOver(oracle, oracle.actionLow, oracle.actionHigh) }), seed: 3 });
