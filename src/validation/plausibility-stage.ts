@@ -99,5 +99,7 @@ async function permanence(o: ResolvedValidateOptions, spec: ValidationSpec, std:
   const seqs = randomActionSequences(o.env, rows.length, H, Rng.fromSeed(o.seed).derive(300));
   const real = await runRealRows(o.env, rows.map((start, b) => ({ start, actions: seqs[b]! })), H, idle);
   const p = await o.model.predict(startsOf(o.model, real), real.actions, H);
-  return permanenceCheck(spec, real, p.observations!, std, `${rows.length} rollouts of ${H} uniform random actions`);
+  const space = o.env.observationSpace as { low?: ArrayLike<number>; high?: ArrayLike<number> };
+  const bounds = space.low && space.high && space.low.length === real.obsDim ? { low: space.low, high: space.high } : undefined;
+  return permanenceCheck(spec, real, p.observations!, std, `${rows.length} rollouts of ${H} uniform random actions`, bounds);
 }

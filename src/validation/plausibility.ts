@@ -55,7 +55,7 @@ export const PLAUSIBILITY_FORMULAS: Readonly<Record<CheckId, string>> = {
   gravity: 'a = −2 Σ Δy(t)·t² / Σ t⁴ fitted over the real free-fall steps (Δy from the release height); score = clip(1 − |a_model − a_real| / a_real, 0, 1), mean over instances',
   support: 'd = max_h ‖p(h) − p_real(0)‖ over the horizon; score = clip(1 − max(0, d_model − d_real) / r, 0, 1) with r the body’s smallest half extent, mean over instances',
   'non-penetration': 'score = 1 − (instances in which some predicted motion, swept from one step to the next, puts a body deeper than the tolerance inside an obstacle or another body while the real motion does not) / (instances), over the support, contact and push scenarios',
-  permanence: 'score = fraction of scored long-horizon steps (where reality satisfies them) at which every prediction is finite, constant quantities stay within σ/4 of their start, unit (cos, sin) pairs keep norm 1 ± 0.1, and positions stay within the scene bounds',
+  permanence: 'score = fraction of scored long-horizon steps (where reality satisfies them) at which every prediction is finite, constant quantities stay within σ/4 of their start, unit (cos, sin) pairs keep norm 1 ± 0.1, and values stay within the scene bounds and the observation space\'s finite bounds (± 2% of the range)',
   energy: 'ΔE⁺ = max(0, max_h E(h) − E_real(0)); score = clip(1 − max(0, ΔE⁺_model − ΔE⁺_real) / E_scale, 0, 1), mean over zero-actuation instances',
   momentum: 'Δ = planar displacement of the pushed body; score = max(0, cos(Δ_model, Δ_real)) · min(ρ, 1/ρ) with ρ = ‖Δ_model‖ / ‖Δ_real‖, mean over pushes where the real body moved',
 };
@@ -226,9 +226,24 @@ export function penetrationCheck(spec: ValidationSpec, runs: readonly ScenarioRu
   };
 }
 
-/** Object permanence on long-horizon predictions. `scale` is the per-dimension σ. */
-export function permanenceCheck(spec: ValidationSpec, real: RealBatch, predicted: Float32Array, scale: Float32Array, description: string): CheckResult {
-  const inv = spec.invariants ?? {};
+/**
+ * Object permanence on long-horizon predictions. `scale` is the per-dimension σ; `spaceBounds`, the
+ * observation space's bounds, add a bounds invariant for every finite entry the spec does not bound.
+ */
+export function permanenceCheck(spec: ValidationSpec, real: RealBatch, predicted: Float32Array, scale: Float32Array, description: string, spaceBounds?: { low: ArrayLike<number>; high: ArrayLike<number> }): CheckResult {
+  const given = spec.invariants ?? {};
+  const bounded = new Set((given.bounds ?? []).map((b) => b.index));
+  const extra: { index: number; min: number; max: number }[] = [];
+  if (spaceBounds) {
+    for (let d = 0; d < real.obsDim; d++) {
+      const lo = spaceBounds.low[d]!;
+      const hi = spaceBounds.high[d]!;
+      // A 2% margin of the range (or 0.01) so that, say, a predicted cosine of 1.0001 is not "out of the scene".
+      const margin = Number.isFinite(hi - lo) ? 0.02 * (hi - lo) : 0.01;
+      if (!bounded.has(d) && (Number.isFinite(lo) || Number.isFinite(hi))) extra.push({ index: d, min: lo - margin, max: hi + margin });
+    }
+  }
+  const inv = { ...given, bounds: [...(given.bounds ?? []), ...extra] };
   const D = real.obsDim;
   const counts = { finite: 0, constant: 0, unit: 0, bounds: 0 };
   let steps = 0;

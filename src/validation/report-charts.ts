@@ -78,6 +78,7 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
     score: c.score,
     status: c.status,
     label: c.status === 'scored' ? (c.score === null ? 'no instance' : c.score.toFixed(3)) : c.status.replace('-', ' '),
+    at: c.score ?? 0,
   }));
   charts.push({
     id: 'checks',
@@ -91,7 +92,7 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
       encoding: { y: { field: 'name', type: 'nominal', sort: { field: 'order' }, title: null } },
       layer: [
         { mark: { type: 'bar', color: '#4c78a8' }, encoding: { x: { field: 'score', type: 'quantitative', scale: { domain: [0, 1] }, title: 'score' } } },
-        { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { x: { datum: 0 }, text: { field: 'label' }, color: { condition: { test: "datum.status === 'scored'", value: 'white' }, value: '#666' } } },
+        { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { x: { field: 'at', type: 'quantitative' }, text: { field: 'label' }, color: { condition: { test: "datum.status === 'scored'", value: '#222' }, value: '#888' } } },
       ],
     },
   });
@@ -128,7 +129,7 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
         width: WIDTH,
         height: HEIGHT,
         data: { values: rows },
-        encoding: { x: { field: 'name', type: 'nominal', title: null, sort: null } },
+        encoding: { x: { field: 'name', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } } },
         layer: [
           { mark: 'bar', encoding: { y: { field: 'rate', type: 'quantitative', scale: { domain: [0, 1] }, title: 'success rate' }, color: { field: 'kind', type: 'nominal' } } },
           { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
@@ -153,7 +154,7 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
           x: { field: 'x', type: 'quantitative', title: ov.xLabel, scale: { zero: false } },
           y: { field: 'y', type: 'quantitative', title: ov.yLabel, scale: { zero: false } },
           color: { field: 'row', type: 'nominal', title: null },
-          strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['real', 'model'], range: [[1, 0], [5, 4]] } },
+          strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['real', 'model'], range: [[1, 0], [5, 4]] }, legend: null },
           detail: { field: 'kind' },
           order: { field: 'step' },
         },
