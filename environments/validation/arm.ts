@@ -47,8 +47,18 @@ export function armValidationSpec(options: ArmOptions = {}): ValidationSpec {
     Array.from({ length: count }, (_, i) => {
       const angles = c.jointLimits.map((lim) => rng.uniformRange(-0.6 * lim, 0.6 * lim));
       const velocities = [0, 1, 2].map(() => rng.uniformRange(-rate, rate));
-      // A target beyond reach: no episode ends on success during a scenario.
-      return { seed: seedBase + i, resetOptions: { angles, velocities, target: [reach + 0.5, 0] }, action: [0, 0, 0], label: rate > 0 ? `swing ${i}` : `hold ${i}` };
+      // A target on the far side of the base from the tip, so no episode ends on success during a scenario.
+      let phi = 0;
+      let tx = 0;
+      let tz = 0;
+      for (let k = 0; k < 3; k++) {
+        phi += angles[k]!;
+        tx += L[k]! * Math.cos(phi);
+        tz -= L[k]! * Math.sin(phi);
+      }
+      const norm = Math.hypot(tx, tz) || 1;
+      const target = [(-0.8 * reach * tx) / norm, (-0.8 * reach * tz) / norm];
+      return { seed: seedBase + i, resetOptions: { angles, velocities, target }, action: [0, 0, 0], label: rate > 0 ? `swing ${i}` : `hold ${i}` };
     });
   const stillScenarios = velocityMode
     ? {
