@@ -10,3 +10,4 @@ export * from './push-box.js';
 export * from './cart-pole.js';
 export * from './arm.js';
 export * from './warehouse/index.js';
+export * from './validation/index.js';

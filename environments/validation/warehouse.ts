@@ -21,7 +21,7 @@
  * @module
  */
 import type { Rng } from '../../src/rng.js';
-import type { BodySpec, ObstacleSpec, ScenarioInstance, ScenarioSet, ValidationSpec } from '../../src/validation/spec.js';
+import type { ObservedBody, ObstacleSpec, ScenarioInstance, ScenarioSet, ValidationSpec } from '../../src/validation/spec.js';
 import { WAREHOUSE_GEOMETRY, resolveWarehouseOptions, type WarehouseOptions } from '../warehouse/config.js';
 import { isBlocked, type GridCell } from '../warehouse/layout.js';
 import { WAREHOUSE_OBS as O, observationLayout } from '../warehouse/observation.js';
@@ -45,7 +45,7 @@ export function warehouseValidationSpec(options: WarehouseOptions = {}): Validat
   const d = layout.rows * s;
   const dt = c.physicsDt * c.substeps;
 
-  const bodies: BodySpec[] = [];
+  const bodies: ObservedBody[] = [];
   for (let i = 0; i < N; i++) {
     const o = i * robotDim;
     bodies.push({

@@ -8,14 +8,14 @@
  *
  * @module
  */
-import type { BodySpec, ObstacleSpec, ValidationSpec } from './spec.js';
+import type { ObservedBody, ObstacleSpec, ValidationSpec } from './spec.js';
 
 /**
  * Writes the absolute centre of `body` into `out` from the observation at `offset`. Unobserved axes
  * take `defaultPosition`; `positionOffset` is added; a `relativeTo` body's horizontal position (x, z)
  * is added to the observed x and z (robot-centric observations are planar offsets).
  */
-export function bodyPosition(spec: ValidationSpec, body: BodySpec, obs: ArrayLike<number>, offset: number, out: number[] = [0, 0, 0], depth = 0): number[] {
+export function bodyPosition(spec: ValidationSpec, body: ObservedBody, obs: ArrayLike<number>, offset: number, out: number[] = [0, 0, 0], depth = 0): number[] {
   for (let k = 0; k < 3; k++) {
     const i = body.position[k]!;
     out[k] = (i >= 0 ? obs[offset + i]! : (body.defaultPosition?.[k] ?? 0)) + (body.positionOffset?.[k] ?? 0);
@@ -30,7 +30,7 @@ export function bodyPosition(spec: ValidationSpec, body: BodySpec, obs: ArrayLik
 }
 
 /** Planar half sizes used for overlaps: the inscribed circle radius, or the box for axis-aligned bodies. */
-function planarRadius(body: BodySpec): number {
+function planarRadius(body: ObservedBody): number {
   return Math.min(body.halfExtents[0], body.halfExtents[2]);
 }
 
@@ -40,7 +40,7 @@ function overlap1(a0: number, a1: number, b0: number, b1: number): number {
 }
 
 /** How deep `body` at centre `p` sits inside `obstacle`, m (≤ 0 when apart or touching). */
-export function obstacleDepth(body: BodySpec, p: readonly number[], obstacle: ObstacleSpec): number {
+export function obstacleDepth(body: ObservedBody, p: readonly number[], obstacle: ObstacleSpec): number {
   const [hx, hy, hz] = body.halfExtents;
   const vertical = overlap1(p[1]! - hy, p[1]! + hy, obstacle.min[1], obstacle.max[1]);
   let planar: number;
@@ -63,7 +63,7 @@ export function obstacleDepth(body: BodySpec, p: readonly number[], obstacle: Ob
 }
 
 /** How deep two bodies overlap, m (≤ 0 when apart or touching). */
-export function bodyDepth(a: BodySpec, pa: readonly number[], b: BodySpec, pb: readonly number[]): number {
+export function bodyDepth(a: ObservedBody, pa: readonly number[], b: ObservedBody, pb: readonly number[]): number {
   const vertical = overlap1(pa[1]! - a.halfExtents[1], pa[1]! + a.halfExtents[1], pb[1]! - b.halfExtents[1], pb[1]! + b.halfExtents[1]);
   let planar: number;
   if (a.axisAligned && b.axisAligned) {

@@ -10,7 +10,7 @@
 import { bodyPosition, sweptPenetration } from './geometry.js';
 import type { RealBatch } from './real-rollouts.js';
 import type { CheckId, CheckInstance, CheckResult } from './report-types.js';
-import type { BodySpec, ScenarioInstance, ScenarioSpec, ValidationSpec } from './spec.js';
+import type { ObservedBody, ScenarioInstance, ScenarioSpec, ValidationSpec } from './spec.js';
 import { clamp01, mean } from './stats.js';
 
 /** A scenario as run: its instances, the real batch and the model's predicted observations. */
@@ -36,7 +36,7 @@ function scoredSteps(real: RealBatch, b: number): number {
   return n;
 }
 
-function bodyOf(spec: ValidationSpec, name: string): BodySpec {
+function bodyOf(spec: ValidationSpec, name: string): ObservedBody {
   return spec.bodies.find((b) => b.name === name)!;
 }
 

@@ -28,10 +28,10 @@ export interface ObservationField {
 /** Three observation indices, x, y, z; −1 where the coordinate is not observed. */
 export type AxisIndices = readonly [number, number, number];
 /** A point or extent in metres, x, y, z. */
-export type Vec3 = readonly [number, number, number];
+export type Point3 = readonly [number, number, number];
 
 /** A body whose state the observation exposes. */
-export interface BodySpec {
+export interface ObservedBody {
   /** Name used in reports, e.g. `box`, `pusher`, `robot0`. */
   readonly name: string;
   /** Observation indices of its centre. */
@@ -39,13 +39,13 @@ export interface BodySpec {
   /** Observation indices of its linear velocity, when observed. */
   readonly velocity?: AxisIndices;
   /** Coordinates used where `position` has −1 (e.g. the pusher's constant height). Default 0. */
-  readonly defaultPosition?: Vec3;
+  readonly defaultPosition?: Point3;
   /** Added to the observed coordinates (e.g. a height measured above the resting height). Default 0. */
-  readonly positionOffset?: Vec3;
+  readonly positionOffset?: Point3;
   /** Name of a body whose position the observed one is relative to (robot-centric observations). */
   readonly relativeTo?: string;
   /** Half extents of its bounding box, m. Cylinders and spheres: `[r, halfHeight, r]`. */
-  readonly halfExtents: Vec3;
+  readonly halfExtents: Point3;
   /** Mass, kg (used by the energy check). */
   readonly mass: number;
   /** Whether physics moves it (false for kinematic or velocity-servoed bodies). */
@@ -62,8 +62,8 @@ export interface BodySpec {
 /** A static axis-aligned obstacle (table, floor slab, shelf, wall). */
 export interface ObstacleSpec {
   readonly name: string;
-  readonly min: Vec3;
-  readonly max: Vec3;
+  readonly min: Point3;
+  readonly max: Point3;
 }
 
 /** One instance of a plausibility scenario: where things start and the action held throughout. */
@@ -147,7 +147,7 @@ export interface ValidationSpec {
   /** Named observation slices for per-field drift. */
   readonly fields: readonly ObservationField[];
   /** Bodies exposed by the observation. */
-  readonly bodies: readonly BodySpec[];
+  readonly bodies: readonly ObservedBody[];
   /** Static obstacles. */
   readonly obstacles: readonly ObstacleSpec[];
   /** Body pairs that must not overlap (names). */

@@ -14,7 +14,7 @@ import {
   sweptPenetration,
   tInterval,
   wilsonInterval,
-  type BodySpec,
+  type ObservedBody,
   type CheckResult,
 } from '../../src/validation/index.js';
 
@@ -63,7 +63,7 @@ describe('intervals', () => {
 });
 
 describe('geometry', () => {
-  const box: BodySpec = { name: 'box', position: [0, 1, 2], halfExtents: [0.05, 0.05, 0.05], mass: 1, dynamic: true };
+  const box: ObservedBody = { name: 'box', position: [0, 1, 2], halfExtents: [0.05, 0.05, 0.05], mass: 1, dynamic: true };
   const table = { name: 'table', min: [-0.5, -0.1, -0.5], max: [0.5, 0, 0.5] } as const;
 
   it('a box resting on the table does not penetrate it; a sunken one does, by the sunken depth', () => {
@@ -74,7 +74,7 @@ describe('geometry', () => {
   });
 
   it('a pusher touching the box face is not inside it; one at its centre is', () => {
-    const pusher: BodySpec = { name: 'pusher', position: [9, -1, 10], halfExtents: [0.03, 0.04, 0.03], mass: 1, dynamic: false };
+    const pusher: ObservedBody = { name: 'pusher', position: [9, -1, 10], halfExtents: [0.03, 0.04, 0.03], mass: 1, dynamic: false };
     expect(bodyDepth(pusher, [0.08, 0.045, 0], box, [0, 0.05, 0])).toBeCloseTo(0, 9);
     expect(bodyDepth(pusher, [0, 0.045, 0], box, [0, 0.05, 0])).toBeCloseTo(0.08, 9);
   });
