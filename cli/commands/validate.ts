@@ -8,7 +8,7 @@
  * become action sources and closed-loop contenders for `validate`.
  */
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { createPlanSource, type OwnedPlanSource, type PlanSpec } from '../../agents/plan-factory.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
@@ -228,6 +228,17 @@ export function formatValidationSummary(r: ValidationReport, written?: WrittenRe
   return lines.join('\n');
 }
 
+function jsonObject(v: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch (e) {
+    throw new CommanderArgumentError(`expected a JSON object: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommanderArgumentError(`expected a JSON object, got ${JSON.stringify(parsed)}`);
+  return parsed as Record<string, unknown>;
+}
+
 /** Adds the `validate` subcommand. */
 export function registerValidateCommand(program: Command): void {
   program
@@ -240,7 +251,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--quick', 'smaller sizes (about 4× less work)')
     .option('--seed <n>', 'seed of everything random', integerOption(0), 0)
     .option('--data <dir>', 'dataset whose observation σ normalises errors (e.g. the training data)')
-    .option('--env-options <json>', 'environment options as a JSON object', (v: string) => JSON.parse(v) as Record<string, unknown>)
+    .option('--env-options <json>', 'environment options as a JSON object', jsonObject)
     .option('--no-closed-loop', 'skip the closed-loop comparison')
     .option('--episodes <n>', 'closed-loop episodes per contender (default 10, quick 5)', integerOption(1))
     .option('--max-steps <n>', 'closed-loop step limit per episode', integerOption(1), 100)
