@@ -5,15 +5,16 @@
  * @module
  */
 import { ShapeError } from './errors.js';
-import { elu, mul, relu, sigmoid, tanh } from './ops/elementwise.js';
+import { elu, relu, tanh } from './ops/elementwise.js';
+import { siluOp } from './ops/silu.js';
 import { mishOp } from './ops/mish.js';
 import { softmax } from './ops/nn.js';
 import { reshape } from './ops/shape.js';
 import type { Tensor } from './tensor.js';
 
-/** SiLU (swish): x·σ(x). */
+/** SiLU (swish): x·σ(x) (one primitive op, see `ops/silu.ts`). */
 export function silu(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
+  return siluOp(x);
 }
 
 /** Mish: x·tanh(softplus(x)), TD-MPC2's activation (one primitive op, see `ops/mish.ts`). */

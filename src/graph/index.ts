@@ -18,6 +18,7 @@ export * from './ops/shape.js';
 export * from './ops/linalg.js';
 export * from './ops/nn.js';
 export * from './ops/mish.js';
+export * from './ops/silu.js';
 export * from './activations.js';
 export * from './losses.js';
 export * from './grad.js';

@@ -11,7 +11,7 @@ import { attr } from '../op.js';
 import type { Node, Shape, Tensor } from '../tensor.js';
 import { sameShape } from '../tensor.js';
 import { greater, where } from './logic.js';
-import { reduceSum } from './reduce.js';
+import { reduceSum, sumRows } from './reduce.js';
 import type { TensorLike } from './util.js';
 import { broadcastShape, expectDType, graphOf, lift } from './util.js';
 
@@ -115,6 +115,7 @@ export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
   const lead = grad.rank - shape.length;
   const leading = Array.from({ length: lead }, (_v, i) => i);
   const inner = shape.flatMap((d, i) => (d === 1 && grad.shape[lead + i] !== 1 ? [lead + i] : []));
+  if (inner.length === 0 && lead === 1 && grad.rank === 2) return sumRows(grad);
   let g = grad;
   if (inner.length > 0) g = reduceSum(g, inner, true);
   if (leading.length > 0) g = reduceSum(g, leading, false);

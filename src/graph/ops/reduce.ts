@@ -11,6 +11,7 @@ import { attr } from '../op.js';
 import type { Dim, Tensor } from '../tensor.js';
 import { normalizeAxis } from '../tensor.js';
 import { div } from './elementwise.js';
+import { gemm } from './linalg.js';
 import { expandTo, reshape } from './shape.js';
 import { expectDType } from './util.js';
 
@@ -74,4 +75,19 @@ export function reduceSum(x: Tensor, axes?: readonly number[], keepdims = false)
 export function reduceMean(x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
   if (x.rank === 0) return x;
   return x.graph.apply(ReduceOps.ReduceMean, [x], { axes: axes ?? x.shape.map((_d, i) => i), keepdims })[0]!;
+}
+
+/** Largest row count for which {@link sumRows} uses a matrix product (measured faster up to here). */
+const GEMM_SUM_MAX_ROWS = 1024;
+
+/**
+ * Σ over the rows of a 2-D tensor `[N, D]` → `[D]`. For N ≤ 1024 this is `ones[1, N]·x`, which
+ * onnxruntime runs several times faster than ReduceSum over axis 0 (measured 23 vs 104 µs at
+ * 256 × 256); larger N use ReduceSum.
+ */
+export function sumRows(x: Tensor): Tensor {
+  const n = x.shape[0];
+  if (x.rank !== 2 || typeof n !== 'number' || n > GEMM_SUM_MAX_ROWS) return reduceSum(x, [0]);
+  const ones = x.graph.constant(new Array<number>(n).fill(1), [1, n]);
+  return reshape(gemm(ones, x), [x.shape[1]!]);
 }
