@@ -72,6 +72,9 @@ export function renderReportHtml(report: ValidationReport): string {
     ['controllability', fmt(r.causal.controllability.score)],
     ['counterfactual', fmt(r.causal.counterfactual.score)],
   ];
+  const learned = r.closedLoop.contenders.find((c) => c.kind === 'learned-mpc');
+  const oracle = r.closedLoop.contenders.find((c) => c.kind === 'oracle-mpc');
+  if (learned && oracle) cards.push(['success: learned / oracle MPC', `${fmt(learned.successRate.mean, 2)} / ${fmt(oracle.successRate.mean, 2)}`]);
   const cf = r.causal.counterfactual;
   const cl = r.closedLoop;
   const section = (id: string) => {
