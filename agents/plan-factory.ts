@@ -36,6 +36,12 @@ export interface PlanPreset {
   readonly discount: number;
   /** Actions executed per plan (the agent's `replanEvery`; read by the CLI and benchmarks). */
   readonly replanEvery: number;
+  /**
+   * The oracle's rewards after a truncation inside the horizon (see `PhysicsRolloutModel`):
+   * `'repeat-reward'` suits negative (cost-like) rewards, where 0 would make leaving the arena look
+   * good; `'zero'` suits positive (survival) rewards, where it makes leaving the track a loss.
+   */
+  readonly afterTruncation: 'repeat-reward' | 'zero';
 }
 
 /**
@@ -43,11 +49,11 @@ export interface PlanPreset {
  * `bench/agents.bench.ts` for the measured success rates). Unlisted environments get `default`.
  */
 export const PLAN_PRESETS: Readonly<Record<string, PlanPreset>> = Object.freeze({
-  default: { horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1 },
-  'LineWorld-v0': { horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1 },
-  'Reach-v0': { horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1 },
-  'CartPole-v0': { horizon: 10, samples: 16, iterations: 2, temperature: 0.1, discount: 1, replanEvery: 2 },
-  'PushBox-v0': { horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 2 },
+  default: { horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  'LineWorld-v0': { horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  'Reach-v0': { horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  'CartPole-v0': { horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
+  'PushBox-v0': { horizon: 15, samples: 64, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
 });
 
 /** What {@link createPlanSource} builds. Every field but `envId` is optional. */
@@ -69,6 +75,7 @@ export interface PlanSpec {
   readonly temperature?: number;
   readonly discount?: number;
   readonly replanEvery?: number;
+  readonly afterTruncation?: 'repeat-reward' | 'zero';
   /** Seed of the optimiser's stream (each plan is reseeded by the agent anyway). Default: `0`. */
   readonly seed?: number;
   /** onnxruntime intra-op threads of the world model. Default: `1`. */
@@ -88,6 +95,7 @@ const PlanSpecSchema = z
     temperature: z.number().positive().optional(),
     discount: z.number().gt(0).lte(1).optional(),
     replanEvery: z.number().int().positive().optional(),
+    afterTruncation: z.enum(['repeat-reward', 'zero']).optional(),
     seed: z.number().int().nonnegative().default(0),
     intraOpNumThreads: z.number().int().positive().max(64).default(1),
   })
@@ -138,12 +146,13 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
     temperature: s.temperature ?? base.temperature,
     discount: s.discount ?? base.discount,
     replanEvery: s.replanEvery ?? base.replanEvery,
+    afterTruncation: s.afterTruncation ?? base.afterTruncation,
   };
   let model: RolloutModel & { close(): Promise<void> };
   let low: ArrayLike<number>;
   let high: ArrayLike<number>;
   if (useOracle) {
-    const oracle = await PhysicsRolloutModel.create({ factory: () => make(s.envId, s.envOptions) });
+    const oracle = await PhysicsRolloutModel.create({ factory: () => make(s.envId, s.envOptions), afterTruncation: preset.afterTruncation });
     model = oracle;
     low = oracle.actionLow;
     high = oracle.actionHigh;
