@@ -5,6 +5,8 @@ import { policyAgent } from '../../agents/policy-agent.js';
 import { randomAgent } from '../../agents/random-agent.js';
 import type { Agent, Percept } from '../../agents/types.js';
 import { PointEnv, towardZero } from './fixtures/point-env.js';
+import '../../environments/reach.js';
+import { make } from '../../src/registry.js';
 
 const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,6 +86,26 @@ describe('runEpisode', () => {
     await settle();
     expect(env.steps).toBe(1);
     expect(PointEnv.live).toBe(0);
+  });
+
+  it('frees the Rapier world of an environment it built when unsubscribed mid-episode', async () => {
+    const closed: string[] = [];
+    const factory = () => {
+      const env = make('Reach-v0');
+      const close = env.close.bind(env);
+      env.close = async () => {
+        closed.push(env.spec.id);
+        await close();
+        // A closed PhysicsEnv has freed its scene: stepping or reading its state now fails.
+        expect(() => (env as unknown as { getState(): unknown }).getState()).toThrow(/after close\(\)|no scene/);
+      };
+      return env;
+    };
+    const space = make('Reach-v0').actionSpace;
+    const ts = await lastValueFrom(runEpisode(factory, randomAgent(space, 1), { seed: 1 }).pipe(take(3), toArray()));
+    expect(ts).toHaveLength(3);
+    await settle();
+    expect(closed).toEqual(['Reach-v0']);
   });
 
   it('never closes an environment the caller passed in', async () => {
