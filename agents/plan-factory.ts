@@ -24,6 +24,8 @@ import type { PlanSource } from './plan-source.js';
 
 /** Planner settings of one environment. */
 export interface PlanPreset {
+  /** The optimiser that works best here. */
+  readonly planner: 'mppi' | 'cem' | 'icem' | 'random-shooting';
   /** H. */
   readonly horizon: number;
   /** Candidates per iteration. */
@@ -49,11 +51,11 @@ export interface PlanPreset {
  * `bench/agents.bench.ts` for the measured success rates). Unlisted environments get `default`.
  */
 export const PLAN_PRESETS: Readonly<Record<string, PlanPreset>> = Object.freeze({
-  default: { horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-  'LineWorld-v0': { horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-  'Reach-v0': { horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-  'CartPole-v0': { horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
-  'PushBox-v0': { horizon: 15, samples: 64, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  default: { planner: 'mppi', horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  'LineWorld-v0': { planner: 'mppi', horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  'Reach-v0': { planner: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  'CartPole-v0': { planner: 'mppi', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
+  'PushBox-v0': { planner: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
 });
 
 /** What {@link createPlanSource} builds. Every field but `envId` is optional. */
@@ -66,7 +68,7 @@ export interface PlanSpec {
   readonly model?: string;
   /** Plan with the Rapier oracle (`PhysicsRolloutModel`) even when `model` is given. Default: `!model`. */
   readonly oracle?: boolean;
-  /** The optimiser. Default: `'mppi'`. */
+  /** The optimiser. Default: the environment preset's (`'mppi'` unless listed otherwise). */
   readonly planner?: 'mppi' | 'cem' | 'icem' | 'random-shooting';
   /** Overrides of the environment's {@link PLAN_PRESETS} entry. */
   readonly horizon?: number;
@@ -88,7 +90,7 @@ const PlanSpecSchema = z
     envOptions: z.record(z.string(), z.unknown()).default({}),
     model: z.string().min(1).optional(),
     oracle: z.boolean().optional(),
-    planner: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).default('mppi'),
+    planner: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
     horizon: z.number().int().positive().optional(),
     samples: z.number().int().positive().optional(),
     iterations: z.number().int().positive().optional(),
@@ -140,6 +142,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
   const useOracle = s.oracle ?? s.model === undefined;
   const base = PLAN_PRESETS[s.envId] ?? PLAN_PRESETS.default!;
   const preset: PlanPreset = {
+    planner: s.planner ?? base.planner,
     horizon: s.horizon ?? base.horizon,
     samples: s.samples ?? base.samples,
     iterations: s.iterations ?? base.iterations,
@@ -172,7 +175,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
       horizon: preset.horizon,
       actionLow: low,
       actionHigh: high,
-      optimizer: optimizerFor(s.planner, preset, s.seed),
+      optimizer: optimizerFor(preset.planner, preset, s.seed),
       objective: rewardObjective({ discount: preset.discount }),
     });
     const source = localPlanSource({ planner });

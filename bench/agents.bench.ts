@@ -75,7 +75,7 @@ async function oracleSuccess(envId: string, seeds: number[]): Promise<BenchResul
     returnMean: summary.return.mean,
     returnCI95: summary.return.ci95,
     lengthMean: summary.length.mean,
-    planner: { algorithm: 'mppi', ...preset },
+    planner: preset,
     workers: halves.length,
     wallSeconds: wallS,
     failedSeeds: results.filter((r) => !r.success).map((r) => r.seed),

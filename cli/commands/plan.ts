@@ -23,7 +23,7 @@ export interface PlanCommandOptions {
   readonly model?: string;
   /** Plan with Rapier instead of the model. */
   readonly oracle?: boolean;
-  /** `mppi`, `cem`, `icem` or `random` (random shooting). Default `mppi`. */
+  /** `mppi`, `cem`, `icem` or `random` (random shooting). Default: the environment preset's. */
   readonly planner?: string;
   readonly episodes?: number;
   readonly seed?: number;
@@ -61,7 +61,8 @@ const PLANNERS: Readonly<Record<string, NonNullable<PlanSpec['planner']>>> = { m
 
 /** Runs the episodes the command line describes (exported for tests and scripts). */
 export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
-  const planner = PLANNERS[opts.planner ?? 'mppi'];
+  const preset = PLAN_PRESETS[opts.env] ?? PLAN_PRESETS.default!;
+  const planner = opts.planner === undefined ? preset.planner : PLANNERS[opts.planner];
   if (planner === undefined) throw new InvalidArgumentError(`expected --planner mppi, cem, icem or random, got ${describeValue(opts.planner)}`);
   if (!opts.oracle && opts.model === undefined) throw new InvalidArgumentError('give --model <bundle dir> to plan with a world model, or --oracle to plan with Rapier');
   const spec: PlanSpec = {
@@ -75,7 +76,7 @@ export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
     ...(opts.iterations !== undefined && { iterations: opts.iterations }),
     seed: opts.seed ?? 0,
   };
-  const replanEvery = opts.replanEvery ?? (PLAN_PRESETS[opts.env] ?? PLAN_PRESETS.default!).replanEvery;
+  const replanEvery = opts.replanEvery ?? preset.replanEvery;
   const episodes = opts.episodes ?? 20;
   const seed = opts.seed ?? 0;
   const source: PlanSource & { close(): Promise<void> } = opts.worker
@@ -176,7 +177,7 @@ export function registerPlanCommand(program: Command): void {
     .requiredOption('--env <id>', 'registered environment id, e.g. PushBox-v0')
     .option('--model <dir>', 'world-model bundle directory to plan with')
     .option('--oracle', 'plan with Rapier (PhysicsRolloutModel) instead of the model')
-    .option('--planner <name>', 'mppi | cem | icem | random', 'mppi')
+    .option('--planner <name>', 'mppi | cem | icem | random (default: the environment preset)')
     .option('--episodes <n>', 'episodes to run', integerOption(1), 20)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--horizon <n>', 'planning horizon (default: the environment preset)', integerOption(1))
