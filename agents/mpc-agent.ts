@@ -96,7 +96,7 @@ export type MpcAgent<O = Float32Array> = Agent<O, Float32Array> & {
  *
  * @example
  * ```ts
- * const agent = mpcAgent({ source: localPlanSource({ model, planner, objective }), deadlineMs: 40 });
+ * const agent = mpcAgent({ source: localPlanSource({ planner }), deadlineMs: 40 });
  * agent.telemetry$.subscribe((t) => console.log(t));
  * await lastValueFrom(runEpisode(() => make('Reach-v0'), agent, { seed: 1 }));
  * ```
@@ -168,9 +168,9 @@ export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgen
       const handle = (percept: Percept<O>): void => {
         waiting = percept;
         respond(percept);
-        if (waiting === percept && waitTimer === undefined && Number.isFinite(opts.deadlineMs)) {
+        if (waiting === percept && waitTimer === undefined && !subscriber.closed && Number.isFinite(opts.deadlineMs)) {
           waitTimer = scheduler.schedule(() => {
-            if (waiting !== percept) return;
+            if (waiting !== percept || subscriber.closed) return;
             fallback(percept);
             drain();
           }, opts.deadlineMs);

@@ -155,6 +155,18 @@ describe('mpcAgent (virtual time)', () => {
       const failing = source(() => throwError(() => new Error('rollout failed')));
       expectObservable(asNumbers(hot('a|', values).pipe(mpcAgent({ source: failing, scheduler: ts })))).toBe('#', undefined, new Error('rollout failed'));
     });
+    const ts2 = newScheduler();
+    ts2.run(({ hot, expectObservable }) => {
+      const throwing = source(() => {
+        throw new RangeError('cannot plan from here');
+      });
+      const agent = mpcAgent({ source: throwing, scheduler: ts2, deadlineMs: 2 });
+      const events: MpcTelemetry[] = [];
+      agent.telemetry$.subscribe((e) => events.push(e));
+      expectObservable(asNumbers(hot('a---|', values).pipe(agent))).toBe('#', undefined, new RangeError('cannot plan from here'));
+      ts2.flush();
+      expect(events).toEqual([]); // no deadline fallback fires after the error
+    });
     const nanPlan = source(() => of({ ...planFor(0), actions: Float32Array.of(0, 1, Number.NaN, 3) }));
     const errors: unknown[] = [];
     of(percept(0)).pipe(mpcAgent({ source: nanPlan })).subscribe({ error: (e) => errors.push(e) });
