@@ -10,6 +10,7 @@
  *   npx tsx examples/mpc-pushbox.ts                              # shipped models/pushbox, 5 episodes
  *   npx tsx examples/mpc-pushbox.ts --oracle --episodes 3        # plan with Rapier instead (slower per plan)
  *   npx tsx examples/mpc-pushbox.ts --model runs/pushbox/model --samples 256 --horizon 12 --iterations 4
+ *   npx tsx examples/mpc-pushbox.ts --planner icem                # or cem, random-shooting
  *
  * In your own project, import from 'embodied' instead of '../index.js'.
  */
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: fileURLToPath(new URL('../models/pushbox', import.meta.url)) },
     oracle: { type: 'boolean', default: false },
+    planner: { type: 'string', default: 'mppi' },
     episodes: { type: 'string', default: '5' },
     seed: { type: 'string', default: '100' },
     'max-steps': { type: 'string', default: '200' },
@@ -37,16 +39,18 @@ if (!args.oracle && !existsSync(`${args.model}/manifest.json`)) {
 }
 const envId = 'PushBox-v0';
 const seeds = Array.from({ length: Number(args.episodes) }, (_, i) => Number(args.seed) + i);
+const planner = args.planner as 'mppi' | 'cem' | 'icem' | 'random-shooting'; // createPlanSource rejects other names
 const budget = {
+  planner,
   ...(args.horizon !== undefined && { horizon: Number(args.horizon) }),
   ...(args.samples !== undefined && { samples: Number(args.samples) }),
   ...(args.iterations !== undefined && { iterations: Number(args.iterations) }),
 };
 
 // The same planner either way; only the model differs (latents of the bundle, or Rapier states).
-const source = await createPlanSource(args.oracle ? { envId, oracle: true, planner: 'mppi', ...budget } : { envId, model: args.model, planner: 'mppi', ...budget });
+const source = await createPlanSource(args.oracle ? { envId, oracle: true, ...budget } : { envId, model: args.model, ...budget });
 const { horizon, samples, iterations, replanEvery } = source.preset;
-console.log(`MPPI with ${args.oracle ? 'the Rapier oracle' : `the world model at ${source.modelName}`}: horizon ${horizon}, ${samples} samples × ${iterations} iterations, replan every ${replanEvery}`);
+console.log(`${planner.toUpperCase()} with ${args.oracle ? 'the Rapier oracle' : `the world model at ${source.modelName}`}: horizon ${horizon}, ${samples} samples × ${iterations} iterations, replan every ${replanEvery}`);
 
 const agent = mpcAgent({ source, replanEvery, seed: 0 });
 const planMs: number[] = [];

@@ -8,9 +8,12 @@
  *    causality) and runs MPC in the model's latent space against MPC with the Rapier oracle and random
  *    actions; the report is written as report.json + report.html.
  *
- *   npx tsx examples/train-your-own.ts                          # Reach-v0: 20k steps, 2000 updates (~15 s idle, 2 cores)
+ *   npx tsx examples/train-your-own.ts                          # Reach-v0: 20k transitions, 2000 updates
  *   npx tsx examples/train-your-own.ts --out runs/reach --train-steps 4000 --full
  *   npx tsx examples/train-your-own.ts --env PushBox-v0 --steps 50000 --train-steps 8000   # bigger task, bigger budget
+ *
+ * With the defaults it took 28 s on a loaded 2-core machine, and MPC in the learned model's latent space
+ * reached the goal in 5 of 5 seeded episodes (oracle MPC 5/5, random actions 0/5).
  *
  * Flags: --env, --steps (transitions collected), --train-steps, --seed, --out (default: a new temp dir),
  * --episodes and --max-steps (closed-loop evaluation), --full (full validation sizes instead of quick).
