@@ -8,7 +8,7 @@
  * agent's `telemetry$` stream reports every plan's latency.
  *
  *   npx tsx examples/mpc-pushbox.ts                              # shipped models/pushbox, 5 episodes
- *   npx tsx examples/mpc-pushbox.ts --oracle --episodes 3        # plan with Rapier instead (slower per plan)
+ *   npx tsx examples/mpc-pushbox.ts --oracle --episodes 3        # plan with Rapier: 3/3 successes, ~50 s (0.2 s a plan, 2 loaded cores)
  *   npx tsx examples/mpc-pushbox.ts --model runs/pushbox/model --samples 256 --horizon 12 --iterations 4
  *   npx tsx examples/mpc-pushbox.ts --planner icem                # or cem, random-shooting
  *
