@@ -9,7 +9,7 @@
  *
  *   npx tsx examples/mpc-pushbox.ts                              # shipped models/pushbox, 5 episodes
  *   npx tsx examples/mpc-pushbox.ts --oracle --episodes 3        # plan with Rapier: 3/3 successes, ~50 s (0.2 s a plan, 2 loaded cores)
- *   npx tsx examples/mpc-pushbox.ts --model runs/pushbox/model --samples 256 --horizon 12 --iterations 4
+ *   npx tsx examples/mpc-pushbox.ts --model runs/pushbox/model --samples 256 --horizon 12 --iterations 4 --replan-every 2
  *   npx tsx examples/mpc-pushbox.ts --planner icem                # or cem, random-shooting
  *
  * In your own project, import from 'embodied' instead of '../index.js'.
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     horizon: { type: 'string' },
     samples: { type: 'string' },
     iterations: { type: 'string' },
+    'replan-every': { type: 'string' },
   },
 });
 if (!args.oracle && !existsSync(`${args.model}/manifest.json`)) {
@@ -45,6 +46,7 @@ const budget = {
   ...(args.horizon !== undefined && { horizon: Number(args.horizon) }),
   ...(args.samples !== undefined && { samples: Number(args.samples) }),
   ...(args.iterations !== undefined && { iterations: Number(args.iterations) }),
+  ...(args['replan-every'] !== undefined && { replanEvery: Number(args['replan-every']) }),
 };
 
 // The same planner either way; only the model differs (latents of the bundle, or Rapier states).
