@@ -60,7 +60,8 @@ async function oracleSuccess(envId: string, seeds: number[]): Promise<BenchResul
         await using worker = await PlanWorker.start({ module: PLAN_FACTORY_MODULE, options: spec, sendState: true });
         const agent = mpcAgent({ source: worker, replanEvery: preset.replanEvery });
         agent.telemetry$.subscribe((e) => telemetry.push(e));
-        return lastValueFrom(runEpisodes(() => make(envId), agent, { seeds: half }).pipe(toArray()));
+        // `return await`: a bare `return` would dispose the worker before the episodes run.
+        return await lastValueFrom(runEpisodes(() => make(envId), agent, { seeds: half }).pipe(toArray()));
       }),
     )
   ).flat();
