@@ -9,7 +9,7 @@
  * imagined state is from where the encoder puts reality (DINO-WM's imagination–reality gap).
  *
  *   npx tsx examples/dream-vs-real.ts                            # the shipped models/pushbox, 40 steps
- *   npx tsx examples/dream-vs-real.ts --model runs/pushbox/model --seed 3 --steps 60 --actions random
+ *   npx tsx examples/dream-vs-real.ts --model my-bundle/ --seed 3 --steps 60 --actions random
  *
  * Actions come from the scripted pusher (`--actions scripted`, default: the box actually moves, so
  * contact matters) or are uniform random (`--actions random`), computed from the real observation.
@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
   },
 });
 if (!existsSync(`${args.model}/manifest.json`)) {
-  console.error(`no world-model bundle at ${args.model}; train one (npx tsx examples/train-your-own.ts --env PushBox-v0 --out runs/pushbox) and pass --model runs/pushbox/model`);
+  console.error(`no world-model bundle at ${args.model}; pass --model <dir> (models/README.md has the commands that train models/pushbox)`);
   process.exit(1);
 }
 const seed = Number(args.seed);

@@ -9,7 +9,7 @@
  *
  *   npx tsx examples/mpc-pushbox.ts                              # shipped models/pushbox, 5 episodes
  *   npx tsx examples/mpc-pushbox.ts --oracle --episodes 3        # plan with Rapier: 3/3 successes, ~50 s (0.2 s a plan, 2 loaded cores)
- *   npx tsx examples/mpc-pushbox.ts --model runs/pushbox/model --samples 256 --horizon 12 --iterations 4 --replan-every 2
+ *   npx tsx examples/mpc-pushbox.ts --model my-bundle/ --samples 256 --horizon 12 --iterations 4 --replan-every 2
  *   npx tsx examples/mpc-pushbox.ts --planner icem                # or cem, random-shooting
  *
  * In your own project, import from 'embodied' instead of '../index.js'.
