@@ -11,6 +11,7 @@ import { registerInfoCommand } from './commands/info.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 const program = new Command()
   .name('embodied')
@@ -23,5 +24,6 @@ registerInfoCommand(program);
 registerTrainCommand(program);
 registerPlanCommand(program);
 registerValidateCommand(program);
+registerDemoCommand(program);
 
 await program.parseAsync(process.argv);
