@@ -31,6 +31,13 @@ export interface CollectCommandOptions {
   readonly policy?: string;
   /** Gaussian action noise (std, in action units, clipped to the bounds) added to a scripted policy. Default 0. */
   readonly noise?: number;
+  /**
+   * Probability per step that a scripted policy starts a random excursion: one uniform random action
+   * held for 1…`randomSteps` steps (uniform), after which the policy takes over again. Default 0.
+   */
+  readonly randomProb?: number;
+  /** Longest random excursion, steps. Default 10. */
+  readonly randomSteps?: number;
   readonly workers?: number;
   readonly seed?: number;
   readonly out: string;
@@ -60,6 +67,36 @@ export function noisyPolicy(inner: Policy, space: Box, std: number): Policy {
   };
 }
 
+/**
+ * Mixes random excursions into a Box policy: with probability `prob` per step (seeded per episode) it
+ * holds one uniform random action for 1…`maxSteps` steps, then hands control back. Held actions carry
+ * the system far from the policy's own path (per-step noise averages out under inertia), so a world
+ * model trained on the data sees what other actions do in the states the policy visits.
+ */
+export function excursionPolicy(inner: Policy, space: Box, prob: number, maxSteps: number): Policy {
+  let rng = Rng.fromSeed(0);
+  let left = 0;
+  let held: Float32Array | undefined;
+  return {
+    name: `${inner.name}+random(${prob}×${maxSteps})`,
+    reset(seed: number) {
+      inner.reset?.(seed);
+      rng = Rng.fromSeed(seed).derive(3);
+      left = 0;
+    },
+    async act(observation, info) {
+      const own = (await inner.act(observation, info)) as Float32Array;
+      if (left === 0 && rng.uniform() < prob) {
+        held = space.clip(Float32Array.from(own, (_v, i) => rng.uniformRange(space.low[i]!, space.high[i]!)));
+        left = rng.integer(1, maxSteps);
+      }
+      if (left === 0) return own;
+      left--;
+      return held!.slice();
+    },
+  };
+}
+
 /** Builds the policy factory the command line asks for. */
 export function policyFactory(opts: CollectCommandOptions): (worker: number) => Policy {
   const kind = opts.policy ?? 'random';
@@ -74,8 +111,17 @@ export function policyFactory(opts: CollectCommandOptions): (worker: number) => 
       throw new InvalidArgumentError(`embodied collect: no scripted policy for ${opts.env}; scripted policies exist for ${Object.keys(SCRIPTED_POLICIES).join(', ')} (use --policy random otherwise)`);
     }
     const noise = opts.noise ?? 0;
-    if (noise > 0 && !(space instanceof Box)) throw new InvalidArgumentError(`embodied collect: --noise needs a Box action space, ${opts.env} has ${space.type}`);
-    return () => (noise > 0 ? noisyPolicy(build(envOptions), space as Box, noise) : build(envOptions));
+    const randomProb = opts.randomProb ?? 0;
+    const randomSteps = opts.randomSteps ?? 10;
+    if (!(randomProb >= 0 && randomProb <= 1)) throw new InvalidArgumentError(`embodied collect: expected --random-prob in [0, 1], got ${describeValue(randomProb)}`);
+    if (!Number.isSafeInteger(randomSteps) || randomSteps < 1) throw new InvalidArgumentError(`embodied collect: expected --random-steps to be a positive integer, got ${describeValue(randomSteps)}`);
+    if ((noise > 0 || randomProb > 0) && !(space instanceof Box)) throw new InvalidArgumentError(`embodied collect: --noise and --random-prob need a Box action space, ${opts.env} has ${space.type}`);
+    return () => {
+      let policy = build(envOptions);
+      if (noise > 0) policy = noisyPolicy(policy, space as Box, noise);
+      if (randomProb > 0) policy = excursionPolicy(policy, space as Box, randomProb, randomSteps);
+      return policy;
+    };
   }
   throw new InvalidArgumentError(`embodied collect: expected --policy random or scripted, got ${describeValue(kind)}`);
 }
@@ -151,6 +197,8 @@ export function registerCollectCommand(program: Command): void {
     .option('--episodes <n>', 'number of episodes to collect', integerOption(1))
     .option('--policy <kind>', 'random | scripted', 'random')
     .option('--noise <std>', 'Gaussian action noise added to the scripted policy', numberOption(0))
+    .option('--random-prob <p>', 'probability per step of a random excursion from the scripted policy (a uniform random action held 1…--random-steps steps)', numberOption(0))
+    .option('--random-steps <n>', 'longest random excursion, steps', integerOption(1), 10)
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--env-options <json>', 'environment options as a JSON object', json)
@@ -158,7 +206,7 @@ export function registerCollectCommand(program: Command): void {
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (o: { env: string; steps?: number; episodes?: number; policy: string; noise?: number; workers: number; seed: number; envOptions?: Record<string, unknown>; checkpointEvery: number; overwrite?: boolean; progress: boolean; out: string }) => {
+    .action(async (o: { env: string; steps?: number; episodes?: number; policy: string; noise?: number; randomProb?: number; randomSteps: number; workers: number; seed: number; envOptions?: Record<string, unknown>; checkpointEvery: number; overwrite?: boolean; progress: boolean; out: string }) => {
       const controller = new AbortController();
       const onSigint = () => {
         if (controller.signal.aborted) process.exit(130);
