@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { ResetOptions, ResetResult, StepResult } from '../../src/env.js';
+import type { Env, ResetOptions, ResetResult, StepResult } from '../../src/env.js';
 import { writeFileAtomic } from '../../src/atomic-write.js';
-import { EmbodiedError } from '../../src/errors.js';
+import { EmbodiedError, InvalidArgumentError } from '../../src/errors.js';
 import type { Frame } from '../../src/physics/scene.js';
 import { Wrapper } from '../../src/wrappers/wrapper.js';
 
@@ -41,6 +41,14 @@ export interface Replay {
  * {@link RecordFrames.replay} returns the current one. The wrapped environment must render `'frame'`.
  */
 export class RecordFrames extends Wrapper<Float32Array, Float32Array> {
+  /** @throws {@link InvalidArgumentError} when `env` does not list `'frame'` among its render modes. */
+  constructor(env: Env<Float32Array, Float32Array>) {
+    super(env);
+    if (!(env.metadata?.renderModes ?? []).includes('frame')) {
+      throw new InvalidArgumentError(`RecordFrames: expected an environment that renders 'frame' scenes, ${env.spec.id} renders ${JSON.stringify(env.metadata?.renderModes ?? [])}`);
+    }
+  }
+
   private frames: Frame[] = [];
   private actions: number[][] = [];
   private rewards: number[] = [];

@@ -1,0 +1,61 @@
+/**
+ * The exploration the shipped bundles' data was collected with: `embodied collect --random-prob p
+ * --random-steps n` mixes random excursions (one uniform action held 1…n steps) into the scripted policy.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../environments/index.js';
+import { excursionPolicy, policyFactory, runCollect } from '../../cli/commands/collect.js';
+import type { Policy } from '../../src/policy.js';
+import { Box } from '../../src/spaces.js';
+import { Dataset } from '../../src/training/dataset.js';
+
+const constant = (v: number): Policy => ({ name: 'const', act: () => Float32Array.of(v, v, v) });
+
+async function actions(p: Policy, seed: number, steps: number): Promise<number[][]> {
+  p.reset!(seed);
+  const out: number[][] = [];
+  for (let t = 0; t < steps; t++) out.push(Array.from((await p.act(new Float32Array(3))) as Float32Array));
+  return out;
+}
+
+describe('excursionPolicy', () => {
+  const space = new Box(-0.5, 0.5, [3]);
+
+  it('holds one uniform random action for 1…n steps, then hands back; seeded per episode', async () => {
+    const p = excursionPolicy(constant(0.25), space, 0.2, 4);
+    expect(p.name).toBe('const+random(0.2×4)');
+    const a = await actions(p, 7, 400);
+    expect(await actions(p, 7, 400)).toEqual(a);
+    expect(await actions(p, 8, 400)).not.toEqual(a);
+    // Runs of equal non-policy actions are excursions: each 1…4 steps long, inside the bounds.
+    const runs: number[] = [];
+    let run = 0;
+    for (let t = 0; t < a.length; t++) {
+      const own = a[t]!.every((v) => v === Math.fround(0.25));
+      if (!own) {
+        expect(space.contains(Float32Array.from(a[t]!))).toBe(true);
+        if (run > 0 && a[t]!.every((v, i) => v === a[t - 1]![i])) run++;
+        else (run > 0 && runs.push(run), (run = 1));
+      } else if (run > 0) (runs.push(run), (run = 0));
+    }
+    expect(runs.length).toBeGreaterThan(20);
+    expect(Math.max(...runs)).toBeLessThanOrEqual(4);
+    expect(runs.some((r) => r > 1)).toBe(true);
+    const random = a.filter((x) => !x.every((v) => v === Math.fround(0.25))).length;
+    // p = 0.2 and a mean length of 2.5: about a third of the steps are random.
+    expect(random / a.length).toBeGreaterThan(0.2);
+    expect(random / a.length).toBeLessThan(0.5);
+  });
+
+  it('is part of embodied collect (policy name in the manifest) and validates its options', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'demo-collect-')), 'reach');
+    const r = await runCollect({ env: 'Reach-v0', episodes: 2, policy: 'scripted', noise: 0.1, randomProb: 0.1, randomSteps: 5, seed: 1, out, progress: false });
+    expect(r.manifest.policy).toBe('scripted:reach-pd+noise(0.1)+random(0.1×5)');
+    expect((await Dataset.load(out)).numEpisodes).toBe(2);
+    expect(() => policyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 1.5, out: 'x' })).toThrow(/expected --random-prob in \[0, 1\], got 1\.5/);
+    expect(() => policyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(/expected --random-steps to be a positive integer, got 0/);
+  });
+});
