@@ -54,7 +54,7 @@ export const PLAN_PRESETS: Readonly<Record<string, PlanPreset>> = Object.freeze(
   default: { planner: 'mppi', horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
   'LineWorld-v0': { planner: 'mppi', horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
   'Reach-v0': { planner: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-  'CartPole-v0': { planner: 'mppi', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
+  'CartPole-v0': { planner: 'icem', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
   'PushBox-v0': { planner: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
 });
 
