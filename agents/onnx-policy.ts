@@ -167,6 +167,7 @@ export class OnnxPolicy implements Policy<Float32Array, Float32Array>, AsyncDisp
     await this.session.release();
   }
 
+  /** Same as {@link OnnxPolicy.close}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -13,9 +13,13 @@ import { DictSpace, type Space } from '../src/spaces.js';
 export interface ParallelEnv<O = Float32Array, A = Float32Array> {
   /** Every agent id, in a fixed order. */
   readonly possibleAgents: readonly string[];
+  /** The observation space of one agent. */
   observationSpace(agent: string): Space<O>;
+  /** The action space of one agent. */
   actionSpace(agent: string): Space<A>;
+  /** Starts an episode: every agent's first observation and info. */
   reset(opts?: ResetOptions): Promise<{ observations: Record<string, O>; infos: Record<string, Info> }>;
+  /** Advances every agent one step with its action. */
   step(actions: Record<string, A>): Promise<{
     observations: Record<string, O>;
     rewards: Record<string, number>;
@@ -23,8 +27,11 @@ export interface ParallelEnv<O = Float32Array, A = Float32Array> {
     truncations: Record<string, boolean>;
     infos: Record<string, Info>;
   }>;
+  /** Releases the environment's resources. */
   close(): Promise<void>;
+  /** The complete state, when the environment can save it. */
   getState?(): unknown;
+  /** Restores a state from `getState`. */
   setState?(state: unknown): void;
 }
 
@@ -103,11 +110,13 @@ export class ParallelEnvAdapter<O = Float32Array, A = Float32Array> implements E
     return typeof this.env.getState === 'function' && typeof this.env.setState === 'function';
   }
 
+  /** The parallel environment's state. @throws {@link InvalidArgumentError} when it has no `getState`. */
   getState(): unknown {
     if (!this.env.getState) throw new InvalidArgumentError(`${this.spec.id}: getState() called on a parallel environment without getState`);
     return this.env.getState();
   }
 
+  /** Restores the parallel environment's state. @throws {@link InvalidArgumentError} when it has no `setState`. */
   setState(state: unknown): void {
     if (!this.env.setState) throw new InvalidArgumentError(`${this.spec.id}: setState() called on a parallel environment without setState`);
     this.env.setState(state);

@@ -113,6 +113,7 @@ export type OwnedPlanSource = PlanSource<Float32Array> & {
   readonly modelName: string;
   /** The settings used (the environment's preset with the spec's overrides). */
   readonly preset: PlanPreset;
+  /** Releases the model (ONNX sessions or the oracle's Rapier worlds). */
   close(): Promise<void>;
 };
 

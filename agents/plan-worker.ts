@@ -210,6 +210,7 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     return this.closing;
   }
 
+  /** Same as {@link PlanWorker.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
