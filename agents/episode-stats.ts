@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InvalidArgumentError, describeValue } from '../src/errors.js';
+import { mean, quantile, sampleStd, studentT975 } from '../src/stats.js';
 
 /** What one episode amounted to. */
 export interface EpisodeResult {
@@ -43,45 +43,18 @@ export interface EpisodesSummary {
   readonly length: MeanCI;
 }
 
-// Two-sided 97.5% quantiles of Student's t for 1…30 degrees of freedom.
-const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08,
-  2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
-
-/** The 0.975 quantile of Student's t with `df` degrees of freedom (table to 30, Cornish–Fisher above). */
-export function tQuantile975(df: number): number {
-  if (!Number.isInteger(df) || df < 1) throw new InvalidArgumentError(`tQuantile975: expected a positive integer df, got ${describeValue(df)}`);
-  if (df <= T975.length) return T975[df - 1]!;
-  const z = 1.959964;
-  const z3 = z ** 3;
-  const z5 = z ** 5;
-  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df);
-}
-
-/** Mean, sample standard deviation and 95% CI half-width of `values`. */
+/** Mean, sample standard deviation and 95% CI half-width (Student's t) of `values`. */
 export function meanCI95(values: readonly number[]): MeanCI {
   const n = values.length;
-  if (n === 0) return { mean: Number.NaN, ci95: Number.NaN, std: Number.NaN, n };
-  let sum = 0;
-  for (const v of values) sum += v;
-  const mean = sum / n;
-  if (n === 1) return { mean, ci95: Number.NaN, std: Number.NaN, n };
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
-  const std = Math.sqrt(ss / (n - 1));
-  return { mean, ci95: (tQuantile975(n - 1) * std) / Math.sqrt(n), std, n };
+  const m = mean(values);
+  if (n < 2) return { mean: m, ci95: Number.NaN, std: Number.NaN, n };
+  const std = sampleStd(values);
+  return { mean: m, ci95: (studentT975(n - 1) * std) / Math.sqrt(n), std, n };
 }
 
-/** Quantile `q` ∈ [0, 1] of `values` by linear interpolation (NaN when empty). */
+/** Quantile `q` ∈ [0, 1] of `values` by linear interpolation (NaN when empty); see {@link quantile}. */
 export function percentile(values: readonly number[], q: number): number {
-  if (!(q >= 0 && q <= 1)) throw new InvalidArgumentError(`percentile: expected q in [0, 1], got ${describeValue(q)}`);
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+  return quantile(values, q);
 }
 
 /** Summarises episode results. */

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomic } from '../src/atomic-write.js';
+import { quantile } from '../src/stats.js';
 
 const require = createRequire(import.meta.url);
 
@@ -75,19 +76,10 @@ export function machineInfo(): MachineInfo {
 
 /** Median of a non-empty list. */
 export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return quantile(values, 0.5);
 }
 
-/** Quantile q ∈ [0, 1] by linear interpolation. */
-export function quantile(values: readonly number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
-}
+export { quantile };
 
 /** Summarises samples into a result entry. */
 export function summarize(name: string, unit: BenchUnit, samples: readonly number[], params: Record<string, unknown> = {}): BenchResult {

@@ -14,7 +14,7 @@ import type { ValidationModel } from './model.js';
 import { flatSize, goToStart } from './real-rollouts.js';
 import type { CausalSection, InterventionResult } from './report-types.js';
 import type { ValidationSpec } from './spec.js';
-import { clamp01, mean, quantileSorted } from './stats.js';
+import { clamp01, mean, quantileSorted } from '../stats.js';
 
 /** Formula of the counterfactual score. */
 export const COUNTERFACTUAL_FORMULA =

@@ -14,7 +14,7 @@ import type { Env } from '../env.js';
 import { InvalidArgumentError, describeValue } from '../errors.js';
 import type { Policy } from '../policy.js';
 import type { ContenderResult } from './report-types.js';
-import { tInterval, wilsonInterval } from './stats.js';
+import { tInterval, wilsonInterval } from '../stats.js';
 
 /** One episode's outcome. */
 export interface EpisodeOutcome {

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { Interval } from './stats.js';
-import { bootstrapInterval } from './stats.js';
+import type { Interval } from '../stats.js';
+import { bootstrapInterval } from '../stats.js';
 import type { ObservationField } from './spec.js';
 
 /** Errors of one batch, per row and step. */

@@ -4,7 +4,6 @@
  *
  * @module
  */
-export { type Interval, type BootstrapOptions, studentT975, tInterval, bootstrapInterval, wilsonInterval } from './stats.js';
 export * from './spec.js';
 export * from './model.js';
 export * from './oracle-model.js';

@@ -11,7 +11,7 @@ import { bodyPosition, sweptPenetration } from './geometry.js';
 import type { RealBatch } from './real-rollouts.js';
 import type { CheckId, CheckInstance, CheckResult } from './report-types.js';
 import type { ObservedBody, ScenarioInstance, ScenarioSpec, ValidationSpec } from './spec.js';
-import { clamp01, mean } from './stats.js';
+import { clamp01, mean } from '../stats.js';
 
 /** A scenario as run: its instances, the real batch and the model's predicted observations. */
 export interface ScenarioRun {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DriftCurve } from './drift.js';
-import type { Interval } from './stats.js';
+import type { Interval } from '../stats.js';
 
 /** The format tag of version 1 reports. */
 export const VALIDATION_REPORT_FORMAT = 'embodied.validation/v1';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { evaluateAgent, runEpisodes } from '../../agents/run-episodes.js';
-import { meanCI95, percentile, summarizeEpisodes, tQuantile975, formatMeanCI } from '../../agents/episode-stats.js';
+import { meanCI95, percentile, summarizeEpisodes, formatMeanCI } from '../../agents/episode-stats.js';
+import { studentT975 } from '../../src/stats.js';
 import { policyAgent } from '../../agents/policy-agent.js';
 import { PointEnv, towardZero } from './fixtures/point-env.js';
 
@@ -45,9 +46,9 @@ describe('episode statistics', () => {
     expect(m.ci95).toBeCloseTo((2.776 * Math.sqrt(2.5)) / Math.sqrt(5), 10);
     expect(formatMeanCI(m)).toBe('3.00 ± 1.96');
     expect(Number.isNaN(meanCI95([7]).ci95)).toBe(true);
-    expect(tQuantile975(1000)).toBeCloseTo(1.9623, 3);
-    expect(tQuantile975(40)).toBeCloseTo(2.021, 3);
-    expect(() => tQuantile975(0)).toThrow(/positive integer df, got 0/);
+    expect(studentT975(1000)).toBeCloseTo(1.9623, 3);
+    expect(studentT975(40)).toBeCloseTo(2.021, 3);
+    expect(() => studentT975(0)).toThrow(/positive integer df, got 0/);
   });
 
   it('interpolates percentiles and summarises empty input as NaN', () => {

@@ -3,20 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { pushBoxValidationSpec } from '../../environments/validation/push-box.js';
 import {
   bodyDepth,
-  bootstrapInterval,
   controllability,
   normalisedErrors,
   obstacleDepth,
   observationScale,
   physicalPlausibilityScore,
-  studentT975,
   summarizeContender,
   sweptPenetration,
-  tInterval,
-  wilsonInterval,
   type ObservedBody,
   type CheckResult,
 } from '../../src/validation/index.js';
+import { bootstrapInterval, studentT975, tInterval, wilsonInterval } from '../../src/stats.js';
 
 describe('intervals', () => {
   it('t-interval matches the textbook value', () => {

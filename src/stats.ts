@@ -1,12 +1,14 @@
 /**
- * Small statistics for validation reports: means with Student-t 95% intervals, seeded percentile
- * bootstrap intervals, and Wilson intervals for success rates. Every interval is reported as
+ * Small statistics shared by validation reports, episode summaries and benchmarks: means with
+ * Student-t 95% intervals, seeded percentile bootstrap intervals, Wilson intervals for success rates,
+ * quantiles. Written by hand because they are a few lines each and must be float64-exact and seeded;
+ * mathjs has no Student-t quantile or bootstrap. Every interval is reported as
  * `{ mean, low, high, n }` so plots draw bands without knowing how they were made.
  *
  * @module
  */
-import { InvalidArgumentError, describeValue } from '../errors.js';
-import { Rng } from '../rng.js';
+import { InvalidArgumentError, describeValue } from './errors.js';
+import { Rng } from './rng.js';
 
 /** A point estimate with a two-sided 95% interval. `low`/`high` are NaN when n < 2. */
 export interface Interval {
@@ -91,6 +93,15 @@ export function bootstrapInterval(values: ArrayLike<number>, options: BootstrapO
   }
   means.sort();
   return { mean: m, low: quantileSorted(means, 0.025), high: quantileSorted(means, 0.975), n };
+}
+
+/**
+ * Quantile `q` ∈ [0, 1] of unsorted `values` by linear interpolation (NaN when empty).
+ * @throws {@link InvalidArgumentError} when q is outside [0, 1].
+ */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  if (!(q >= 0 && q <= 1)) throw new InvalidArgumentError(`quantile: expected q in [0, 1], got ${describeValue(q)}`);
+  return quantileSorted(Float64Array.from(values).sort(), q);
 }
 
 /** Quantile q of sorted values, linear interpolation. */
