@@ -19,8 +19,8 @@ import { Rng } from '../rng.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseOptions, z } from '../options.js';
 import { sampleClippedGaussian } from './normal-sampler.js';
-import { checkProblem, type IterationStats, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
-import { eliteMoments, evaluatePopulation, meanCostOf, selectElites, startMean } from './population.js';
+import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
+import { OptimizeRecord, eliteMoments, evaluatePopulation, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
 
 /** Options of {@link CemOptimizer}. Defaults follow MBRL-Lib's PETS configuration. */
 export interface CemOptions {
@@ -116,22 +116,13 @@ export class CemOptimizer implements SequenceOptimizer {
   }
 
   async optimize(objective: PopulationObjective, start: OptimizeStart): Promise<OptimizeResult> {
-    const t0 = performance.now();
     const { samples: n, elites: k, iterations, alpha, minStd } = this.options;
     const { low, high } = this.problem;
     const dim = this.dim;
     const { population, costs, order, mean, std, variance, eliteMean, eliteVariance } = this;
     startMean(this.problem, start, mean, 'CemOptimizer.optimize');
-    for (let d = 0; d < dim; d++) {
-      std[d] = this.options.initStd ?? (high[d]! - low[d]!) / 4;
-      variance[d] = std[d]! * std[d]!;
-    }
-    const best = new Float32Array(dim);
-    let bestCost = Number.POSITIVE_INFINITY;
-    let bestFound = false;
-    let nanCount = 0;
-    let objectiveMs = 0;
-    const stats: IterationStats[] = [];
+    initialSpread(this.problem, this.options.initStd, std, variance);
+    const run = new OptimizeRecord(dim);
 
     for (let it = 0; it < iterations; it++) {
       const ti = performance.now();
@@ -141,47 +132,12 @@ export class CemOptimizer implements SequenceOptimizer {
       const ev = await evaluatePopulation(objective, population, costs, n, dim, it, 'CemOptimizer');
       // Select elites
       selectElites(costs, n, k, order);
-      const top = order[0]!;
-      if (!bestFound || costs[top]! < bestCost) {
-        bestFound = true;
-        bestCost = costs[top]!;
-        best.set(population.subarray(top * dim, (top + 1) * dim));
-      }
       // Update the sampling distribution (smoothed)
       eliteMoments(population, order, k, dim, undefined, eliteMean, eliteVariance);
-      for (let d = 0; d < dim; d++) {
-        mean[d] = alpha * mean[d]! + (1 - alpha) * eliteMean[d]!;
-        variance[d] = alpha * variance[d]! + (1 - alpha) * eliteVariance[d]!;
-        const s = Math.sqrt(variance[d]!);
-        std[d] = s < minStd ? minStd : s;
-      }
-      nanCount += ev.nanCount;
-      objectiveMs += ev.ms;
-      stats.push({
-        iteration: it,
-        samples: n,
-        bestCost: costs[top]!,
-        eliteMeanCost: meanCostOf(costs, order, k),
-        nanCount: ev.nanCount,
-        ms: performance.now() - ti,
-        objectiveMs: ev.ms,
-      });
+      smoothedMomentUpdate(alpha, minStd, eliteMean, eliteVariance, mean, variance, std);
+      run.record(it, population, costs, order, n, k, ev, ti);
     }
 
-    const executeMean = this.options.execute === 'mean';
-    return {
-      solution: executeMean ? mean.slice() : best.slice(),
-      solutionCost: executeMean ? undefined : bestCost,
-      best,
-      bestCost,
-      mean: mean.slice(),
-      std: std.slice(),
-      elites: undefined,
-      iterations: stats,
-      nanCount,
-      evaluations: n * iterations,
-      ms: performance.now() - t0,
-      objectiveMs,
-    };
+    return this.options.execute === 'mean' ? run.result(mean, undefined, mean, std) : run.result(run.best, run.bestCost, mean, std);
   }
 }

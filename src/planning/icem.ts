@@ -24,8 +24,8 @@ import { Rng } from '../rng.js';
 import { parseOptions, z } from '../options.js';
 import { ColoredNoise } from './colored-noise.js';
 import { resolveElites } from './cem.js';
-import { checkProblem, type IterationStats, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
-import { eliteMoments, evaluatePopulation, meanCostOf, selectElites, startMean } from './population.js';
+import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
+import { OptimizeRecord, eliteMoments, evaluatePopulation, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
 
 /** Options of {@link IcemOptimizer}. Defaults follow MBRL-Lib's iCEM example (PETS with iCEM). */
 export interface IcemOptions {
@@ -129,24 +129,14 @@ export class IcemOptimizer implements SequenceOptimizer {
   }
 
   async optimize(objective: PopulationObjective, start: OptimizeStart): Promise<OptimizeResult> {
-    const t0 = performance.now();
     const { elites: k, iterations, alpha, minStd, addMean } = this.options;
     const { low, high, actionDim } = this.problem;
     const dim = this.dim;
     const { population, costs, order, elites, mean, std, variance, eliteMean, eliteVariance } = this;
     startMean(this.problem, start, mean, 'IcemOptimizer.optimize');
-    for (let d = 0; d < dim; d++) {
-      std[d] = this.options.initStd ?? (high[d]! - low[d]!) / 4;
-      variance[d] = std[d]! * std[d]!;
-    }
+    initialSpread(this.problem, this.options.initStd, std, variance);
     const carried = start.carry === undefined ? 0 : Math.min(this.keepElites, start.carry.length / dim);
-    const best = new Float32Array(dim);
-    let bestCost = Number.POSITIVE_INFINITY;
-    let bestFound = false;
-    let nanCount = 0;
-    let evaluations = 0;
-    let objectiveMs = 0;
-    const stats: IterationStats[] = [];
+    const run = new OptimizeRecord(dim);
 
     for (let it = 0; it < iterations; it++) {
       const ti = performance.now();
@@ -172,48 +162,12 @@ export class IcemOptimizer implements SequenceOptimizer {
       const kk = Math.min(k, n);
       selectElites(costs, n, kk, order);
       for (let e = 0; e < kk; e++) elites.set(population.subarray(order[e]! * dim, (order[e]! + 1) * dim), e * dim);
-      const top = order[0]!;
-      if (!bestFound || costs[top]! < bestCost) {
-        bestFound = true;
-        bestCost = costs[top]!;
-        best.set(population.subarray(top * dim, (top + 1) * dim));
-      }
       // Update the sampling distribution (smoothed)
       eliteMoments(population, order, kk, dim, undefined, eliteMean, eliteVariance);
-      for (let d = 0; d < dim; d++) {
-        mean[d] = alpha * mean[d]! + (1 - alpha) * eliteMean[d]!;
-        variance[d] = alpha * variance[d]! + (1 - alpha) * eliteVariance[d]!;
-        const s = Math.sqrt(variance[d]!);
-        std[d] = s < minStd ? minStd : s;
-      }
-      nanCount += ev.nanCount;
-      evaluations += n;
-      objectiveMs += ev.ms;
-      stats.push({
-        iteration: it,
-        samples: n,
-        bestCost: costs[top]!,
-        eliteMeanCost: meanCostOf(costs, order, kk),
-        nanCount: ev.nanCount,
-        ms: performance.now() - ti,
-        objectiveMs: ev.ms,
-      });
+      smoothedMomentUpdate(alpha, minStd, eliteMean, eliteVariance, mean, variance, std);
+      run.record(it, population, costs, order, n, kk, ev, ti);
     }
 
-    const executeBest = this.options.execute === 'best';
-    return {
-      solution: executeBest ? best.slice() : mean.slice(),
-      solutionCost: executeBest ? bestCost : undefined,
-      best,
-      bestCost,
-      mean: mean.slice(),
-      std: std.slice(),
-      elites: elites.slice(),
-      iterations: stats,
-      nanCount,
-      evaluations,
-      ms: performance.now() - t0,
-      objectiveMs,
-    };
+    return this.options.execute === 'best' ? run.result(run.best, run.bestCost, mean, std, elites) : run.result(mean, undefined, mean, std, elites);
   }
 }

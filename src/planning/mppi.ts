@@ -24,8 +24,8 @@ import { Rng } from '../rng.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseOptions, z } from '../options.js';
 import { sampleClippedGaussian } from './normal-sampler.js';
-import { checkProblem, type IterationStats, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
-import { eliteMoments, evaluatePopulation, meanCostOf, selectElites, startMean } from './population.js';
+import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
+import { OptimizeRecord, eliteMoments, evaluatePopulation, selectElites, startMean } from './population.js';
 
 /** Options of {@link MppiOptimizer}. Defaults are TD-MPC2's planner settings (for actions in [−1, 1]). */
 export interface MppiOptions {
@@ -125,19 +125,13 @@ export class MppiOptimizer implements SequenceOptimizer {
   }
 
   async optimize(objective: PopulationObjective, start: OptimizeStart): Promise<OptimizeResult> {
-    const t0 = performance.now();
     const { samples: n, elites: k, iterations, temperature, updateStd } = this.options;
     const { low, high } = this.problem;
     const dim = this.dim;
     const { population, costs, order, weights, mean, std, stdMin, stdMax, eliteMean, eliteVariance } = this;
     startMean(this.problem, start, mean, 'MppiOptimizer.optimize');
     std.set(this.std0);
-    const best = new Float32Array(dim);
-    let bestCost = Number.POSITIVE_INFINITY;
-    let bestFound = false;
-    let nanCount = 0;
-    let objectiveMs = 0;
-    const stats: IterationStats[] = [];
+    const run = new OptimizeRecord(dim);
 
     for (let it = 0; it < iterations; it++) {
       const ti = performance.now();
@@ -147,13 +141,7 @@ export class MppiOptimizer implements SequenceOptimizer {
       const ev = await evaluatePopulation(objective, population, costs, n, dim, it, 'MppiOptimizer');
       // Select elites
       selectElites(costs, n, k, order);
-      const top = order[0]!;
-      const minCost = costs[top]!;
-      if (!bestFound || minCost < bestCost) {
-        bestFound = true;
-        bestCost = minCost;
-        best.set(population.subarray(top * dim, (top + 1) * dim));
-      }
+      const minCost = costs[order[0]!]!;
       // Weight the elites: exp(−(c − c_min)/λ); equal costs (also ±∞ ones) weigh 1, +∞ above a finite min 0
       let total = 0;
       for (let e = 0; e < k; e++) {
@@ -172,17 +160,7 @@ export class MppiOptimizer implements SequenceOptimizer {
           std[d] = s < stdMin[d]! ? stdMin[d]! : s > stdMax[d]! ? stdMax[d]! : s;
         }
       }
-      nanCount += ev.nanCount;
-      objectiveMs += ev.ms;
-      stats.push({
-        iteration: it,
-        samples: n,
-        bestCost: minCost,
-        eliteMeanCost: meanCostOf(costs, order, k),
-        nanCount: ev.nanCount,
-        ms: performance.now() - ti,
-        objectiveMs: ev.ms,
-      });
+      run.record(it, population, costs, order, n, k, ev, ti);
     }
 
     let solution: Float32Array;
@@ -193,8 +171,8 @@ export class MppiOptimizer implements SequenceOptimizer {
         solutionCost = undefined;
         break;
       case 'best':
-        solution = best.slice();
-        solutionCost = bestCost;
+        solution = run.best;
+        solutionCost = run.bestCost;
         break;
       case 'sample': {
         // Draw one of the last iteration's elites with probability equal to its weight.
@@ -207,19 +185,6 @@ export class MppiOptimizer implements SequenceOptimizer {
         break;
       }
     }
-    return {
-      solution,
-      solutionCost,
-      best,
-      bestCost,
-      mean: mean.slice(),
-      std: std.slice(),
-      elites: undefined,
-      iterations: stats,
-      nanCount,
-      evaluations: n * iterations,
-      ms: performance.now() - t0,
-      objectiveMs,
-    };
+    return run.result(solution, solutionCost, mean, std);
   }
 }

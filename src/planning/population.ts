@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidArgumentError, describeValue } from '../errors.js';
-import { PlanningError, type OptimizeStart, type PopulationObjective, type SequenceProblem } from './optimizer.js';
+import { PlanningError, type IterationStats, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceProblem } from './optimizer.js';
 
 /** Result of {@link evaluatePopulation}. */
 export interface Evaluation {
@@ -179,5 +179,93 @@ export function clipInto(x: Float32Array, low: Float32Array, high: Float32Array,
     const lo = low[d]!;
     const hi = high[d]!;
     x[offset + d] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+/**
+ * The bookkeeping every population optimiser repeats within one `optimize` call: the best candidate
+ * seen, per-iteration statistics, NaN counts, evaluations and time. Optimisers call {@link record}
+ * once per iteration (after selecting elites) and {@link result} at the end.
+ */
+export class OptimizeRecord {
+  /** Best candidate over all iterations. */
+  readonly best: Float32Array;
+  /** Its cost (+∞ until an iteration is recorded). */
+  bestCost = Number.POSITIVE_INFINITY;
+  private found = false;
+  private nanCount = 0;
+  private evaluations = 0;
+  private objectiveMs = 0;
+  private readonly stats: IterationStats[] = [];
+  private readonly t0 = performance.now();
+
+  constructor(private readonly dim: number) {
+    this.best = new Float32Array(dim);
+  }
+
+  /**
+   * Records iteration `iteration`: `n` candidates scored into `costs`, with `order[0, k)` their elites,
+   * best first (see {@link selectElites}); `startedAt` is the iteration's `performance.now()`.
+   */
+  record(iteration: number, population: Float32Array, costs: Float32Array, order: Int32Array, n: number, k: number, ev: Evaluation, startedAt: number): void {
+    const top = order[0]!;
+    const cost = costs[top]!;
+    if (!this.found || cost < this.bestCost) {
+      this.found = true;
+      this.bestCost = cost;
+      this.best.set(population.subarray(top * this.dim, (top + 1) * this.dim));
+    }
+    this.nanCount += ev.nanCount;
+    this.evaluations += n;
+    this.objectiveMs += ev.ms;
+    this.stats.push({ iteration, samples: n, bestCost: cost, eliteMeanCost: meanCostOf(costs, order, k), nanCount: ev.nanCount, ms: performance.now() - startedAt, objectiveMs: ev.ms });
+  }
+
+  /** The optimiser's result: `solution` (copied) and its cost where known, the final distribution and elites. */
+  result(solution: Float32Array, solutionCost: number | undefined, mean: Float32Array, std: Float32Array, elites?: Float32Array): OptimizeResult {
+    return {
+      solution: solution.slice(),
+      solutionCost,
+      best: this.best,
+      bestCost: this.bestCost,
+      mean: mean.slice(),
+      std: std.slice(),
+      elites: elites?.slice(),
+      iterations: this.stats,
+      nanCount: this.nanCount,
+      evaluations: this.evaluations,
+      ms: performance.now() - this.t0,
+      objectiveMs: this.objectiveMs,
+    };
+  }
+}
+
+/** Sets the initial sampling spread: `initStd`, or a quarter of each bound's width; `variance` = std². */
+export function initialSpread(problem: SequenceProblem, initStd: number | undefined, std: Float32Array, variance: Float32Array | Float64Array): void {
+  const { low, high } = problem;
+  for (let d = 0; d < std.length; d++) {
+    std[d] = initStd ?? (high[d]! - low[d]!) / 4;
+    variance[d] = std[d]! * std[d]!;
+  }
+}
+
+/**
+ * The CEM update with momentum (also iCEM's): `mean ← α·mean + (1−α)·eliteMean`, `var ← α·var + (1−α)·eliteVar`,
+ * `std = max(√var, minStd)`.
+ */
+export function smoothedMomentUpdate(
+  alpha: number,
+  minStd: number,
+  eliteMean: Float64Array,
+  eliteVariance: Float64Array,
+  mean: Float32Array,
+  variance: Float32Array | Float64Array,
+  std: Float32Array,
+): void {
+  for (let d = 0; d < mean.length; d++) {
+    mean[d] = alpha * mean[d]! + (1 - alpha) * eliteMean[d]!;
+    variance[d] = alpha * variance[d]! + (1 - alpha) * eliteVariance[d]!;
+    const s = Math.sqrt(variance[d]!);
+    std[d] = s < minStd ? minStd : s;
   }
 }
