@@ -162,7 +162,9 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
     high = oracle.actionHigh;
   } else {
     if (s.model === undefined) throw new InvalidArgumentError('plan spec: `oracle: false` needs a `model` bundle directory');
-    const wm = await WorldModel.load(s.model, { intraOpNumThreads: s.intraOpNumThreads });
+    // The objective is the predicted return, so ensemble disagreement is not needed: without it an
+    // ensemble whose manifest says `rolloutMode: 'mean'` rolls out through the fused graph.
+    const wm = await WorldModel.load(s.model, { intraOpNumThreads: s.intraOpNumThreads, uncertainty: false });
     if (wm.manifest.envId !== s.envId) {
       await wm.close();
       throw new InvalidArgumentError(`plan spec: the bundle at ${s.model} models ${wm.manifest.envId}, not ${s.envId}`);

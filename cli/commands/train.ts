@@ -4,7 +4,7 @@
  * a checkpoint and exits; `--resume` continues from the checkpoint bit for bit (same sampler stream).
  */
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write.js';
@@ -230,6 +230,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--horizon <n>', 'training horizon H', integerOption(1))
     .option('--ensemble <n>', 'dynamics ensemble members', integerOption(1))
     .option('--lr <x>', 'peak learning rate', numberOption(0))
+    .addOption(new Option('--lr-schedule <kind>', 'learning-rate schedule (cosine decays to lrMinRatio × lr over the run)').choices(['constant', 'cosine']))
     .option('--checkpoint <file>', 'checkpoint path (default <out>.ckpt)')
     .option('--checkpoint-every <n>', 'save a checkpoint every n steps', integerOption(0), 1000)
     .option('--threads <n>', 'onnxruntime intra-op threads', integerOption(1), 1)
@@ -253,6 +254,7 @@ export function registerTrainCommand(program: Command): void {
           ...(o.horizon !== undefined && { horizon: o.horizon as number }),
           ...(o.ensemble !== undefined && { ensembleSize: o.ensemble as number }),
           ...(o.lr !== undefined && { lr: o.lr as number }),
+          ...(o.lrSchedule !== undefined && { lrSchedule: o.lrSchedule as 'constant' | 'cosine' }),
         };
         const r = await runTrain({
           data: o.data as string,
