@@ -49,6 +49,8 @@ export interface DemoOptions {
   readonly out?: string;
   /** Run the oracle-MPC baseline. Default true. */
   readonly oracle?: boolean;
+  /** Oracle-MPC episodes (the first of the seeds). Default: the task's (quick: fewer). */
+  readonly oracleEpisodes?: number;
   /** Progress. */
   readonly onEvent?: (event: DemoEvent) => void;
   /** Stops at the next step (the promise rejects with the signal's reason; nothing is written). */
@@ -75,7 +77,7 @@ export interface DemoRow {
   /** Packages delivered over all episodes (environments that count deliveries). */
   readonly deliveries?: number;
   /** Plan latency, ms (MPC rows). */
-  readonly planMs?: { readonly p50: number; readonly p95: number; readonly count: number };
+  readonly planMs?: { readonly p50: number; readonly p95: number; readonly min: number; readonly max: number; readonly count: number };
 }
 
 /** The model-vs-Rapier numbers of the table. */
@@ -113,7 +115,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const episodes = options.episodes ?? (quick ? task.quick.episodes : task.episodes);
   if (!Number.isSafeInteger(episodes) || episodes < 1) throw new InvalidArgumentError(`embodied demo: expected --episodes to be a positive integer, got ${describeValue(episodes)}`);
   const seeds = Array.from({ length: episodes }, (_, k) => seed + k);
-  const oracleSeeds = seeds.slice(0, Math.min(episodes, quick ? task.quick.oracleEpisodes : task.oracleEpisodes));
+  const oracleEpisodes = options.oracleEpisodes ?? (quick ? task.quick.oracleEpisodes : task.oracleEpisodes);
+  if (!Number.isSafeInteger(oracleEpisodes) || oracleEpisodes < 0) throw new InvalidArgumentError(`embodied demo: expected --oracle-episodes to be a non-negative integer, got ${describeValue(oracleEpisodes)}`);
+  const oracleSeeds = seeds.slice(0, Math.min(episodes, oracleEpisodes));
   const maxSteps = quick ? task.quick.maxSteps : task.maxSteps;
   const learnedSettings: DemoPlanner = { ...task.learned, ...(quick && task.quick.learned) };
   const oracleSettings: DemoPlanner = { ...task.oracle, ...(quick && task.quick.oracle) };
@@ -240,13 +244,13 @@ async function planSource(task: DemoTask, p: DemoPlanner, which: { model?: strin
 }
 
 /** An MPC agent over `source` and a reader of its plan latencies. */
-function mpc(source: TrackedPlanSource, p: DemoPlanner, seed: number): { agent: Agent<Float32Array, Float32Array>; planMs: () => { p50: number; p95: number; count: number } } {
+function mpc(source: TrackedPlanSource, p: DemoPlanner, seed: number): { agent: Agent<Float32Array, Float32Array>; planMs: () => NonNullable<DemoRow['planMs']> } {
   const agent = mpcAgent({ source, replanEvery: p.replanEvery, seed });
   const ms: number[] = [];
   agent.telemetry$.subscribe((e: MpcTelemetry) => {
     if (e.kind === 'plan') ms.push(e.ms);
   });
-  return { agent, planMs: () => ({ p50: percentile(ms, 0.5), p95: percentile(ms, 0.95), count: ms.length }) };
+  return { agent, planMs: () => ({ p50: percentile(ms, 0.5), p95: percentile(ms, 0.95), min: Math.min(...ms), max: Math.max(...ms), count: ms.length }) };
 }
 
 /** Played episodes and their wall time. */

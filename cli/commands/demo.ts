@@ -27,6 +27,8 @@ export interface DemoCommandOptions {
   readonly train?: boolean;
   /** Run the oracle-MPC baseline. Default true. */
   readonly oracle?: boolean;
+  /** Oracle-MPC episodes (the first of the seeds). */
+  readonly oracleEpisodes?: number;
   /** Progress bars: true, false or 'auto' (on a TTY; plain lines otherwise). Default 'auto'. */
   readonly progress?: boolean | 'auto';
   /** Where plain progress lines go. Default: stderr. */
@@ -52,7 +54,7 @@ export async function trainDemoModel(task: DemoTask, out: string, o: DemoCommand
     out: model,
     steps: t.steps,
     seed: t.seed,
-    config: { latentDim: t.latentDim, simNormGroup: t.latentDim % 8 === 0 ? 8 : 0, encoderHidden: [t.hidden], dynamicsHidden: [t.hidden, t.hidden], rewardHidden: [t.hidden], terminalHidden: [t.hidden], decoderHidden: [t.hidden], batchSize: t.batchSize, horizon: t.horizon },
+    config: { latentDim: t.latentDim, simNormGroup: t.latentDim % 8 === 0 ? 8 : 0, encoderHidden: [t.hidden], dynamicsHidden: [t.hidden, t.hidden], rewardHidden: [t.hidden], terminalHidden: [t.hidden], decoderHidden: [t.hidden], batchSize: t.batchSize, horizon: t.horizon, ensembleSize: t.ensemble, lr: t.lr, lrSchedule: t.lrSchedule },
     overwrite: true,
     progress,
     ...(o.signal && { signal: o.signal }),
@@ -78,6 +80,7 @@ export async function runDemoCommand(o: DemoCommandOptions): Promise<DemoResult>
       quick: o.quick ?? false,
       out,
       oracle: o.oracle ?? true,
+      ...(o.oracleEpisodes !== undefined && { oracleEpisodes: o.oracleEpisodes }),
       onEvent: progress.onEvent,
       ...(o.signal && { signal: o.signal }),
     });
@@ -141,6 +144,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--train', 'recreate the model from scratch first (collect + train as in models/README.md) into <out>/model')
     .option('--out <dir>', 'output directory', 'out/demo')
     .option('--no-oracle', 'skip the oracle-MPC baseline (MPC with Rapier rollouts)')
+    .option('--oracle-episodes <n>', 'oracle-MPC episodes, the first of the seeds (default: all; quick 1)', integerOption(0))
     .option('--json', 'print the summary JSON instead of the table')
     .option('--no-progress', 'no progress bars or lines')
     .action(async (o: DemoCommandOptions & { json?: boolean; progress: boolean }) => {

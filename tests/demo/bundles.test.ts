@@ -1,0 +1,63 @@
+/**
+ * The shipped bundles: they load, are small, say what trained them (matching their recipe in
+ * agents/demo/demo-tasks.ts and models/README.md), and behave as environments (checkEnv).
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../environments/index.js';
+import { DEMO_TASKS, recipeCommands, shippedBundle, packageRoot } from '../../agents/demo/demo-tasks.js';
+import { checkEnv } from '../../src/check.js';
+import { make } from '../../src/registry.js';
+import { WorldModel } from '../../src/worldmodel/world-model.js';
+import { WorldModelEnv } from '../../src/worldmodel/world-model-env.js';
+
+const tasks = Object.values(DEMO_TASKS);
+
+describe.each(tasks)('models/$bundle', (task) => {
+  const dir = shippedBundle(task);
+
+  it('loads, fits its environment, is under 5 MB and records the recipe that trained it', async () => {
+    const bytes = readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+    expect(bytes).toBeLessThan(5e6);
+    const model = await WorldModel.load(dir);
+    try {
+      const env = make(task.envId, task.envOptions);
+      expect(model.manifest.envId).toBe(task.envId);
+      expect(model.obsDim).toBe(env.observationSpace.shape[0]);
+      expect(model.actionDim).toBe(env.actionSpace.shape[0]);
+      await env.close();
+      const p = model.manifest.provenance;
+      const t = task.recipe.train;
+      expect(p.trainingSteps).toBe(t.steps);
+      expect(p.seed).toBe(t.seed);
+      expect(p.rapierVersion).toBe('0.21.0');
+      expect(model.latentDim).toBe(t.latentDim);
+      const config = p.config as { dynamicsHidden: number[]; batchSize: number; horizon: number; ensembleSize: number; lr: number; lrSchedule: string };
+      expect(config.ensembleSize).toBe(t.ensemble);
+      expect(config.lr).toBe(t.lr);
+      expect(config.lrSchedule).toBe(t.lrSchedule);
+      expect(config.dynamicsHidden).toEqual([t.hidden, t.hidden]);
+      expect(config.batchSize).toBe(t.batchSize);
+      expect(config.horizon).toBe(t.horizon);
+      expect(model.manifest.files.initialObservations).toBeDefined();
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('passes checkEnv as a WorldModelEnv', async () => {
+    const env = await WorldModelEnv.load(dir, { maxEpisodeSteps: 50 });
+    const report = await checkEnv(env);
+    expect(report.failures).toEqual([]);
+    expect(report.passed).toBe(true);
+    await env.close();
+  });
+
+  it('is documented in models/README.md with the exact commands of its recipe', () => {
+    const readme = readFileSync(join(packageRoot(), 'models', 'README.md'), 'utf8');
+    for (const command of recipeCommands(task)) expect(readme).toContain(command);
+    const hash = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { provenance: { datasetHash: string } }).provenance.datasetHash;
+    expect(readme).toContain(hash);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * `embodied demo --quick` end to end on the shipped warehouse model: every stage runs and every output
+ * exists and parses. About 10–20 s on 2 cores (the learned planner and the validation suite run for real).
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../environments/index.js';
+import { formatDemoTable } from '../../agents/demo/format.js';
+import { runDemo, type DemoResult } from '../../agents/demo/run-demo.js';
+import { REPLAY_FORMAT, type Replay } from '../../agents/demo/replay.js';
+import { runDemoCommand } from '../../cli/commands/demo.js';
+import { EmbodiedError } from '../../src/errors.js';
+import type { ValidationReport } from '../../src/validation/index.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'demo-'));
+
+describe('embodied demo --quick', () => {
+  it('runs every stage and writes the report, the replay and the summary', { timeout: 120_000 }, async () => {
+    const out = join(tmp(), 'demo');
+    const lines: string[] = [];
+    const r = await runDemoCommand({ quick: true, out, progress: 'auto', log: (l) => lines.push(l) });
+    expect(r.envId).toBe('Warehouse-v0');
+    expect(r.quick).toBe(true);
+    expect(r.rows.map((x) => x.kind)).toEqual(['learned-mpc', 'scripted', 'random', 'oracle-mpc']);
+    const learned = r.rows[0]!;
+    expect(learned.episodes).toHaveLength(2);
+    expect(learned.planMs!.count).toBeGreaterThan(10);
+    expect(learned.planMs!.p95).toBeGreaterThanOrEqual(learned.planMs!.p50);
+    expect(r.rows[1]!.episodes.every((e) => e.success)).toBe(true); // the scripted baseline delivers within 120 steps
+    expect(r.rows[3]!.episodes).toHaveLength(1);
+    expect(r.check.pps).toBeGreaterThanOrEqual(0);
+    expect(r.check.pps).toBeLessThanOrEqual(1);
+    expect(r.check.drift.source).toBe('planner:learned-mpc');
+    expect(r.check.drift.first).toBeGreaterThan(0);
+    // Progress lines for every stage (no TTY in tests: plain lines).
+    for (const stage of ['learned MPC', 'scripted', 'random', 'oracle MPC', 'validation']) expect(lines.some((l) => l.startsWith(`${stage}:`))).toBe(true);
+
+    expect(readdirSync(out).sort()).toEqual(['replay.json', 'report.html', 'report.json', 'summary.json']);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ValidationReport;
+    expect(report.env.id).toBe('Warehouse-v0');
+    expect(report.closedLoop.status).toBe('scored');
+    expect(report.closedLoop.contenders.map((c) => c.kind)).toEqual(['learned-mpc', 'scripted', 'random', 'oracle-mpc']);
+    expect(report.notes.some((n) => /oracle MPC played the first 1 of the 2 seeds/.test(n))).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    const replay = JSON.parse(readFileSync(join(out, 'replay.json'), 'utf8')) as Replay;
+    expect(replay.format).toBe(REPLAY_FORMAT);
+    expect(replay.seed).toBe(0);
+    expect(replay.frames).toHaveLength(replay.actions.length + 1);
+    expect(replay.actions.length).toBe(learned.episodes[0]!.length);
+    expect(replay.actions.every((a) => a.length === 3 && a.every((v) => v >= -1 && v <= 1))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as DemoResult;
+    expect(summary.rows[0]!.summary.successRate.n).toBe(2);
+
+    const table = formatDemoTable(r);
+    expect(table).toMatch(/learned MPC\s+\d+% \(\d\/2\)/);
+    expect(table).toMatch(/oracle MPC\s+\d+% \(\d\/1\)/);
+    expect(table).toMatch(/physical plausibility score \(PPS\) \d\.\d\d/);
+    expect(table).toMatch(/plan p50 \/ p95/);
+  });
+
+  it('stops cleanly on abort and writes nothing', { timeout: 60_000 }, async () => {
+    const out = join(tmp(), 'demo');
+    const controller = new AbortController();
+    const stop = new EmbodiedError('stopped by test');
+    const run = runDemo({ quick: true, out, signal: controller.signal, onEvent: (e) => e.kind === 'step' && e.step === 5 && controller.abort(stop) });
+    await expect(run).rejects.toBe(stop);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects bad options with clear messages', async () => {
+    await expect(runDemo({ envId: 'CartPole-v0' })).rejects.toThrow(/expected --env Warehouse-v0 or PushBox-v0, got "CartPole-v0"/);
+    await expect(runDemo({ episodes: 0 })).rejects.toThrow(/expected --episodes to be a positive integer, got 0/);
+    await expect(runDemo({ model: join(tmp(), 'missing') })).rejects.toThrow(/manifest\.json/);
+  });
+});
