@@ -6,13 +6,15 @@
  *
  * Two PushBox bundles exported by the SDK with initial weights (speed does not depend on the values):
  * `large` = the default architecture (latent 64, dynamics 256×256, Mish + LayerNorm, SimNorm), and
- * `small` = the round-trip test's model (latent 32, dynamics 64×64, tanh, no LayerNorm).
+ * `small` = the round-trip test's model (latent 32, dynamics 64×64, tanh, no LayerNorm). Then `shipped`:
+ * the trained default PushBox bundle, `models/pushbox` (latent 32, dynamics 128×128, Mish + LayerNorm, SimNorm).
  *
  * Run: `npm run bench -- --only worldmodel` → bench/results/worldmodel.json.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import pkg from 'onnx-proto';
 import '../environments/push-box.js';
@@ -98,9 +100,10 @@ async function main(): Promise<void> {
   for (let i = 0; i < 10; i++) await stepPhysics(); // Rapier's WASM tiers up slowly: warm it first
 
   const results: BenchResult[] = [];
-  for (const size of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
-    const bundle = join(dir, size);
-    await pushBoxBundle(bundle, size);
+  const shipped = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'pushbox');
+  for (const size of [...(Object.keys(MODELS) as (keyof typeof MODELS)[]), 'shipped' as const]) {
+    const bundle = size === 'shipped' ? shipped : join(dir, size);
+    if (size !== 'shipped') await pushBoxBundle(bundle, size);
     const fused = await WorldModel.load(bundle, { intraOpNumThreads: THREADS });
     const unfused = await WorldModel.load(bundle, { intraOpNumThreads: THREADS, fused: false });
     const shapes = matmulShapes(join(bundle, 'dynamics_0.onnx'));
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
       const acts = Rng.fromSeed(B + 1).fillUniform(new Float32Array(B * H * A), -1, 1);
       const xs = Object.fromEntries(shapes.map(([k], i) => [`x${i}`, new ort.Tensor('float32', Rng.fromSeed(i).fillNormal(new Float32Array(B * k)), [B, k])]));
       // Keep each sample ≥ a few ms.
-      const reps = B === 1 ? 20 : B === 64 ? 4 : size === 'small' ? 4 : 1;
+      const reps = B === 1 ? 20 : B === 64 ? 4 : size === 'large' ? 1 : 4;
       const samples = await interleave(
         {
           fused: async () => {
