@@ -58,7 +58,8 @@ export const ArmOptionsSchema = z
 
 /** Options accepted by `make('Arm-v0', options)` (see {@link ArmOptionsSchema} for defaults). */
 export type ArmOptions = z.input<typeof ArmOptionsSchema>;
-type Config = z.output<typeof ArmOptionsSchema>;
+/** Fully resolved `Arm-v0` options (after {@link ArmOptionsSchema} defaults are applied). */
+export type ArmConfig = z.output<typeof ArmOptionsSchema>;
 
 const ResetSchema = z
   .object({
@@ -68,8 +69,8 @@ const ResetSchema = z
   })
   .strict();
 
-/** Task state saved with the physics snapshot. */
-interface ArmTask {
+/** `Arm-v0` task state saved with the physics snapshot (see `captureTask`). */
+export interface ArmTask {
   readonly variant: string;
   readonly target: [number, number];
 }
@@ -142,7 +143,7 @@ export class ArmEnv extends PhysicsEnv<Float32Array, Float32Array, ArmTask> {
   override readonly metadata;
   readonly controlDt: number;
   /** The validated options (defaults filled in). */
-  readonly config: Readonly<Config>;
+  readonly config: Readonly<ArmConfig>;
   private readonly variant: string;
   private target: [number, number] = [0, 0];
   private world: World | undefined;

@@ -49,7 +49,8 @@ export const CartPoleOptionsSchema = z
 
 /** Options accepted by `make('CartPole-v0', options)` (see {@link CartPoleOptionsSchema} for defaults). */
 export type CartPoleOptions = z.input<typeof CartPoleOptionsSchema>;
-type Config = z.output<typeof CartPoleOptionsSchema>;
+/** Fully resolved `CartPole-v0` options (after {@link CartPoleOptionsSchema} defaults are applied). */
+export type CartPoleConfig = z.output<typeof CartPoleOptionsSchema>;
 
 const ResetSchema = z
   .object({
@@ -58,8 +59,8 @@ const ResetSchema = z
   })
   .strict();
 
-/** Task state saved with the physics snapshot. */
-interface CartPoleTask {
+/** `CartPole-v0` task state saved with the physics snapshot (see `captureTask`). */
+export interface CartPoleTask {
   readonly variant: string;
 }
 
@@ -109,7 +110,7 @@ export class CartPoleEnv extends PhysicsEnv<Float32Array, Float32Array, CartPole
   override readonly metadata;
   readonly controlDt: number;
   /** The validated options (defaults filled in). */
-  readonly config: Readonly<Config>;
+  readonly config: Readonly<CartPoleConfig>;
   private readonly variant: string;
   private world: World | undefined;
   private cart: RigidBody | undefined;

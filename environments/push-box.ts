@@ -55,7 +55,8 @@ export const PushBoxOptionsSchema = z
 
 /** Options accepted by `make('PushBox-v0', options)` (see {@link PushBoxOptionsSchema} for defaults). */
 export type PushBoxOptions = z.input<typeof PushBoxOptionsSchema>;
-type Config = z.output<typeof PushBoxOptionsSchema>;
+/** Fully resolved `PushBox-v0` options (after {@link PushBoxOptionsSchema} defaults are applied). */
+export type PushBoxConfig = z.output<typeof PushBoxOptionsSchema>;
 
 const ResetSchema = z
   .object({
@@ -68,8 +69,8 @@ const ResetSchema = z
   })
   .strict();
 
-/** Task state saved with the physics snapshot. */
-interface PushBoxTask {
+/** `PushBox-v0` task state saved with the physics snapshot (see `captureTask`). */
+export interface PushBoxTask {
   readonly variant: string;
   readonly goal: [number, number];
   readonly goalYaw: number;
@@ -138,7 +139,7 @@ export class PushBoxEnv extends PhysicsEnv<Float32Array, Float32Array, PushBoxTa
   override readonly metadata;
   readonly controlDt: number;
   /** The validated options (defaults filled in). */
-  readonly config: Readonly<Config>;
+  readonly config: Readonly<PushBoxConfig>;
   private readonly variant: string;
   private readonly obsDim: number;
   private readonly pusherLimit: number;

@@ -47,12 +47,13 @@ export const ReachOptionsSchema = z
 
 /** Options accepted by `make('Reach-v0', options)` (see {@link ReachOptionsSchema} for defaults). */
 export type ReachOptions = z.input<typeof ReachOptionsSchema>;
-type Config = z.output<typeof ReachOptionsSchema>;
+/** Fully resolved `Reach-v0` options (after {@link ReachOptionsSchema} defaults are applied). */
+export type ReachConfig = z.output<typeof ReachOptionsSchema>;
 
 const ResetSchema = z.object({ start: vec2.optional(), velocity: vec2.optional(), goal: vec2.optional() }).strict();
 
-/** Task state saved with the physics snapshot. */
-interface ReachTask {
+/** `Reach-v0` task state saved with the physics snapshot (see `captureTask`). */
+export interface ReachTask {
   readonly variant: string;
   readonly goal: [number, number];
 }
@@ -98,7 +99,7 @@ export class ReachEnv extends PhysicsEnv<Float32Array, Float32Array, ReachTask> 
   override readonly metadata;
   readonly controlDt: number;
   /** The validated options (defaults filled in). */
-  readonly config: Readonly<Config>;
+  readonly config: Readonly<ReachConfig>;
   private readonly variant: string;
   private goal: [number, number] = [0, 0];
   private world: World | undefined;

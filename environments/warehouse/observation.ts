@@ -127,6 +127,7 @@ export interface ObservationSource {
   readonly targets: Int32Array;
   /** Drop-zone centres, `[x, z]` pairs. */
   readonly zones: Float64Array;
+  /** Number of packages not yet delivered. */
   remaining(): number;
   readonly numPackages: number;
 }

@@ -27,12 +27,19 @@ export type Initializer =
 
 /** Initialiser shorthands. */
 export const init = {
+  /** All zeros. */
   zeros: (): Initializer => ({ kind: 'zeros' }),
+  /** All ones. */
   ones: (): Initializer => ({ kind: 'ones' }),
+  /** Every element equal to `value`. */
   constant: (value: number): Initializer => ({ kind: 'constant', value }),
+  /** Uniform in [`low`, `high`). */
   uniform: (low: number, high: number): Initializer => ({ kind: 'uniform', low, high }),
+  /** Normal with standard deviation `std` and mean `mean` (default 0). */
   normal: (std: number, mean = 0): Initializer => ({ kind: 'normal', std, mean }),
+  /** Zero-mean normal with standard deviation `std`, redrawn until within ±2σ. */
   truncatedNormal: (std: number): Initializer => ({ kind: 'truncatedNormal', std }),
+  /** Uniform in ±`gain`/√fanIn (PyTorch `nn.Linear` default); fanIn defaults to the weight's first dimension. */
   fanInUniform: (gain = 1, fanIn?: number): Initializer => (fanIn === undefined ? { kind: 'fanInUniform', gain } : { kind: 'fanInUniform', gain, fanIn }),
 };
 

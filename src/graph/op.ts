@@ -56,10 +56,16 @@ export interface OpDef<A> {
 
 /** Attribute helpers. */
 export const attr = {
+  /** A float attribute. */
   f: (name: string, f: number): OnnxAttr => ({ name, f }),
+  /** An integer attribute. */
   i: (name: string, i: number): OnnxAttr => ({ name, i }),
+  /** An integer-list attribute. */
   ints: (name: string, ints: readonly number[]): OnnxAttr => ({ name, ints }),
+  /** A float-list attribute. */
   floats: (name: string, floats: readonly number[]): OnnxAttr => ({ name, floats }),
+  /** A string attribute. */
   s: (name: string, s: string): OnnxAttr => ({ name, s }),
+  /** A subgraph attribute (e.g. a `Scan` body). */
   graph: (name: string, graph: unknown): OnnxAttr => ({ name, graph }),
 };

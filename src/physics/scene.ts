@@ -338,6 +338,7 @@ export class Scene {
   }
   private freed = false;
 
+  /** Frees the world (same as {@link Scene.free}), for `using` declarations. */
   [Symbol.dispose](): void {
     this.free();
   }

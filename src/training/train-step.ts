@@ -53,8 +53,11 @@ export const TrainNames = {
   params: 'params',
   m: 'adam_m',
   v: 'adam_v',
+  /** Output carrying the updated value of state input `input` (e.g. `params:next`). */
   next: (input: string) => `${input}:next`,
+  /** Graph input feeding objective input `input` at inner step `k` (`<input>@<k>`). */
   data: (input: string, k: number) => `${input}@${k}`,
+  /** Output carrying metric `metric` at inner step `k` (`<metric>@<k>`). */
   metric: (metric: string, k: number) => `${metric}@${k}`,
 };
 

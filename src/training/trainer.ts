@@ -251,6 +251,7 @@ export class Trainer {
     this.runners.clear();
   }
 
+  /** Releases the onnxruntime sessions (same as {@link Trainer.close}), for `await using` declarations. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -13,7 +13,11 @@ import { activation, add, concat, div, gemm, init, layerNorm, mul, simNorm, sub 
 import type { NormalizationStats } from './batch.js';
 import type { WorldModelConfig } from './wm-config.js';
 
-type OutKind = 'linear' | 'simnorm' | 'zero-linear';
+/**
+ * Output layer of {@link mlp}: `'linear'` (fan-in-uniform init), `'zero-linear'` (zero-initialised weights)
+ * or `'simnorm'` (linear, then layer norm and SimNorm).
+ */
+export type OutKind = 'linear' | 'simnorm' | 'zero-linear';
 
 /** An MLP with the config's hidden layers; parameters are named `<prefix>.l<i>.*` and `<prefix>.out.*`. */
 export function mlp(params: ParamScope, prefix: string, x: Tensor, hidden: readonly number[], outDim: number, config: WorldModelConfig, out: OutKind = 'linear'): Tensor {

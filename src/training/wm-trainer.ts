@@ -204,6 +204,7 @@ export class WorldModelTrainer {
     await this.trainer.close();
   }
 
+  /** Releases the onnxruntime sessions (same as {@link WorldModelTrainer.close}), for `await using` declarations. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

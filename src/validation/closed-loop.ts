@@ -29,6 +29,7 @@ export interface ClosedLoopContender {
   readonly name: string;
   /** `learned-mpc`, `oracle-mpc`, `scripted`, `random`, … */
   readonly kind: string;
+  /** Runs one episode per seed and returns the outcomes in seed order (one per seed). */
   evaluate(seeds: readonly number[]): Promise<readonly EpisodeOutcome[]>;
 }
 

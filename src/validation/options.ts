@@ -19,7 +19,13 @@ export interface ActionSource {
 }
 
 /** Where the per-dimension σ comes from: statistics of the training data, or a dataset. */
-export type DataScale = { readonly obsStd: ArrayLike<number> } | { readonly size: number; stats(): { readonly obsStd: ArrayLike<number> } };
+export type DataScale =
+  | { readonly obsStd: ArrayLike<number> }
+  | {
+      readonly size: number;
+      /** Normalisation statistics of the dataset; `obsStd` is the per-dimension observation σ. */
+      stats(): { readonly obsStd: ArrayLike<number> };
+    };
 
 /** What `validate` reports while it runs. */
 export interface ValidateProgress {

@@ -26,7 +26,8 @@ export interface GemmOptions {
   readonly beta?: number;
 }
 
-type GemmAttrs = Required<GemmOptions>;
+/** Attributes stored on a `Gemm` node: {@link GemmOptions} with every default filled in. */
+export type GemmAttrs = Required<GemmOptions>;
 
 /** `alpha·op(A)·op(B) + beta·C` with C broadcast to [M, N]. */
 export const GemmOp: OpDef<GemmAttrs> = {

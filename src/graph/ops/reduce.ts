@@ -15,8 +15,11 @@ import { gemm } from './linalg.js';
 import { expandTo, reshape } from './shape.js';
 import { expectDType } from './util.js';
 
-interface ReduceAttrs {
+/** Attributes stored on a `ReduceSum` / `ReduceMean` node. */
+export interface ReduceAttrs {
+  /** Axes to reduce over (negative values count from the end). */
   readonly axes: readonly number[];
+  /** Keep each reduced axis as size 1 instead of dropping it. */
   readonly keepdims: boolean;
 }
 
