@@ -10,19 +10,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbodiedError, InvalidArgumentError } from '../../src/errors.js';
+import type { PlanPreset } from '../plan-factory.js';
 
-/** MPC settings: the optimiser and its budget (samples × horizon × iterations), discount, replanning. */
-export interface DemoPlanner {
-  readonly planner: 'mppi' | 'cem' | 'icem' | 'random-shooting';
-  readonly horizon: number;
-  readonly samples: number;
-  readonly iterations: number;
-  /** MPPI temperature λ, in return units. */
-  readonly temperature: number;
-  readonly discount: number;
-  /** Actions executed per plan. */
-  readonly replanEvery: number;
-}
+/** MPC settings: the optimiser and its budget (samples × horizon × iterations), discount, replanning — a plan preset without the oracle-only truncation rule. */
+export type DemoPlanner = Omit<PlanPreset, 'afterTruncation'>;
 
 /** `embodied collect` arguments (besides `--env` and `--out`). */
 export interface CollectRecipe {

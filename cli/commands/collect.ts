@@ -2,8 +2,7 @@
  * `embodied collect`: runs a random or scripted policy in a registered environment and writes a
  * transition dataset (see docs/world-models.md). Ctrl-C stops cleanly: the finished episodes are kept.
  */
-import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
-import { EmbodiedError } from '../../src/errors.js';
+import type { Command } from 'commander';
 import { WarehouseGreedyPolicy, armPolicy, cartPolePolicy, pushBoxPolicy, reachPolicy } from '../../agents/index.js';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import type { Policy } from '../../src/policy.js';
@@ -12,6 +11,7 @@ import { make } from '../../src/registry.js';
 import { Rng } from '../../src/rng.js';
 import { Box, type Space } from '../../src/spaces.js';
 import { collect, type CollectResult } from '../../src/training/collect.js';
+import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 
 /** Scripted baselines by environment id; each is built from the environment's options. */
 export const SCRIPTED_POLICIES: Readonly<Record<string, (envOptions: Record<string, unknown>) => Policy>> = {
@@ -144,49 +144,6 @@ export async function runCollect(opts: CollectCommandOptions): Promise<CollectRe
   });
 }
 
-/** A commander option parser for integers ≥ `min` (commander prints its error and exits 1). */
-export function integerOption(min: number): (v: string) => number {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
-
-/** A commander option parser for finite numbers ≥ `min`. */
-export function numberOption(min: number): (v: string) => number {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new CommanderArgumentError(`expected a number ≥ ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
-
-function json(v: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(v);
-  } catch (e) {
-    throw new CommanderArgumentError(`expected a JSON object: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommanderArgumentError(`expected a JSON object, got ${describeValue(parsed)}`);
-  return parsed as Record<string, unknown>;
-}
-
-/**
- * Runs a command action, printing Embodied's typed errors as one line (`embodied <command>: …`) with
- * exit code 1 instead of a stack trace; other errors (bugs) propagate.
- */
-export async function reportErrors(command: string, action: () => Promise<void>): Promise<void> {
-  try {
-    await action();
-  } catch (e) {
-    if (!(e instanceof EmbodiedError)) throw e;
-    console.error(`embodied ${command}: ${e.message}`);
-    process.exitCode = 1;
-  }
-}
-
 /** Adds the `collect` subcommand. */
 export function registerCollectCommand(program: Command): void {
   program
@@ -201,24 +158,17 @@ export function registerCollectCommand(program: Command): void {
     .option('--random-steps <n>', 'longest random excursion, steps', integerOption(1), 10)
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
-    .option('--env-options <json>', 'environment options as a JSON object', json)
+    .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
     .option('--checkpoint-every <n>', 'publish a valid partial dataset every n transitions', integerOption(0), 0)
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
     .requiredOption('--out <dir>', 'output directory')
     .action(async (o: { env: string; steps?: number; episodes?: number; policy: string; noise?: number; randomProb?: number; randomSteps: number; workers: number; seed: number; envOptions?: Record<string, unknown>; checkpointEvery: number; overwrite?: boolean; progress: boolean; out: string }) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nstopping after the current step (Ctrl-C again to quit at once)…\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
-      await reportErrors('collect', async () => {
-        const r = await runCollect({ ...o, progress: o.progress ? 'auto' : false, signal: controller.signal });
+      await withCtrlC('collect', 'stopping after the current step', async (signal) => {
+        const r = await runCollect({ ...o, progress: o.progress ? 'auto' : false, signal });
         const m = r.manifest;
         console.log(`${r.stopped ? 'stopped: wrote' : 'wrote'} ${m.counts.transitions} transitions in ${m.counts.episodes} episodes of ${m.envId} (policy ${m.policy}, seed ${m.seed}) to ${r.path}`);
         console.log(`content hash ${m.contentHash}`);
-      }).finally(() => process.off('SIGINT', onSigint));
+      });
     });
 }

@@ -12,7 +12,8 @@ import { demoTask, recipeCommands, type DemoTask } from '../../agents/demo/demo-
 import { formatDemoTable } from '../../agents/demo/format.js';
 import { runDemo, type DemoEvent, type DemoResult } from '../../agents/demo/run-demo.js';
 import { EmbodiedError } from '../../src/errors.js';
-import { integerOption, reportErrors, runCollect } from './collect.js';
+import { runCollect } from './collect.js';
+import { integerOption, withCtrlC } from '../options.js';
 import { runTrain } from './train.js';
 
 /** Options of {@link runDemoCommand} (the parsed command line). */
@@ -148,17 +149,10 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'print the summary JSON instead of the table')
     .option('--no-progress', 'no progress bars or lines')
     .action(async (o: DemoCommandOptions & { json?: boolean; progress: boolean }) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nstopping after the current step (Ctrl-C again to quit at once)…\n');
-        controller.abort(new EmbodiedError('stopped by Ctrl-C; out/demo was left as it was'));
-      };
-      process.on('SIGINT', onSigint);
-      await reportErrors('demo', async () => {
-        const result = await runDemoCommand({ ...o, progress: o.progress ? 'auto' : false, ...(o.progress ? {} : { log: () => undefined }), signal: controller.signal });
+      const signal = await withCtrlC('demo', 'stopping after the current step', async (signal) => {
+        const result = await runDemoCommand({ ...o, progress: o.progress ? 'auto' : false, ...(o.progress ? {} : { log: () => undefined }), signal });
         console.log(o.json ? JSON.stringify(result, null, 2) : formatDemoTable(result));
-      }).finally(() => process.off('SIGINT', onSigint));
-      if (controller.signal.aborted) process.exitCode = 130;
+      }, new EmbodiedError('stopped by Ctrl-C; out/demo was left as it was'));
+      if (signal.aborted) process.exitCode = 130;
     });
 }

@@ -9,7 +9,7 @@ import { EmbodiedError, describeValue } from '../../src/errors.js';
 import { DATASET_FORMAT, Dataset, readDatasetManifest } from '../../src/training/dataset.js';
 import { BUNDLE_FORMAT } from '../../src/worldmodel/manifest.js';
 import { loadBundle, type OnnxTensorInfo } from '../../src/worldmodel/bundle.js';
-import { reportErrors } from './collect.js';
+import { reportErrors } from '../options.js';
 
 /** What {@link describePath} found. */
 export type InfoResult =

@@ -4,7 +4,7 @@
  * fallbacks. Ctrl-C stops after the current step and reports the finished episodes.
  */
 import cliProgress from 'cli-progress';
-import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { Subscription } from 'rxjs';
 import { formatMeanCI, percentile, summarizeEpisodes, type EpisodeResult, type EpisodesSummary } from '../../agents/episode-stats.js';
 import { mpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
@@ -14,7 +14,7 @@ import type { PlanSource } from '../../agents/plan-source.js';
 import { runEpisodes } from '../../agents/run-episodes.js';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import { make } from '../../src/registry.js';
-import { integerOption, numberOption, reportErrors } from './collect.js';
+import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 
 /** Options of {@link runPlan} (the parsed command line). */
 export interface PlanCommandOptions {
@@ -158,17 +158,6 @@ export function formatPlanReport(r: PlanReport): string {
   ].join('\n');
 }
 
-function jsonObject(v: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(v);
-  } catch (e) {
-    throw new CommanderArgumentError(`expected a JSON object: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommanderArgumentError(`expected a JSON object, got ${describeValue(parsed)}`);
-  return parsed as Record<string, unknown>;
-}
-
 /** Adds the `plan` subcommand. */
 export function registerPlanCommand(program: Command): void {
   program
@@ -187,20 +176,13 @@ export function registerPlanCommand(program: Command): void {
     .option('--replan-every <n>', 'actions executed per plan (default: the environment preset)', integerOption(1))
     .option('--deadline-ms <ms>', 'plan deadline; a late plan falls back to the previous plan', numberOption(0))
     .option('--worker', 'plan in a worker thread')
-    .option('--env-options <json>', 'environment options as a JSON object', jsonObject)
+    .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar')
     .action(async (o: PlanCommandOptions & { json?: boolean; progress: boolean }) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nstopping after the current step (Ctrl-C again to quit at once)…\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
-      await reportErrors('plan', async () => {
-        const report = await runPlan({ ...o, progress: o.progress ? 'auto' : false, signal: controller.signal });
+      await withCtrlC('plan', 'stopping after the current step', async (signal) => {
+        const report = await runPlan({ ...o, progress: o.progress ? 'auto' : false, signal });
         console.log(o.json ? JSON.stringify({ ...report, results: report.results }, null, 2) : formatPlanReport(report));
-      }).finally(() => process.off('SIGINT', onSigint));
+      });
     });
 }

@@ -18,7 +18,7 @@ import type { StepLog } from '../../src/training/trainer.js';
 import type { WorldModelConfigInput } from '../../src/training/wm-config.js';
 import { WorldModelTrainer } from '../../src/training/wm-trainer.js';
 import { ManifestSchema, type Manifest } from '../../src/worldmodel/manifest.js';
-import { integerOption, numberOption, reportErrors } from './collect.js';
+import { integerOption, numberOption, withCtrlC } from '../options.js';
 
 /** Options of {@link runTrain} (the parsed command line). */
 export interface TrainCommandOptions {
@@ -237,14 +237,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--overwrite', 'replace an existing bundle')
     .option('--no-progress', 'no progress bar')
     .action(async (o: Record<string, unknown>) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nsaving a checkpoint after the current steps (Ctrl-C again to quit at once)…\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
-      await reportErrors('train', async () => {
+      await withCtrlC('train', 'saving a checkpoint after the current steps', async (signal) => {
         const h = o.hidden as number | undefined;
         const config: Partial<WorldModelConfigInput> = {
           ...(o.config !== undefined ? await readConfigFile(o.config as string) : {}),
@@ -268,7 +261,7 @@ export function registerTrainCommand(program: Command): void {
           threads: o.threads as number,
           overwrite: (o.overwrite as boolean | undefined) ?? false,
           progress: o.progress ? 'auto' : false,
-          signal: controller.signal,
+          signal,
         });
         const losses = Object.entries(r.finalLosses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
         if (r.stopped) {
@@ -277,6 +270,6 @@ export function registerTrainCommand(program: Command): void {
         } else {
           console.log(`trained ${r.steps} steps (${losses}); bundle ${r.bundle}; checkpoint ${r.checkpoint}`);
         }
-      }).finally(() => process.off('SIGINT', onSigint));
+      });
     });
 }

@@ -8,7 +8,7 @@
  * become action sources and closed-loop contenders for `validate`.
  */
 import cliProgress from 'cli-progress';
-import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { createPlanSource, type OwnedPlanSource, type PlanSpec } from '../../agents/plan-factory.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
@@ -35,7 +35,8 @@ import {
   type WrittenReport,
 } from '../../src/validation/index.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
-import { SCRIPTED_POLICIES, integerOption, reportErrors } from './collect.js';
+import { SCRIPTED_POLICIES } from './collect.js';
+import { integerOption, jsonObjectOption, withCtrlC } from '../options.js';
 
 /** Options of {@link runValidate} (the parsed command line). */
 export interface ValidateCommandOptions {
@@ -228,17 +229,6 @@ export function formatValidationSummary(r: ValidationReport, written?: WrittenRe
   return lines.join('\n');
 }
 
-function jsonObject(v: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(v);
-  } catch (e) {
-    throw new CommanderArgumentError(`expected a JSON object: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommanderArgumentError(`expected a JSON object, got ${JSON.stringify(parsed)}`);
-  return parsed as Record<string, unknown>;
-}
-
 /** Adds the `validate` subcommand. */
 export function registerValidateCommand(program: Command): void {
   program
@@ -251,7 +241,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--quick', 'smaller sizes (about 4× less work)')
     .option('--seed <n>', 'seed of everything random', integerOption(0), 0)
     .option('--data <dir>', 'dataset whose observation σ normalises errors (e.g. the training data)')
-    .option('--env-options <json>', 'environment options as a JSON object', jsonObject)
+    .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
     .option('--no-closed-loop', 'skip the closed-loop comparison')
     .option('--episodes <n>', 'closed-loop episodes per contender (default 10, quick 5)', integerOption(1))
     .option('--max-steps <n>', 'closed-loop step limit per episode', integerOption(1), 100)
@@ -262,16 +252,9 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'print the report JSON instead of the summary')
     .option('--no-progress', 'no progress bar')
     .action(async (o: ValidateCommandOptions & { json?: boolean; progress: boolean }) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('\nstopping after the current unit of work (Ctrl-C again to quit at once)…\n');
-        controller.abort(new EmbodiedError('stopped by Ctrl-C; no report was written'));
-      };
-      process.on('SIGINT', onSigint);
-      await reportErrors('validate', async () => {
-        const { report, written } = await runValidate({ ...o, progress: o.progress ? 'auto' : false, signal: controller.signal });
+      await withCtrlC('validate', 'stopping after the current unit of work', async (signal) => {
+        const { report, written } = await runValidate({ ...o, progress: o.progress ? 'auto' : false, signal });
         console.log(o.json ? JSON.stringify(report) : formatValidationSummary(report, written));
-      }).finally(() => process.off('SIGINT', onSigint));
+      }, new EmbodiedError('stopped by Ctrl-C; no report was written'));
     });
 }

@@ -1,0 +1,72 @@
+/**
+ * What every `embodied` subcommand shares: commander option parsers (integers, numbers, JSON objects),
+ * error reporting (an `EmbodiedError` becomes one line on stderr and exit code 1; anything else is a
+ * bug and propagates), and Ctrl-C handling (the first press asks the running job to stop at its next
+ * safe point, the second quits at once).
+ *
+ * @module
+ */
+import { InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { EmbodiedError, describeValue } from '../src/errors.js';
+
+/** A commander option parser for integers ≥ `min` (commander prints its error and exits 1). */
+export function integerOption(min: number): (v: string) => number {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+/** A commander option parser for finite numbers ≥ `min`. */
+export function numberOption(min: number): (v: string) => number {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new CommanderArgumentError(`expected a number ≥ ${min}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+/** A commander option parser for a JSON object (e.g. `--env-options '{"layout":"small"}'`). */
+export function jsonObjectOption(v: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch (e) {
+    throw new CommanderArgumentError(`expected a JSON object: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommanderArgumentError(`expected a JSON object, got ${describeValue(parsed)}`);
+  return parsed as Record<string, unknown>;
+}
+
+/** Runs `action`; an {@link EmbodiedError} is printed as `embodied <command>: <message>` with exit code 1. */
+export async function reportErrors(command: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (e) {
+    if (!(e instanceof EmbodiedError)) throw e;
+    console.error(`embodied ${command}: ${e.message}`);
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * Runs `action(signal)` under {@link reportErrors} with Ctrl-C wired to `signal`: the first SIGINT prints
+ * `stopping` and aborts the signal (with `reason`, when given), a second one exits with code 130. The
+ * handler is removed when the action settles.
+ */
+export async function withCtrlC(command: string, stopping: string, action: (signal: AbortSignal) => Promise<void>, reason?: unknown): Promise<AbortSignal> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${stopping} (Ctrl-C again to quit at once)…\n`);
+    controller.abort(reason);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await reportErrors(command, () => action(controller.signal));
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return controller.signal;
+}
