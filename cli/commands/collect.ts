@@ -2,8 +2,12 @@
  * `embodied collect`: runs a random or scripted policy in a registered environment and writes a
  * transition dataset (see docs/world-models.md). Ctrl-C stops cleanly: the finished episodes are kept.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { WarehouseGreedyPolicy, armPolicy, cartPolePolicy, pushBoxPolicy, reachPolicy } from '../../agents/index.js';
+import { PLAN_PRESETS, optimizerFor, type PlanPreset } from '../../agents/plan-factory.js';
+import { plannerPolicy } from '../../agents/planner-policy.js';
+import { rewardObjective } from '../../src/planning/objectives.js';
+import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import type { Policy } from '../../src/policy.js';
 import { randomPolicy } from '../../src/policy.js';
@@ -27,9 +31,22 @@ export interface CollectCommandOptions {
   readonly env: string;
   readonly steps?: number;
   readonly episodes?: number;
-  /** `random` or `scripted`. Default `random`. */
+  /**
+   * `random`, `scripted`, or `mpc` (plan with the world model at `model` every step, reward objective —
+   * on-policy data for the next round of training). Default `random`.
+   */
   readonly policy?: string;
-  /** Gaussian action noise (std, in action units, clipped to the bounds) added to a scripted policy. Default 0. */
+  /** `--policy mpc`: the world-model bundle to plan with. */
+  readonly model?: string;
+  /** `--policy mpc`: optimiser (`mppi`, `cem`, `icem`, `random-shooting`); default the environment's plan preset. */
+  readonly planner?: PlanPreset['planner'];
+  /** `--policy mpc`: planning horizon; default the environment's plan preset. */
+  readonly horizon?: number;
+  /** `--policy mpc`: candidate sequences per iteration; default the environment's plan preset. */
+  readonly samples?: number;
+  /** `--policy mpc`: optimiser iterations per plan; default the environment's plan preset. */
+  readonly iterations?: number;
+  /** Gaussian action noise (std, in action units, clipped to the bounds) added to a scripted or mpc policy. Default 0. */
   readonly noise?: number;
   /**
    * Probability per step that a scripted policy starts a random excursion: one uniform random action
@@ -97,18 +114,31 @@ export function excursionPolicy(inner: Policy, space: Box, prob: number, maxStep
   };
 }
 
-/** Builds the policy factory the command line asks for. */
-export function policyFactory(opts: CollectCommandOptions): (worker: number) => Policy {
+/**
+ * Builds the policy factory the command line asks for; `--policy mpc` needs the loaded `model`
+ * (see {@link runCollect}), shared by every environment's planner.
+ */
+export function policyFactory(opts: CollectCommandOptions, model?: WorldModel): (worker: number) => Policy {
   const kind = opts.policy ?? 'random';
   const envOptions = opts.envOptions ?? {};
   const probe = make(opts.env, envOptions);
   const space = probe.actionSpace as Space<unknown>;
   void probe.close();
   if (kind === 'random') return () => randomPolicy(space) as Policy;
-  if (kind === 'scripted') {
-    const build = SCRIPTED_POLICIES[opts.env];
-    if (!build) {
-      throw new InvalidArgumentError(`embodied collect: no scripted policy for ${opts.env}; scripted policies exist for ${Object.keys(SCRIPTED_POLICIES).join(', ')} (use --policy random otherwise)`);
+  if (kind === 'scripted' || kind === 'mpc') {
+    let build: ((envOptions: Record<string, unknown>) => Policy) | undefined;
+    if (kind === 'scripted') {
+      build = SCRIPTED_POLICIES[opts.env];
+      if (!build) {
+        throw new InvalidArgumentError(`embodied collect: no scripted policy for ${opts.env}; scripted policies exist for ${Object.keys(SCRIPTED_POLICIES).join(', ')} (use --policy random otherwise)`);
+      }
+    } else {
+      if (model === undefined) throw new InvalidArgumentError('embodied collect: --policy mpc needs --model <bundle>');
+      const base = PLAN_PRESETS[opts.env] ?? PLAN_PRESETS.default!;
+      const preset: PlanPreset = { ...base, ...(opts.planner && { planner: opts.planner }), ...(opts.horizon && { horizon: opts.horizon }), ...(opts.samples && { samples: opts.samples }), ...(opts.iterations && { iterations: opts.iterations }) };
+      const { actionLow, actionHigh } = model.manifest;
+      const name = `mpc:${preset.planner}(${preset.samples}x${preset.horizon}x${preset.iterations})`;
+      build = () => plannerPolicy({ model, name, planner: { horizon: preset.horizon, actionLow, actionHigh, optimizer: optimizerFor(preset.planner, preset, 0), objective: rewardObjective({ discount: preset.discount }) } });
     }
     const noise = opts.noise ?? 0;
     const randomProb = opts.randomProb ?? 0;
@@ -116,23 +146,35 @@ export function policyFactory(opts: CollectCommandOptions): (worker: number) => 
     if (!(randomProb >= 0 && randomProb <= 1)) throw new InvalidArgumentError(`embodied collect: expected --random-prob in [0, 1], got ${describeValue(randomProb)}`);
     if (!Number.isSafeInteger(randomSteps) || randomSteps < 1) throw new InvalidArgumentError(`embodied collect: expected --random-steps to be a positive integer, got ${describeValue(randomSteps)}`);
     if ((noise > 0 || randomProb > 0) && !(space instanceof Box)) throw new InvalidArgumentError(`embodied collect: --noise and --random-prob need a Box action space, ${opts.env} has ${space.type}`);
+    const buildOne = build;
     return () => {
-      let policy = build(envOptions);
+      let policy = buildOne(envOptions);
       if (noise > 0) policy = noisyPolicy(policy, space as Box, noise);
       if (randomProb > 0) policy = excursionPolicy(policy, space as Box, randomProb, randomSteps);
       return policy;
     };
   }
-  throw new InvalidArgumentError(`embodied collect: expected --policy random or scripted, got ${describeValue(kind)}`);
+  throw new InvalidArgumentError(`embodied collect: expected --policy random, scripted or mpc, got ${describeValue(kind)}`);
 }
 
 /** Runs a collection as the command line describes it (exported for tests and scripts). */
 export async function runCollect(opts: CollectCommandOptions): Promise<CollectResult> {
   if ((opts.steps === undefined) === (opts.episodes === undefined)) throw new InvalidArgumentError('embodied collect: give exactly one of --steps and --episodes');
+  if (opts.policy === 'mpc' && opts.model === undefined) throw new InvalidArgumentError('embodied collect: --policy mpc needs --model <bundle>');
+  const model = opts.policy === 'mpc' ? await WorldModel.load(opts.model!, { uncertainty: false }) : undefined;
+  try {
+    if (model && model.manifest.envId !== opts.env) throw new InvalidArgumentError(`embodied collect: the bundle at ${opts.model} models ${model.manifest.envId}, not ${opts.env}`);
+    return await collectWith(opts, policyFactory(opts, model));
+  } finally {
+    await model?.close();
+  }
+}
+
+function collectWith(opts: CollectCommandOptions, policy: (worker: number) => Policy): Promise<CollectResult> {
   return collect({
     envId: opts.env,
     envOptions: opts.envOptions ?? {},
-    policy: policyFactory(opts),
+    policy,
     ...(opts.steps !== undefined ? { steps: opts.steps } : { episodes: opts.episodes! }),
     workers: opts.workers ?? 1,
     seed: opts.seed ?? 0,
@@ -152,9 +194,14 @@ export function registerCollectCommand(program: Command): void {
     .requiredOption('--env <id>', 'registered environment id, e.g. Reach-v0')
     .option('--steps <n>', 'number of transitions to collect', integerOption(1))
     .option('--episodes <n>', 'number of episodes to collect', integerOption(1))
-    .option('--policy <kind>', 'random | scripted', 'random')
-    .option('--noise <std>', 'Gaussian action noise added to the scripted policy', numberOption(0))
-    .option('--random-prob <p>', 'probability per step of a random excursion from the scripted policy (a uniform random action held 1…--random-steps steps)', numberOption(0))
+    .option('--policy <kind>', 'random | scripted | mpc (plan with --model every step: on-policy data)', 'random')
+    .option('--model <dir>', '--policy mpc: world-model bundle to plan with')
+    .addOption(new Option('--planner <name>', '--policy mpc: optimiser (default: the environment\'s plan preset)').choices(['mppi', 'cem', 'icem', 'random-shooting']))
+    .option('--horizon <n>', '--policy mpc: planning horizon', integerOption(1))
+    .option('--samples <n>', '--policy mpc: candidates per iteration', integerOption(1))
+    .option('--iterations <n>', '--policy mpc: optimiser iterations', integerOption(1))
+    .option('--noise <std>', 'Gaussian action noise added to the scripted or mpc policy', numberOption(0))
+    .option('--random-prob <p>', 'probability per step of a random excursion from the scripted or mpc policy (a uniform random action held 1…--random-steps steps)', numberOption(0))
     .option('--random-steps <n>', 'longest random excursion, steps', integerOption(1), 10)
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
@@ -163,7 +210,7 @@ export function registerCollectCommand(program: Command): void {
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (o: { env: string; steps?: number; episodes?: number; policy: string; noise?: number; randomProb?: number; randomSteps: number; workers: number; seed: number; envOptions?: Record<string, unknown>; checkpointEvery: number; overwrite?: boolean; progress: boolean; out: string }) => {
+    .action(async (o: { env: string; steps?: number; episodes?: number; policy: string; model?: string; planner?: PlanPreset['planner']; horizon?: number; samples?: number; iterations?: number; noise?: number; randomProb?: number; randomSteps: number; workers: number; seed: number; envOptions?: Record<string, unknown>; checkpointEvery: number; overwrite?: boolean; progress: boolean; out: string }) => {
       await withCtrlC('collect', 'stopping after the current step', async (signal) => {
         const r = await runCollect({ ...o, progress: o.progress ? 'auto' : false, signal });
         const m = r.manifest;

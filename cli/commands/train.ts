@@ -5,6 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write.js';
@@ -22,8 +23,11 @@ import { integerOption, numberOption, withCtrlC } from '../options.js';
 
 /** Options of {@link runTrain} (the parsed command line). */
 export interface TrainCommandOptions {
-  /** Dataset directory. */
-  readonly data: string;
+  /**
+   * Dataset directory, or several trained on as one (e.g. scripted demonstrations, then on-policy
+   * planner episodes from `embodied collect --policy mpc`); they must come from the same environment.
+   */
+  readonly data: string | readonly string[];
   /** Bundle directory to write. */
   readonly out: string;
   /** Total optimiser steps (including those of a resumed checkpoint). */
@@ -71,8 +75,13 @@ export interface TrainResult {
 /** Optimiser steps per call into the trainer: Ctrl-C is honoured (and a checkpoint written) between calls. */
 const CHUNK = 200;
 
-function actionBounds(data: Dataset): { low: number[]; high: number[] } {
-  const json = data.manifest?.actionSpace;
+/** The hash recorded for training on several datasets: SHA-256 of their content hashes joined by commas, in order. */
+export function combinedHash(hashes: readonly string[]): string {
+  return createHash('sha256').update(hashes.join(',')).digest('hex');
+}
+
+function actionBounds(data: Dataset, manifest: Dataset['manifest']): { low: number[]; high: number[] } {
+  const json = manifest?.actionSpace;
   const space = json !== undefined ? spaceFromJSON(json) : undefined;
   if (space instanceof Box && space.isBounded()) return { low: Array.from(space.low), high: Array.from(space.high) };
   if (space instanceof Discrete) return { low: [space.start], high: [space.start + space.n - 1] };
@@ -119,7 +128,10 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
   const out = resolve(opts.out);
   const ckpt = resolve(opts.checkpoint ?? `${out}.ckpt`);
   if (!opts.overwrite && (await exists(out))) throw new InvalidArgumentError(`embodied train: ${out} already exists; pass --overwrite to replace it`);
-  const data = await Dataset.load(opts.data);
+  const dirs = typeof opts.data === 'string' ? [opts.data] : opts.data;
+  const parts = await Promise.all(dirs.map((d) => Dataset.load(d)));
+  const data = Dataset.concat(parts);
+  const source = parts[0]!.manifest;
   let seed = opts.seed ?? 0;
   let config: WorldModelConfigInput;
   const resuming = (opts.resume ?? false) && (await exists(ckpt));
@@ -129,7 +141,7 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
     if (extra.kind !== 'world-model') throw new InvalidArgumentError(`embodied train: ${ckpt} is not a world-model checkpoint`);
     const s = data.stats();
     const same = extra.stats.obsMean.every((v, i) => v === s.obsMean[i]) && extra.stats.obsStd.every((v, i) => v === s.obsStd[i]) && extra.stats.rewardMean === s.rewardMean && extra.stats.rewardStd === s.rewardStd;
-    if (!same) throw new InvalidArgumentError(`embodied train: ${ckpt} was trained on other data (its normalisation statistics differ from those of ${opts.data})`);
+    if (!same) throw new InvalidArgumentError(`embodied train: ${ckpt} was trained on other data (its normalisation statistics differ from those of ${dirs.join(' + ')})`);
     config = extra.config;
     seed = extra.seed;
   } else {
@@ -166,8 +178,9 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
     await wm.saveCheckpoint();
     const finalLosses = wm.finalLosses;
     if (wm.step < opts.steps) return { steps: wm.step, stopped: true, checkpoint: ckpt, finalLosses };
-    const bounds = actionBounds(data);
-    const m = data.manifest;
+    const bounds = actionBounds(data, source);
+    const m = source;
+    const hashes = parts.map((p) => p.manifest?.contentHash);
     await wm.exportBundle(out, {
       name: `${m?.envId ?? 'dataset'}-world-model`,
       envId: m?.envId ?? 'Unknown-v0',
@@ -175,7 +188,7 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
       actionHigh: bounds.high,
       rollout: wm.config.ensembleSize > 1 ? 'mean' : 'member0',
       overwrite: opts.overwrite ?? false,
-      ...(m !== undefined && { datasetHash: m.contentHash }),
+      ...(hashes.every((h) => h !== undefined) && (hashes.length === 1 ? { datasetHash: hashes[0] } : { datasetHash: combinedHash(hashes as string[]), datasetHashes: hashes as string[] })),
       ...(m?.rapierPackage !== undefined && { rapierPackage: m.rapierPackage }),
       ...(m?.rapierVersion !== undefined && { rapierVersion: m.rapierVersion }),
     });
@@ -218,7 +231,7 @@ export function registerTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train a world model on a dataset and export a bundle (Ctrl-C saves a checkpoint; --resume continues)')
-    .requiredOption('--data <dir>', 'dataset directory (from embodied collect)')
+    .requiredOption('--data <dir...>', 'dataset directory (from embodied collect); several are trained on as one')
     .requiredOption('--out <dir>', 'bundle directory to write')
     .requiredOption('--steps <n>', 'total optimiser steps', integerOption(1))
     .option('--resume', 'continue from the checkpoint (<out>.ckpt) if it exists')
@@ -250,7 +263,7 @@ export function registerTrainCommand(program: Command): void {
           ...(o.lrSchedule !== undefined && { lrSchedule: o.lrSchedule as 'constant' | 'cosine' }),
         };
         const r = await runTrain({
-          data: o.data as string,
+          data: o.data as string[],
           out: o.out as string,
           steps: o.steps as number,
           resume: (o.resume as boolean | undefined) ?? false,

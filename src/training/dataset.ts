@@ -240,6 +240,53 @@ export class Dataset implements BatchSource {
   }
 
   /**
+   * One in-memory dataset of several, episodes in the order given (no manifest): how data from
+   * successive collection rounds — scripted demonstrations, then on-policy planner episodes — is trained
+   * on together.
+   * @throws {@link DatasetError} when there are none, or their observation/action sizes or environments differ.
+   */
+  static concat(parts: readonly Dataset[]): Dataset {
+    const first = parts[0];
+    if (first === undefined) throw new DatasetError('Dataset.concat: expected at least one dataset, got none');
+    if (parts.length === 1) return first;
+    parts.forEach((p, i) => {
+      if (p.obsDim !== first.obsDim || p.actionDim !== first.actionDim) {
+        throw new DatasetError(`Dataset.concat: expected every dataset to have obsDim ${first.obsDim} and actionDim ${first.actionDim} (those of dataset 0), got ${p.obsDim} and ${p.actionDim} in dataset ${i}`);
+      }
+      const a = first.manifest?.envId;
+      const b = p.manifest?.envId;
+      if (a !== undefined && b !== undefined && a !== b) throw new DatasetError(`Dataset.concat: expected every dataset to come from ${a} (dataset 0), got ${b} in dataset ${i}`);
+    });
+    const n = parts.reduce((s, p) => s + p.size, 0);
+    const { obsDim: od, actionDim: ad } = first;
+    const a = {
+      obsDim: od,
+      actionDim: ad,
+      observations: new Float32Array(n * od),
+      nextObservations: new Float32Array(n * od),
+      actions: new Float32Array(n * ad),
+      rewards: new Float32Array(n),
+      terminated: new Uint8Array(n),
+      truncated: new Uint8Array(n),
+      episode: new Int32Array(n),
+    };
+    let o = 0;
+    let episodes = 0;
+    for (const p of parts) {
+      a.observations.set(p.observations, o * od);
+      a.nextObservations.set(p.nextObservations, o * od);
+      a.actions.set(p.actions, o * ad);
+      a.rewards.set(p.rewards, o);
+      a.terminated.set(p.terminated, o);
+      a.truncated.set(p.truncated, o);
+      for (let t = 0; t < p.size; t++) a.episode[o + t] = p.episode[t]! + episodes;
+      o += p.size;
+      episodes += p.numEpisodes;
+    }
+    return new Dataset(a, undefined, 'Dataset.concat');
+  }
+
+  /**
    * Splits by episode: a shuffled `fraction` of the episodes (at least one) for `test`, the rest for `train`.
    * @throws {@link DatasetError} when there are fewer than two episodes.
    */

@@ -41,6 +41,8 @@ export interface ExportBundleOptions {
   /** Provenance. */
   readonly seed?: number;
   readonly datasetHash?: string;
+  /** Content hashes of each dataset, in order, when the model was trained on several (`datasetHash` then combines them). */
+  readonly datasetHashes?: readonly string[];
   readonly trainingSteps?: number;
   readonly finalLosses?: Readonly<Record<string, number>>;
   readonly rapierPackage?: string;
@@ -109,6 +111,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
       createdAt: (options.createdAt ?? new Date()).toISOString(),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.datasetHash !== undefined ? { datasetHash: options.datasetHash } : {}),
+      ...(options.datasetHashes !== undefined ? { datasetHashes: [...options.datasetHashes] } : {}),
       ...(options.trainingSteps !== undefined ? { trainingSteps: options.trainingSteps } : {}),
       ...(options.finalLosses ? { finalLosses: { ...options.finalLosses } } : {}),
       ...(options.rapierPackage !== undefined ? { rapierPackage: options.rapierPackage } : {}),

@@ -27,8 +27,10 @@ export const ObservationFieldSchema = z.object({
 
 /** Where a bundle came from. */
 export const ProvenanceSchema = z.object({
-  /** SHA-256 content hash of the training dataset. */
+  /** SHA-256 content hash of the training dataset (of several: SHA-256 of their hashes joined by commas). */
   datasetHash: z.string().optional(),
+  /** Content hashes of each training dataset, in order, when there were several. */
+  datasetHashes: z.array(z.string()).optional(),
   /** Training seed. */
   seed: z.number().int().nonnegative().optional(),
   /** The SDK version that trained it (`embodied@x.y.z`), or the external tool. */

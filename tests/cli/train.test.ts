@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../environments/line-world.js';
 import { runCollect } from '../../cli/commands/collect.js';
-import { runTrain } from '../../cli/commands/train.js';
+import { combinedHash, runTrain } from '../../cli/commands/train.js';
+import { Dataset } from '../../src/training/dataset.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 
 // A tiny model on LineWorld data: each run is at most 400 optimiser steps (a few seconds).
@@ -53,5 +54,33 @@ describe('embodied train', () => {
     await runCollect({ env: 'LineWorld-v0', episodes: 2, seed: 99, out: join(dir, 'other'), progress: false });
     await expect(runTrain({ data: join(dir, 'other'), out: join(dir, 'm'), steps: 16, config: tiny, resume: true, overwrite: true, progress: false })).rejects.toThrow(/was trained on other data \(its normalisation statistics differ from those of .*other\)/);
     await expect(runTrain({ data, out: join(dir, 'z'), steps: 0, progress: false })).rejects.toThrow(/expected --steps to be a positive integer, got 0/);
+  });
+
+  it('trains on several datasets as one, records each hash, and collects on-policy data with --policy mpc', async () => {
+    const dir = await dataset();
+    const scripted = join(dir, 'data');
+    const m1 = await runTrain({ data: scripted, out: join(dir, 'm1'), steps: 200, seed: 1, config: tiny, progress: false });
+    // Round 2: the planner on the round-1 model gathers episodes where it actually goes.
+    const onPolicy = await runCollect({ env: 'LineWorld-v0', episodes: 3, seed: 50, out: join(dir, 'mpc'), policy: 'mpc', model: m1.bundle!, planner: 'cem', horizon: 4, samples: 16, iterations: 2, noise: 0.1, progress: false });
+    expect(onPolicy.manifest.policy).toBe('mpc:cem(16x4x2)+noise(0.1)');
+    expect(onPolicy.manifest.counts.episodes).toBe(3);
+    const again = await runCollect({ env: 'LineWorld-v0', episodes: 3, seed: 50, out: join(dir, 'mpc-again'), policy: 'mpc', model: m1.bundle!, planner: 'cem', horizon: 4, samples: 16, iterations: 2, noise: 0.1, progress: false });
+    expect(again.manifest.contentHash).toBe(onPolicy.manifest.contentHash); // same seed, same bits
+
+    const both = await runTrain({ data: [scripted, join(dir, 'mpc')], out: join(dir, 'm2'), steps: 200, seed: 1, config: tiny, progress: false });
+    const a = await Dataset.load(scripted);
+    const b = await Dataset.load(join(dir, 'mpc'));
+    const hashes = [a.manifest!.contentHash, b.manifest!.contentHash];
+    expect(both.manifest!.provenance.datasetHashes).toEqual(hashes);
+    expect(both.manifest!.provenance.datasetHash).toBe(combinedHash(hashes));
+    expect(both.manifest!.provenance.datasetHash).not.toBe(m1.manifest!.provenance.datasetHash);
+    // Normalisation covers the union: the stats baked into the bundle are those of the concatenation.
+    const union = Dataset.concat([a, b]);
+    expect(union.size).toBe(a.size + b.size);
+    expect(union.numEpisodes).toBe(a.numEpisodes + b.numEpisodes);
+    const norm = both.manifest!.provenance.config!['normalization'] as { obsMean: number[] };
+    expect(norm.obsMean).toEqual(Array.from(union.stats().obsMean));
+
+    await expect(runCollect({ env: 'LineWorld-v0', episodes: 1, out: join(dir, 'x'), policy: 'mpc', progress: false })).rejects.toThrow(/--policy mpc needs --model <bundle>/);
   });
 });

@@ -186,6 +186,28 @@ describe('Dataset as a BatchSource', () => {
     return Dataset.load(out);
   }
 
+  it('concatenates datasets episode by episode, and refuses mismatched ones', async () => {
+    const a = await load([3, 2]);
+    const b = await load([4]);
+    const ab = Dataset.concat([a, b]);
+    expect(ab.size).toBe(9);
+    expect(ab.numEpisodes).toBe(3);
+    expect(Array.from(ab.episode)).toEqual([0, 0, 0, 1, 1, 2, 2, 2, 2]);
+    expect(Array.from(ab.observations.subarray(5 * 2, 6 * 2))).toEqual([0, 0]); // b's episode 0 starts the third episode
+    expect(Array.from(ab.rewards)).toEqual(Array.from([...a.rewards, ...b.rewards]));
+    expect(ab.episodeRange(2)).toEqual({ start: 5, end: 9 });
+    // Windows never cross from one dataset into the next.
+    const batch = ab.sample(200, 4, Rng.fromSeed(1));
+    for (let i = 0; i < 200; i++) {
+      const k = batch.observations[i * 5 * 2]!;
+      for (let h = 1; h <= 4; h++) expect(batch.observations[(i * 5 + h) * 2]).toBe(k);
+    }
+    expect(Dataset.concat([a])).toBe(a);
+    expect(() => Dataset.concat([])).toThrow(/expected at least one dataset, got none/);
+    const other = new Dataset({ obsDim: 3, actionDim: 1, observations: new Float32Array(3), nextObservations: new Float32Array(3), actions: new Float32Array(1), rewards: new Float32Array(1), terminated: Uint8Array.of(1), truncated: Uint8Array.of(0), episode: Int32Array.of(0) });
+    expect(() => Dataset.concat([a, other])).toThrow(/expected every dataset to have obsDim 2 and actionDim 1 \(those of dataset 0\), got 3 and 1 in dataset 1/);
+  });
+
   it('samples windows inside one episode, padding and masking past its end', async () => {
     const ds = await load([6, 2, 5]);
     const B = 400;
