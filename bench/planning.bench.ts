@@ -10,6 +10,8 @@
  *   and where the time goes (rollout vs everything else). A "model only" case runs the same rollouts
  *   back to back with nothing else, interleaved with the plans: plan / model-only is the planner's
  *   whole overhead factor.
+ * - The same budgets on the shipped PushBox model (models/pushbox, one intra-op thread): latency, rate,
+ *   GFLOP/s of its dynamics + reward + terminal MLPs.
  * - The Rapier oracle's evaluation rate on PushBox-v0 (candidate-steps per second, restores included).
  *
  * All cases are interleaved after a warm-up. Takes about a minute on an idle machine.
@@ -25,6 +27,9 @@ import { Planner } from '../src/planning/planner.js';
 import type { RolloutModel, RolloutResult } from '../src/planning/rollout-model.js';
 import { rewardObjective } from '../src/planning/objectives.js';
 import { ReferenceMlpModel } from '../src/planning/reference-mlp.js';
+import { WorldModel } from '../src/worldmodel/world-model.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
 
 const { onnx } = pkg;
@@ -67,13 +72,50 @@ const budgets = [
   { samples: 1024, horizon: 16, iterations: 6 },
 ];
 
+/** A model to plan on at every budget: what the plans are timed against. */
+interface BudgetModel {
+  readonly model: RolloutModel & { prepare?(horizon: number): Promise<void> };
+  readonly z0: Float32Array;
+  readonly actionLow: number[];
+  readonly actionHigh: number[];
+  /** Model FLOPs per imagined transition (matmuls). */
+  readonly flopsPerStep: number;
+  readonly threads: number;
+}
+
 async function referencePlans(): Promise<void> {
   const model = await ReferenceMlpModel.create({ seed: 0, intraOpNumThreads: THREADS, reuseOutputs: true });
   const z0 = Rng.fromSeed(7).fillNormal(new Float32Array(model.stateDim));
-  const bounds = { actionLow: [-1, -1, -1, -1], actionHigh: [1, 1, 1, 1] };
+  await budgetPlans('ref', { model, z0, actionLow: [-1, -1, -1, -1], actionHigh: [1, 1, 1, 1], flopsPerStep: model.flopsPerStep, threads: THREADS });
+  await model.close();
+}
+
+/** FLOPs per transition of a bundle's dynamics, reward and terminal MLPs (from its recorded config). */
+function bundleFlopsPerStep(wm: WorldModel): number {
+  const c = wm.manifest.provenance.config as { dynamicsHidden: number[]; rewardHidden: number[]; terminalHidden: number[]; terminal: boolean };
+  const L = wm.latentDim;
+  const mlp = (widths: number[], out: number) => [L + wm.actionDim, ...widths, out].reduce((s, w, i, a) => (i === 0 ? 0 : s + 2 * a[i - 1]! * w), 0);
+  return mlp(c.dynamicsHidden, L) + mlp(c.rewardHidden, 1) + (c.terminal ? mlp(c.terminalHidden, 1) : 0);
+}
+
+/** The shipped PushBox bundle (models/pushbox) at the same budgets, one intra-op thread (its best, see worldmodel.bench.ts). */
+async function pushBoxPlans(): Promise<void> {
+  const wm = await WorldModel.load(join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'pushbox'), { intraOpNumThreads: 1, uncertainty: false });
+  const env = make('PushBox-v0');
+  const { observation } = await env.reset({ seed: 0 });
+  await env.close();
+  const z0 = await wm.encode(observation as Float32Array);
+  await budgetPlans('pushbox', { model: wm, z0, actionLow: [...wm.manifest.actionLow], actionHigh: [...wm.manifest.actionHigh], flopsPerStep: bundleFlopsPerStep(wm), threads: 1 });
+  await wm.close();
+}
+
+async function budgetPlans(label: string, m: BudgetModel): Promise<void> {
+  const { model, z0 } = m;
+  const A = m.actionLow.length;
+  const bounds = { actionLow: m.actionLow, actionHigh: m.actionHigh };
   for (const b of budgets) {
     const tag = `${b.samples}x${b.horizon}x${b.iterations}`;
-    await model.prepare(b.horizon);
+    await model.prepare?.(b.horizon);
     const specs: Record<string, OptimizerSpec> = {
       mppi: { algorithm: 'mppi', samples: b.samples, elites: Math.max(8, b.samples / 8), iterations: b.iterations, seed: 1 },
       cem: { algorithm: 'cem', samples: b.samples, elites: Math.max(8, b.samples / 8), iterations: b.iterations, seed: 1 },
@@ -84,7 +126,7 @@ async function referencePlans(): Promise<void> {
     const splits: Record<string, { rollout: number[]; other: number[] }> = {};
     const starts = new Float32Array(b.samples * model.stateDim);
     for (let i = 0; i < b.samples; i++) starts.set(z0, i * model.stateDim);
-    const actions = Rng.fromSeed(3).fillUniform(new Float32Array(b.samples * b.horizon * 4), -1, 1);
+    const actions = Rng.fromSeed(3).fillUniform(new Float32Array(b.samples * b.horizon * A), -1, 1);
     const cases: Record<string, () => Promise<unknown>> = {
       'model-only': async () => {
         for (let i = 0; i < b.iterations; i++) await model.rollout(starts, actions, b.horizon);
@@ -100,13 +142,13 @@ async function referencePlans(): Promise<void> {
       };
     }
     const samples = await interleave(cases, { warmup: 3, runs: RUNS });
-    const flops = model.flopsPerStep * b.samples * b.horizon * b.iterations;
+    const flops = m.flopsPerStep * b.samples * b.horizon * b.iterations;
     const modelOnly = samples['model-only']!;
-    results.push(summarize(`planning.model-only.ref.${tag}`, 'ms', modelOnly, { ...b, threads: THREADS, gflop: flops / 1e9 }));
+    results.push(summarize(`planning.model-only.${label}.${tag}`, 'ms', modelOnly, { ...b, threads: m.threads, gflop: flops / 1e9 }));
     for (const name of Object.keys(planners)) {
       const ms = samples[name]!;
-      const params = { ...b, elites: (specs[name] as { elites: number }).elites, threads: THREADS, gflop: flops / 1e9, p95Ms: quantile(ms, 0.95) };
-      const base = `planning.${name}.ref.${tag}`;
+      const params = { ...b, elites: (specs[name] as { elites: number }).elites, threads: m.threads, gflop: flops / 1e9, p95Ms: quantile(ms, 0.95) };
+      const base = `planning.${name}.${label}.${tag}`;
       results.push(summarize(base, 'ms', ms, params));
       results.push(summarize(`${base}.rate`, 'Hz', ms.map((v) => 1000 / v), params));
       const gflops = ms.map((v) => flops / v / 1e6);
@@ -115,7 +157,7 @@ async function referencePlans(): Promise<void> {
       // Where the time went, as the planner measures it (timed runs only, not the warm-up).
       results.push(summarize(`${base}.rollout-ms`, 'ms', splits[name]!.rollout.slice(-RUNS), params));
       results.push(summarize(`${base}.overhead-ms`, 'ms', splits[name]!.other.slice(-RUNS), { ...params, note: 'sampling, selection, weighting, scoring, bookkeeping: plan time minus model.rollout time' }));
-      if (tag === '512x12x6') {
+      if (label === 'ref' && tag === '512x12x6') {
         results.push(
           summarize(`${base}.vs-pytorch-eager`, 'x', ms.map((v) => PYTORCH_EAGER_MS / v), {
             ...params,
@@ -126,7 +168,6 @@ async function referencePlans(): Promise<void> {
       }
     }
   }
-  await model.close();
 }
 
 // ---- the planner without a model: its own cost, isolated ------------------------------------------
@@ -189,6 +230,7 @@ async function oracleRate(): Promise<void> {
 await sgemmPeak();
 await plannerOverhead();
 await referencePlans();
+await pushBoxPlans();
 await oracleRate();
 const peak = results.find((r) => r.name === 'planning.sgemm-peak.ort.2048')!.median;
 const plan = results.find((r) => r.name === 'planning.mppi.ref.512x12x6.gflops')!.median;

@@ -8,7 +8,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { demoTask, recipeCommands, type DemoTask } from '../../agents/demo/demo-tasks.js';
+import { demoTask, recipeSteps, stepCommand, trainConfig, type DemoTask } from '../../agents/demo/demo-tasks.js';
 import { formatDemoTable } from '../../agents/demo/format.js';
 import { runDemo, type DemoEvent, type DemoResult } from '../../agents/demo/run-demo.js';
 import { EmbodiedError } from '../../src/errors.js';
@@ -37,31 +37,33 @@ export interface DemoCommandOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Collects and trains `task`'s model with its recipe into `<out>/data` and `<out>/model`; returns the bundle directory. */
+/**
+ * Runs `task`'s recipe (collection, training, and any on-policy rounds) with data under `<out>/data` and
+ * the final bundle in `<out>/model`; returns the bundle directory.
+ */
 export async function trainDemoModel(task: DemoTask, out: string, o: DemoCommandOptions): Promise<string> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const c = task.recipe.collect;
-  const t = task.recipe.train;
-  const data = join(out, 'data');
-  const model = join(out, 'model');
-  const [collectCmd, trainCmd] = recipeCommands(task);
   const progress = o.progress ?? 'auto';
-  log(`--train: recreating the model (${collectCmd.replace(/--out \S+/, `--out ${data}`)})`);
-  const collected = await runCollect({ env: task.envId, envOptions: task.envOptions, policy: c.policy, episodes: c.episodes, noise: c.noise, randomProb: c.randomProb, randomSteps: c.randomSteps, seed: c.seed, workers: c.workers, out: data, overwrite: true, progress, ...(o.signal && { signal: o.signal }) });
-  if (collected.stopped) throw new EmbodiedError('stopped by Ctrl-C during collection; no model was trained');
-  log(`--train: ${collected.manifest.counts.transitions} transitions; training (${trainCmd.replace(/--data \S+ --out \S+/, `--data ${data} --out ${model}`)})`);
-  const trained = await runTrain({
-    data,
-    out: model,
-    steps: t.steps,
-    seed: t.seed,
-    config: { latentDim: t.latentDim, simNormGroup: t.latentDim % 8 === 0 ? 8 : 0, encoderHidden: [t.hidden], dynamicsHidden: [t.hidden, t.hidden], rewardHidden: [t.hidden], terminalHidden: [t.hidden], decoderHidden: [t.hidden], batchSize: t.batchSize, horizon: t.horizon, ensembleSize: t.ensemble, lr: t.lr, lrSchedule: t.lrSchedule },
-    overwrite: true,
-    progress,
-    ...(o.signal && { signal: o.signal }),
-  });
-  if (trained.stopped || trained.bundle === undefined) throw new EmbodiedError(`stopped by Ctrl-C during training (checkpoint ${trained.checkpoint}); the demo did not run`);
-  return trained.bundle;
+  const model = join(out, 'model');
+  const stop = o.signal && { signal: o.signal };
+  const steps = recipeSteps(task, join(out, 'data'), model);
+  for (const [i, step] of steps.entries()) {
+    log(`--train: step ${i + 1}/${steps.length}: ${stepCommand(task, step)}`);
+    if (step.kind === 'train') {
+      const t = step.train;
+      const trained = await runTrain({ data: step.data, out: step.out, steps: t.steps, seed: t.seed, config: trainConfig(t), overwrite: true, progress, ...stop });
+      if (trained.stopped || trained.bundle === undefined) throw new EmbodiedError(`stopped by Ctrl-C during training (checkpoint ${trained.checkpoint}); the demo did not run`);
+      continue;
+    }
+    const c = step.collect;
+    const collected =
+      step.kind === 'collect'
+        ? await runCollect({ env: task.envId, envOptions: task.envOptions, policy: step.collect.policy, episodes: c.episodes, noise: c.noise, randomProb: c.randomProb, randomSteps: c.randomSteps, seed: c.seed, workers: step.collect.workers, out: step.out, overwrite: true, progress, ...stop })
+        : await runCollect({ env: task.envId, envOptions: task.envOptions, policy: 'mpc', model: step.model, planner: step.collect.planner, horizon: step.collect.horizon, samples: step.collect.samples, iterations: step.collect.iterations, episodes: c.episodes, noise: c.noise, randomProb: c.randomProb, randomSteps: c.randomSteps, seed: c.seed, out: step.out, overwrite: true, progress, ...stop });
+    if (collected.stopped) throw new EmbodiedError('stopped by Ctrl-C during collection; no model was trained');
+    log(`--train: ${collected.manifest.counts.transitions} transitions in ${step.out}`);
+  }
+  return model;
 }
 
 /** Runs the demo as the command line describes it (exported for tests): optional retraining, progress, the run itself. */

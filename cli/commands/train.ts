@@ -220,9 +220,18 @@ async function addInitialObservations(dir: string, data: Dataset, count: number,
   return updated;
 }
 
-async function readConfigFile(path: string): Promise<Partial<WorldModelConfigInput>> {
-  const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`embodied train: --config ${path} must hold a JSON object, got ${describeValue(parsed)}`);
+/** `--config`: a JSON object written inline (it starts with `{`) or the path of a file holding one. */
+async function readConfigFile(arg: string): Promise<Partial<WorldModelConfigInput>> {
+  const inline = arg.trimStart().startsWith('{');
+  const where = inline ? 'the inline --config JSON' : `--config ${arg}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(inline ? arg : await readFile(arg, 'utf8'));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new InvalidArgumentError(`embodied train: ${where} is not valid JSON (${e.message})`, { cause: e });
+    throw e;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`embodied train: ${where} must hold a JSON object, got ${describeValue(parsed)}`);
   return parsed as Partial<WorldModelConfigInput>;
 }
 
@@ -236,7 +245,7 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--steps <n>', 'total optimiser steps', integerOption(1))
     .option('--resume', 'continue from the checkpoint (<out>.ckpt) if it exists')
     .option('--seed <n>', 'seed of initialisation and sampling', integerOption(0), 0)
-    .option('--config <file>', 'JSON file of world-model settings (see WorldModelConfig)')
+    .option('--config <json|file>', 'world-model settings (see WorldModelConfig) as an inline JSON object or a JSON file; the flags below override it')
     .option('--latent-dim <n>', 'latent size', integerOption(1))
     .option('--hidden <n>', 'width of every hidden layer', integerOption(1))
     .option('--batch-size <n>', 'windows per minibatch', integerOption(1))

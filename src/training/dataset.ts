@@ -213,17 +213,7 @@ export class Dataset implements BatchSource {
     const ranges = indices.map((k) => this.episodeRange(k));
     const n = ranges.reduce((s, r) => s + r.end - r.start, 0);
     const { obsDim: od, actionDim: ad } = this;
-    const a = {
-      obsDim: od,
-      actionDim: ad,
-      observations: new Float32Array(n * od),
-      nextObservations: new Float32Array(n * od),
-      actions: new Float32Array(n * ad),
-      rewards: new Float32Array(n),
-      terminated: new Uint8Array(n),
-      truncated: new Uint8Array(n),
-      episode: new Int32Array(n),
-    };
+    const a = allocateArrays(n, od, ad);
     let o = 0;
     ranges.forEach(({ start, end }, i) => {
       const len = end - start;
@@ -259,17 +249,7 @@ export class Dataset implements BatchSource {
     });
     const n = parts.reduce((s, p) => s + p.size, 0);
     const { obsDim: od, actionDim: ad } = first;
-    const a = {
-      obsDim: od,
-      actionDim: ad,
-      observations: new Float32Array(n * od),
-      nextObservations: new Float32Array(n * od),
-      actions: new Float32Array(n * ad),
-      rewards: new Float32Array(n),
-      terminated: new Uint8Array(n),
-      truncated: new Uint8Array(n),
-      episode: new Int32Array(n),
-    };
+    const a = allocateArrays(n, od, ad);
     let o = 0;
     let episodes = 0;
     for (const p of parts) {
@@ -403,6 +383,21 @@ export async function readDatasetManifest(dir: string): Promise<DatasetManifest>
   const m = parsed.data;
   if (m.counts.transitions === 0) throw new DatasetError(`${dir}: the dataset is empty (0 transitions); collect some data first`);
   return m;
+}
+
+/** Zeroed arrays for `n` transitions. */
+function allocateArrays(n: number, obsDim: number, actionDim: number) {
+  return {
+    obsDim,
+    actionDim,
+    observations: new Float32Array(n * obsDim),
+    nextObservations: new Float32Array(n * obsDim),
+    actions: new Float32Array(n * actionDim),
+    rewards: new Float32Array(n),
+    terminated: new Uint8Array(n),
+    truncated: new Uint8Array(n),
+    episode: new Int32Array(n),
+  } satisfies DatasetArrays;
 }
 
 function validateEpisodes(a: DatasetArrays, where: string): Int32Array {

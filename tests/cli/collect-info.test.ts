@@ -27,7 +27,7 @@ describe('embodied collect', () => {
 
   it('rejects unknown policies and environments without a scripted baseline', () => {
     expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'scripted', out: 'x' })).toThrow(/no scripted policy for LineWorld-v0; scripted policies exist for Reach-v0, PushBox-v0/);
-    expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'greedy', out: 'x' })).toThrow(/expected --policy random or scripted, got "greedy"/);
+    expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'greedy', out: 'x' })).toThrow(/expected --policy random, scripted or mpc, got "greedy"/);
     return expect(runCollect({ env: 'LineWorld-v0', out: 'x' })).rejects.toThrow(/give exactly one of --steps and --episodes/);
   });
 

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { DEMO_TASKS, recipeCommands, shippedBundle, packageRoot } from '../../agents/demo/demo-tasks.js';
+import { DEMO_TASKS, recipeCommands, shippedBundle, packageRoot, trainConfig } from '../../agents/demo/demo-tasks.js';
 import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
@@ -33,13 +33,13 @@ describe.each(tasks)('models/$bundle', (task) => {
       expect(p.seed).toBe(t.seed);
       expect(p.rapierVersion).toBe('0.21.0');
       expect(model.latentDim).toBe(t.latentDim);
-      const config = p.config as { dynamicsHidden: number[]; batchSize: number; horizon: number; ensembleSize: number; lr: number; lrSchedule: string };
-      expect(config.ensembleSize).toBe(t.ensemble);
-      expect(config.lr).toBe(t.lr);
-      expect(config.lrSchedule).toBe(t.lrSchedule);
-      expect(config.dynamicsHidden).toEqual([t.hidden, t.hidden]);
-      expect(config.batchSize).toBe(t.batchSize);
-      expect(config.horizon).toBe(t.horizon);
+      // Every setting the recipe's flags and --config mean is what the bundle was trained with.
+      const config = p.config as Record<string, unknown>;
+      for (const [key, value] of Object.entries(trainConfig(t))) expect([key, config[key]]).toEqual([key, value]);
+      // One dataset per collection step of the recipe (the scripted one, then one per on-policy round).
+      const rounds = task.recipe.onPolicy?.length ?? 0;
+      if (rounds > 0) expect(p.datasetHashes).toHaveLength(rounds + 1);
+      else expect(p.datasetHashes).toBeUndefined();
       expect(model.manifest.files.initialObservations).toBeDefined();
     } finally {
       await model.close();
@@ -57,7 +57,7 @@ describe.each(tasks)('models/$bundle', (task) => {
   it('is documented in models/README.md with the exact commands of its recipe', () => {
     const readme = readFileSync(join(packageRoot(), 'models', 'README.md'), 'utf8');
     for (const command of recipeCommands(task)) expect(readme).toContain(command);
-    const hash = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { provenance: { datasetHash: string } }).provenance.datasetHash;
-    expect(readme).toContain(hash);
+    const p = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { provenance: { datasetHash: string; datasetHashes?: string[] } }).provenance;
+    for (const hash of p.datasetHashes ?? [p.datasetHash]) expect(readme).toContain(hash);
   });
 });
