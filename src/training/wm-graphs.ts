@@ -12,7 +12,7 @@
  * @module
  */
 import type { GraphSpec, Tensor } from '../graph/index.js';
-import { Graph, ParamScope, add, div, reshape, scan } from '../graph/index.js';
+import { Graph, ParamScope, SIMNORM_BOUND, add, div, reshape, scan } from '../graph/index.js';
 import type { NormalizationStats } from './batch.js';
 import type { WorldModelConfig } from './wm-config.js';
 import { WorldModelNetwork } from './wm-network.js';
@@ -24,12 +24,16 @@ export type RolloutMode = 'member0' | 'mean';
 export class WorldModelGraphs {
   readonly network: WorldModelNetwork;
 
+  /** The trained weights with the reward de-normalisation folded into each reward head's output layer. */
+  readonly params: ReadonlyMap<string, Float32Array>;
+
   constructor(
     readonly config: WorldModelConfig,
     readonly stats: NormalizationStats,
-    readonly params: ReadonlyMap<string, Float32Array>,
+    params: ReadonlyMap<string, Float32Array>,
   ) {
-    this.network = new WorldModelNetwork(config, stats);
+    this.params = foldRewardScale(config, stats, params);
+    this.network = new WorldModelNetwork(config, stats, boundedSimNormPrefixes(config, params));
   }
 
   /** `obs` → `latent`. */
@@ -88,9 +92,44 @@ export class WorldModelGraphs {
     const joint = net.joint(latent, action);
     const out: Record<string, Tensor> = {
       next_latent: net.dynamics(scope, member, joint),
-      reward: net.denormalizeReward(net.reward(scope, member, joint)),
+      reward: net.reward(scope, member, joint), // in raw units: foldRewardScale scaled the output layer
     };
     if (this.config.terminal) out.terminal_logit = net.terminalLogit(scope, member, joint);
     return out;
   }
+}
+
+/**
+ * The MLPs whose SimNorm input provably lies within ±{@link SIMNORM_BOUND}: a layer norm over D entries
+ * outputs (x − μ)/σ·γ + β with |(x − μ)/σ| ≤ √(D−1), so |y| ≤ √(D−1)·max|γ| + max|β|. Their inference
+ * graphs use the faster, equivalent `simNormBounded`; any other keeps the Softmax.
+ */
+export function boundedSimNormPrefixes(config: WorldModelConfig, params: ReadonlyMap<string, Float32Array>): Set<string> {
+  const out = new Set<string>();
+  if (config.simNormGroup === 0) return out;
+  const maxAbs = (v: Float32Array | undefined) => (v ? v.reduce((m, x) => Math.max(m, Math.abs(x)), 0) : Infinity);
+  const prefixes = ['encoder', ...Array.from({ length: config.ensembleSize }, (_v, m) => `dynamics${m}`)];
+  for (const prefix of prefixes) {
+    const bound = Math.sqrt(config.latentDim - 1) * maxAbs(params.get(`${prefix}.out.ln_scale`)) + maxAbs(params.get(`${prefix}.out.ln_bias`));
+    if (bound <= SIMNORM_BOUND) out.add(prefix);
+  }
+  return out;
+}
+
+/**
+ * The weights with r = r̂·std + mean folded into each reward head's output layer (w·std, b·std + mean), so
+ * the inference graphs predict raw rewards without two extra per-step nodes (each costs onnxruntime ~20 µs
+ * of fixed overhead inside the rollout's Scan at any batch size). Equal to de-normalising afterwards up to
+ * rounding.
+ */
+export function foldRewardScale(config: WorldModelConfig, stats: NormalizationStats, params: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
+  const folded = new Map(params);
+  for (let m = 0; m < config.ensembleSize; m++) {
+    const w = params.get(`reward${m}.out.w`);
+    const b = params.get(`reward${m}.out.b`);
+    if (!w || !b) continue; // nothing to fold
+    folded.set(`reward${m}.out.w`, w.map((v) => v * stats.rewardStd));
+    folded.set(`reward${m}.out.b`, b.map((v) => v * stats.rewardStd + stats.rewardMean));
+  }
+  return folded;
 }

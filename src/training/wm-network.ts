@@ -9,7 +9,7 @@
  * @module
  */
 import type { ParamScope, Tensor } from '../graph/index.js';
-import { activation, add, concat, div, gemm, init, layerNorm, mul, simNorm, sub } from '../graph/index.js';
+import { activation, add, concat, div, gemm, init, layerNorm, mul, simNorm, simNormBounded, sub } from '../graph/index.js';
 import type { NormalizationStats } from './batch.js';
 import type { WorldModelConfig } from './wm-config.js';
 
@@ -19,8 +19,12 @@ import type { WorldModelConfig } from './wm-config.js';
  */
 export type OutKind = 'linear' | 'simnorm' | 'zero-linear';
 
-/** An MLP with the config's hidden layers; parameters are named `<prefix>.l<i>.*` and `<prefix>.out.*`. */
-export function mlp(params: ParamScope, prefix: string, x: Tensor, hidden: readonly number[], outDim: number, config: WorldModelConfig, out: OutKind = 'linear'): Tensor {
+/**
+ * An MLP with the config's hidden layers; parameters are named `<prefix>.l<i>.*` and `<prefix>.out.*`.
+ * `boundedSimNorm`: the `'simnorm'` output may use {@link simNormBounded} (the caller proved its layer norm's
+ * outputs lie within the bound).
+ */
+export function mlp(params: ParamScope, prefix: string, x: Tensor, hidden: readonly number[], outDim: number, config: WorldModelConfig, out: OutKind = 'linear', boundedSimNorm = false): Tensor {
   let h = x;
   let inDim = x.shape[x.rank - 1] as number;
   hidden.forEach((width, i) => {
@@ -37,7 +41,7 @@ export function mlp(params: ParamScope, prefix: string, x: Tensor, hidden: reado
   h = gemm(h, w, b);
   if (out === 'simnorm') {
     h = layerNorm(h, params.get(`${prefix}.out.ln_scale`, [outDim], init.ones()), params.get(`${prefix}.out.ln_bias`, [outDim], init.zeros()));
-    h = simNorm(h, config.simNormGroup);
+    h = boundedSimNorm ? simNormBounded(h, config.simNormGroup) : simNorm(h, config.simNormGroup);
   }
   return h;
 }
@@ -49,6 +53,11 @@ export class WorldModelNetwork {
     readonly config: WorldModelConfig,
     /** Statistics baked into the graphs as constants. */
     readonly stats: NormalizationStats,
+    /**
+     * MLP prefixes (`'encoder'`, `'dynamics<m>'`) whose SimNorm may be built as {@link simNormBounded}: the
+     * inference graphs pass those whose trained layer-norm parameters prove the bound; training uses none.
+     */
+    readonly boundedSimNorm: ReadonlySet<string> = new Set(),
   ) {}
 
   private get latentOut(): OutKind {
@@ -81,7 +90,7 @@ export class WorldModelNetwork {
 
   /** Encoder on normalised observations `[N, obsDim]` → latents `[N, latentDim]`. */
   encode(params: ParamScope, obsN: Tensor): Tensor {
-    return mlp(params, 'encoder', obsN, this.config.encoderHidden, this.config.latentDim, this.config, this.latentOut);
+    return mlp(params, 'encoder', obsN, this.config.encoderHidden, this.config.latentDim, this.config, this.latentOut, this.boundedSimNorm.has('encoder'));
   }
 
   /** Decoder latents → normalised observations. */
@@ -96,7 +105,7 @@ export class WorldModelNetwork {
 
   /** Dynamics member `m` on joint inputs `[N, latentDim + actionDim]` → next latents. */
   dynamics(params: ParamScope, m: number, joint: Tensor): Tensor {
-    return mlp(params, `dynamics${m}`, joint, this.config.dynamicsHidden, this.config.latentDim, this.config, this.latentOut);
+    return mlp(params, `dynamics${m}`, joint, this.config.dynamicsHidden, this.config.latentDim, this.config, this.latentOut, this.boundedSimNorm.has(`dynamics${m}`));
   }
 
   /** Reward head of member `m` → standardised reward `[N, 1]`. */

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as ort from 'onnxruntime-node';
-import { Graph, ParamScope, serializeModel } from '../../src/graph/index.js';
+import { Graph, ParamScope, serializeModel, simNorm, simNormBounded, SIMNORM_BOUND } from '../../src/graph/index.js';
 import { exportBundle } from '../../src/training/export-bundle.js';
+import { boundedSimNormPrefixes, foldRewardScale } from '../../src/training/wm-graphs.js';
 import { parseWorldModelConfig } from '../../src/training/wm-config.js';
 import { WorldModelObjective } from '../../src/training/wm-objective.js';
 import { ManifestSchema } from '../../src/worldmodel/manifest.js';
@@ -126,13 +127,51 @@ describe('exportBundle', () => {
     expect(maxAbsDiff(f32(r.latents), mean)).toBeLessThan(TOL);
   });
 
+  it('builds SimNorm without Softmax where the layer norm bounds its input, and keeps Softmax elsewhere', async () => {
+    // Above: every graph matched the training graph (Softmax) to 1e-5 with the bounded form in place.
+    for (const f of ['encoder.onnx', 'dynamics_0.onnx', 'rollout.onnx']) expect(readFileSync(join(dir, f)).includes('Softmax')).toBe(false);
+    expect([...boundedSimNormPrefixes(config, params)].sort()).toEqual(['dynamics0', 'dynamics1', 'encoder']);
+    // √15 · 25 > 80: the encoder's SimNorm input is no longer provably bounded.
+    const wide = new Map(params).set('encoder.out.ln_scale', new Float32Array(L).fill(25));
+    const nan = new Map(params).set('dynamics1.out.ln_bias', new Float32Array(L).fill(Number.NaN));
+    expect([...boundedSimNormPrefixes(config, wide)].sort()).toEqual(['dynamics0', 'dynamics1']);
+    expect([...boundedSimNormPrefixes(config, nan)].sort()).toEqual(['dynamics0', 'encoder']);
+    const wideDir = join(root, 'wide');
+    await exportBundle(wideDir, { config, stats, params: wide, name: 'w', envId: 'Test-v0', actionLow: [-1, -2], actionHigh: [1, 2] });
+    expect(readFileSync(join(wideDir, 'encoder.onnx')).includes('Softmax')).toBe(true);
+    expect(readFileSync(join(wideDir, 'dynamics_0.onnx')).includes('Softmax')).toBe(false);
+  });
+
+  it('simNormBounded equals simNorm up to rounding across the whole bound, and needs it', async () => {
+    const g = new Graph();
+    const x = g.input('x', ['B', 16]);
+    const s = await session(serializeModel({ graph: g, inputs: [x], outputs: { a: simNorm(x, 8), b: simNormBounded(x, 8) } }));
+    const v = randn(4 * 16, 7).map((u) => Math.max(-SIMNORM_BOUND, Math.min(SIMNORM_BOUND, u * 40)));
+    v[0] = SIMNORM_BOUND;
+    v[9] = -SIMNORM_BOUND;
+    v.fill(-SIMNORM_BOUND, 16, 24); // a whole group at the lower end
+    const r = await s.run({ x: tensor(v, [4, 16]) });
+    expect(maxAbsDiff(f32(r.b), f32(r.a))).toBeLessThan(1e-6);
+    const beyond = await s.run({ x: tensor(new Float32Array(16).fill(100), [1, 16]) });
+    expect(f32(beyond.a).every((p) => Math.abs(p - 1 / 8) < 1e-6)).toBe(true);
+    expect(f32(beyond.b).some((p) => Number.isNaN(p))).toBe(true); // why the exporter proves the bound first
+  });
+
+  it('folds the reward de-normalisation into the reward heads (the exported rewards above are raw)', () => {
+    const folded = foldRewardScale(config, stats, params);
+    expect(folded.get('reward0.out.w')!.map((v, i) => v - params.get('reward0.out.w')![i]! * stats.rewardStd).every((d) => Math.abs(d) < 1e-6)).toBe(true);
+    expect(folded.get('reward1.out.b')![0]).toBeCloseTo(params.get('reward1.out.b')![0]! * stats.rewardStd + stats.rewardMean, 6);
+    expect(folded.get('encoder.out.w')).toBe(params.get('encoder.out.w'));
+    expect(stats.rewardStd).not.toBe(1); // otherwise the fold would be invisible to the comparisons above
+  });
+
   it('refuses to replace an existing bundle unless asked, and leaves no temp dirs', async () => {
     const opts = { config, stats, params, name: 'x', envId: 'Test-v0', actionLow: [-1, -2], actionHigh: [1, 2] };
     await expect(exportBundle(dir, opts)).rejects.toThrow(InvalidArgumentError);
     await expect(exportBundle(dir, opts)).rejects.toThrow(/already exists; pass overwrite: true/);
     await exportBundle(dir, { ...opts, overwrite: true });
     expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).name).toBe('x');
-    expect(readdirSync(root).sort()).toEqual(['bundle', 'mean']);
+    expect(readdirSync(root).sort()).toEqual(['bundle', 'mean', 'wide']);
   });
 
   it('rejects bounds that do not match actionDim, naming the field', async () => {
