@@ -87,8 +87,9 @@ async function matmulChain(shapes: [number, number][]): Promise<ort.InferenceSes
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wm-bench-'));
   // Rapier: PushBox-v0 with random actions, the same work in every sample: episodes with seeds 0…3, each run
-  // to its 200-step time limit with actions from an Rng seeded by the episode. (Continuing one random stream
-  // instead gave each section other contacts to solve: 8,200–11,500 steps/s between sections of one run.)
+  // to its 200-step time limit with actions from an Rng seeded by the episode, so samples differ only by the
+  // machine. (Its rate still moves between sections and runs on a shared machine, 8,000–12,000 steps/s here;
+  // the ratios pair each rollout sample with the physics sample taken right after it.)
   const env = make('PushBox-v0');
   const physicsEpisodes = 4;
   let physicsSteps = 0;
