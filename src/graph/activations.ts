@@ -23,15 +23,21 @@ export function mish(x: Tensor): Tensor {
   return mishOp(x);
 }
 
+/** The last dimension of `x`, checked to be a static multiple of `groupSize`. */
+function simNormWidth(x: Tensor, groupSize: number): number {
+  const d = x.shape[x.rank - 1];
+  if (typeof d !== 'number' || d % groupSize !== 0) {
+    throw new ShapeError('SimNorm', `last dimension of ${x.toString()} must be a multiple of the group size ${groupSize}`);
+  }
+  return d;
+}
+
 /**
  * SimNorm: splits the last axis into groups of `groupSize` and applies a softmax within each group,
  * so every group is a point on a simplex (TD-MPC2's latent normalisation).
  */
 export function simNorm(x: Tensor, groupSize = 8): Tensor {
-  const d = x.shape[x.rank - 1];
-  if (typeof d !== 'number' || d % groupSize !== 0) {
-    throw new ShapeError('SimNorm', `last dimension of ${x.toString()} must be a multiple of the group size ${groupSize}`);
-  }
+  const d = simNormWidth(x, groupSize);
   const lead = x.shape.slice(0, -1);
   const grouped = reshape(x, [...lead, d / groupSize, groupSize]);
   return reshape(softmax(grouped, -1), x.shape);
@@ -46,14 +52,11 @@ export const SIMNORM_BOUND = 80;
  * shift-invariant, so skipping its max subtraction changes nothing while exp can neither overflow nor
  * underflow), and faster in inference graphs: onnxruntime's Softmax over rows of 8 is bound by per-row
  * overhead (Softmax took 126 µs of a 1.2 ms rollout step at B 1024 for the shipped PushBox model; the
- * three ops here made the whole fused rollout 1.2× faster). The caller must prove the bound — e.g. a
+ * three ops here made the whole fused rollout 1.1–1.2× faster in interleaved runs). The caller must prove the bound — e.g. a
  * LayerNorm output over D entries satisfies |y| ≤ √(D−1)·max|γ| + max|β| — and it is not checked at run time.
  */
 export function simNormBounded(x: Tensor, groupSize = 8): Tensor {
-  const d = x.shape[x.rank - 1];
-  if (typeof d !== 'number' || d % groupSize !== 0) {
-    throw new ShapeError('SimNorm', `last dimension of ${x.toString()} must be a multiple of the group size ${groupSize}`);
-  }
+  const d = simNormWidth(x, groupSize);
   const blocks = new Float32Array(d * d);
   for (let i = 0; i < d; i++) {
     const g0 = Math.floor(i / groupSize) * groupSize;
