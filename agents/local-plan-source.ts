@@ -109,7 +109,9 @@ function startFunction<O>(planner: Planner, mode: StartMode<O>): (percept: Perce
       const oracle = model as PhysicsRolloutModel<O>;
       return (percept) => {
         if (percept.state === undefined) {
-          throw new InvalidArgumentError('localPlanSource: the oracle needs the environment state with each percept (a Stateful environment; in controlLoop pass `captureState: true`)');
+          throw new InvalidArgumentError(
+            'localPlanSource: the oracle needs the environment state with each percept (a Stateful environment; in controlLoop pass `captureState: true`)',
+          );
         }
         const envState = percept.state();
         const observation = asFloat32(percept.observation, 'observation').slice();

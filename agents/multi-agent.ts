@@ -102,7 +102,11 @@ export function multiAgent<O, A>(agents: Readonly<Record<string, Agent<O, A>>>, 
           // The answer to a step that already went ahead with this robot's fallback.
           telemetry.next({ robot: id, step: stepOf.get(k) ?? k, kind: 'stale' });
         } else {
-          subscriber.error(new AgentProtocolError(`multiAgent: the agent of ${id} emitted an action while no observation was waiting for one (an agent answers each percept with exactly one action)`));
+          subscriber.error(
+            new AgentProtocolError(
+              `multiAgent: the agent of ${id} emitted an action while no observation was waiting for one (an agent answers each percept with exactly one action)`,
+            ),
+          );
         }
       };
 
@@ -122,7 +126,11 @@ export function multiAgent<O, A>(agents: Readonly<Record<string, Agent<O, A>>>, 
                 if (current !== me || me.actions.has(id)) return;
                 const fallback = held.get(id) ?? initial[id];
                 if (fallback === undefined) {
-                  subscriber.error(new AgentProtocolError(`multiAgent: ${id} missed its ${deadline} ms deadline at step ${percept.step} and has no previous action to hold; pass \`initialActions\``));
+                  subscriber.error(
+                    new AgentProtocolError(
+                      `multiAgent: ${id} missed its ${deadline} ms deadline at step ${percept.step} and has no previous action to hold; pass \`initialActions\``,
+                    ),
+                  );
                   return;
                 }
                 telemetry.next({ robot: id, step: percept.step, kind: 'fallback', action: held.has(id) ? 'held' : 'initial' });
@@ -194,7 +202,8 @@ function resolveDeadlines(ids: readonly string[], deadline: MultiAgentOptions['d
     const d = check(deadline, '`deadlineMs`');
     return new Map(ids.map((id) => [id, d]));
   }
-  if (typeof deadline !== 'object' || deadline === null) throw new InvalidArgumentError(`multiAgent options: expected \`deadlineMs\` to be a number or a record per robot, got ${describeValue(deadline)}`);
+  if (typeof deadline !== 'object' || deadline === null)
+    throw new InvalidArgumentError(`multiAgent options: expected \`deadlineMs\` to be a number or a record per robot, got ${describeValue(deadline)}`);
   for (const id of Object.keys(deadline)) {
     if (!ids.includes(id)) throw new InvalidArgumentError(`multiAgent options: \`deadlineMs\` names ${describeValue(id)}, which has no agent (robots: ${ids.join(', ')})`);
   }

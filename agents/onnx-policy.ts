@@ -95,7 +95,13 @@ export class OnnxPolicy implements Policy<Float32Array, Float32Array>, AsyncDisp
     const bytes = typeof model === 'string' ? await readFile(model) : model;
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: opts.intraOpNumThreads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: opts.intraOpNumThreads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
     } catch (error) {
       throw new OnnxPolicyError(`OnnxPolicy: onnxruntime could not load ${where}: ${(error as Error).message}`, { cause: error });
     }
@@ -116,7 +122,9 @@ export class OnnxPolicy implements Policy<Float32Array, Float32Array>, AsyncDisp
       if (obsDim === undefined) throw new OnnxPolicyError(`OnnxPolicy: ${where} leaves the observation size symbolic; pass \`obsDim\``);
       const actionDim = outShape.length === 2 && typeof outShape[1] === 'number' ? outShape[1] : undefined;
       if (opts.actionLow !== undefined && actionDim !== undefined && (opts.actionLow.length !== actionDim || opts.actionHigh!.length !== actionDim)) {
-        throw new OnnxPolicyError(`OnnxPolicy: expected action bounds of length ${actionDim} (the model's action size), got ${opts.actionLow.length} and ${opts.actionHigh!.length}`);
+        throw new OnnxPolicyError(
+          `OnnxPolicy: expected action bounds of length ${actionDim} (the model's action size), got ${opts.actionLow.length} and ${opts.actionHigh!.length}`,
+        );
       }
       const name = opts.name ?? `onnx:${typeof model === 'string' ? model.split('/').pop() : 'bytes'}`;
       return new OnnxPolicy(session, opts, name, obsDim, actionDim);

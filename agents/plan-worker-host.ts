@@ -75,10 +75,9 @@ async function plan(request: Extract<PlanWorkerRequest, { type: 'plan' }>): Prom
     );
     // A copy: the planner may keep its buffer, and a transferred buffer is detached on this side.
     const actions = Float32Array.from(outcome.actions);
-    post(
-      { type: 'plan', id: request.id, actions, iterations: outcome.iterations, bestCost: outcome.bestCost, nanCount: outcome.nanCount, workerMs: performance.now() - started },
-      [actions.buffer],
-    );
+    post({ type: 'plan', id: request.id, actions, iterations: outcome.iterations, bestCost: outcome.bestCost, nanCount: outcome.nanCount, workerMs: performance.now() - started }, [
+      actions.buffer,
+    ]);
   } catch (error) {
     post({ type: 'error', id: request.id, error: errorFields(error) });
   }

@@ -138,7 +138,8 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     }
     let state: unknown;
     if (this.settings.sendState) {
-      if (percept.state === undefined) throw new InvalidArgumentError('PlanWorker: `sendState` is on but the percept has no `state` (the environment is not Stateful, or the loop did not capture it)');
+      if (percept.state === undefined)
+        throw new InvalidArgumentError('PlanWorker: `sendState` is on but the percept has no `state` (the environment is not Stateful, or the loop did not capture it)');
       state = percept.state();
     }
     const id = this.nextId++;
@@ -173,7 +174,9 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
         this.worker.postMessage(message, [observation.buffer, ...(warmStart ? [warmStart.buffer] : [])]);
       } catch (error) {
         this.pending.delete(id);
-        subscriber.error(new PlanWorkerError(`PlanWorker: could not send the request (is \`info\` or the state structured-clonable?): ${(error as Error).message}`, { cause: error }));
+        subscriber.error(
+          new PlanWorkerError(`PlanWorker: could not send the request (is \`info\` or the state structured-clonable?): ${(error as Error).message}`, { cause: error }),
+        );
         return undefined;
       }
       return () => {
@@ -220,7 +223,8 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     const pending = this.pending.get(reply.id);
     if (pending === undefined) return; // cancelled while it was computing
     this.pending.delete(reply.id);
-    if (reply.type === 'plan') pending.resolve({ actions: reply.actions, iterations: reply.iterations, bestCost: reply.bestCost, nanCount: reply.nanCount, workerMs: reply.workerMs });
+    if (reply.type === 'plan')
+      pending.resolve({ actions: reply.actions, iterations: reply.iterations, bestCost: reply.bestCost, nanCount: reply.nanCount, workerMs: reply.workerMs });
     else pending.reject(revive(reply.error));
   }
 

@@ -31,7 +31,9 @@ export interface PlannerPolicyOptions {
 export function plannerPolicy(options: PlannerPolicyOptions): Policy {
   const { model } = options;
   if (options.planner.actionLow.length !== model.actionDim) {
-    throw new InvalidArgumentError(`plannerPolicy: expected action bounds of length ${model.actionDim} (the model's actionDim), got ${describeValue(options.planner.actionLow.length)}`);
+    throw new InvalidArgumentError(
+      `plannerPolicy: expected action bounds of length ${model.actionDim} (the model's actionDim), got ${describeValue(options.planner.actionLow.length)}`,
+    );
   }
   const planner = new Planner(model, options.planner);
   let episodeSeed = 0;

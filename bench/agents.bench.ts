@@ -81,7 +81,9 @@ async function oracleSuccess(envId: string, seeds: number[]): Promise<BenchResul
     wallSeconds: wallS,
     failedSeeds: results.filter((r) => !r.success).map((r) => r.seed),
   };
-  console.log(`${envId}: success ${params.successes}/${params.episodes}, return ${summary.return.mean.toFixed(2)} ± ${summary.return.ci95.toFixed(2)}, plan p50 ${percentile(planMs, 0.5).toFixed(1)} ms, ${wallS.toFixed(0)} s`);
+  console.log(
+    `${envId}: success ${params.successes}/${params.episodes}, return ${summary.return.mean.toFixed(2)} ± ${summary.return.ci95.toFixed(2)}, plan p50 ${percentile(planMs, 0.5).toFixed(1)} ms, ${wallS.toFixed(0)} s`,
+  );
   const rate = (100 * params.successes) / params.episodes;
   return [
     { name: `agents.oracle.${key}.success`, unit: '%', median: rate, min: rate, max: rate, runs: results.length, params },
@@ -99,7 +101,11 @@ async function lagRun(source: PlanSource, steps: number, dtMs: number): Promise<
   const planMs: number[] = [];
   const sub = mpc.telemetry$.subscribe((e) => e.kind === 'plan' && planMs.push(e.ms));
   // The reference MLP plans 4-D actions; LineWorld takes the first one.
-  const agent: Agent = (percepts) => percepts.pipe(mpc, map((a) => Float32Array.of(a[0]!)));
+  const agent: Agent = (percepts) =>
+    percepts.pipe(
+      mpc,
+      map((a) => Float32Array.of(a[0]!)),
+    );
   // A goal tolerance nothing reaches: the episode lasts exactly `steps` steps.
   const env = () => make('LineWorld-v0', { goalTolerance: 1e-9 }, { maxEpisodeSteps: false });
   const out = await lastValueFrom(controlLoop(env, agent, { dt: dtMs, seed: 1, maxSteps: steps }).pipe(toArray()));
@@ -138,9 +144,30 @@ async function controlLoopLag(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const where of ['worker', 'main'] as const) {
     const list = runs[where];
-    results.push(summarize(`agents.controlLoop.lag.p99.${where}`, 'ms', list.map((l) => l.stats.lag.p99), params(where, list)));
-    results.push(summarize(`agents.controlLoop.lag.max.${where}`, 'ms', list.map((l) => l.stats.lag.max), params(where, list)));
-    results.push(summarize(`agents.controlLoop.late.${where}`, '%', list.map((l) => (100 * l.stats.lateActions) / l.stats.steps), params(where, list)));
+    results.push(
+      summarize(
+        `agents.controlLoop.lag.p99.${where}`,
+        'ms',
+        list.map((l) => l.stats.lag.p99),
+        params(where, list),
+      ),
+    );
+    results.push(
+      summarize(
+        `agents.controlLoop.lag.max.${where}`,
+        'ms',
+        list.map((l) => l.stats.lag.max),
+        params(where, list),
+      ),
+    );
+    results.push(
+      summarize(
+        `agents.controlLoop.late.${where}`,
+        '%',
+        list.map((l) => (100 * l.stats.lateActions) / l.stats.steps),
+        params(where, list),
+      ),
+    );
   }
   results.push(
     summarize(

@@ -41,11 +41,27 @@ function record(key: string, r: DemoResult): void {
       ...(row.settings !== undefined && { planner: row.settings }),
       ...(row.kind === 'learned-mpc' && { model: `models/${task.bundle}` }),
     };
-    results.push({ name: `demo.${key}.${row.kind}.success`, unit: '%', median: 100 * s.successRate.mean, min: 100 * s.successRate.low, max: 100 * s.successRate.high, runs: s.episodes, params });
+    results.push({
+      name: `demo.${key}.${row.kind}.success`,
+      unit: '%',
+      median: 100 * s.successRate.mean,
+      min: 100 * s.successRate.low,
+      max: 100 * s.successRate.high,
+      runs: s.episodes,
+      params,
+    });
     if (row.planMs && row.planMs.count > 0) {
       const p = row.planMs;
       results.push({ name: `demo.${key}.${row.kind}.plan`, unit: 'ms', median: p.p50, min: p.min, max: p.max, runs: p.count, params: { p95: p.p95, planner: row.settings } });
-      results.push({ name: `demo.${key}.${row.kind}.rate`, unit: 'Hz', median: 1000 / p.p50, min: 1000 / p.max, max: 1000 / p.min, runs: p.count, params: { from: 'median plan latency', planner: row.settings } });
+      results.push({
+        name: `demo.${key}.${row.kind}.rate`,
+        unit: 'Hz',
+        median: 1000 / p.p50,
+        min: 1000 / p.max,
+        max: 1000 / p.min,
+        runs: p.count,
+        params: { from: 'median plan latency', planner: row.settings },
+      });
     }
   }
   const d = r.check.drift;
@@ -53,7 +69,12 @@ function record(key: string, r: DemoResult): void {
     if (v !== null) results.push({ name: `demo.${key}.${name}`, unit, median: v, min: v, max: v, runs: 1, params });
   };
   one('drift.h1', 'x', d.first, { meaning: 'mean normalised observation error (σ of the training data) at h = 1', source: d.source });
-  one(`drift.h${d.horizon}`, 'x', d.last, { meaning: `mean normalised observation error at h = ${d.horizon}`, source: d.source, validHorizon: d.validHorizon, threshold: d.threshold });
+  one(`drift.h${d.horizon}`, 'x', d.last, {
+    meaning: `mean normalised observation error at h = ${d.horizon}`,
+    source: d.source,
+    validHorizon: d.validHorizon,
+    threshold: d.threshold,
+  });
   one('pps', 'x', r.check.pps, { meaning: 'Physical Plausibility Score, 0…1' });
   one('controllability', 'x', r.check.controllability, {});
   one('counterfactual', 'x', r.check.counterfactual, {});
@@ -62,9 +83,22 @@ function record(key: string, r: DemoResult): void {
 
 const out = mkdtempSync(join(tmpdir(), 'demo-bench-'));
 try {
-  for (const [key, envId] of [['warehouse-tiny', 'Warehouse-v0'], ['pushbox', 'PushBox-v0']] as const) {
-    console.log(`${envId}: ${EPISODES} episodes per contender (oracle ${ORACLE_EPISODES}), learned ${plannerLabel(DEMO_TASKS[envId]!.learned)}, oracle ${plannerLabel(DEMO_TASKS[envId]!.oracle)}`);
-    const r = await runDemo({ envId, episodes: EPISODES, oracleEpisodes: ORACLE_EPISODES, out: join(out, key), onEvent: (e) => e.kind === 'episode' && console.log(`  ${e.stage} ${e.episode + 1}/${e.episodes}: seed ${e.result.seed} ${e.result.success ? 'success' : 'fail'} (${e.result.length} steps)`) });
+  for (const [key, envId] of [
+    ['warehouse-tiny', 'Warehouse-v0'],
+    ['pushbox', 'PushBox-v0'],
+  ] as const) {
+    console.log(
+      `${envId}: ${EPISODES} episodes per contender (oracle ${ORACLE_EPISODES}), learned ${plannerLabel(DEMO_TASKS[envId]!.learned)}, oracle ${plannerLabel(DEMO_TASKS[envId]!.oracle)}`,
+    );
+    const r = await runDemo({
+      envId,
+      episodes: EPISODES,
+      oracleEpisodes: ORACLE_EPISODES,
+      out: join(out, key),
+      onEvent: (e) =>
+        e.kind === 'episode' &&
+        console.log(`  ${e.stage} ${e.episode + 1}/${e.episodes}: seed ${e.result.seed} ${e.result.success ? 'success' : 'fail'} (${e.result.length} steps)`),
+    });
     record(key, r);
   }
 } finally {

@@ -248,7 +248,12 @@ for (const c of cases) {
   results.push(summarize('envs.PushBox-v0.vector.sync', 'steps/s', sync, { numEnvs: N, steps: STEPS }));
   results.push(summarize('envs.PushBox-v0.vector.worker-1', 'steps/s', one, { numEnvs: N, numWorkers: 1, steps: STEPS }));
   results.push(summarize('envs.PushBox-v0.vector.worker-2', 'steps/s', two, { numEnvs: N, numWorkers: 2, steps: STEPS }));
-  results.push(summarize('envs.PushBox-v0.vector.scaling-2-vs-1', 'x', ratios(two, one), { numEnvs: N, note: 'runs of 2 and 1 workers paired in order (not interleaved: each needs its own workers)' }));
+  results.push(
+    summarize('envs.PushBox-v0.vector.scaling-2-vs-1', 'x', ratios(two, one), {
+      numEnvs: N,
+      note: 'runs of 2 and 1 workers paired in order (not interleaved: each needs its own workers)',
+    }),
+  );
 }
 
 await writeResults('envs', results);

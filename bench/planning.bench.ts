@@ -61,7 +61,14 @@ async function sgemmPeak(): Promise<void> {
   const c = new ort.Tensor('float32', new Float32Array(n * n), [n, n]);
   const samples = await interleave({ sgemm: () => session.run({ a }, { c }) }, { warmup: 2, runs: 7 });
   const flops = 2 * n ** 3;
-  results.push(summarize('planning.sgemm-peak.ort.2048', 'GFLOP/s', samples.sgemm!.map((ms) => flops / ms / 1e6), { n, threads: THREADS, note: 'onnxruntime MatMul 2048x2048x2048' }));
+  results.push(
+    summarize(
+      'planning.sgemm-peak.ort.2048',
+      'GFLOP/s',
+      samples.sgemm!.map((ms) => flops / ms / 1e6),
+      { n, threads: THREADS, note: 'onnxruntime MatMul 2048x2048x2048' },
+    ),
+  );
   await session.release();
 }
 
@@ -150,20 +157,44 @@ async function budgetPlans(label: string, m: BudgetModel): Promise<void> {
       const params = { ...b, elites: (specs[name] as { elites: number }).elites, threads: m.threads, gflop: flops / 1e9, p95Ms: quantile(ms, 0.95) };
       const base = `planning.${name}.${label}.${tag}`;
       results.push(summarize(base, 'ms', ms, params));
-      results.push(summarize(`${base}.rate`, 'Hz', ms.map((v) => 1000 / v), params));
+      results.push(
+        summarize(
+          `${base}.rate`,
+          'Hz',
+          ms.map((v) => 1000 / v),
+          params,
+        ),
+      );
       const gflops = ms.map((v) => flops / v / 1e6);
       results.push(summarize(`${base}.gflops`, 'GFLOP/s', gflops, params));
-      results.push(summarize(`${base}.vs-model-only`, 'x', ms.map((v, i) => v / modelOnly[i]!), params));
+      results.push(
+        summarize(
+          `${base}.vs-model-only`,
+          'x',
+          ms.map((v, i) => v / modelOnly[i]!),
+          params,
+        ),
+      );
       // Where the time went, as the planner measures it (timed runs only, not the warm-up).
       results.push(summarize(`${base}.rollout-ms`, 'ms', splits[name]!.rollout.slice(-RUNS), params));
-      results.push(summarize(`${base}.overhead-ms`, 'ms', splits[name]!.other.slice(-RUNS), { ...params, note: 'sampling, selection, weighting, scoring, bookkeeping: plan time minus model.rollout time' }));
+      results.push(
+        summarize(`${base}.overhead-ms`, 'ms', splits[name]!.other.slice(-RUNS), {
+          ...params,
+          note: 'sampling, selection, weighting, scoring, bookkeeping: plan time minus model.rollout time',
+        }),
+      );
       if (label === 'ref' && tag === '512x12x6') {
         results.push(
-          summarize(`${base}.vs-pytorch-eager`, 'x', ms.map((v) => PYTORCH_EAGER_MS / v), {
-            ...params,
-            peerMs: PYTORCH_EAGER_MS,
-            note: 'speed-up over the lead’s PyTorch-eager TD-MPC2 MPPI measurement (180 ms); PyTorch is not installed here, so the peer was not rerun',
-          }),
+          summarize(
+            `${base}.vs-pytorch-eager`,
+            'x',
+            ms.map((v) => PYTORCH_EAGER_MS / v),
+            {
+              ...params,
+              peerMs: PYTORCH_EAGER_MS,
+              note: 'speed-up over the lead’s PyTorch-eager TD-MPC2 MPPI measurement (180 ms); PyTorch is not installed here, so the peer was not rerun',
+            },
+          ),
         );
       }
     }
@@ -204,7 +235,12 @@ async function plannerOverhead(): Promise<void> {
   );
   const samples = await interleave(cases, { warmup: 20, runs: 30 });
   for (const name of Object.keys(specs)) {
-    results.push(summarize(`planning.${name}.null-model.512x12x6`, 'ms', samples[name]!, { ...b, note: 'a model that returns instantly: the planner’s own time per plan (sampling, selection, weighting, scoring)' }));
+    results.push(
+      summarize(`planning.${name}.null-model.512x12x6`, 'ms', samples[name]!, {
+        ...b,
+        note: 'a model that returns instantly: the planner’s own time per plan (sampling, selection, weighting, scoring)',
+      }),
+    );
   }
 }
 
@@ -222,7 +258,14 @@ async function oracleRate(): Promise<void> {
   const actions = Rng.fromSeed(5).fillUniform(new Float32Array(b * h * oracle.actionDim), -1, 1);
   const samples = await interleave({ oracle: () => oracle.rollout(starts, actions, h) }, { warmup: 3, runs: 7 });
   const params = { env: id, candidates: b, horizon: h, note: 'one restore per candidate + H steps; steps after an early episode end are not simulated' };
-  results.push(summarize('planning.oracle.pushbox.candidate-steps', 'steps/s', samples.oracle!.map((ms) => (b * h) / (ms / 1000)), params));
+  results.push(
+    summarize(
+      'planning.oracle.pushbox.candidate-steps',
+      'steps/s',
+      samples.oracle!.map((ms) => (b * h) / (ms / 1000)),
+      params,
+    ),
+  );
   results.push(summarize('planning.oracle.pushbox.64x12', 'ms', samples.oracle!, params));
   await Promise.all([oracle.close(), env.close()]);
 }
@@ -234,5 +277,13 @@ await pushBoxPlans();
 await oracleRate();
 const peak = results.find((r) => r.name === 'planning.sgemm-peak.ort.2048')!.median;
 const plan = results.find((r) => r.name === 'planning.mppi.ref.512x12x6.gflops')!.median;
-results.push({ name: 'planning.mppi.ref.512x12x6.share-of-peak', unit: '%', median: (100 * plan) / peak, min: (100 * plan) / peak, max: (100 * plan) / peak, runs: 1, params: { planGflops: plan, peakGflops: peak } });
+results.push({
+  name: 'planning.mppi.ref.512x12x6.share-of-peak',
+  unit: '%',
+  median: (100 * plan) / peak,
+  min: (100 * plan) / peak,
+  max: (100 * plan) / peak,
+  runs: 1,
+  params: { planGflops: plan, peakGflops: peak },
+});
 await writeResults('planning', results);

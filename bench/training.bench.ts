@@ -86,7 +86,8 @@ const mmFlops = matmulFlops(mm, Object.values(mmOutputs));
 if (mmFlops !== flopsPerStep) throw new Error(`matmul-only graph has ${mmFlops} FLOPs, the training step ${flopsPerStep}`);
 const mmBytes = serializeModel({ graph: mm, outputs: mmOutputs });
 const mmFeeds: Record<string, ort.Tensor> = {};
-for (const t of mm.inputs.values()) mmFeeds[t.label] = new ort.Tensor('float32', rng.fillNormal(new Float32Array((t.shape as number[]).reduce((a, b) => a * b, 1))), t.shape as number[]);
+for (const t of mm.inputs.values())
+  mmFeeds[t.label] = new ort.Tensor('float32', rng.fillNormal(new Float32Array((t.shape as number[]).reduce((a, b) => a * b, 1))), t.shape as number[]);
 // Optimisations off: with shared inputs, common-subexpression elimination would merge equal products.
 const mmSession = async (threads: number) => ort.InferenceSession.create(mmBytes, { graphOptimizationLevel: 'disabled', executionMode: 'sequential', intraOpNumThreads: threads });
 const mm1 = await mmSession(1);
@@ -133,7 +134,16 @@ const s = {
 };
 const stepsPerSec = (ms: number[]) => ms.map((v) => 1000 / v);
 const gflops = (ms: number[]) => ms.map((v) => flopsPerStep / 1e6 / v);
-const common = { obsDim: OBS, actionDim: ACT, batchSize: B, horizon: H, latentDim: config.latentDim, activation: config.activation, params: flatSize(params), gflopPerStep: flopsPerStep / 1e9 };
+const common = {
+  obsDim: OBS,
+  actionDim: ACT,
+  batchSize: B,
+  horizon: H,
+  latentDim: config.latentDim,
+  activation: config.activation,
+  params: flatSize(params),
+  gflopPerStep: flopsPerStep / 1e9,
+};
 const results: BenchResult[] = [
   summarize('training.worldmodel.ort.threads1', 'steps/s', stepsPerSec(s.ort1), { ...common, threads: 1, stepsPerRun: STEPS_PER_RUN }),
   summarize('training.worldmodel.ort.threads2', 'steps/s', stepsPerSec(s.ort2), { ...common, threads: 2, stepsPerRun: STEPS_PER_RUN }),
@@ -150,7 +160,10 @@ const results: BenchResult[] = [
   summarize('training.gflops-vs-matmul.threads1', 'x', ratios(s.mm1, s.ort1), { target: 0.4 }),
   summarize('training.gflops-vs-matmul.threads2', 'x', ratios(s.mm2, s.ort2), { target: 0.4 }),
   summarize('training.gflops-vs-matmul.threads1.silu', 'x', ratios(s.mm1, s.ort1silu), { target: 0.4, activation: 'silu' }),
-  summarize('training.gflops-vs-matmul.threads1.cpu-time', 'x', ratios(cpu.mm1.slice(WARMUP), cpu.ort1.slice(WARMUP)), { target: 0.4, note: 'ratio of process CPU time, robust to preemption by other processes' }),
+  summarize('training.gflops-vs-matmul.threads1.cpu-time', 'x', ratios(cpu.mm1.slice(WARMUP), cpu.ort1.slice(WARMUP)), {
+    target: 0.4,
+    note: 'ratio of process CPU time, robust to preemption by other processes',
+  }),
 ];
 await writeResults('training', results);
 for (const t of Object.values(trainers)) await t.close();

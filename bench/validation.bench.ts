@@ -55,8 +55,12 @@ for (const quick of [false, true]) {
   };
   results.push(summarize(`validation.pushbox.${label}.wall`, 's', [totalS], params));
   for (const c of report.closedLoop.contenders) results.push(summarize(`validation.pushbox.${label}.closed-loop.${c.kind}`, 's', [c.wallMs / 1000], { episodes: c.episodes }));
-  results.push(summarize(`validation.pushbox.${label}.open-loop-and-checks`, 's', [report.durationMs / 1000 - report.closedLoop.contenders.reduce((s, c) => s + c.wallMs / 1000, 0)], {}));
-  console.log(`${label}: ${totalS.toFixed(1)} s (validate ${(report.durationMs / 1000).toFixed(1)} s) · PPS ${report.plausibility.pps?.toFixed(3)} · ${report.closedLoop.contenders.map((c) => `${c.name} ${(c.wallMs / 1000).toFixed(1)} s`).join(', ')}`);
+  results.push(
+    summarize(`validation.pushbox.${label}.open-loop-and-checks`, 's', [report.durationMs / 1000 - report.closedLoop.contenders.reduce((s, c) => s + c.wallMs / 1000, 0)], {}),
+  );
+  console.log(
+    `${label}: ${totalS.toFixed(1)} s (validate ${(report.durationMs / 1000).toFixed(1)} s) · PPS ${report.plausibility.pps?.toFixed(3)} · ${report.closedLoop.contenders.map((c) => `${c.name} ${(c.wallMs / 1000).toFixed(1)} s`).join(', ')}`,
+  );
 }
 
 rmSync(out, { recursive: true, force: true });

@@ -42,7 +42,7 @@ async function benchEnv(id: string): Promise<BenchResult[]> {
   let k = 0;
   const runPlain = async () => {
     for (let s = 0; s < work.plain; s++) {
-      const r = await plain.step(plainActions.subarray((k % POOL) * dim, (k % POOL + 1) * dim));
+      const r = await plain.step(plainActions.subarray((k % POOL) * dim, ((k % POOL) + 1) * dim));
       k++;
       if (r.terminated || r.truncated) await plain.reset();
     }

@@ -63,7 +63,12 @@ async function throughput(layout: string, lidarRays: number): Promise<BenchResul
   const samples = await interleave({ env: () => s.run(steps) }, { warmup: 1, runs: 5 });
   await env.close();
   const name = `warehouse.${layout}.${lidarRays > 0 ? `lidar${lidarRays}` : 'nolidar'}`;
-  return summarize(name, 'steps/s', samples.env!.map((ms) => steps / (ms / 1000)), { layout, lidarRays, robots: env.numRobots, packages: env.numPackages, substeps: env.config.substeps, stepsPerRun: steps });
+  return summarize(
+    name,
+    'steps/s',
+    samples.env!.map((ms) => steps / (ms / 1000)),
+    { layout, lidarRays, robots: env.numRobots, packages: env.numPackages, substeps: env.config.substeps, stepsPerRun: steps },
+  );
 }
 
 async function overhead(layout: string): Promise<BenchResult[]> {
@@ -109,7 +114,11 @@ async function overhead(layout: string): Promise<BenchResult[]> {
     summarize(`warehouse.${layout}.overhead.raw`, 'steps/s', rate(samples.raw!), params),
     summarize(`warehouse.${layout}.overhead.env-vs-raw`, 'x', ratios(samples.env!, samples.raw!), { ...params, target: 1.15 }),
     // On a shared machine the fastest runs are the least disturbed: their ratio is a steadier estimate.
-    summarize(`warehouse.${layout}.overhead.env-vs-raw.fastest`, 'x', [Math.min(...samples.env!) / Math.min(...samples.raw!)], { ...params, target: 1.15, statistic: 'fastest env run / fastest raw run' }),
+    summarize(`warehouse.${layout}.overhead.env-vs-raw.fastest`, 'x', [Math.min(...samples.env!) / Math.min(...samples.raw!)], {
+      ...params,
+      target: 1.15,
+      statistic: 'fastest env run / fastest raw run',
+    }),
   ];
 }
 

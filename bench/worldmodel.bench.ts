@@ -80,7 +80,11 @@ async function matmulChain(shapes: [number, number][]): Promise<ort.InferenceSes
     nodes.push({ opType: 'MatMul', input: [`x${i}`, `w${i}`], output: [`y${i}`] });
   });
   const outputs = shapes.map(([, n], i) => ({ name: `y${i}`, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'B' }, { dimValue: n }] } } } }));
-  const bytes = onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ version: 17 }], graph: { name: 'chain', node: nodes, initializer, input: inputs, output: outputs } }).finish();
+  const bytes = onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ version: 17 }],
+    graph: { name: 'chain', node: nodes, initializer, input: inputs, output: outputs },
+  }).finish();
   return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: THREADS, interOpNumThreads: 1 });
 }
 

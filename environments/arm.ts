@@ -160,10 +160,7 @@ export class ArmEnv extends PhysicsEnv<Float32Array, Float32Array, ArmTask> {
     this.controlDt = this.config.physicsDt * this.config.substeps;
     const reach = this.config.linkLengths.reduce((a, b) => a + b, 0);
     const inf = Infinity;
-    this.observationSpace = new Box(
-      [-1, -1, -1, -1, -1, -1, -inf, -inf, -inf, -reach, -reach, -reach, -reach],
-      [1, 1, 1, 1, 1, 1, inf, inf, inf, reach, reach, reach, reach],
-    );
+    this.observationSpace = new Box([-1, -1, -1, -1, -1, -1, -inf, -inf, -inf, -reach, -reach, -reach, -reach], [1, 1, 1, 1, 1, 1, inf, inf, inf, reach, reach, reach, reach]);
     this.spec = { id: 'Arm-v0', maxEpisodeSteps: 100, kwargs: { ...options } };
     this.metadata = { renderModes: ['ansi', 'frame'], renderFps: 1 / this.controlDt };
   }
@@ -198,9 +195,7 @@ export class ArmEnv extends PhysicsEnv<Float32Array, Float32Array, ArmTask> {
   private sceneSpec(angles: readonly number[], rates: readonly number[]): Parameters<typeof Scene.build> {
     const c = this.config;
     const L = c.linkLengths;
-    const bodies: BodySpec[] = [
-      { name: 'base', kind: 'fixed', shape: { type: 'box', halfExtents: [0.05, 0.05, 0.05] }, position: [0, 0, 0], collisionGroups: 0, tag: 'base' },
-    ];
+    const bodies: BodySpec[] = [{ name: 'base', kind: 'fixed', shape: { type: 'box', halfExtents: [0.05, 0.05, 0.05] }, position: [0, 0, 0], collisionGroups: 0, tag: 'base' }];
     let phi = 0;
     let omega = 0;
     let jx = 0; // joint position and velocity, walking out from the base

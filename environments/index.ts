@@ -3,7 +3,7 @@
  *
  * @module
  */
-export {};
+
 export * from './line-world.js';
 export * from './reach.js';
 export * from './push-box.js';

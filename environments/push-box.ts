@@ -263,7 +263,8 @@ export class PushBoxEnv extends PhysicsEnv<Float32Array, Float32Array, PushBoxTa
     let reward: number;
     if (c.sparse) reward = success ? 1 : 0;
     else {
-      reward = -Math.hypot(observation[0]! - this.goal[0], observation[2]! - this.goal[1]) - 0.1 * Math.hypot(observation[9]! - observation[0]!, observation[10]! - observation[2]!);
+      reward =
+        -Math.hypot(observation[0]! - this.goal[0], observation[2]! - this.goal[1]) - 0.1 * Math.hypot(observation[9]! - observation[0]!, observation[10]! - observation[2]!);
       if (c.orientation) reward -= 0.1 * Math.abs(cubeYawError(Math.atan2(observation[7]!, observation[6]!), this.goalYaw));
     }
     const t = c.tableHalfSize;

@@ -12,12 +12,33 @@
  * In your own project, import from 'embodied' instead of '../index.js'.
  */
 import { parseArgs } from 'node:util';
-import { BaseEnv, Box, checkEnv, Discrete, listEnvs, make, register, Rng, spec, type EnvMetadata, type EnvSpec, type LifecycleState, type ResetResult, type Stateful, type StepResult } from '../index.js';
+import {
+  BaseEnv,
+  Box,
+  checkEnv,
+  Discrete,
+  listEnvs,
+  make,
+  register,
+  Rng,
+  spec,
+  type EnvMetadata,
+  type EnvSpec,
+  type LifecycleState,
+  type ResetResult,
+  type Stateful,
+  type StepResult,
+} from '../index.js';
 
 const { values: args } = parseArgs({ options: { bug: { type: 'boolean', default: false }, seed: { type: 'string', default: '3' } } });
 
 const SIZE = 7;
-const MOVES: readonly (readonly [number, number])[] = [[0, -1], [0, 1], [-1, 0], [1, 0]]; // up, down, left, right
+const MOVES: readonly (readonly [number, number])[] = [
+  [0, -1],
+  [0, 1],
+  [-1, 0],
+  [1, 0],
+]; // up, down, left, right
 
 interface GridTreasureState {
   readonly agent: readonly [number, number];
@@ -68,7 +89,9 @@ class GridTreasure extends BaseEnv<Float32Array, number> implements Stateful<Gri
   }
 
   render(): string {
-    const rows = Array.from({ length: SIZE }, (_, y) => Array.from({ length: SIZE }, (_, x) => (x === this.agent[0] && y === this.agent[1] ? 'A' : x === this.treasure[0] && y === this.treasure[1] ? 'T' : '·')).join(' '));
+    const rows = Array.from({ length: SIZE }, (_, y) =>
+      Array.from({ length: SIZE }, (_, x) => (x === this.agent[0] && y === this.agent[1] ? 'A' : x === this.treasure[0] && y === this.treasure[1] ? 'T' : '·')).join(' '),
+    );
     return rows.join('\n');
   }
 
@@ -84,7 +107,14 @@ function clamp(v: number): number {
 // A versioned id (`Name-vN`, optionally `namespace/`); make() adds a TimeLimit of maxEpisodeSteps.
 // `module: import.meta.url` lets worker threads (makeVec(id, n, 'worker')) import this file and rebuild it.
 const id = 'examples/GridTreasure-v0';
-register({ id, entryPoint: (kwargs) => new GridTreasure(kwargs as { buggy?: boolean }), module: import.meta.url, maxEpisodeSteps: 50, kwargs: { buggy: args.bug }, description: 'walk to a treasure on a 7 × 7 grid' });
+register({
+  id,
+  entryPoint: (kwargs) => new GridTreasure(kwargs as { buggy?: boolean }),
+  module: import.meta.url,
+  maxEpisodeSteps: 50,
+  kwargs: { buggy: args.bug },
+  description: 'walk to a treasure on a 7 × 7 grid',
+});
 console.log(`registered ${id} (${spec(id).maxEpisodeSteps}-step limit); listEnvs() now has ${listEnvs().length} ids`);
 
 // Play one episode with a greedy walker: step along the larger of the two distances.

@@ -76,7 +76,9 @@ for (let t = 1; t <= steps; t++) {
   for (let i = 0; i < latent.length; i++) gap += (encoded[i]! - latent[i]!) ** 2;
   lastGap = Math.sqrt(gap);
   const errors = fields.map((f) => rms(dreamObs, realObs, f));
-  errors.forEach((e, k) => (total[k]! += e));
+  errors.forEach((e, k) => {
+    total[k]! += e;
+  });
   if (t % every === 0 || t === 1 || r.terminated || r.truncated || t === steps) {
     console.log([String(t).padEnd(5), ...errors.map((e, k) => e.toFixed(4).padStart(Math.max(11, columns[k]!.length))), lastGap.toFixed(4).padStart(11)].join(' '));
   }
@@ -85,5 +87,7 @@ for (let t = 1; t <= steps; t++) {
     break;
   }
 }
-console.log(`mean error over ${realSteps} steps: ${fields.map((f, k) => `${f.name} ${(total[k]! / realSteps).toFixed(4)}${f.unit ? ` ${f.unit}` : ''}`).join(', ')}; final latent gap ${lastGap.toFixed(4)}`);
+console.log(
+  `mean error over ${realSteps} steps: ${fields.map((f, k) => `${f.name} ${(total[k]! / realSteps).toFixed(4)}${f.unit ? ` ${f.unit}` : ''}`).join(', ')}; final latent gap ${lastGap.toFixed(4)}`,
+);
 await Promise.all([dream.close(), real.close()]);

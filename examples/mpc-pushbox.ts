@@ -52,7 +52,9 @@ const budget = {
 // The same planner either way; only the model differs (latents of the bundle, or Rapier states).
 const source = await createPlanSource(args.oracle ? { envId, oracle: true, ...budget } : { envId, model: args.model, ...budget });
 const { horizon, samples, iterations, replanEvery } = source.preset;
-console.log(`${planner.toUpperCase()} with ${args.oracle ? 'the Rapier oracle' : `the world model at ${source.modelName}`}: horizon ${horizon}, ${samples} samples × ${iterations} iterations, replan every ${replanEvery}`);
+console.log(
+  `${planner.toUpperCase()} with ${args.oracle ? 'the Rapier oracle' : `the world model at ${source.modelName}`}: horizon ${horizon}, ${samples} samples × ${iterations} iterations, replan every ${replanEvery}`,
+);
 
 const agent = mpcAgent({ source, replanEvery, seed: 0 });
 const planMs: number[] = [];
@@ -61,11 +63,17 @@ agent.telemetry$.pipe(filter((e): e is PlanTelemetry => e.kind === 'plan')).subs
 // One Rapier episode per seed; each EpisodeResult is printed as it arrives.
 const results = await lastValueFrom(
   runEpisodes(() => make(envId), agent, { seeds, maxSteps: Number(args['max-steps']) }).pipe(
-    tap((r) => console.log(`seed ${r.seed}: ${r.success ? 'success' : 'no success'} after ${r.length} steps, return ${r.return.toFixed(2)}${r.truncated && !r.success ? ' (truncated)' : ''}`)),
+    tap((r) =>
+      console.log(
+        `seed ${r.seed}: ${r.success ? 'success' : 'no success'} after ${r.length} steps, return ${r.return.toFixed(2)}${r.truncated && !r.success ? ' (truncated)' : ''}`,
+      ),
+    ),
     toArray(),
     map(summarizeEpisodes),
   ),
 );
-console.log(`success rate ${(100 * results.successRate).toFixed(0)}% (${Math.round(results.successRate * results.episodes)}/${results.episodes}), return ${formatMeanCI(results.return)}, length ${formatMeanCI(results.length, 1)}`);
+console.log(
+  `success rate ${(100 * results.successRate).toFixed(0)}% (${Math.round(results.successRate * results.episodes)}/${results.episodes}), return ${formatMeanCI(results.return)}, length ${formatMeanCI(results.length, 1)}`,
+);
 console.log(`plan latency over ${planMs.length} plans: p50 ${percentile(planMs, 0.5).toFixed(1)} ms, p95 ${percentile(planMs, 0.95).toFixed(1)} ms`);
 await source.close();

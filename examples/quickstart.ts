@@ -44,12 +44,16 @@ for (let episode = 0; episode < episodes; episode++) {
     success = step.info.success === true;
     if (step.terminated || step.truncated) break; // terminated: the task ended; truncated: time limit or bounds
   }
-  console.log(`episode ${episode}: ${steps} steps, return ${episodeReturn.toFixed(3)}, success ${success}, last observation [${Array.from(observation.subarray(0, 4), (v) => v.toFixed(3)).join(', ')}, …]`);
+  console.log(
+    `episode ${episode}: ${steps} steps, return ${episodeReturn.toFixed(3)}, success ${success}, last observation [${Array.from(observation.subarray(0, 4), (v) => v.toFixed(3)).join(', ')}, …]`,
+  );
 }
 if (env.metadata.renderModes.includes('ansi')) console.log(env.render?.('ansi'));
 await env.close();
 
 // The conformance checks (seeding, determinism, exact state restore, spaces, lifecycle errors) in one line.
 const report = await checkEnv(make(envId));
-console.log(`checkEnv(${envId}): ${report.passed ? 'passed' : 'FAILED'} — ${report.checks.filter((c) => c.passed && !c.skipped).length}/${report.checks.length} checks passed, ${report.warnings.length} warnings${report.failures.map((f) => `\n  ${f.check}: ${f.message}`).join('')}`);
+console.log(
+  `checkEnv(${envId}): ${report.passed ? 'passed' : 'FAILED'} — ${report.checks.filter((c) => c.passed && !c.skipped).length}/${report.checks.length} checks passed, ${report.warnings.length} warnings${report.failures.map((f) => `\n  ${f.check}: ${f.message}`).join('')}`,
+);
 process.exitCode = report.passed ? 0 : 1;

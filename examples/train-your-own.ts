@@ -99,7 +99,10 @@ const trainer = await WorldModelTrainer.create(
 );
 const trainSteps = Number(args['train-steps']);
 const every = Math.max(1, Math.round(trainSteps / 5));
-const summary = await trainer.train({ steps: trainSteps, onLog: (l) => (l.step % every === 0 ? console.log(`  step ${String(l.step).padStart(6)}  loss ${l.loss.toFixed(4)}`) : undefined) });
+const summary = await trainer.train({
+  steps: trainSteps,
+  onLog: (l) => (l.step % every === 0 ? console.log(`  step ${String(l.step).padStart(6)}  loss ${l.loss.toFixed(4)}`) : undefined),
+});
 await trainer.exportBundle(join(out, 'model'), {
   name: `${envId}-example`,
   envId,
@@ -110,7 +113,9 @@ await trainer.exportBundle(join(out, 'model'), {
   overwrite: true,
 });
 await trainer.close();
-const losses = Object.entries(summary.finalLosses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+const losses = Object.entries(summary.finalLosses)
+  .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+  .join(', ');
 console.log(`trained ${summary.totalSteps} steps (${seconds(t0)}): ${losses} → bundle ${join(out, 'model')}`);
 
 // 3. Validate against Rapier, with closed-loop MPC: learned model vs oracle vs random, same seeds.
@@ -148,8 +153,13 @@ await Promise.all([learned.close(), oracle.close(), model.close(), env.close()])
 const f = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
 console.log(`validated in ${seconds(t0)}:`);
 const random = report.drift.curves.find((c) => c.source === 'random')!;
-console.log(`  drift (random actions): h=1 ${f(random.overall[0]?.mean)} σ, h=${random.horizon} ${f(random.overall.at(-1)?.mean)} σ, valid horizon ${random.validHorizon ?? `> ${random.horizon}`}`);
-console.log(`  physical plausibility score ${f(report.plausibility.pps)} (${report.plausibility.checks.map((c) => `${c.id} ${c.status === 'scored' ? f(c.score, 2) : c.status}`).join(', ')})`);
+console.log(
+  `  drift (random actions): h=1 ${f(random.overall[0]?.mean)} σ, h=${random.horizon} ${f(random.overall.at(-1)?.mean)} σ, valid horizon ${random.validHorizon ?? `> ${random.horizon}`}`,
+);
+console.log(
+  `  physical plausibility score ${f(report.plausibility.pps)} (${report.plausibility.checks.map((c) => `${c.id} ${c.status === 'scored' ? f(c.score, 2) : c.status}`).join(', ')})`,
+);
 console.log(`  controllability ${f(report.causal.controllability.score)}, counterfactual ${f(report.causal.counterfactual.score)}`);
-for (const c of report.closedLoop.contenders) console.log(`  closed loop ${c.name.padEnd(11)} success ${f(c.successRate.mean, 2)} over ${c.episodes} episodes, return ${f(c.return.mean, 2)}`);
+for (const c of report.closedLoop.contenders)
+  console.log(`  closed loop ${c.name.padEnd(11)} success ${f(c.successRate.mean, 2)} over ${c.episodes} episodes, return ${f(c.return.mean, 2)}`);
 console.log(`report: ${written.html}`);

@@ -36,7 +36,9 @@ const fleet = new WarehouseParallelEnv({ layout: args.layout });
 const robots = fleet.possibleAgents;
 const packages = fleet.env.layout.packages.length;
 const maxSteps = args['max-steps'] !== undefined ? Number(args['max-steps']) : fleet.maxEpisodeSteps;
-console.log(`Warehouse-v0 '${args.layout}': ${robots.length} robots (${robots.join(', ')}), ${packages} packages, ${fleet.env.layout.dropZones.length} drop zones; up to ${maxSteps} steps of 0.1 s`);
+console.log(
+  `Warehouse-v0 '${args.layout}': ${robots.length} robots (${robots.join(', ')}), ${packages} packages, ${fleet.env.layout.dropZones.length} drop zones; up to ${maxSteps} steps of 0.1 s`,
+);
 
 /**
  * Robot `index`'s agent: the greedy controller on this robot's observation only. The controller is
@@ -53,7 +55,10 @@ function greedyRobot(index: number): Agent<Float32Array, Float32Array> {
 }
 
 /** An agent whose every answer comes `ms` late: agents are operators, so latency is one RxJS operator away. */
-const late = (agent: Agent<Float32Array, Float32Array>, ms: number): Agent<Float32Array, Float32Array> => (percepts) => agent(percepts).pipe(delay(ms));
+const late =
+  (agent: Agent<Float32Array, Float32Array>, ms: number): Agent<Float32Array, Float32Array> =>
+  (percepts) =>
+    agent(percepts).pipe(delay(ms));
 
 const stop = Float32Array.of(0, 0, 0); // vx, vz, grip: a late robot's action before it has ever answered
 const slowMs = args['slow-ms'] !== undefined ? Number(args['slow-ms']) : 0;
@@ -73,7 +78,10 @@ const last = await lastValueFrom(
     tap((t) => {
       teamReturn += t.reward;
       const info = t.info as TeamInfo;
-      if ((t.step + 1) % every === 0) console.log(`step ${String(t.step + 1).padStart(4)}: ${info.perAgent.robot_0!.teamDeliveries}/${packages} delivered, carrying ${robots.map((id) => (Number(info.perAgent[id]!.carrying) >= 0 ? `${id} #${info.perAgent[id]!.carrying}` : `${id} –`)).join(', ')}`);
+      if ((t.step + 1) % every === 0)
+        console.log(
+          `step ${String(t.step + 1).padStart(4)}: ${info.perAgent.robot_0!.teamDeliveries}/${packages} delivered, carrying ${robots.map((id) => (Number(info.perAgent[id]!.carrying) >= 0 ? `${id} #${info.perAgent[id]!.carrying}` : `${id} –`)).join(', ')}`,
+        );
     }),
   ),
 );
@@ -86,6 +94,10 @@ for (const id of robots) {
 }
 const teamDeliveries = Number(per(robots[0]!).teamDeliveries);
 const simTime = (last.step + 1) * 0.1;
-console.log(`team: ${teamDeliveries}/${packages} packages delivered in ${last.step + 1} steps (${simTime.toFixed(1)} s simulated, ${wallS.toFixed(1)} s wall), ${info.success ? 'all delivered' : last.truncated ? 'time limit' : 'not finished'}`);
-console.log(`throughput ${Number(per(robots[0]!).throughput).toFixed(0)} deliveries per simulated hour, team return ${teamReturn.toFixed(2)}, ${fallbacks} deadline fallbacks (${stale} late answers dropped)`);
+console.log(
+  `team: ${teamDeliveries}/${packages} packages delivered in ${last.step + 1} steps (${simTime.toFixed(1)} s simulated, ${wallS.toFixed(1)} s wall), ${info.success ? 'all delivered' : last.truncated ? 'time limit' : 'not finished'}`,
+);
+console.log(
+  `throughput ${Number(per(robots[0]!).throughput).toFixed(0)} deliveries per simulated hour, team return ${teamReturn.toFixed(2)}, ${fallbacks} deadline fallbacks (${stale} late answers dropped)`,
+);
 await env.close();

@@ -88,6 +88,7 @@ export async function checkEnv(env: Env<unknown, unknown>, options: CheckEnvOpti
   };
 
   const failed = new Set<string>();
+  // biome-ignore lint/suspicious/noConfusingVoidType: a check body either returns a note or nothing
   const run = async (name: string, body: () => Promise<string | void> | string | void, skip?: string): Promise<void> => {
     if (skip !== undefined) {
       checks.push({ name, passed: true, skipped: true, message: `skipped: ${skip}` });
@@ -108,7 +109,8 @@ export async function checkEnv(env: Env<unknown, unknown>, options: CheckEnvOpti
   }
 
   await run('spec', () => {
-    if (!isObject(env.spec) || typeof env.spec.id !== 'string' || env.spec.id.length === 0) fail(`expected env.spec to be an object with a string \`id\`, got ${describeValue(env.spec)}`);
+    if (!isObject(env.spec) || typeof env.spec.id !== 'string' || env.spec.id.length === 0)
+      fail(`expected env.spec to be an object with a string \`id\`, got ${describeValue(env.spec)}`);
   });
   await run('observation-space', () => checkSpace(env.observationSpace, 'observationSpace', seed, warnings, false));
   await run('action-space', () => checkSpace(env.actionSpace, 'actionSpace', seed, warnings, true));
@@ -340,7 +342,8 @@ function explainSpace(space: unknown, path: string): string | undefined {
       if (!shapeOk(shape)) return `expected ${path}.shape to be positive integers, got ${describeValue(shape)}`;
       const size = shape.reduce((a, b) => a * b, 1);
       if (!(low instanceof Float32Array) || !(high instanceof Float32Array)) return `expected ${path}.low and .high to be Float32Arrays`;
-      if (low.length !== size || high.length !== size) return `expected ${path}.low and .high to have ${size} entries (shape [${shape.join(', ')}]), got ${low.length} and ${high.length}`;
+      if (low.length !== size || high.length !== size)
+        return `expected ${path}.low and .high to have ${size} entries (shape [${shape.join(', ')}]), got ${low.length} and ${high.length}`;
       if (space.flatDim !== size) return `expected ${path}.flatDim to be ${size}, got ${describeValue(space.flatDim)}`;
       for (let i = 0; i < size; i++) {
         if (Number.isNaN(low[i]) || Number.isNaN(high[i])) return `${path} has a NaN bound at index ${i}`;

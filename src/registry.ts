@@ -115,11 +115,7 @@ export function listRegistrations(): EnvRegistration[] {
  * ```
  * @throws {@link UnknownEnvError} for an unknown id, listing close matches.
  */
-export function make<O = Float32Array, A = Float32Array>(
-  id: string,
-  options: Record<string, unknown> = {},
-  settings: MakeSettings = {},
-): Env<O, A> {
+export function make<O = Float32Array, A = Float32Array>(id: string, options: Record<string, unknown> = {}, settings: MakeSettings = {}): Env<O, A> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError(`make(${id}): expected \`options\` to be an object, got ${describeValue(options)}`);
   }
@@ -169,7 +165,10 @@ export async function makeVec(id: string, n: number, mode: 'sync' | 'worker' = '
       throw new InvalidArgumentError(`makeVec(${id}): \`numWorkers\` and \`modules\` apply to 'worker' mode only`);
     }
     const settings: MakeSettings = maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps };
-    return new SyncVectorEnv(Array.from({ length: n }, () => () => make<Float32Array, unknown>(id, kwargs, settings)), vectorOptions);
+    return new SyncVectorEnv(
+      Array.from({ length: n }, () => () => make<Float32Array, unknown>(id, kwargs, settings)),
+      vectorOptions,
+    );
   }
   if (mode === 'worker') {
     const all = [...(reg.module === undefined ? [] : [reg.module]), ...modules];
@@ -224,6 +223,11 @@ export function closeMatches(id: string, limit = 5): string[] {
 
 function unknownEnv(id: string): UnknownEnvError {
   const close = closeMatches(id);
-  const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : registry.size > 0 ? ` Registered: ${listEnvs().join(', ')}.` : ' No environments are registered (import the module that registers them).';
+  const hint =
+    close.length > 0
+      ? ` Did you mean: ${close.join(', ')}?`
+      : registry.size > 0
+        ? ` Registered: ${listEnvs().join(', ')}.`
+        : ' No environments are registered (import the module that registers them).';
   return new UnknownEnvError(`Unknown environment id ${describeValue(id)}.${hint}`);
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { type xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { InvalidArgumentError } from './errors.js';
@@ -56,7 +56,7 @@ export class Rng {
    */
   static fromSeed(seed: number): Rng {
     assertSeed(seed);
-    const lo = seed % UINT32 | 0;
+    const lo = (seed % UINT32) | 0;
     const hi = Math.floor(seed / UINT32) | 0;
     // Chain the words so every one depends on the whole seed: the first output is s00 + s10 (words 1
     // and 3), so those must differ between nearby seeds or every seed < 2^32 starts with the same draw.
@@ -103,9 +103,7 @@ export class Rng {
     assertSeed(index, 'index');
     const s = this.gen.getState();
     const k = mix32(index ^ 0x68e31da4);
-    return new Rng(
-      xoroshiro128plusFromState([mix32(s[0]! ^ k), mix32(s[1]! ^ k), mix32(s[2]! + k), mix32(s[3]! - k) | 1]),
-    );
+    return new Rng(xoroshiro128plusFromState([mix32(s[0]! ^ k), mix32(s[1]! ^ k), mix32(s[2]! + k), mix32(s[3]! - k) | 1]));
   }
 
   /** A new non-negative 53-bit integer seed drawn from this stream (for seeding child objects). */

@@ -110,9 +110,7 @@ export class Box implements Space<Float32Array> {
    * @throws {@link InvalidArgumentError} for a bad shape, mismatched bound lengths, NaN or low > high.
    */
   constructor(low: number | ArrayLike<number>, high: number | ArrayLike<number>, shape?: readonly number[]) {
-    const inferred =
-      shape ??
-      (typeof low !== 'number' ? [low.length] : typeof high !== 'number' ? [high.length] : undefined);
+    const inferred = shape ?? (typeof low !== 'number' ? [low.length] : typeof high !== 'number' ? [high.length] : undefined);
     if (inferred === undefined) throw new InvalidArgumentError('Expected Box `shape` when both bounds are scalars');
     assertShape(inferred, 'Box `shape`');
     this.shape = Object.freeze([...inferred]);
@@ -121,9 +119,7 @@ export class Box implements Space<Float32Array> {
     this.high = toFloat32Bounds(high, this.flatDim, 'high');
     for (let i = 0; i < this.flatDim; i++) {
       if (this.low[i]! > this.high[i]!) {
-        throw new InvalidArgumentError(
-          `Expected Box low <= high at index ${i}, got low=${this.low[i]}, high=${this.high[i]}`,
-        );
+        throw new InvalidArgumentError(`Expected Box low <= high at index ${i}, got low=${this.low[i]}, high=${this.high[i]}`);
       }
     }
   }

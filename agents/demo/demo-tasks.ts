@@ -80,7 +80,13 @@ export interface DemoTask {
   /** Oracle episodes: at most this many of the same seeds (physics planning is the slow part). */
   readonly oracleEpisodes: number;
   /** `--quick` (CI): episodes, oracle episodes, and step limit per episode. */
-  readonly quick: { readonly episodes: number; readonly oracleEpisodes: number; readonly maxSteps: number; readonly learned: Partial<DemoPlanner>; readonly oracle: Partial<DemoPlanner> };
+  readonly quick: {
+    readonly episodes: number;
+    readonly oracleEpisodes: number;
+    readonly maxSteps: number;
+    readonly learned: Partial<DemoPlanner>;
+    readonly oracle: Partial<DemoPlanner>;
+  };
   /** Step limit per episode. Default: the environment's time limit. */
   readonly maxSteps?: number;
   /** How the shipped bundle was made: the first collection, the training settings, and any on-policy rounds. */
@@ -221,7 +227,13 @@ export function trainConfig(t: TrainRecipe): Partial<WorldModelConfigInput> {
     ...t.config,
     latentDim: t.latentDim,
     simNormGroup: t.latentDim % 8 === 0 ? 8 : 0,
-    ...(t.hidden !== undefined && { encoderHidden: [t.hidden], dynamicsHidden: [t.hidden, t.hidden], rewardHidden: [t.hidden], terminalHidden: [t.hidden], decoderHidden: [t.hidden] }),
+    ...(t.hidden !== undefined && {
+      encoderHidden: [t.hidden],
+      dynamicsHidden: [t.hidden, t.hidden],
+      rewardHidden: [t.hidden],
+      terminalHidden: [t.hidden],
+      decoderHidden: [t.hidden],
+    }),
     batchSize: t.batchSize,
     horizon: t.horizon,
     ensembleSize: t.ensemble,
@@ -240,7 +252,10 @@ export function packageRoot(): string {
   if (root !== undefined) return root;
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'embodied') return (root = dir);
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'embodied') {
+      root = dir;
+      return dir;
+    }
   }
   throw new EmbodiedError(`embodied demo: cannot find Embodied's package.json above ${fileURLToPath(import.meta.url)}`);
 }

@@ -44,7 +44,11 @@ export function stoppedError(signal: AbortSignal | undefined): unknown {
  * Plays one episode per seed, in order, each in a fresh environment from `makeEnv(index)` (closed by
  * the runner). Rejects with the signal's reason when aborted (the running episode is unsubscribed).
  */
-export async function playEpisodes(makeEnv: (episode: number) => Env<Float32Array, Float32Array>, agent: Agent<Float32Array, Float32Array>, options: PlayOptions): Promise<DemoEpisode[]> {
+export async function playEpisodes(
+  makeEnv: (episode: number) => Env<Float32Array, Float32Array>,
+  agent: Agent<Float32Array, Float32Array>,
+  options: PlayOptions,
+): Promise<DemoEpisode[]> {
   const out: DemoEpisode[] = [];
   for (const [k, seed] of options.seeds.entries()) {
     if (options.signal?.aborted) throw stoppedError(options.signal);

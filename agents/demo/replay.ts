@@ -45,7 +45,9 @@ export class RecordFrames extends Wrapper<Float32Array, Float32Array> {
   constructor(env: Env<Float32Array, Float32Array>) {
     super(env);
     if (!(env.metadata?.renderModes ?? []).includes('frame')) {
-      throw new InvalidArgumentError(`RecordFrames: expected an environment that renders 'frame' scenes, ${env.spec.id} renders ${JSON.stringify(env.metadata?.renderModes ?? [])}`);
+      throw new InvalidArgumentError(
+        `RecordFrames: expected an environment that renders 'frame' scenes, ${env.spec.id} renders ${JSON.stringify(env.metadata?.renderModes ?? [])}`,
+      );
     }
   }
 

@@ -20,7 +20,15 @@ import type { Env } from '../../src/env.js';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import type { Policy } from '../../src/policy.js';
 import { make } from '../../src/registry.js';
-import { summarizeContender, validate, worldModelForValidation, writeValidationReport, type ActionSource, type ContenderResult, type ValidationReport } from '../../src/validation/index.js';
+import {
+  summarizeContender,
+  validate,
+  worldModelForValidation,
+  writeValidationReport,
+  type ActionSource,
+  type ContenderResult,
+  type ValidationReport,
+} from '../../src/validation/index.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { percentile } from '../episode-stats.js';
 import { mpcAgent, type MpcTelemetry } from '../mpc-agent.js';
@@ -83,7 +91,14 @@ export interface DemoRow {
 /** The model-vs-Rapier numbers of the table. */
 export interface DemoModelCheck {
   /** Drift of the model along the learned MPC's own actions: mean normalised error (σ units) at h = 1 and h = H. */
-  readonly drift: { readonly source: string; readonly horizon: number; readonly first: number | null; readonly last: number | null; readonly validHorizon: number | null; readonly threshold: number };
+  readonly drift: {
+    readonly source: string;
+    readonly horizon: number;
+    readonly first: number | null;
+    readonly last: number | null;
+    readonly validHorizon: number | null;
+    readonly threshold: number;
+  };
   /** Physical Plausibility Score (0…1), or null when not available. */
   readonly pps: number | null;
   readonly controllability: number | null;
@@ -113,10 +128,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidArgumentError(`embodied demo: expected --seed to be a non-negative integer, got ${describeValue(seed)}`);
   const episodes = options.episodes ?? (quick ? task.quick.episodes : task.episodes);
-  if (!Number.isSafeInteger(episodes) || episodes < 1) throw new InvalidArgumentError(`embodied demo: expected --episodes to be a positive integer, got ${describeValue(episodes)}`);
+  if (!Number.isSafeInteger(episodes) || episodes < 1)
+    throw new InvalidArgumentError(`embodied demo: expected --episodes to be a positive integer, got ${describeValue(episodes)}`);
   const seeds = Array.from({ length: episodes }, (_, k) => seed + k);
   const oracleEpisodes = options.oracleEpisodes ?? (quick ? task.quick.oracleEpisodes : task.oracleEpisodes);
-  if (!Number.isSafeInteger(oracleEpisodes) || oracleEpisodes < 0) throw new InvalidArgumentError(`embodied demo: expected --oracle-episodes to be a non-negative integer, got ${describeValue(oracleEpisodes)}`);
+  if (!Number.isSafeInteger(oracleEpisodes) || oracleEpisodes < 0)
+    throw new InvalidArgumentError(`embodied demo: expected --oracle-episodes to be a non-negative integer, got ${describeValue(oracleEpisodes)}`);
   const oracleSeeds = seeds.slice(0, Math.min(episodes, oracleEpisodes));
   const maxSteps = quick ? task.quick.maxSteps : task.maxSteps;
   const learnedSettings: DemoPlanner = { ...task.learned, ...(quick && task.quick.learned) };
@@ -142,7 +159,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       let recorder: RecordFrames | undefined;
       const { agent, planMs } = mpc(learnedSource, learnedSettings, seed);
       onEvent?.({ kind: 'stage', stage, detail: plannerLabel(learnedSettings), episodes: seeds.length });
-      const played = await play(stage, (k) => (k === 0 ? (recorder = new RecordFrames(makeEnv())) : makeEnv()), agent, seeds, maxSteps, options);
+      const played = await play(
+        stage,
+        (k) => {
+          if (k !== 0) return makeEnv();
+          recorder = new RecordFrames(makeEnv());
+          return recorder;
+        },
+        agent,
+        seeds,
+        maxSteps,
+        options,
+      );
       replay = recorder!.replay({ agent: `learned MPC (${plannerLabel(learnedSettings)}) on ${modelDir}`, envOptions: task.envOptions });
       rows.push(row(stage, 'learned-mpc', played, planMs(), plannerLabel(learnedSettings)));
     }
@@ -204,7 +232,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       format: 'embodied.demo/v1',
       envId: task.envId,
       label: task.label,
-      model: { path: modelDir, name: wm.manifest.name, latentDim: wm.latentDim, bytes: await directoryBytes(modelDir), ...(typeof wm.manifest.provenance.trainingSteps === 'number' && { trainingSteps: wm.manifest.provenance.trainingSteps }) },
+      model: {
+        path: modelDir,
+        name: wm.manifest.name,
+        latentDim: wm.latentDim,
+        bytes: await directoryBytes(modelDir),
+        ...(typeof wm.manifest.provenance.trainingSteps === 'number' && { trainingSteps: wm.manifest.provenance.trainingSteps }),
+      },
       quick,
       seeds,
       ...(maxSteps !== undefined && { maxSteps }),
@@ -222,7 +256,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 }
 
-async function planSource(task: DemoTask, p: DemoPlanner, which: { model?: string; oracle?: boolean; seed: number }, owned: { close(): Promise<void> }[], tracked: TrackedPlanSource[]): Promise<TrackedPlanSource> {
+async function planSource(
+  task: DemoTask,
+  p: DemoPlanner,
+  which: { model?: string; oracle?: boolean; seed: number },
+  owned: { close(): Promise<void> }[],
+  tracked: TrackedPlanSource[],
+): Promise<TrackedPlanSource> {
   const source: OwnedPlanSource = await createPlanSource({
     envId: task.envId,
     envOptions: task.envOptions,
@@ -259,7 +299,14 @@ interface Played {
   readonly wallMs: number;
 }
 
-async function play(stage: string, makeEnv: (k: number) => Env<Float32Array, Float32Array>, agent: Agent<Float32Array, Float32Array>, seeds: readonly number[], maxSteps: number | undefined, o: DemoOptions): Promise<Played> {
+async function play(
+  stage: string,
+  makeEnv: (k: number) => Env<Float32Array, Float32Array>,
+  agent: Agent<Float32Array, Float32Array>,
+  seeds: readonly number[],
+  maxSteps: number | undefined,
+  o: DemoOptions,
+): Promise<Played> {
   let successes = 0;
   const t0 = performance.now();
   const episodes = await playEpisodes(makeEnv, agent, {
@@ -310,7 +357,12 @@ function planPolicy(source: TrackedPlanSource, replanEvery: number, seed: number
     async act(observation, info) {
       if (plan === undefined || step - planStep >= replanEvery) {
         const shift = plan === undefined ? undefined : step - planStep;
-        const request = { percept: { observation, info: info ?? {}, step, seed: episodeSeed }, warmStart: undefined, shift, seed: (seed * 1_000_003 + episodeSeed * 7919 + step) >>> 0 };
+        const request = {
+          percept: { observation, info: info ?? {}, step, seed: episodeSeed },
+          warmStart: undefined,
+          shift,
+          seed: (seed * 1_000_003 + episodeSeed * 7919 + step) >>> 0,
+        };
         const outcome = await lastValueFrom(from(source.plan(request)));
         plan = outcome.actions;
         planStep = step;

@@ -62,7 +62,10 @@ function discretise(A: Mat, B: Mat, dt: number): { Ad: Mat; Bd: Mat } {
   for (let k = 1; k < 20; k++) {
     term = matMul(term, A).map((r) => r.map((v) => (v * dt) / k));
     Ad = matAdd(Ad, term);
-    S = matAdd(S, term.map((r) => r.map((v) => (v * dt) / (k + 1))));
+    S = matAdd(
+      S,
+      term.map((r) => r.map((v) => (v * dt) / (k + 1))),
+    );
   }
   return { Ad, Bd: matMul(S, B) };
 }
@@ -116,7 +119,17 @@ export function cartPolePolicy(options: CartPolePolicyOptions = {}): Policy {
   const c = parseOptions(CartPoleOptionsSchema, options.env ?? {}, 'cartPolePolicy env options');
   const { A, B } = linearisedCartPole(c);
   const { Ad, Bd } = discretise(A, B, c.physicsDt * c.substeps);
-  const K = dlqr(Ad, Bd, [[1, 0, 0, 0], [0, 0.1, 0, 0], [0, 0, 10, 0], [0, 0, 0, 0.1]], 0.01);
+  const K = dlqr(
+    Ad,
+    Bd,
+    [
+      [1, 0, 0, 0],
+      [0, 0.1, 0, 0],
+      [0, 0, 10, 0],
+      [0, 0, 0, 0.1],
+    ],
+    0.01,
+  );
   const catchAngle = options.catchAngle ?? 0.5;
   const energyGain = options.energyGain ?? 25;
   const pumpAcceleration = options.pumpAcceleration ?? 8;

@@ -76,10 +76,13 @@ export class WarehouseGreedyPolicy implements Policy<Float32Array, Float32Array>
   constructor(setup: WarehouseSetup | Env<Float32Array, Float32Array> | WarehouseOptions = {}, options: WarehouseGreedyOptions = {}) {
     const found = setupOf(setup);
     if (found === undefined && typeof (setup as Partial<Env>).step === 'function') {
-      throw new InvalidArgumentError(`WarehouseGreedyPolicy: expected a Warehouse-v0 environment (or a wrapper stack around one), got one with spec.id ${describeValue((setup as Env).spec?.id)}`);
+      throw new InvalidArgumentError(
+        `WarehouseGreedyPolicy: expected a Warehouse-v0 environment (or a wrapper stack around one), got one with spec.id ${describeValue((setup as Env).spec?.id)}`,
+      );
     }
     const { layout, config } = found ?? resolveWarehouseOptions(setup as WarehouseOptions, 'WarehouseGreedyPolicy setup');
-    if (config.gripMode !== 'lift') throw new InvalidArgumentError(`WarehouseGreedyPolicy: expected gripMode 'lift', got ${JSON.stringify(config.gripMode)} (the greedy baseline grips)`);
+    if (config.gripMode !== 'lift')
+      throw new InvalidArgumentError(`WarehouseGreedyPolicy: expected gripMode 'lift', got ${JSON.stringify(config.gripMode)} (the greedy baseline grips)`);
     this.layout = layout;
     this.config = config;
     this.gain = options.gain ?? 2.5;

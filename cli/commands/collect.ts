@@ -130,22 +130,43 @@ export function policyFactory(opts: CollectCommandOptions, model?: WorldModel): 
     if (kind === 'scripted') {
       build = SCRIPTED_POLICIES[opts.env];
       if (!build) {
-        throw new InvalidArgumentError(`embodied collect: no scripted policy for ${opts.env}; scripted policies exist for ${Object.keys(SCRIPTED_POLICIES).join(', ')} (use --policy random otherwise)`);
+        throw new InvalidArgumentError(
+          `embodied collect: no scripted policy for ${opts.env}; scripted policies exist for ${Object.keys(SCRIPTED_POLICIES).join(', ')} (use --policy random otherwise)`,
+        );
       }
     } else {
       if (model === undefined) throw new InvalidArgumentError('embodied collect: --policy mpc needs --model <bundle>');
       const base = PLAN_PRESETS[opts.env] ?? PLAN_PRESETS.default!;
-      const preset: PlanPreset = { ...base, ...(opts.planner && { planner: opts.planner }), ...(opts.horizon && { horizon: opts.horizon }), ...(opts.samples && { samples: opts.samples }), ...(opts.iterations && { iterations: opts.iterations }) };
+      const preset: PlanPreset = {
+        ...base,
+        ...(opts.planner && { planner: opts.planner }),
+        ...(opts.horizon && { horizon: opts.horizon }),
+        ...(opts.samples && { samples: opts.samples }),
+        ...(opts.iterations && { iterations: opts.iterations }),
+      };
       const { actionLow, actionHigh } = model.manifest;
       const name = `mpc:${preset.planner}(${preset.samples}x${preset.horizon}x${preset.iterations})`;
-      build = () => plannerPolicy({ model, name, planner: { horizon: preset.horizon, actionLow, actionHigh, optimizer: optimizerFor(preset.planner, preset, 0), objective: rewardObjective({ discount: preset.discount }) } });
+      build = () =>
+        plannerPolicy({
+          model,
+          name,
+          planner: {
+            horizon: preset.horizon,
+            actionLow,
+            actionHigh,
+            optimizer: optimizerFor(preset.planner, preset, 0),
+            objective: rewardObjective({ discount: preset.discount }),
+          },
+        });
     }
     const noise = opts.noise ?? 0;
     const randomProb = opts.randomProb ?? 0;
     const randomSteps = opts.randomSteps ?? 10;
     if (!(randomProb >= 0 && randomProb <= 1)) throw new InvalidArgumentError(`embodied collect: expected --random-prob in [0, 1], got ${describeValue(randomProb)}`);
-    if (!Number.isSafeInteger(randomSteps) || randomSteps < 1) throw new InvalidArgumentError(`embodied collect: expected --random-steps to be a positive integer, got ${describeValue(randomSteps)}`);
-    if ((noise > 0 || randomProb > 0) && !(space instanceof Box)) throw new InvalidArgumentError(`embodied collect: --noise and --random-prob need a Box action space, ${opts.env} has ${space.type}`);
+    if (!Number.isSafeInteger(randomSteps) || randomSteps < 1)
+      throw new InvalidArgumentError(`embodied collect: expected --random-steps to be a positive integer, got ${describeValue(randomSteps)}`);
+    if ((noise > 0 || randomProb > 0) && !(space instanceof Box))
+      throw new InvalidArgumentError(`embodied collect: --noise and --random-prob need a Box action space, ${opts.env} has ${space.type}`);
     const buildOne = build;
     return () => {
       let policy = buildOne(envOptions);
@@ -196,12 +217,16 @@ export function registerCollectCommand(program: Command): void {
     .option('--episodes <n>', 'number of episodes to collect', integerOption(1))
     .option('--policy <kind>', 'random | scripted | mpc (plan with --model every step: on-policy data)', 'random')
     .option('--model <dir>', '--policy mpc: world-model bundle to plan with')
-    .addOption(new Option('--planner <name>', '--policy mpc: optimiser (default: the environment\'s plan preset)').choices(['mppi', 'cem', 'icem', 'random-shooting']))
+    .addOption(new Option('--planner <name>', "--policy mpc: optimiser (default: the environment's plan preset)").choices(['mppi', 'cem', 'icem', 'random-shooting']))
     .option('--horizon <n>', '--policy mpc: planning horizon', integerOption(1))
     .option('--samples <n>', '--policy mpc: candidates per iteration', integerOption(1))
     .option('--iterations <n>', '--policy mpc: optimiser iterations', integerOption(1))
     .option('--noise <std>', 'Gaussian action noise added to the scripted or mpc policy', numberOption(0))
-    .option('--random-prob <p>', 'probability per step of a random excursion from the scripted or mpc policy (a uniform random action held 1…--random-steps steps)', numberOption(0))
+    .option(
+      '--random-prob <p>',
+      'probability per step of a random excursion from the scripted or mpc policy (a uniform random action held 1…--random-steps steps)',
+      numberOption(0),
+    )
     .option('--random-steps <n>', 'longest random excursion, steps', integerOption(1), 10)
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
@@ -210,12 +235,36 @@ export function registerCollectCommand(program: Command): void {
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (o: { env: string; steps?: number; episodes?: number; policy: string; model?: string; planner?: PlanPreset['planner']; horizon?: number; samples?: number; iterations?: number; noise?: number; randomProb?: number; randomSteps: number; workers: number; seed: number; envOptions?: Record<string, unknown>; checkpointEvery: number; overwrite?: boolean; progress: boolean; out: string }) => {
-      await withCtrlC('collect', 'stopping after the current step', async (signal) => {
-        const r = await runCollect({ ...o, progress: o.progress ? 'auto' : false, signal });
-        const m = r.manifest;
-        console.log(`${r.stopped ? 'stopped: wrote' : 'wrote'} ${m.counts.transitions} transitions in ${m.counts.episodes} episodes of ${m.envId} (policy ${m.policy}, seed ${m.seed}) to ${r.path}`);
-        console.log(`content hash ${m.contentHash}`);
-      });
-    });
+    .action(
+      async (o: {
+        env: string;
+        steps?: number;
+        episodes?: number;
+        policy: string;
+        model?: string;
+        planner?: PlanPreset['planner'];
+        horizon?: number;
+        samples?: number;
+        iterations?: number;
+        noise?: number;
+        randomProb?: number;
+        randomSteps: number;
+        workers: number;
+        seed: number;
+        envOptions?: Record<string, unknown>;
+        checkpointEvery: number;
+        overwrite?: boolean;
+        progress: boolean;
+        out: string;
+      }) => {
+        await withCtrlC('collect', 'stopping after the current step', async (signal) => {
+          const r = await runCollect({ ...o, progress: o.progress ? 'auto' : false, signal });
+          const m = r.manifest;
+          console.log(
+            `${r.stopped ? 'stopped: wrote' : 'wrote'} ${m.counts.transitions} transitions in ${m.counts.episodes} episodes of ${m.envId} (policy ${m.policy}, seed ${m.seed}) to ${r.path}`,
+          );
+          console.log(`content hash ${m.contentHash}`);
+        });
+      },
+    );
 }

@@ -58,8 +58,40 @@ export async function trainDemoModel(task: DemoTask, out: string, o: DemoCommand
     const c = step.collect;
     const collected =
       step.kind === 'collect'
-        ? await runCollect({ env: task.envId, envOptions: task.envOptions, policy: step.collect.policy, episodes: c.episodes, noise: c.noise, randomProb: c.randomProb, randomSteps: c.randomSteps, seed: c.seed, workers: step.collect.workers, out: step.out, overwrite: true, progress, ...stop })
-        : await runCollect({ env: task.envId, envOptions: task.envOptions, policy: 'mpc', model: step.model, planner: step.collect.planner, horizon: step.collect.horizon, samples: step.collect.samples, iterations: step.collect.iterations, episodes: c.episodes, noise: c.noise, randomProb: c.randomProb, randomSteps: c.randomSteps, seed: c.seed, out: step.out, overwrite: true, progress, ...stop });
+        ? await runCollect({
+            env: task.envId,
+            envOptions: task.envOptions,
+            policy: step.collect.policy,
+            episodes: c.episodes,
+            noise: c.noise,
+            randomProb: c.randomProb,
+            randomSteps: c.randomSteps,
+            seed: c.seed,
+            workers: step.collect.workers,
+            out: step.out,
+            overwrite: true,
+            progress,
+            ...stop,
+          })
+        : await runCollect({
+            env: task.envId,
+            envOptions: task.envOptions,
+            policy: 'mpc',
+            model: step.model,
+            planner: step.collect.planner,
+            horizon: step.collect.horizon,
+            samples: step.collect.samples,
+            iterations: step.collect.iterations,
+            episodes: c.episodes,
+            noise: c.noise,
+            randomProb: c.randomProb,
+            randomSteps: c.randomSteps,
+            seed: c.seed,
+            out: step.out,
+            overwrite: true,
+            progress,
+            ...stop,
+          });
     if (collected.stopped) throw new EmbodiedError('stopped by Ctrl-C during collection; no model was trained');
     log(`--train: ${collected.manifest.counts.transitions} transitions in ${step.out}`);
   }
@@ -127,7 +159,10 @@ function lineProgress(log: (line: string) => void): { onEvent: (e: DemoEvent) =>
   return {
     onEvent(e) {
       if (e.kind === 'stage') log(`${e.stage}: ${e.detail}${e.episodes > 0 ? ` · ${e.episodes} episode(s)` : ''}`);
-      else if (e.kind === 'episode') log(`  ${e.stage} ${e.episode + 1}/${e.episodes}: seed ${e.result.seed} ${e.result.success ? 'success' : 'no success'} in ${e.result.length} steps, return ${e.result.return.toFixed(2)}`);
+      else if (e.kind === 'episode')
+        log(
+          `  ${e.stage} ${e.episode + 1}/${e.episodes}: seed ${e.result.seed} ${e.result.success ? 'success' : 'no success'} in ${e.result.length} steps, return ${e.result.return.toFixed(2)}`,
+        );
       else if (e.kind === 'validation') log(`  validation ${e.done}/${e.total}: ${e.message}`);
     },
     stop: () => undefined,
@@ -138,7 +173,7 @@ function lineProgress(log: (line: string) => void): { onEvent: (e: DemoEvent) =>
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('the main job: MPC in the shipped world model\'s latent space on Rapier episodes, baselines, validation report and replay (out/demo/)')
+    .description("the main job: MPC in the shipped world model's latent space on Rapier episodes, baselines, validation report and replay (out/demo/)")
     .option('--env <id>', 'Warehouse-v0 (models/warehouse-tiny) or PushBox-v0 (models/pushbox)', 'Warehouse-v0')
     .option('--model <dir>', 'world-model bundle to use instead of the shipped one')
     .option('--episodes <n>', 'episodes per agent (default 10; quick 2)', integerOption(1))
@@ -151,10 +186,15 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'print the summary JSON instead of the table')
     .option('--no-progress', 'no progress bars or lines')
     .action(async (o: DemoCommandOptions & { json?: boolean; progress: boolean }) => {
-      const signal = await withCtrlC('demo', 'stopping after the current step', async (signal) => {
-        const result = await runDemoCommand({ ...o, progress: o.progress ? 'auto' : false, ...(o.progress ? {} : { log: () => undefined }), signal });
-        console.log(o.json ? JSON.stringify(result, null, 2) : formatDemoTable(result));
-      }, new EmbodiedError('stopped by Ctrl-C; out/demo was left as it was'));
+      const signal = await withCtrlC(
+        'demo',
+        'stopping after the current step',
+        async (signal) => {
+          const result = await runDemoCommand({ ...o, progress: o.progress ? 'auto' : false, ...(o.progress ? {} : { log: () => undefined }), signal });
+          console.log(o.json ? JSON.stringify(result, null, 2) : formatDemoTable(result));
+        },
+        new EmbodiedError('stopped by Ctrl-C; out/demo was left as it was'),
+      );
       if (signal.aborted) process.exitCode = 130;
     });
 }

@@ -11,7 +11,13 @@ export function registerEnvsCommand(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const regs = listRegistrations();
       if (opts.json) {
-        console.log(JSON.stringify(regs.map((r) => ({ id: r.id, maxEpisodeSteps: r.maxEpisodeSteps, rewardThreshold: r.rewardThreshold, description: r.description })), null, 2));
+        console.log(
+          JSON.stringify(
+            regs.map((r) => ({ id: r.id, maxEpisodeSteps: r.maxEpisodeSteps, rewardThreshold: r.rewardThreshold, description: r.description })),
+            null,
+            2,
+          ),
+        );
         return;
       }
       const width = Math.max(4, ...regs.map((r) => r.id.length));

@@ -45,10 +45,17 @@ export async function describePath(path: string, quick = false): Promise<InfoRes
       `  ensemble of ${b.dynamics.length}, terminal head ${m.hasTerminal ? 'yes' : 'no'}, decoder ${b.decoder ? 'yes' : 'no'}, fused rollout ${b.rollout ? `yes (H ${b.rolloutHorizon ?? 'dynamic'}${m.rolloutMode ? `, ${m.rolloutMode}` : ''})` : 'no'}`,
       `  initial observations: ${b.initialObservations ? b.initialObservations.length / m.obsDim : 'none'}; training horizon ${m.trainingHorizon}`,
       ...[b.encoder, ...b.dynamics, ...(b.decoder ? [b.decoder] : []), ...(b.rollout ? [b.rollout] : [])].map(
-        (f) => `  ${f.file.padEnd(18)} ${f.role.padEnd(8)} in: ${f.signature.inputs.map(dims).join(', ')}  out: ${f.signature.outputs.map(dims).join(', ')}  (${(f.bytes.length / 1024).toFixed(1)} KiB, opset ${f.signature.opset ?? '?'}${f.signature.producer ? `, ${f.signature.producer}` : ''})`,
+        (f) =>
+          `  ${f.file.padEnd(18)} ${f.role.padEnd(8)} in: ${f.signature.inputs.map(dims).join(', ')}  out: ${f.signature.outputs.map(dims).join(', ')}  (${(f.bytes.length / 1024).toFixed(1)} KiB, opset ${f.signature.opset ?? '?'}${f.signature.producer ? `, ${f.signature.producer}` : ''})`,
       ),
       `  provenance: ${m.provenance.producer}, ${m.provenance.createdAt}${m.provenance.trainingSteps !== undefined ? `, ${m.provenance.trainingSteps} steps` : ''}${m.provenance.seed !== undefined ? `, seed ${m.provenance.seed}` : ''}${m.provenance.datasetHash ? `, dataset ${m.provenance.datasetHash.slice(0, 12)}…` : ''}`,
-      ...(m.provenance.finalLosses ? [`  final losses: ${Object.entries(m.provenance.finalLosses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`] : []),
+      ...(m.provenance.finalLosses
+        ? [
+            `  final losses: ${Object.entries(m.provenance.finalLosses)
+              .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+              .join(', ')}`,
+          ]
+        : []),
     ];
     const summary = { ...m, files: { ...m.files }, ensembleSize: b.dynamics.length, initialObservations: b.initialObservations ? b.initialObservations.length / m.obsDim : 0 };
     return { kind: 'bundle', path: root, summary, text: lines.join('\n') };

@@ -57,7 +57,13 @@ export interface PlanReport {
   readonly stopped: boolean;
 }
 
-const PLANNERS: Readonly<Record<string, NonNullable<PlanSpec['planner']>>> = { mppi: 'mppi', cem: 'cem', icem: 'icem', random: 'random-shooting', 'random-shooting': 'random-shooting' };
+const PLANNERS: Readonly<Record<string, NonNullable<PlanSpec['planner']>>> = {
+  mppi: 'mppi',
+  cem: 'cem',
+  icem: 'icem',
+  random: 'random-shooting',
+  'random-shooting': 'random-shooting',
+};
 
 /** Runs the episodes the command line describes (exported for tests and scripts). */
 export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
@@ -87,7 +93,10 @@ export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
   let stopped = false;
   const showBar = opts.progress === true || ((opts.progress ?? 'auto') === 'auto' && process.stderr.isTTY === true);
   const bar = showBar
-    ? new cliProgress.SingleBar({ format: `plan ${opts.env} |{bar}| {value}/{total} episodes | success {success} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: `plan ${opts.env} |{bar}| {value}/{total} episodes | success {success} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   try {
     const agent = mpcAgent({
@@ -138,7 +147,10 @@ export async function runPlan(opts: PlanCommandOptions): Promise<PlanReport> {
     results,
     summary: summarizeEpisodes(results),
     planMs: { p50: percentile(ms, 0.5), p95: percentile(ms, 0.95), count: ms.length },
-    fallbacks: { deadline: fallbacks.filter((e) => e.kind === 'fallback' && e.reason === 'deadline').length, inFlight: fallbacks.filter((e) => e.kind === 'fallback' && e.reason === 'plan-in-flight').length },
+    fallbacks: {
+      deadline: fallbacks.filter((e) => e.kind === 'fallback' && e.reason === 'deadline').length,
+      inFlight: fallbacks.filter((e) => e.kind === 'fallback' && e.reason === 'plan-in-flight').length,
+    },
     stopped,
   };
 }

@@ -124,7 +124,8 @@ interface CheckpointExtra {
  * @throws {@link InvalidArgumentError} for bad options, an existing `out`, or a checkpoint of other data.
  */
 export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> {
-  if (!Number.isSafeInteger(opts.steps) || opts.steps <= 0) throw new InvalidArgumentError(`embodied train: expected --steps to be a positive integer, got ${describeValue(opts.steps)}`);
+  if (!Number.isSafeInteger(opts.steps) || opts.steps <= 0)
+    throw new InvalidArgumentError(`embodied train: expected --steps to be a positive integer, got ${describeValue(opts.steps)}`);
   const out = resolve(opts.out);
   const ckpt = resolve(opts.checkpoint ?? `${out}.ckpt`);
   if (!opts.overwrite && (await exists(out))) throw new InvalidArgumentError(`embodied train: ${out} already exists; pass --overwrite to replace it`);
@@ -140,7 +141,11 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
     const extra = (await readCheckpoint(ckpt)).extra as unknown as CheckpointExtra;
     if (extra.kind !== 'world-model') throw new InvalidArgumentError(`embodied train: ${ckpt} is not a world-model checkpoint`);
     const s = data.stats();
-    const same = extra.stats.obsMean.every((v, i) => v === s.obsMean[i]) && extra.stats.obsStd.every((v, i) => v === s.obsStd[i]) && extra.stats.rewardMean === s.rewardMean && extra.stats.rewardStd === s.rewardStd;
+    const same =
+      extra.stats.obsMean.every((v, i) => v === s.obsMean[i]) &&
+      extra.stats.obsStd.every((v, i) => v === s.obsStd[i]) &&
+      extra.stats.rewardMean === s.rewardMean &&
+      extra.stats.rewardStd === s.rewardStd;
     if (!same) throw new InvalidArgumentError(`embodied train: ${ckpt} was trained on other data (its normalisation statistics differ from those of ${dirs.join(' + ')})`);
     config = extra.config;
     seed = extra.seed;
@@ -149,9 +154,18 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
     const decay = c.lrSchedule === 'cosine' && c.lrDecaySteps === undefined ? { lrDecaySteps: Math.max(1, opts.steps - (c.warmupSteps ?? 0)) } : {};
     config = { terminal: data.terminated.some((t) => t === 1), ...decay, ...c, obsDim: data.obsDim, actionDim: data.actionDim };
   }
-  const wm = await WorldModelTrainer.create(data, config, { seed, intraOpNumThreads: opts.threads ?? 1, stepsPerRun: opts.stepsPerRun ?? 4, checkpointPath: ckpt, resume: resuming });
+  const wm = await WorldModelTrainer.create(data, config, {
+    seed,
+    intraOpNumThreads: opts.threads ?? 1,
+    stepsPerRun: opts.stepsPerRun ?? 4,
+    checkpointPath: ckpt,
+    resume: resuming,
+  });
   const bar = (opts.progress === 'auto' || opts.progress === undefined ? process.stderr.isTTY === true : opts.progress)
-    ? new cliProgress.SingleBar({ format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} steps/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} steps/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   try {
     const every = opts.checkpointEvery ?? 1000;
@@ -188,7 +202,8 @@ export async function runTrain(opts: TrainCommandOptions): Promise<TrainResult> 
       actionHigh: bounds.high,
       rollout: wm.config.ensembleSize > 1 ? 'mean' : 'member0',
       overwrite: opts.overwrite ?? false,
-      ...(hashes.every((h) => h !== undefined) && (hashes.length === 1 ? { datasetHash: hashes[0] } : { datasetHash: combinedHash(hashes as string[]), datasetHashes: hashes as string[] })),
+      ...(hashes.every((h) => h !== undefined) &&
+        (hashes.length === 1 ? { datasetHash: hashes[0] } : { datasetHash: combinedHash(hashes as string[]), datasetHashes: hashes as string[] })),
       ...(m?.rapierPackage !== undefined && { rapierPackage: m.rapierPackage }),
       ...(m?.rapierVersion !== undefined && { rapierVersion: m.rapierVersion }),
     });
@@ -212,10 +227,16 @@ async function addInitialObservations(dir: string, data: Dataset, count: number,
   const picked = order.slice(0, Math.max(1, Math.min(count, order.length))).sort((a, b) => a - b);
   const O = data.obsDim;
   const init = new Float32Array(picked.length * O);
-  picked.forEach((k, i) => init.set(all.subarray(k * O, (k + 1) * O), i * O));
+  picked.forEach((k, i) => {
+    init.set(all.subarray(k * O, (k + 1) * O), i * O);
+  });
   await writeFileAtomic(join(dir, 'initial_observations.npy'), encodeNpy(init, [picked.length, O]));
   const manifest = ManifestSchema.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
-  const updated: Manifest = { ...manifest, rolloutMode: manifest.provenance.config?.['rolloutMode'] === 'mean' ? 'mean' : 'member0', files: { ...manifest.files, initialObservations: 'initial_observations.npy' } };
+  const updated: Manifest = {
+    ...manifest,
+    rolloutMode: manifest.provenance.config?.rolloutMode === 'mean' ? 'mean' : 'member0',
+    files: { ...manifest.files, initialObservations: 'initial_observations.npy' },
+  };
   await writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(updated, null, 2)}\n`);
   return updated;
 }
@@ -231,7 +252,8 @@ async function readConfigFile(arg: string): Promise<Partial<WorldModelConfigInpu
     if (e instanceof SyntaxError) throw new InvalidArgumentError(`embodied train: ${where} is not valid JSON (${e.message})`, { cause: e });
     throw e;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`embodied train: ${where} must hold a JSON object, got ${describeValue(parsed)}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidArgumentError(`embodied train: ${where} must hold a JSON object, got ${describeValue(parsed)}`);
   return parsed as Partial<WorldModelConfigInput>;
 }
 
@@ -285,7 +307,9 @@ export function registerTrainCommand(program: Command): void {
           progress: o.progress ? 'auto' : false,
           signal,
         });
-        const losses = Object.entries(r.finalLosses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
+        const losses = Object.entries(r.finalLosses)
+          .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+          .join(', ');
         if (r.stopped) {
           console.log(`stopped at step ${r.steps}; checkpoint ${r.checkpoint} (continue with --resume)`);
           process.exitCode = 130;

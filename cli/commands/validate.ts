@@ -95,7 +95,12 @@ export function planSourcePolicy(name: string, source: OwnedPlanSource, replanEv
     async act(observation, info) {
       const age = step - planStep;
       if (plan === undefined || age >= replanEvery || (age + 1) * A > plan.length) {
-        const request = { percept: { observation, info: info ?? {}, step, seed: episodeSeed, ...(state && { state }) }, warmStart: undefined, shift: plan === undefined ? undefined : age, seed: (episodeSeed * 7919 + step) >>> 0 };
+        const request = {
+          percept: { observation, info: info ?? {}, step, seed: episodeSeed, ...(state && { state }) },
+          warmStart: undefined,
+          shift: plan === undefined ? undefined : age,
+          seed: (episodeSeed * 7919 + step) >>> 0,
+        };
         const outcome = await lastValueFrom(from(source.plan(request)));
         plan = outcome.actions;
         planStep = step;
@@ -108,7 +113,14 @@ export function planSourcePolicy(name: string, source: OwnedPlanSource, replanEv
 }
 
 /** A closed-loop contender that runs an agent with `agents/`' episode runner; Ctrl-C stops it. */
-function agentContender(name: string, kind: string, envFactory: () => Env<Float32Array, Float32Array>, agent: Agent<Float32Array, Float32Array>, maxSteps: number, signal?: AbortSignal): ClosedLoopContender {
+function agentContender(
+  name: string,
+  kind: string,
+  envFactory: () => Env<Float32Array, Float32Array>,
+  agent: Agent<Float32Array, Float32Array>,
+  maxSteps: number,
+  signal?: AbortSignal,
+): ClosedLoopContender {
   return {
     name,
     kind,
@@ -135,7 +147,8 @@ function agentContender(name: string, kind: string, envFactory: () => Env<Float3
 
 /** Runs the validation the command line describes and writes the report (exported for tests, scripts and the bench). */
 export async function runValidate(opts: ValidateCommandOptions): Promise<ValidateCommandResult> {
-  if (!opts.oracle && opts.model === undefined) throw new InvalidArgumentError('embodied validate: give --model <bundle dir> to validate a world model, or --oracle to validate the Rapier oracle itself');
+  if (!opts.oracle && opts.model === undefined)
+    throw new InvalidArgumentError('embodied validate: give --model <bundle dir> to validate a world model, or --oracle to validate the Rapier oracle itself');
   if (opts.oracle && opts.model !== undefined) throw new InvalidArgumentError('embodied validate: give either --model or --oracle, not both');
   const envOptions = opts.envOptions ?? {};
   const buildSpec = VALIDATION_SPECS[opts.env];
@@ -175,7 +188,10 @@ export async function runValidate(opts: ValidateCommandOptions): Promise<Validat
     const scripted = SCRIPTED_POLICIES[opts.env];
     if (scripted) sources.push({ name: `scripted:${scripted(envOptions).name.replace(/^scripted:/, '')}`, policy: scripted(envOptions) as Policy<Float32Array, Float32Array> });
     const plannerSource = learnedSource ?? oracleSource;
-    sources.push({ name: learnedSource ? 'planner:learned-mpc' : 'planner:oracle-mpc', policy: planSourcePolicy('planner', plannerSource, replanEvery, isStateful(env) ? () => env.getState() : undefined) });
+    sources.push({
+      name: learnedSource ? 'planner:learned-mpc' : 'planner:oracle-mpc',
+      policy: planSourcePolicy('planner', plannerSource, replanEvery, isStateful(env) ? () => env.getState() : undefined),
+    });
 
     let closedLoop: { contenders: ClosedLoopContender[]; seeds?: number[] } | undefined;
     if (opts.closedLoop ?? true) {
@@ -184,13 +200,19 @@ export async function runValidate(opts: ValidateCommandOptions): Promise<Validat
       const contenders: ClosedLoopContender[] = [];
       if (learnedSource) contenders.push(agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery, seed }), maxSteps, opts.signal));
       contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery, seed }), maxSteps, opts.signal));
-      if (scripted) contenders.push(agentContender('scripted', 'scripted', makeEnv, policyAgent(scripted(envOptions) as Policy<Float32Array, Float32Array>), maxSteps, opts.signal));
+      if (scripted)
+        contenders.push(agentContender('scripted', 'scripted', makeEnv, policyAgent(scripted(envOptions) as Policy<Float32Array, Float32Array>), maxSteps, opts.signal));
       contenders.push(agentContender('random', 'random', makeEnv, randomAgent(env.actionSpace, seed) as Agent<Float32Array, Float32Array>, maxSteps, opts.signal));
       closedLoop = { contenders, seeds: Array.from({ length: episodes }, (_, i) => 1000 + seed + i) };
     }
 
     const showBar = opts.progress === true || ((opts.progress ?? 'auto') === 'auto' && process.stderr.isTTY === true);
-    const bar = showBar ? new cliProgress.SingleBar({ format: `validate ${opts.env} |{bar}| {value}/{total} | {stage}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    const bar = showBar
+      ? new cliProgress.SingleBar(
+          { format: `validate ${opts.env} |{bar}| {value}/{total} | {stage}`, stream: process.stderr, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
     bar?.start(3 + (closedLoop?.contenders.length ?? 1), 0, { stage: 'open-loop drift' });
     let report: ValidationReport;
     try {
@@ -221,10 +243,17 @@ export async function runValidate(opts: ValidateCommandOptions): Promise<Validat
 export function formatValidationSummary(r: ValidationReport, written?: WrittenReport): string {
   const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(d));
   const lines = [`${r.model.name} (${r.model.kind}) on ${r.env.id} · ${(r.durationMs / 1000).toFixed(1)} s`];
-  for (const c of r.drift.curves) if (c.overall.length) lines.push(`drift ${c.source.padEnd(22)} h=1 ${f(c.overall[0]!.mean)} · h=${c.horizon} ${f(c.overall.at(-1)!.mean)} σ · valid horizon ${c.validHorizon ?? `> ${c.horizon}`}`);
+  for (const c of r.drift.curves)
+    if (c.overall.length)
+      lines.push(`drift ${c.source.padEnd(22)} h=1 ${f(c.overall[0]!.mean)} · h=${c.horizon} ${f(c.overall.at(-1)!.mean)} σ · valid horizon ${c.validHorizon ?? `> ${c.horizon}`}`);
   lines.push(`PPS ${f(r.plausibility.pps)} (${r.plausibility.checks.map((c) => `${c.id} ${c.status === 'scored' ? f(c.score, 2) : c.status}`).join(', ')})`);
-  lines.push(`controllability ${f(r.causal.controllability.score)} · counterfactual ${r.causal.counterfactual.status === 'scored' ? f(r.causal.counterfactual.score) : r.causal.counterfactual.status}`);
-  for (const c of r.closedLoop.contenders) lines.push(`closed loop ${c.name.padEnd(12)} success ${f(c.successRate.mean, 2)} [${f(c.successRate.low, 2)}, ${f(c.successRate.high, 2)}] · return ${f(c.return.mean, 2)} [${f(c.return.low, 2)}, ${f(c.return.high, 2)}]`);
+  lines.push(
+    `controllability ${f(r.causal.controllability.score)} · counterfactual ${r.causal.counterfactual.status === 'scored' ? f(r.causal.counterfactual.score) : r.causal.counterfactual.status}`,
+  );
+  for (const c of r.closedLoop.contenders)
+    lines.push(
+      `closed loop ${c.name.padEnd(12)} success ${f(c.successRate.mean, 2)} [${f(c.successRate.low, 2)}, ${f(c.successRate.high, 2)}] · return ${f(c.return.mean, 2)} [${f(c.return.low, 2)}, ${f(c.return.high, 2)}]`,
+    );
   if (written) lines.push(`wrote ${written.json} and ${written.html}`);
   return lines.join('\n');
 }
@@ -252,9 +281,14 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'print the report JSON instead of the summary')
     .option('--no-progress', 'no progress bar')
     .action(async (o: ValidateCommandOptions & { json?: boolean; progress: boolean }) => {
-      await withCtrlC('validate', 'stopping after the current unit of work', async (signal) => {
-        const { report, written } = await runValidate({ ...o, progress: o.progress ? 'auto' : false, signal });
-        console.log(o.json ? JSON.stringify(report) : formatValidationSummary(report, written));
-      }, new EmbodiedError('stopped by Ctrl-C; no report was written'));
+      await withCtrlC(
+        'validate',
+        'stopping after the current unit of work',
+        async (signal) => {
+          const { report, written } = await runValidate({ ...o, progress: o.progress ? 'auto' : false, signal });
+          console.log(o.json ? JSON.stringify(report) : formatValidationSummary(report, written));
+        },
+        new EmbodiedError('stopped by Ctrl-C; no report was written'),
+      );
     });
 }

@@ -62,8 +62,18 @@ export function armValidationSpec(options: ArmOptions = {}): ValidationSpec {
     });
   const stillScenarios = velocityMode
     ? {
-        support: { description: 'the arm at rest with zero commanded joint speed for 1 s', body: 'tip', horizon: Math.max(1, Math.round(1 / dt)), instances: (n: number, rng: Rng) => poses(n, rng, 0, 3100) },
-        energy: { description: 'the arm swinging (joint speeds up to 1.5 rad/s) with zero commanded speed', body: 'tip', horizon: Math.max(1, Math.round(0.5 / dt)), instances: (n: number, rng: Rng) => poses(n, rng, 1.5, 3200) },
+        support: {
+          description: 'the arm at rest with zero commanded joint speed for 1 s',
+          body: 'tip',
+          horizon: Math.max(1, Math.round(1 / dt)),
+          instances: (n: number, rng: Rng) => poses(n, rng, 0, 3100),
+        },
+        energy: {
+          description: 'the arm swinging (joint speeds up to 1.5 rad/s) with zero commanded speed',
+          body: 'tip',
+          horizon: Math.max(1, Math.round(0.5 / dt)),
+          instances: (n: number, rng: Rng) => poses(n, rng, 1.5, 3200),
+        },
       }
     : {};
   const positionReason = 'in position mode no action means "no actuation" (0 commands the zero angle)';

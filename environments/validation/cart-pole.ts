@@ -59,7 +59,12 @@ export function cartPoleValidationSpec(options: CartPoleOptions = {}): Validatio
     energyScale: 0.1 * m * c.gravity * l,
     idleAction: [0],
     scenarios: {
-      energy: { description: `zero force from ${c.swingUp ? 'any pole angle' : 'near upright'} (the pole swings or falls freely)`, body: 'cart', horizon: Math.max(1, Math.round(0.4 / dt)), instances: (n, rng) => starts(n, rng, 4100) },
+      energy: {
+        description: `zero force from ${c.swingUp ? 'any pole angle' : 'near upright'} (the pole swings or falls freely)`,
+        body: 'cart',
+        horizon: Math.max(1, Math.round(0.4 / dt)),
+        instances: (n, rng) => starts(n, rng, 4100),
+      },
     },
     notApplicable: {
       gravity: 'CartPole-v0 has no free body to drop; gravity enters through the pole and is checked by the energy check',

@@ -91,7 +91,12 @@ export function pushBoxValidationSpec(options: PushBoxOptions = {}): ValidationS
     penetrationTolerance: 0.005,
     invariants: {
       constant: c.orientation ? [11, 12, 13, 14] : [11, 12],
-      unitPairs: c.orientation ? [[6, 7], [13, 14]] : [[6, 7]],
+      unitPairs: c.orientation
+        ? [
+            [6, 7],
+            [13, 14],
+          ]
+        : [[6, 7]],
       bounds: [
         { index: 0, min: -t - 0.2, max: t + 0.2, name: 'box x' },
         { index: 1, min: -0.5, max: 1.0, name: 'box y' },
@@ -117,7 +122,12 @@ export function pushBoxValidationSpec(options: PushBoxOptions = {}): ValidationS
         instances: (count, rng) =>
           Array.from({ length: count }, (_, i) => {
             const { x, z, yaw } = place(rng, 0.2);
-            return { seed: 5000 + i, resetOptions: { boxPosition: [x, 0.6, z], boxYaw: yaw, pusherPosition: awayFrom(x, z), goal: goalFor(rng) }, action: [0, 0], label: `drop ${i}` };
+            return {
+              seed: 5000 + i,
+              resetOptions: { boxPosition: [x, 0.6, z], boxYaw: yaw, pusherPosition: awayFrom(x, z), goal: goalFor(rng) },
+              action: [0, 0],
+              label: `drop ${i}`,
+            };
           }),
       },
       support: {
@@ -127,7 +137,12 @@ export function pushBoxValidationSpec(options: PushBoxOptions = {}): ValidationS
         instances: (count, rng) =>
           Array.from({ length: count }, (_, i) => {
             const { x, z, yaw } = place(rng, 0.25);
-            return { seed: 6000 + i, resetOptions: { boxPosition: [x, h, z], boxYaw: yaw, pusherPosition: awayFrom(x, z), goal: goalFor(rng) }, action: [0, 0], label: `rest ${i}` };
+            return {
+              seed: 6000 + i,
+              resetOptions: { boxPosition: [x, h, z], boxYaw: yaw, pusherPosition: awayFrom(x, z), goal: goalFor(rng) },
+              action: [0, 0],
+              label: `rest ${i}`,
+            };
           }),
       },
       push: {
@@ -147,7 +162,12 @@ export function pushBoxValidationSpec(options: PushBoxOptions = {}): ValidationS
             const angle = rng.uniformRange(-Math.PI, Math.PI);
             const v: [number, number, number] = [speed * Math.cos(angle), 0, speed * Math.sin(angle)];
             const pusher: [number, number] = [clampTo(x - 0.3 * Math.cos(angle), pusherLimit), clampTo(z - 0.3 * Math.sin(angle), pusherLimit)];
-            return { seed: 8000 + i, resetOptions: { boxPosition: [x, h, z], boxYaw: yaw, boxVelocity: v, pusherPosition: pusher, goal: goalFor(rng) }, action: [0, 0], label: `slide ${speed.toFixed(2)} m/s` };
+            return {
+              seed: 8000 + i,
+              resetOptions: { boxPosition: [x, h, z], boxYaw: yaw, boxVelocity: v, pusherPosition: pusher, goal: goalFor(rng) },
+              action: [0, 0],
+              label: `slide ${speed.toFixed(2)} m/s`,
+            };
           }),
       },
     },

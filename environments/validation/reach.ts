@@ -26,7 +26,12 @@ export function reachValidationSpec(options: ReachOptions = {}): ValidationSpec 
       const z = rng.uniformRange(-inner, inner);
       const s = rng.uniformRange(speed[0], speed[1]);
       const angle = rng.uniformRange(-Math.PI, Math.PI);
-      return { seed: seedBase + i, resetOptions: { start: [x, z], velocity: [s * Math.cos(angle), s * Math.sin(angle)], goal: goalAway(x, z) }, action: [0, 0], label: s > 0 ? `coast ${s.toFixed(2)} m/s` : `rest ${i}` };
+      return {
+        seed: seedBase + i,
+        resetOptions: { start: [x, z], velocity: [s * Math.cos(angle), s * Math.sin(angle)], goal: goalAway(x, z) },
+        action: [0, 0],
+        label: s > 0 ? `coast ${s.toFixed(2)} m/s` : `rest ${i}`,
+      };
     });
   return {
     envId: 'Reach-v0',
@@ -40,7 +45,9 @@ export function reachValidationSpec(options: ReachOptions = {}): ValidationSpec 
       { name: 'ball velocity', start: 2, size: 2, unit: 'm/s' },
       { name: 'goal position', start: 4, size: 2, unit: 'm' },
     ],
-    bodies: [{ name: 'ball', position: [0, -1, 1], velocity: [2, -1, 3], defaultPosition: [0, c.radius, 0], halfExtents: [c.radius, c.radius, c.radius], mass: c.mass, dynamic: true }],
+    bodies: [
+      { name: 'ball', position: [0, -1, 1], velocity: [2, -1, 3], defaultPosition: [0, c.radius, 0], halfExtents: [c.radius, c.radius, c.radius], mass: c.mass, dynamic: true },
+    ],
     obstacles: [],
     invariants: {
       constant: [4, 5],
@@ -54,8 +61,18 @@ export function reachValidationSpec(options: ReachOptions = {}): ValidationSpec 
     energyScale: 0.125 * c.mass,
     idleAction: [0, 0],
     scenarios: {
-      support: { description: 'the ball at rest with zero force for 1 s', body: 'ball', horizon: Math.max(1, Math.round(1 / dt)), instances: (n, rng) => starts(n, rng, [0, 0], 5100) },
-      energy: { description: 'the ball coasting at 0.3–0.8 m/s with zero force (damping slows it)', body: 'ball', horizon: Math.max(1, Math.round(0.75 / dt)), instances: (n, rng) => starts(n, rng, [0.3, 0.8], 5200) },
+      support: {
+        description: 'the ball at rest with zero force for 1 s',
+        body: 'ball',
+        horizon: Math.max(1, Math.round(1 / dt)),
+        instances: (n, rng) => starts(n, rng, [0, 0], 5100),
+      },
+      energy: {
+        description: 'the ball coasting at 0.3–0.8 m/s with zero force (damping slows it)',
+        body: 'ball',
+        horizon: Math.max(1, Math.round(0.75 / dt)),
+        instances: (n, rng) => starts(n, rng, [0.3, 0.8], 5200),
+      },
     },
     notApplicable: {
       gravity: 'Reach-v0 observes no height: the ball is held on the floor',

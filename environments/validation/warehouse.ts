@@ -73,7 +73,8 @@ export function warehouseValidationSpec(options: WarehouseOptions = {}): Validat
   const obstacles: ObstacleSpec[] = [{ name: 'floor', min: [-1, -0.2, -1], max: [w + 1, 0, d + 1] }];
   for (let r = 0; r < layout.rows; r++) {
     for (let col = 0; col < layout.cols; col++) {
-      if (isBlocked(layout.cells[r * layout.cols + col]!)) obstacles.push({ name: `shelf r${r + 1}c${col + 1}`, min: [col * s, 0, r * s], max: [(col + 1) * s, G.shelfHeight, (r + 1) * s] });
+      if (isBlocked(layout.cells[r * layout.cols + col]!))
+        obstacles.push({ name: `shelf r${r + 1}c${col + 1}`, min: [col * s, 0, r * s], max: [(col + 1) * s, G.shelfHeight, (r + 1) * s] });
     }
   }
   const t = G.boundaryThickness;
@@ -128,10 +129,20 @@ export function warehouseValidationSpec(options: WarehouseOptions = {}): Validat
       const dir = only ?? (i % 2 === 0 ? 1 : -1);
       const [x, z0] = centre(cell);
       const z = z0 + rng.uniformRange(-0.1, 0.1);
-      return { seed: seedBase + i, resetOptions: { robots: [[x - dir * (hr + hp + gap), z]], packages: [[x, z]] }, action: action(0.5 * dir, 0, -1), label: `push ${dir > 0 ? '+x' : '-x'}` };
+      return {
+        seed: seedBase + i,
+        resetOptions: { robots: [[x - dir * (hr + hp + gap), z]], packages: [[x, z]] },
+        action: action(0.5 * dir, 0, -1),
+        label: `push ${dir > 0 ? '+x' : '-x'}`,
+      };
     });
   if (single) {
-    scenarios.gravity = { description: 'the package released at rest 1.6 m above the floor, robot away, zero command', body: 'target0', horizon: 5, instances: (n, rng) => drop(n, rng, 9100) };
+    scenarios.gravity = {
+      description: 'the package released at rest 1.6 m above the floor, robot away, zero command',
+      body: 'target0',
+      horizon: 5,
+      instances: (n, rng) => drop(n, rng, 9100),
+    };
     scenarios.support = {
       description: 'the package resting on the floor, robot away, zero command for 1 s',
       body: 'target0',
@@ -151,14 +162,29 @@ export function warehouseValidationSpec(options: WarehouseOptions = {}): Validat
           Array.from({ length: n }, (_, i) => {
             const { cell, dx, dz } = nextToObstacle[rng.integer(0, nextToObstacle.length - 1)]!;
             const [x, z] = centre(cell);
-            return { seed: 9300 + i, resetOptions: { robots: [[x, z]], packages: [farthestFrom(x, z)] }, action: action(dx, dz, -1), label: `into ${dx > 0 ? '+x' : dx < 0 ? '-x' : dz > 0 ? '+z' : '-z'}` };
+            return {
+              seed: 9300 + i,
+              resetOptions: { robots: [[x, z]], packages: [farthestFrom(x, z)] },
+              action: action(dx, dz, -1),
+              label: `into ${dx > 0 ? '+x' : dx < 0 ? '-x' : dz > 0 ? '+z' : '-z'}`,
+            };
           }),
       };
     }
     if (corridor.length > 0) {
-      scenarios.push = { description: 'the robot 2 cm behind the package drives into it at 0.75 m/s along ±x (grip off)', body: 'target0', horizon: 8, instances: (n, rng) => pushStarts(Math.max(n, 2), rng, 9400, 0.02) };
+      scenarios.push = {
+        description: 'the robot 2 cm behind the package drives into it at 0.75 m/s along ±x (grip off)',
+        body: 'target0',
+        horizon: 8,
+        instances: (n, rng) => pushStarts(Math.max(n, 2), rng, 9400, 0.02),
+      };
     }
-    scenarios.energy = { description: 'the package released 1.6 m above the floor falls and lands, zero command', body: 'target0', horizon: 12, instances: (n, rng) => drop(n, rng, 9500) };
+    scenarios.energy = {
+      description: 'the package released 1.6 m above the floor falls and lands, zero command',
+      body: 'target0',
+      horizon: 12,
+      instances: (n, rng) => drop(n, rng, 9500),
+    };
   }
   const multi = `Warehouse-v0 scenarios are built for one-robot, one-package layouts; layout \`${layout.name}\` has ${N} robots and ${P} packages`;
 
@@ -210,11 +236,24 @@ export function warehouseValidationSpec(options: WarehouseOptions = {}): Validat
     interventions: single
       ? [
           ...(lift && corridor.length > 0
-            ? [{ name: 'grip vs no grip while backing away from a touching package', starts: (n: number, rng: Rng) => pushStarts(n, rng, 9600, 0.01, 1), actionA: [-0.4, 0, 1], actionB: [-0.4, 0, -1], horizon: 8, outcome: [O.x, O.z, O.targetDx, O.targetDz] }]
+            ? [
+                {
+                  name: 'grip vs no grip while backing away from a touching package',
+                  starts: (n: number, rng: Rng) => pushStarts(n, rng, 9600, 0.01, 1),
+                  actionA: [-0.4, 0, 1],
+                  actionB: [-0.4, 0, -1],
+                  horizon: 8,
+                  outcome: [O.x, O.z, O.targetDx, O.targetDz],
+                },
+              ]
             : []),
           {
             name: 'drive +x vs −x',
-            starts: (n: number, rng: Rng) => drop(n, rng, 9700).map((inst) => ({ ...inst, resetOptions: { ...inst.resetOptions, packages: [(inst.resetOptions.packages as number[][])[0]!.filter((_, j) => j !== 1)] } })),
+            starts: (n: number, rng: Rng) =>
+              drop(n, rng, 9700).map((inst) => ({
+                ...inst,
+                resetOptions: { ...inst.resetOptions, packages: [(inst.resetOptions.packages as number[][])[0]!.filter((_, j) => j !== 1)] },
+              })),
             actionA: action(1, 0, -1),
             actionB: action(-1, 0, -1),
             horizon: 5,

@@ -91,10 +91,14 @@ export function resolveWarehouseOptions(options: WarehouseOptions | undefined, w
   if (config.robotSize >= s) throw new InvalidArgumentError(`${where}: expected \`robotSize\` < \`cellSize\` (${s}), got ${config.robotSize}`);
   if (config.packageSize >= s) throw new InvalidArgumentError(`${where}: expected \`packageSize\` < \`cellSize\` (${s}), got ${config.packageSize}`);
   if (config.robotJitter > (s - config.robotSize) / 2) {
-    throw new InvalidArgumentError(`${where}: expected \`robotJitter\` <= (cellSize − robotSize)/2 = ${(s - config.robotSize) / 2} so robots start inside their cells, got ${config.robotJitter}`);
+    throw new InvalidArgumentError(
+      `${where}: expected \`robotJitter\` <= (cellSize − robotSize)/2 = ${(s - config.robotSize) / 2} so robots start inside their cells, got ${config.robotJitter}`,
+    );
   }
   if (config.packageJitter > (s - config.packageSize) / 2) {
-    throw new InvalidArgumentError(`${where}: expected \`packageJitter\` <= (cellSize − packageSize)/2 = ${(s - config.packageSize) / 2} so packages start inside their cells, got ${config.packageJitter}`);
+    throw new InvalidArgumentError(
+      `${where}: expected \`packageJitter\` <= (cellSize − packageSize)/2 = ${(s - config.packageSize) / 2} so packages start inside their cells, got ${config.packageJitter}`,
+    );
   }
   return { config, layout: resolveLayout(config.layout) };
 }

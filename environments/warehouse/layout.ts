@@ -78,7 +78,10 @@ export function isBlocked(kind: number): boolean {
 
 /** Splits a map string into normalised lines (see the module docs). */
 function normaliseLines(map: string): string[] {
-  const raw = map.replace(/\r/g, '').split('\n').map((l) => l.replace(/\s+$/, ''));
+  const raw = map
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((l) => l.replace(/\s+$/, ''));
   let start = 0;
   let end = raw.length;
   while (start < end && raw[start]!.length === 0) start++;
@@ -174,7 +177,17 @@ export function parseLayout(map: string, name = 'custom'): Layout {
       throw new LayoutError(`Warehouse layout: unreachable package at row ${p.row + 1}, column ${p.col + 1} (no robot can get there past the shelves)`, p.row + 1, p.col + 1);
     }
   }
-  return Object.freeze({ name, rows, cols, lines: Object.freeze(lines), cells, reachable, robots: Object.freeze(robots), packages: Object.freeze(packages), dropZones: Object.freeze(dropZones) });
+  return Object.freeze({
+    name,
+    rows,
+    cols,
+    lines: Object.freeze(lines),
+    cells,
+    reachable,
+    robots: Object.freeze(robots),
+    packages: Object.freeze(packages),
+    dropZones: Object.freeze(dropZones),
+  });
 }
 
 /** 4-connected flood fill over non-blocked cells from every robot start. */

@@ -122,7 +122,8 @@ export class WarehouseParallelEnv {
       throw new InvalidActionError(`WarehouseParallelEnv.step: expected a record of actions keyed by ${this.possibleAgents.join(', ')}, got ${describeValue(actions)}`);
     }
     for (const key of Object.keys(actions)) {
-      if (!this.possibleAgents.includes(key)) throw new InvalidActionError(`WarehouseParallelEnv.step: unknown agent ${describeValue(key)} (agents: ${this.possibleAgents.join(', ')})`);
+      if (!this.possibleAgents.includes(key))
+        throw new InvalidActionError(`WarehouseParallelEnv.step: unknown agent ${describeValue(key)} (agents: ${this.possibleAgents.join(', ')})`);
     }
     const space = this.env.robotActionSpace;
     const dim = space.flatDim;

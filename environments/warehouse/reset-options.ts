@@ -68,8 +68,14 @@ export function episodeStart(layout: Layout, config: WarehouseConfig, rng: Rng, 
   const packages: [number, number, number][] = (o.packages ?? sampled!.packages).map((p) => (p.length === 2 ? [p[0], packageRestY, p[1]] : [p[0], p[1], p[2]]));
   const hr = config.robotSize / 2;
   const hp = config.packageSize / 2;
-  if (o.robots !== undefined) robots.forEach(([x, z], i) => assertFootprintFree(layout, config, x, z, hr, `robots[${i}]`));
-  if (o.packages !== undefined) packages.forEach(([x, , z], j) => assertFootprintFree(layout, config, x, z, hp, `packages[${j}]`));
+  if (o.robots !== undefined)
+    robots.forEach(([x, z], i) => {
+      assertFootprintFree(layout, config, x, z, hr, `robots[${i}]`);
+    });
+  if (o.packages !== undefined)
+    packages.forEach(([x, , z], j) => {
+      assertFootprintFree(layout, config, x, z, hp, `packages[${j}]`);
+    });
 
   const delivered = new Array<number>(P).fill(0);
   for (const j of o.delivered ?? []) {
@@ -87,7 +93,12 @@ export function episodeStart(layout: Layout, config: WarehouseConfig, rng: Rng, 
     if (o.packages !== undefined) return;
     const [rx, rz] = robots[i]!;
     const reach = hr + hp + Math.min(config.gripReach, 0.01);
-    const sides: [number, number][] = [[reach, 0], [-reach, 0], [0, reach], [0, -reach]];
+    const sides: [number, number][] = [
+      [reach, 0],
+      [-reach, 0],
+      [0, reach],
+      [0, -reach],
+    ];
     const side = sides.find(([dx, dz]) => footprintIsFree(layout, rx + dx, rz + dz, hp, hp, config.cellSize));
     if (side === undefined) throw new InvalidArgumentError(`${where}: no side of robot ${i} at ${describeValue([rx, rz])} is clear of shelves for its carried package ${j}`);
     packages[j] = [rx + side[0], packageRestY + config.liftHeight, rz + side[1]];
@@ -100,14 +111,22 @@ export function episodeStart(layout: Layout, config: WarehouseConfig, rng: Rng, 
  * Rejects packages below their resting height (inside the floor) and bodies that overlap each other
  * (touching is fine): Rapier would push them apart violently on the first step.
  */
-function assertNoOverlap(robots: readonly (readonly [number, number])[], packages: readonly (readonly [number, number, number])[], delivered: readonly number[], config: WarehouseConfig, where: string): void {
+function assertNoOverlap(
+  robots: readonly (readonly [number, number])[],
+  packages: readonly (readonly [number, number, number])[],
+  delivered: readonly number[],
+  config: WarehouseConfig,
+  where: string,
+): void {
   const { robotY, packageRestY } = warehouseHeights(config);
   const hr = config.robotSize / 2;
   const hp = config.packageSize / 2;
   const hy = WAREHOUSE_GEOMETRY.robotHeight / 2;
   const eps = 1e-6;
   const boxes: { what: string; c: readonly [number, number, number]; h: readonly [number, number, number] }[] = [];
-  robots.forEach(([x, z], i) => boxes.push({ what: `robots[${i}] at ${describeValue([x, z])}`, c: [x, robotY, z], h: [hr, hy, hr] }));
+  robots.forEach(([x, z], i) => {
+    boxes.push({ what: `robots[${i}] at ${describeValue([x, z])}`, c: [x, robotY, z], h: [hr, hy, hr] });
+  });
   packages.forEach((p, j) => {
     if (p[1] < packageRestY - eps) throw new InvalidArgumentError(`${where}: expected packages[${j}] height y >= ${packageRestY} (resting on the floor), got ${p[1]}`);
     if (!delivered[j]) boxes.push({ what: `packages[${j}] at ${describeValue(p)}`, c: p, h: [hp, hp, hp] });

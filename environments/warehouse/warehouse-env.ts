@@ -127,7 +127,13 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
 
   /** Per-robot counters and carried package, for the multi-robot view and tests. */
   robotInfo(i: number): { deliveries: number; robotRobotCollisions: number; robotShelfCollisions: number; idleSteps: number; carrying: number } {
-    return { deliveries: this.t.deliveries[i]!, robotRobotCollisions: this.t.robotRobot[i]!, robotShelfCollisions: this.t.robotShelf[i]!, idleSteps: this.t.idle[i]!, carrying: this.t.attached[i]! };
+    return {
+      deliveries: this.t.deliveries[i]!,
+      robotRobotCollisions: this.t.robotRobot[i]!,
+      robotShelfCollisions: this.t.robotShelf[i]!,
+      idleSteps: this.t.idle[i]!,
+      carrying: this.t.attached[i]!,
+    };
   }
 
   /**
@@ -309,7 +315,11 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     const R = rapier();
     const pkg = this.packages[j]!;
     const q = pkg.rotation();
-    const anchor = { x: this.t.packagePos[3 * j]! - this.t.robotPos[3 * i]!, y: this.restY + this.config.liftHeight - this.robotY, z: this.t.packagePos[3 * j + 2]! - this.t.robotPos[3 * i + 2]! };
+    const anchor = {
+      x: this.t.packagePos[3 * j]! - this.t.robotPos[3 * i]!,
+      y: this.restY + this.config.liftHeight - this.robotY,
+      z: this.t.packagePos[3 * j + 2]! - this.t.robotPos[3 * i + 2]!,
+    };
     // Robots never rotate, so the robot frame is the world frame: keep the package's orientation.
     const data = R.JointData.fixed(anchor, { x: q.x, y: q.y, z: q.z, w: q.w }, { x: 0, y: 0, z: 0 }, { x: 0, y: 0, z: 0, w: 1 });
     const joint = this.world!.createImpulseJoint(data, this.robots[i]!, pkg, true);
@@ -401,7 +411,9 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
 
   protected restoreTask(task: WarehouseTaskState): void {
     if (task?.variant !== this.variant) {
-      throw new InvalidArgumentError(`Warehouse-v0.setState: expected a state saved by an environment with the same options and layout, got one with ${describeValue(task?.variant)}`);
+      throw new InvalidArgumentError(
+        `Warehouse-v0.setState: expected a state saved by an environment with the same options and layout, got one with ${describeValue(task?.variant)}`,
+      );
     }
     this.t.restore(task);
     this.queue?.clear();

@@ -64,7 +64,9 @@ export function evaluateGraph(graph: Graph, outputs: readonly Tensor[], feeds: E
     }
     const ins = node.inputs.map((t) => (t.producer ? values.get(t)! : leaf(t)));
     const outs = node.op.evaluate(ins, node.attrs as never);
-    node.outputs.forEach((t, i) => values.set(t, outs[i]!));
+    node.outputs.forEach((t, i) => {
+      values.set(t, outs[i]!);
+    });
   }
   return outputs.map((t) => values.get(t) ?? leaf(t));
 }

@@ -78,7 +78,9 @@ export class Graph {
     const infos = op.infer(inputs, attrs);
     const outputs: Tensor[] = [];
     const node: Node = { id: this.nodes.length, op: op as OpDef<never>, attrs, inputs: [...inputs], outputs };
-    infos.forEach((info, index) => outputs.push(new Tensor(this, this.nextId++, info.shape, info.dtype, { kind: 'node', node, index })));
+    infos.forEach((info, index) => {
+      outputs.push(new Tensor(this, this.nextId++, info.shape, info.dtype, { kind: 'node', node, index }));
+    });
     this.nodes.push(node);
     return outputs;
   }

@@ -62,4 +62,3 @@ export function crossEntropyRows(logits: Tensor, target: Tensor): Tensor {
 export function crossEntropy(logits: Tensor, target: Tensor): Tensor {
   return reduceMean(crossEntropyRows(logits, target));
 }
-

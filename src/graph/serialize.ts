@@ -133,7 +133,10 @@ export function buildGraphProto(spec: GraphSpec, prefix = ''): pkg.onnx.IGraphPr
   for (const [name, t] of outEntries) {
     if (t.graph !== graph) throw new GraphError(`Output '${name}' ${t.toString()} belongs to another graph`);
   }
-  const nodes = neededNodes(graph, outEntries.map(([, t]) => t));
+  const nodes = neededNodes(
+    graph,
+    outEntries.map(([, t]) => t),
+  );
   const used = new Set<Tensor>(outEntries.map(([, t]) => t));
   for (const n of nodes) for (const t of n.inputs) used.add(t);
 

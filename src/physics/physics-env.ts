@@ -29,10 +29,7 @@ export interface PhysicsEnvState<T = unknown> {
  *
  * @typeParam T - the task state type
  */
-export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown>
-  extends BaseEnv<O, A>
-  implements Stateful<PhysicsEnvState<T>>
-{
+export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown> extends BaseEnv<O, A> implements Stateful<PhysicsEnvState<T>> {
   protected scene: Scene | undefined;
   /** Steps taken in the current episode. */
   protected elapsedSteps = 0;

@@ -175,7 +175,9 @@ function checkPositive(value: number | undefined, what: string): void {
 function checkShape(shape: ShapeSpec, name: string): void {
   switch (shape.type) {
     case 'box':
-      shape.halfExtents.forEach((h, i) => checkPositive(h, `body \`${name}\` halfExtents[${i}]`));
+      shape.halfExtents.forEach((h, i) => {
+        checkPositive(h, `body \`${name}\` halfExtents[${i}]`);
+      });
       return;
     case 'ball':
       checkPositive(shape.radius, `body \`${name}\` radius`);
@@ -426,10 +428,12 @@ function addJoint(world: World, spec: JointSpec, bodies: ReadonlyMap<string, Ent
       const [ax, ay, az] = spec.axis;
       const norm = Math.hypot(ax, ay, az);
       if (!(Math.abs(norm - 1) < 1e-6)) throw new InvalidArgumentError(`Joint \`${spec.name}\`: expected \`axis\` to be a unit vector, got ${describeValue(spec.axis)}`);
-      data = spec.type === 'revolute' ? R.JointData.revolute(v(spec.anchor1), v(spec.anchor2), v(spec.axis)) : R.JointData.prismatic(v(spec.anchor1), v(spec.anchor2), v(spec.axis));
+      data =
+        spec.type === 'revolute' ? R.JointData.revolute(v(spec.anchor1), v(spec.anchor2), v(spec.axis)) : R.JointData.prismatic(v(spec.anchor1), v(spec.anchor2), v(spec.axis));
       if (spec.limits !== undefined) {
         const [lo, hi] = spec.limits;
-        if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) throw new InvalidArgumentError(`Joint \`${spec.name}\`: expected \`limits\` [min, max] with min <= max, got ${describeValue(spec.limits)}`);
+        if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi))
+          throw new InvalidArgumentError(`Joint \`${spec.name}\`: expected \`limits\` [min, max] with min <= max, got ${describeValue(spec.limits)}`);
       }
       break;
     }

@@ -59,16 +59,7 @@ export class ColoredNoise {
    * `clip(mean + std ⊙ ε, low, high)` where each action dimension of ε is an independent colored
    * sequence over time. All vectors are `H × A`, row-major.
    */
-  sampleClipped(
-    rng: Rng,
-    actionDim: number,
-    mean: Float32Array,
-    std: Float32Array,
-    low: Float32Array,
-    high: Float32Array,
-    out: Float32Array,
-    rows: number,
-  ): void {
+  sampleClipped(rng: Rng, actionDim: number, mean: Float32Array, std: Float32Array, low: Float32Array, high: Float32Array, out: Float32Array, rows: number): void {
     const h = this.horizon;
     const dim = h * actionDim;
     const w = this.white;

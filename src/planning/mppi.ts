@@ -72,8 +72,7 @@ export class MppiOptimizer implements SequenceOptimizer {
   readonly problem: SequenceProblem;
   readonly maxPopulation: number;
   /** The resolved options (bound-dependent defaults stay `undefined` here and are applied per coordinate). */
-  readonly options: Readonly<Required<Omit<MppiOptions, 'noiseStd' | 'minStd' | 'maxStd'>>> &
-    Readonly<Pick<MppiOptions, 'noiseStd' | 'minStd' | 'maxStd'>>;
+  readonly options: Readonly<Required<Omit<MppiOptions, 'noiseStd' | 'minStd' | 'maxStd'>>> & Readonly<Pick<MppiOptions, 'noiseStd' | 'minStd' | 'maxStd'>>;
   private rng: Rng;
   private readonly dim: number;
   private readonly population: Float32Array;

@@ -95,15 +95,7 @@ export function fillStandardNormal<T extends Float32Array | Float64Array>(rng: R
  * `clip(mean + std ⊙ ε, low, high)` with ε ~ N(0, I), all vectors of length `dim`. One pass, no
  * temporary buffers; clipping keeps every sample inside the bounds.
  */
-export function sampleClippedGaussian(
-  rng: Rng,
-  mean: Float32Array,
-  std: Float32Array,
-  low: Float32Array,
-  high: Float32Array,
-  out: Float32Array,
-  rows: number,
-): void {
+export function sampleClippedGaussian(rng: Rng, mean: Float32Array, std: Float32Array, low: Float32Array, high: Float32Array, out: Float32Array, rows: number): void {
   const dim = mean.length;
   let k = 0;
   for (let r = 0; r < rows; r++) {

@@ -118,9 +118,7 @@ export function sequenceProblem(horizon: number, low: ArrayLike<number>, high: A
     throw new InvalidArgumentError(`${where}: expected \`horizon\` to be a positive integer, got ${describeValue(horizon)}`);
   }
   if (!isNumberArray(low) || !isNumberArray(high) || low.length === 0) {
-    throw new InvalidArgumentError(
-      `${where}: expected \`low\` and \`high\` to be non-empty arrays of numbers, got low=${describeValue(low)}, high=${describeValue(high)}`,
-    );
+    throw new InvalidArgumentError(`${where}: expected \`low\` and \`high\` to be non-empty arrays of numbers, got low=${describeValue(low)}, high=${describeValue(high)}`);
   }
   if (low.length !== high.length) {
     throw new InvalidArgumentError(`${where}: expected \`low\` and \`high\` of the same length, got ${low.length} and ${high.length}`);
@@ -148,7 +146,10 @@ export function checkProblem(problem: SequenceProblem, where: string): SequenceP
     throw new InvalidArgumentError(`${where}: expected \`actionDim\` to be a positive integer, got ${describeValue(actionDim)}`);
   }
   const dim = horizon * actionDim;
-  for (const [name, arr] of [['low', low], ['high', high]] as const) {
+  for (const [name, arr] of [
+    ['low', low],
+    ['high', high],
+  ] as const) {
     if (!(arr instanceof Float32Array) || arr.length !== dim) {
       throw new InvalidArgumentError(`${where}: expected \`${name}\` to be a Float32Array of H × A = ${horizon} × ${actionDim} = ${dim} values, got ${describeValue(arr)}`);
     }

@@ -183,9 +183,7 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
     };
     // Split the candidates into contiguous chunks, one per pool environment.
     const chunk = Math.ceil(batch / this.pool.length);
-    await Promise.all(
-      this.pool.map((env, p) => this.evaluateRange(env, actions, horizon, p * chunk, Math.min(batch, (p + 1) * chunk), out)),
-    );
+    await Promise.all(this.pool.map((env, p) => this.evaluateRange(env, actions, horizon, p * chunk, Math.min(batch, (p + 1) * chunk), out)));
     return out;
   }
 

@@ -218,7 +218,15 @@ export class OptimizeRecord {
     this.nanCount += ev.nanCount;
     this.evaluations += n;
     this.objectiveMs += ev.ms;
-    this.stats.push({ iteration, samples: n, bestCost: cost, eliteMeanCost: meanCostOf(costs, order, k), nanCount: ev.nanCount, ms: performance.now() - startedAt, objectiveMs: ev.ms });
+    this.stats.push({
+      iteration,
+      samples: n,
+      bestCost: cost,
+      eliteMeanCost: meanCostOf(costs, order, k),
+      nanCount: ev.nanCount,
+      ms: performance.now() - startedAt,
+      objectiveMs: ev.ms,
+    });
   }
 
   /** The optimiser's result: `solution` (copied) and its cost where known, the final distribution and elites. */

@@ -107,9 +107,7 @@ export class ReferenceMlpModel implements RolloutModel, AsyncDisposable {
       throw new InvalidArgumentError(`ReferenceMlpModel.rollout: expected \`horizon\` to be a positive integer, got ${describeValue(horizon)}`);
     }
     if (!(states instanceof Float32Array) || states.length === 0 || states.length % this.stateDim !== 0) {
-      throw new InvalidArgumentError(
-        `ReferenceMlpModel.rollout: expected \`states\` to be a non-empty Float32Array of B × ${this.stateDim} values, got ${describeValue(states)}`,
-      );
+      throw new InvalidArgumentError(`ReferenceMlpModel.rollout: expected \`states\` to be a non-empty Float32Array of B × ${this.stateDim} values, got ${describeValue(states)}`);
     }
     const batch = states.length / this.stateDim;
     if (!(actions instanceof Float32Array) || actions.length !== batch * horizon * this.actionDim) {

@@ -44,7 +44,13 @@ interface Header {
 
 /** Encodes a checkpoint. */
 export function encodeCheckpoint(data: CheckpointData): Uint8Array {
-  const header: Header = { format: CHECKPOINT_FORMAT, objective: data.objective, step: data.step, params: data.params.map((p) => ({ name: p.name, shape: [...p.shape] })), extra: { ...data.extra } };
+  const header: Header = {
+    format: CHECKPOINT_FORMAT,
+    objective: data.objective,
+    step: data.step,
+    params: data.params.map((p) => ({ name: p.name, shape: [...p.shape] })),
+    extra: { ...data.extra },
+  };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const start = Math.ceil((12 + json.length) / 4) * 4;
   const floats = data.params.reduce((n, p) => n + 3 * p.value.length, 0);

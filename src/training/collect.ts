@@ -99,9 +99,15 @@ const Schema = z
   .object({
     envId: z.string().min(1).optional(),
     env: fn('a function returning an Env').optional(),
-    vectorEnv: z.custom<VectorEnv>((v) => typeof v === 'object' && v !== null && typeof (v as VectorEnv).step === 'function' && typeof (v as VectorEnv).numEnvs === 'number', { message: 'expected a VectorEnv' }).optional(),
+    vectorEnv: z
+      .custom<VectorEnv>((v) => typeof v === 'object' && v !== null && typeof (v as VectorEnv).step === 'function' && typeof (v as VectorEnv).numEnvs === 'number', {
+        message: 'expected a VectorEnv',
+      })
+      .optional(),
     envOptions: z.record(z.string(), z.unknown()).optional(),
-    policy: z.union([fn('a policy factory'), z.object({ name: z.string().min(1), act: fn('an `act` method') }).loose()], { message: 'expected a Policy { name, act } or a factory (worker) => Policy' }),
+    policy: z.union([fn('a policy factory'), z.object({ name: z.string().min(1), act: fn('an `act` method') }).loose()], {
+      message: 'expected a Policy { name, act } or a factory (worker) => Policy',
+    }),
     episodes: z.number().int().positive().optional(),
     steps: z.number().int().positive().optional(),
     workers: z.number().int().positive().max(256).default(1),
@@ -116,7 +122,10 @@ const Schema = z
     onProgress: fn('a function').optional(),
   })
   .strict()
-  .refine((o) => [o.env, o.envId, o.vectorEnv].filter((x) => x !== undefined).length === 1, { message: 'expected exactly one of `envId`, `env` (a factory) and `vectorEnv`', path: ['envId'] })
+  .refine((o) => [o.env, o.envId, o.vectorEnv].filter((x) => x !== undefined).length === 1, {
+    message: 'expected exactly one of `envId`, `env` (a factory) and `vectorEnv`',
+    path: ['envId'],
+  })
   .refine((o) => (o.episodes === undefined) !== (o.steps === undefined), { message: 'expected exactly one of `episodes` and `steps`', path: ['episodes'] })
   .refine((o) => (o.vectorEnv?.numEnvs ?? o.workers) === 1 || typeof o.policy === 'function', {
     message: 'expected a policy factory `(worker) => Policy` when several environments run (they cannot share a stateful policy)',
@@ -145,7 +154,9 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   if (vec.autoresetMode !== 'disabled') {
     throw new InvalidArgumentError(`collect options: \`vectorEnv\` must be made with autoresetMode 'disabled' (collect resets each env itself), got '${vec.autoresetMode}'`);
   }
-  const policies = Array.from({ length: vec.numEnvs }, (_, w) => (typeof o.policy === 'function' ? (o.policy as (w: number) => Policy<Float32Array, unknown>)(w) : (o.policy as Policy<Float32Array, unknown>)));
+  const policies = Array.from({ length: vec.numEnvs }, (_, w) =>
+    typeof o.policy === 'function' ? (o.policy as (w: number) => Policy<Float32Array, unknown>)(w) : (o.policy as Policy<Float32Array, unknown>),
+  );
   const unit: CollectProgress['unit'] = o.steps !== undefined ? 'steps' : 'episodes';
   const total = o.steps ?? o.episodes!;
   const envId = vec.spec.id;
@@ -153,7 +164,10 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   const rapierVer = (await isPhysicsEnv(o, envId)) ? (await initRapier(), rapierVersion()) : undefined;
   let writer: DatasetWriter | undefined;
   const bar = (o.progress === 'auto' ? process.stderr.isTTY === true : o.progress)
-    ? new cliProgress.SingleBar({ format: `collect ${envId} |{bar}| {value}/{total} ${unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: `collect ${envId} |{bar}| {value}/{total} ${unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   try {
     writer = await DatasetWriter.create({
@@ -197,7 +211,10 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
 async function openVectorEnv(o: z.output<typeof Schema>): Promise<VectorEnv> {
   if (o.env !== undefined) {
     const factory = o.env as () => Env<Float32Array, unknown>;
-    return new SyncVectorEnv(Array.from({ length: o.workers }, () => factory), { autoresetMode: 'disabled' });
+    return new SyncVectorEnv(
+      Array.from({ length: o.workers }, () => factory),
+      { autoresetMode: 'disabled' },
+    );
   }
   const mode = o.vectorMode === 'auto' ? (o.workers > 1 ? 'worker' : 'sync') : o.vectorMode;
   return makeVec(o.envId!, o.workers, mode, { kwargs: o.envOptions ?? {}, autoresetMode: 'disabled' });
@@ -213,7 +230,6 @@ async function isPhysicsEnv(o: z.output<typeof Schema>, envId: string): Promise<
     await probe.close();
   }
 }
-
 
 async function finalizeWith(writer: DatasetWriter, stopped: boolean): Promise<DatasetManifest> {
   try {
@@ -286,13 +302,22 @@ async function runVector(vec: VectorEnv, policies: Policy<Float32Array, unknown>
   const actions = new Float32Array(n * ad);
   while (!done && !o.signal?.aborted && index.some((k) => k >= 0)) {
     const chosen = await Promise.all(policies.map((p, i) => p.act(observations.slice(i * od, (i + 1) * od), infos[i])));
-    chosen.forEach((a, i) => actSpace.flatten(a, actions, i * ad));
+    chosen.forEach((a, i) => {
+      actSpace.flatten(a, actions, i * ad);
+    });
     const r = await vec.step(actions);
     const ended: number[] = [];
     for (let i = 0; i < n; i++) {
       const ep = buffers[i]!;
       const cut = ep.length + 1 >= cap;
-      ep.push(observations.subarray(i * od, (i + 1) * od), actions.subarray(i * ad, (i + 1) * ad), r.rewards[i]!, r.observations.subarray(i * od, (i + 1) * od), r.terminated[i] === 1, r.truncated[i] === 1 || cut);
+      ep.push(
+        observations.subarray(i * od, (i + 1) * od),
+        actions.subarray(i * ad, (i + 1) * ad),
+        r.rewards[i]!,
+        r.observations.subarray(i * od, (i + 1) * od),
+        r.terminated[i] === 1,
+        r.truncated[i] === 1 || cut,
+      );
       if (index[i]! >= 0) inFlight++;
       if (!ep.ended) continue;
       if (index[i]! >= 0) finished.set(index[i]!, ep);

@@ -313,7 +313,12 @@ export class DatasetWriter {
   private manifest(stopReason: DatasetManifest['stopReason']): DatasetManifest {
     const fields = {} as DatasetManifest['fields'];
     for (const f of DATASET_FIELDS) {
-      fields[f] = { file: `${f}.npy`, dtype: FIELD_DTYPES[f], shape: [this.transitions, ...fieldRowShape(f, this.obsDim, this.actionDim)], sha256: this.hashes.get(f)!.copy().digest('hex') };
+      fields[f] = {
+        file: `${f}.npy`,
+        dtype: FIELD_DTYPES[f],
+        shape: [this.transitions, ...fieldRowShape(f, this.obsDim, this.actionDim)],
+        sha256: this.hashes.get(f)!.copy().digest('hex'),
+      };
     }
     const o = this.opts;
     return {

@@ -24,7 +24,16 @@ import { join, resolve } from 'node:path';
 import { describeValue, InvalidArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { BatchSource, NormalizationStats, SequenceBatch } from './batch.js';
-import { DATASET_FIELDS, DatasetError, DatasetManifestSchema, FIELD_DTYPES, datasetContentHash, fieldRowShape, type DatasetField, type DatasetManifest } from './dataset-manifest.js';
+import {
+  DATASET_FIELDS,
+  DatasetError,
+  DatasetManifestSchema,
+  FIELD_DTYPES,
+  datasetContentHash,
+  fieldRowShape,
+  type DatasetField,
+  type DatasetManifest,
+} from './dataset-manifest.js';
 import { NpyError, decodeNpy, typedArrayBytes } from './npy.js';
 
 export * from './dataset-manifest.js';
@@ -157,7 +166,9 @@ export class Dataset implements BatchSource {
         throw new DatasetError(`${root}/${desc.file}: expected dtype ${FIELD_DTYPES[f]}, got ${arr.dtype} in the file and ${desc.dtype} in the manifest`);
       }
       if (arr.shape.join(',') !== wantShape.join(',') || desc.shape.join(',') !== wantShape.join(',')) {
-        throw new DatasetError(`${root}/${desc.file}: expected shape [${wantShape.join(', ')}], got [${arr.shape.join(', ')}] in the file and [${desc.shape.join(', ')}] in the manifest`);
+        throw new DatasetError(
+          `${root}/${desc.file}: expected shape [${wantShape.join(', ')}], got [${arr.shape.join(', ')}] in the file and [${desc.shape.join(', ')}] in the manifest`,
+        );
       }
       if (options.verifyHashes ?? true) {
         const sha = createHash('sha256').update(typedArrayBytes(arr.data)).digest('hex');
@@ -184,7 +195,9 @@ export class Dataset implements BatchSource {
       root,
     );
     if (ds.numEpisodes !== manifest.counts.episodes || manifest.episodeSeeds.length !== manifest.counts.episodes) {
-      throw new DatasetError(`${root}: expected ${manifest.counts.episodes} episodes (manifest counts) with as many seeds, found ${ds.numEpisodes} episodes in episode.npy and ${manifest.episodeSeeds.length} seeds`);
+      throw new DatasetError(
+        `${root}: expected ${manifest.counts.episodes} episodes (manifest counts) with as many seeds, found ${ds.numEpisodes} episodes in episode.npy and ${manifest.episodeSeeds.length} seeds`,
+      );
     }
     return ds;
   }
@@ -241,7 +254,9 @@ export class Dataset implements BatchSource {
     if (parts.length === 1) return first;
     parts.forEach((p, i) => {
       if (p.obsDim !== first.obsDim || p.actionDim !== first.actionDim) {
-        throw new DatasetError(`Dataset.concat: expected every dataset to have obsDim ${first.obsDim} and actionDim ${first.actionDim} (those of dataset 0), got ${p.obsDim} and ${p.actionDim} in dataset ${i}`);
+        throw new DatasetError(
+          `Dataset.concat: expected every dataset to have obsDim ${first.obsDim} and actionDim ${first.actionDim} (those of dataset 0), got ${p.obsDim} and ${p.actionDim} in dataset ${i}`,
+        );
       }
       const a = first.manifest?.envId;
       const b = p.manifest?.envId;
@@ -287,7 +302,10 @@ export class Dataset implements BatchSource {
    * observation.
    */
   sample(batchSize: number, horizon: number, rng: Rng): SequenceBatch {
-    for (const [name, v] of [['batchSize', batchSize], ['horizon', horizon]] as const) {
+    for (const [name, v] of [
+      ['batchSize', batchSize],
+      ['horizon', horizon],
+    ] as const) {
       if (!Number.isSafeInteger(v) || v <= 0) throw new InvalidArgumentError(`Dataset.sample: expected \`${name}\` to be a positive integer, got ${describeValue(v)}`);
     }
     const { obsDim: od, actionDim: ad } = this;
@@ -406,7 +424,8 @@ function validateEpisodes(a: DatasetArrays, where: string): Int32Array {
   if (a.episode[0] !== 0) throw new DatasetError(`${where}: expected episode[0] = 0, got ${a.episode[0]}`);
   for (let t = 0; t < n; t++) {
     const ended = a.terminated[t]! !== 0 || a.truncated[t]! !== 0;
-    if (a.terminated[t]! > 1 || a.truncated[t]! > 1) throw new DatasetError(`${where}: expected terminated/truncated to be 0 or 1, got ${a.terminated[t]}/${a.truncated[t]} at transition ${t}`);
+    if (a.terminated[t]! > 1 || a.truncated[t]! > 1)
+      throw new DatasetError(`${where}: expected terminated/truncated to be 0 or 1, got ${a.terminated[t]}/${a.truncated[t]} at transition ${t}`);
     const last = t === n - 1 || a.episode[t + 1] !== a.episode[t];
     if (t < n - 1 && a.episode[t + 1] !== a.episode[t] && a.episode[t + 1] !== a.episode[t]! + 1) {
       throw new DatasetError(`${where}: expected episode indices to increase by 0 or 1, got ${a.episode[t]} then ${a.episode[t + 1]} at transition ${t + 1}`);

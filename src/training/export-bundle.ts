@@ -132,7 +132,8 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
   ];
   if (init && files.initialObservations) outputs.push([files.initialObservations, encodeNpy(init, [init.length / config.obsDim, config.obsDim], 'float32')]);
   if (files.decoder) outputs.push([files.decoder, serializeModel(graphs.decoder(), { ...meta, docString: 'embodied world-model decoder: latent -> obs' })]);
-  if (files.rollout && rolloutMode !== false) outputs.push([files.rollout, serializeModel(graphs.rollout(rolloutMode), { ...meta, docString: `embodied fused rollout (Scan over H, ${rolloutMode})` })]);
+  if (files.rollout && rolloutMode !== false)
+    outputs.push([files.rollout, serializeModel(graphs.rollout(rolloutMode), { ...meta, docString: `embodied fused rollout (Scan over H, ${rolloutMode})` })]);
 
   await mkdir(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -60,7 +60,13 @@ const DESCR_TO_DTYPE = new Map<string, NpyDtype>(
   Object.entries(DTYPES).flatMap(([dtype, info]) => {
     const d = dtype as NpyDtype;
     // NumPy writes one-byte types with `|`, but `<` and `=` are accepted spellings of the same thing.
-    return info.bytes === 1 ? [[info.descr, d], [`<${info.descr.slice(1)}`, d], [`=${info.descr.slice(1)}`, d]] : [[info.descr, d]];
+    return info.bytes === 1
+      ? [
+          [info.descr, d],
+          [`<${info.descr.slice(1)}`, d],
+          [`=${info.descr.slice(1)}`, d],
+        ]
+      : [[info.descr, d]];
   }),
 );
 
@@ -107,7 +113,7 @@ export function npyHeader(dtype: NpyDtype, shape: readonly number[]): Uint8Array
   out[7] = 0;
   out[8] = total & 0xff;
   out[9] = total >> 8;
-  const text = dict + ' '.repeat(padlen) + '\n';
+  const text = `${dict + ' '.repeat(padlen)}\n`;
   for (let i = 0; i < text.length; i++) out[10 + i] = text.charCodeAt(i);
   return out;
 }
@@ -192,10 +198,17 @@ export function parseNpyHeader(bytes: Uint8Array, where = '.npy'): NpyHeaderInfo
   }
   const dtype = DESCR_TO_DTYPE.get(descr);
   if (dtype === undefined) {
-    throw new NpyError(`${where}: unsupported dtype '${descr}' (expected one of ${Object.values(DTYPES).map((d) => `'${d.descr}'`).join(', ')})`);
+    throw new NpyError(
+      `${where}: unsupported dtype '${descr}' (expected one of ${Object.values(DTYPES)
+        .map((d) => `'${d.descr}'`)
+        .join(', ')})`,
+    );
   }
   if (fortran === 'True') throw new NpyError(`${where}: Fortran-order arrays are not supported (save with numpy.ascontiguousarray first)`);
-  const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const shape = parts.map((p) => Number(p.replace(/L$/, '')));
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new NpyError(`${where}: malformed shape (${shapeText})`);
   return { dtype, shape, dataOffset: start + headerLen, version: [major, minor] };

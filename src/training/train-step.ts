@@ -95,7 +95,10 @@ export function buildTrainStep(objective: Objective, params: readonly ParamInfo[
     const scope = new ParamScope(g, new Map(params.map((q, i) => [q.name, views[i]!])));
     const { loss, metrics } = objective.build(scope, data);
     const grads = grad(loss, views);
-    const flatGrad = concat(grads.map((gr, i) => reshape(gr, [params[i]!.size])), 0);
+    const flatGrad = concat(
+      grads.map((gr, i) => reshape(gr, [params[i]!.size])),
+      0,
+    );
     const scalar = (x: Tensor) => reshape(slice(x, 0, k, k + 1), []);
     const next = adamStep(p, m, v, flatGrad, scalar(lr), scalar(t), options);
     outputs[TrainNames.metric('loss', k)] = loss;

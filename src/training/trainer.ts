@@ -165,7 +165,8 @@ export class Trainer {
       const step = this.stepCount + k + 1;
       r.lr[k] = this.learningRate(step);
       r.t[k] = step;
-      if (!(r.lr[k]! >= 0) || !Number.isFinite(r.lr[k]!)) throw new InvalidArgumentError(`Learning-rate schedule returned ${r.lr[k]} for step ${step}; expected a finite non-negative number`);
+      if (!(r.lr[k]! >= 0) || !Number.isFinite(r.lr[k]!))
+        throw new InvalidArgumentError(`Learning-rate schedule returned ${r.lr[k]} for step ${step}; expected a finite non-negative number`);
     }
     const out = await r.session.run({ ...this.current.feeds, ...r.dataFeeds }, { ...this.spare.fetches, ...r.metricFetches });
     const logs: StepLog[] = [];
@@ -175,7 +176,9 @@ export class Trainer {
       const step = this.stepCount + k + 1;
       if (!Number.isFinite(values.loss!) || !Number.isFinite(values.grad_norm!)) {
         const where = this.lastCheckpoint ? `the last good checkpoint is ${this.lastCheckpoint.path} (step ${this.lastCheckpoint.step})` : 'no checkpoint was written';
-        const comps = Object.entries(values).map(([n, v]) => `${n}=${v}`).join(', ');
+        const comps = Object.entries(values)
+          .map(([n, v]) => `${n}=${v}`)
+          .join(', ');
         throw new NonFiniteLossError(
           `Training stopped: non-finite loss at step ${step} (${comps}); the trainer kept the state of step ${this.stepCount}; ${where}`,
           step,

@@ -70,7 +70,13 @@ export class WorldModelGraphs {
     const bodyScope = new ParamScope(body);
     const members = mode === 'mean' ? Array.from({ length: this.config.ensembleSize }, (_v, m) => m) : [0];
     const steps = members.map((m) => this.step(bodyScope, m, zIn, aIn));
-    const average = (xs: Tensor[]) => (xs.length === 1 ? xs[0]! : div(xs.reduce((a, b) => add(a, b)), xs.length));
+    const average = (xs: Tensor[]) =>
+      xs.length === 1
+        ? xs[0]!
+        : div(
+            xs.reduce((a, b) => add(a, b)),
+            xs.length,
+          );
     const next = average(steps.map((s) => s.next_latent!));
     const reward = reshape(average(steps.map((s) => s.reward!)), ['B']);
     const bodyOutputs: Record<string, Tensor> = { latent_out: next, latent_step: next, reward_step: reward };
@@ -128,8 +134,14 @@ export function foldRewardScale(config: WorldModelConfig, stats: NormalizationSt
     const w = params.get(`reward${m}.out.w`);
     const b = params.get(`reward${m}.out.b`);
     if (!w || !b) continue; // nothing to fold
-    folded.set(`reward${m}.out.w`, w.map((v) => v * stats.rewardStd));
-    folded.set(`reward${m}.out.b`, b.map((v) => v * stats.rewardStd + stats.rewardMean));
+    folded.set(
+      `reward${m}.out.w`,
+      w.map((v) => v * stats.rewardStd),
+    );
+    folded.set(
+      `reward${m}.out.b`,
+      b.map((v) => v * stats.rewardStd + stats.rewardMean),
+    );
   }
   return folded;
 }

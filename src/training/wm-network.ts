@@ -24,7 +24,16 @@ export type OutKind = 'linear' | 'simnorm' | 'zero-linear';
  * `boundedSimNorm`: the `'simnorm'` output may use {@link simNormBounded} (the caller proved its layer norm's
  * outputs lie within the bound).
  */
-export function mlp(params: ParamScope, prefix: string, x: Tensor, hidden: readonly number[], outDim: number, config: WorldModelConfig, out: OutKind = 'linear', boundedSimNorm = false): Tensor {
+export function mlp(
+  params: ParamScope,
+  prefix: string,
+  x: Tensor,
+  hidden: readonly number[],
+  outDim: number,
+  config: WorldModelConfig,
+  out: OutKind = 'linear',
+  boundedSimNorm = false,
+): Tensor {
   let h = x;
   let inDim = x.shape[x.rank - 1] as number;
   hidden.forEach((width, i) => {

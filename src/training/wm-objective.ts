@@ -69,7 +69,10 @@ export class WorldModelObjective implements Objective {
     const z0 = slice(zAll, 0, 0, B);
     const targets = stopGradient(slice(zAll, 0, B, (H + 1) * B));
     // Row weights ρ^t·mask_t of the H·B predicted steps (time-major rows).
-    const rhoT = g.constant(Array.from({ length: H }, (_v, t) => c.rho ** t), [H, 1]);
+    const rhoT = g.constant(
+      Array.from({ length: H }, (_v, t) => c.rho ** t),
+      [H, 1],
+    );
     const w = reshape(mul(data.mask!, rhoT), [HB, 1]);
     const rewardT = net.normalizeReward(reshape(data.rewards!, [HB, 1]));
     const terminatedT = reshape(data.terminated!, [HB, 1]);
@@ -108,7 +111,13 @@ export class WorldModelObjective implements Objective {
         if (logit) extras.terminalLogit0 = slice(logit, 0, 0, B);
       }
     }
-    const mean = (xs: Tensor[]) => (xs.length === 1 ? xs[0]! : div(xs.reduce((a, b) => add(a, b)), xs.length));
+    const mean = (xs: Tensor[]) =>
+      xs.length === 1
+        ? xs[0]!
+        : div(
+            xs.reduce((a, b) => add(a, b)),
+            xs.length,
+          );
     const metrics: Record<string, Tensor> = { consistency: mean(consistency), reward: mean(reward) };
     if (c.terminal) metrics.terminal = mean(terminal);
     if (c.decoder) {

@@ -150,7 +150,8 @@ export class WorldModelTrainer {
     if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`Expected a non-negative integer number of steps, got ${steps}`);
     if (checkpointEvery > 0 && !this.checkpointPath) throw new InvalidArgumentError('checkpointEvery needs the checkpointPath option');
     const { batchSize, horizon } = this.config;
-    const fill = (buffers: Readonly<Record<string, Float32Array>>) => packBatch(this.source.sample(batchSize, horizon, this.rng), this.config, buffers as Record<string, Float32Array>);
+    const fill = (buffers: Readonly<Record<string, Float32Array>>) =>
+      packBatch(this.source.sample(batchSize, horizon, this.rng), this.config, buffers as Record<string, Float32Array>);
     const log = (l: StepLog) => {
       this.recent.push({ loss: l.loss, ...l.metrics });
       if (this.recent.length > RECENT) this.recent.shift();
@@ -180,7 +181,14 @@ export class WorldModelTrainer {
   /** Writes a checkpoint (to `path`, default the `checkpointPath` option) atomically. */
   async saveCheckpoint(path = this.checkpointPath): Promise<void> {
     if (!path) throw new InvalidArgumentError('saveCheckpoint needs a path (or the checkpointPath option)');
-    const extra: CheckpointExtra = { kind: 'world-model', seed: this.seed, rng: this.rng.getState(), config: this.config, stats: statsToJson(this.stats) as CheckpointExtra['stats'], recent: this.recent };
+    const extra: CheckpointExtra = {
+      kind: 'world-model',
+      seed: this.seed,
+      rng: this.rng.getState(),
+      config: this.config,
+      stats: statsToJson(this.stats) as CheckpointExtra['stats'],
+      recent: this.recent,
+    };
     await this.trainer.saveCheckpoint(path, extra as unknown as Record<string, unknown>);
   }
 
@@ -196,7 +204,15 @@ export class WorldModelTrainer {
 
   /** Exports the bundle with the current weights and full provenance. */
   async exportBundle(dir: string, options: Omit<ExportBundleOptions, 'config' | 'stats' | 'params' | 'seed' | 'trainingSteps'>): Promise<Manifest> {
-    return exportBundle(dir, { finalLosses: this.finalLosses, ...options, config: this.config, stats: this.stats, params: this.paramValues(), seed: this.seed, trainingSteps: this.step });
+    return exportBundle(dir, {
+      finalLosses: this.finalLosses,
+      ...options,
+      config: this.config,
+      stats: this.stats,
+      params: this.paramValues(),
+      seed: this.seed,
+      trainingSteps: this.step,
+    });
   }
 
   /** Releases the onnxruntime sessions. Idempotent. */

@@ -54,7 +54,8 @@ export async function counterfactualConsistency(
   const base = { formula: COUNTERFACTUAL_FORMULA, interventions: [] as InterventionResult[], score: null };
   if (!isStateful(env)) return { ...base, status: 'not-available', reason: `${env.spec.id} is not Stateful: branching reality from one snapshot needs getState/setState` };
   if (!model.predictsObservations) return { ...base, status: 'not-available', reason: 'the model predicts no observations (no decoder)' };
-  if (!spec?.interventions?.length) return { ...base, status: 'not-applicable', reason: spec ? `the ${spec.envId} spec defines no interventions` : 'no validation spec for this environment' };
+  if (!spec?.interventions?.length)
+    return { ...base, status: 'not-applicable', reason: spec ? `the ${spec.envId} spec defines no interventions` : 'no validation spec for this environment' };
   const D = flatSize(env.observationSpace.shape);
   const A = flatSize(env.actionSpace.shape);
   const stateful = env as unknown as Stateful;

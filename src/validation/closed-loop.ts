@@ -53,7 +53,8 @@ export async function evaluateContenders(contenders: readonly ClosedLoopContende
     if (typeof c?.evaluate !== 'function') throw new InvalidArgumentError(`validate closedLoop: expected contenders with \`evaluate(seeds)\`, got ${describeValue(c)}`);
     const t0 = performance.now();
     const outcomes = await c.evaluate(seeds);
-    if (outcomes.length !== seeds.length) throw new InvalidArgumentError(`validate closedLoop: contender \`${c.name}\` returned ${outcomes.length} episodes for ${seeds.length} seeds`);
+    if (outcomes.length !== seeds.length)
+      throw new InvalidArgumentError(`validate closedLoop: contender \`${c.name}\` returned ${outcomes.length} episodes for ${seeds.length} seeds`);
     out.push(summarizeContender(c.name, c.kind, outcomes, performance.now() - t0));
     onDone?.(c.name);
   }
@@ -70,7 +71,13 @@ export interface PolicyContenderOptions {
  * A contender that runs a {@link Policy} in a fresh environment per episode (closed after it). A
  * minimal loop for callers without `agents/`; the CLI uses `evaluateAgent` instead.
  */
-export function policyContender(name: string, kind: string, envFactory: () => Env<Float32Array, Float32Array>, policy: Policy<Float32Array, Float32Array>, options: PolicyContenderOptions = {}): ClosedLoopContender {
+export function policyContender(
+  name: string,
+  kind: string,
+  envFactory: () => Env<Float32Array, Float32Array>,
+  policy: Policy<Float32Array, Float32Array>,
+  options: PolicyContenderOptions = {},
+): ClosedLoopContender {
   const maxSteps = options.maxSteps ?? Number.POSITIVE_INFINITY;
   return {
     name,

@@ -31,7 +31,15 @@ export interface RowErrors {
  * @param std - per-dimension scale σ_d (already floored)
  * @param valid - `B × H`, 1 where the step is scored
  */
-export function normalisedErrors(real: Float32Array, pred: Float32Array, valid: Uint8Array, std: Float32Array, fields: readonly ObservationField[], count: number, horizon: number): RowErrors {
+export function normalisedErrors(
+  real: Float32Array,
+  pred: Float32Array,
+  valid: Uint8Array,
+  std: Float32Array,
+  fields: readonly ObservationField[],
+  count: number,
+  horizon: number,
+): RowErrors {
   const D = std.length;
   const B = count;
   const H = horizon;

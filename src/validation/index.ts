@@ -29,7 +29,7 @@ export { PPS_FORMULA } from './plausibility-stage.js';
 export { type CounterfactualOptions, COUNTERFACTUAL_FORMULA, CONTROLLABILITY_FORMULA, counterfactualConsistency, controllability } from './causal.js';
 export * from './closed-loop.js';
 export * from './report-types.js';
-export { type ActionSource, type DataScale, type ValidateProgress, type ValidateOptions } from './options.js';
+export type { ActionSource, DataScale, ValidateProgress, ValidateOptions } from './options.js';
 export { validate } from './validate.js';
 export { type ReportChart, reportCharts } from './report-charts.js';
 export { type WrittenReport, renderReportHtml, writeValidationReport } from './report-html.js';

@@ -69,7 +69,9 @@ export function checkPredictArgs(model: { name: string; obsDim: number; actionDi
   }
   const B = obs.length / model.obsDim;
   if (!(actions instanceof Float32Array) || actions.length !== B * horizon * model.actionDim) {
-    throw new InvalidArgumentError(`${where}: expected actions of ${B} × ${horizon} × ${model.actionDim} = ${B * horizon * model.actionDim} float32 values (B × H × actionDim), got ${describeValue(actions)}`);
+    throw new InvalidArgumentError(
+      `${where}: expected actions of ${B} × ${horizon} × ${model.actionDim} = ${B * horizon * model.actionDim} float32 values (B × H × actionDim), got ${describeValue(actions)}`,
+    );
   }
   if (start.states !== undefined && start.states.length !== B) {
     throw new InvalidArgumentError(`${where}: expected ${B} start states (one per row), got ${start.states.length}`);

@@ -92,16 +92,27 @@ const Schema = z
     model: z.custom<ValidationModel>((v) => typeof v === 'object' && v !== null && typeof (v as ValidationModel).predict === 'function', {
       message: 'expected a ValidationModel (predict); adapt a WorldModel with worldModelForValidation(model)',
     }),
-    spec: z.custom<ValidationSpec>((v) => typeof v === 'object' && v !== null && typeof (v as ValidationSpec).makeEnv === 'function', { message: 'expected a ValidationSpec' }).optional(),
-    data: z.custom<DataScale>((v) => typeof v === 'object' && v !== null && ('obsStd' in v || typeof (v as { stats?: unknown }).stats === 'function'), {
-      message: 'expected `{ obsStd }` or a dataset with stats()',
-    }).optional(),
+    spec: z
+      .custom<ValidationSpec>((v) => typeof v === 'object' && v !== null && typeof (v as ValidationSpec).makeEnv === 'function', { message: 'expected a ValidationSpec' })
+      .optional(),
+    data: z
+      .custom<DataScale>((v) => typeof v === 'object' && v !== null && ('obsStd' in v || typeof (v as { stats?: unknown }).stats === 'function'), {
+        message: 'expected `{ obsStd }` or a dataset with stats()',
+      })
+      .optional(),
     seed: z.number().int().nonnegative().default(0),
     quick: z.boolean().default(false),
     starts: positiveInt.optional(),
     horizon: positiveInt.max(1000).optional(),
     maxWarmup: z.number().int().nonnegative().default(10),
-    sources: z.array(z.object({ name: z.string().min(1), policy: z.custom<Policy<Float32Array, Float32Array>>((p) => typeof (p as Policy)?.act === 'function', { message: 'expected a Policy (act)' }) })).default([]),
+    sources: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          policy: z.custom<Policy<Float32Array, Float32Array>>((p) => typeof (p as Policy)?.act === 'function', { message: 'expected a Policy (act)' }),
+        }),
+      )
+      .default([]),
     scenarioInstances: positiveInt.optional(),
     permanenceHorizon: positiveInt.max(5000).optional(),
     permanenceRows: positiveInt.optional(),
@@ -109,7 +120,9 @@ const Schema = z
     driftThreshold: z.number().positive().default(0.5),
     stdFloor: z.number().positive().default(0.01),
     overlayRows: z.number().int().nonnegative().default(3),
-    closedLoop: z.object({ contenders: z.array(z.custom<ClosedLoopContender>()).min(1, 'expected at least one contender'), seeds: z.array(z.number().int().nonnegative()).min(1).optional() }).optional(),
+    closedLoop: z
+      .object({ contenders: z.array(z.custom<ClosedLoopContender>()).min(1, 'expected at least one contender'), seeds: z.array(z.number().int().nonnegative()).min(1).optional() })
+      .optional(),
     onProgress: z.custom<(p: ValidateProgress) => void>((f) => typeof f === 'function').optional(),
     signal: z.custom<AbortSignal>((s) => typeof s === 'object' && s !== null && 'aborted' in s).optional(),
   })

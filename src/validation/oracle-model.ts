@@ -51,7 +51,8 @@ export class OracleModel implements ValidationModel {
   constructor(envFactory: () => Env<Float32Array, Float32Array>, options: OracleModelOptions = {}) {
     if (typeof envFactory !== 'function') throw new InvalidArgumentError(`OracleModel: expected an environment factory, got ${describeValue(envFactory)}`);
     this.mode = options.start ?? 'state';
-    if (this.mode !== 'state' && this.mode !== 'observation') throw new InvalidArgumentError(`OracleModel: expected \`start\` 'state' or 'observation', got ${describeValue(this.mode)}`);
+    if (this.mode !== 'state' && this.mode !== 'observation')
+      throw new InvalidArgumentError(`OracleModel: expected \`start\` 'state' or 'observation', got ${describeValue(this.mode)}`);
     if (this.mode === 'observation' && typeof options.resetFromObservation !== 'function') {
       throw new InvalidArgumentError("OracleModel: `start: 'observation'` needs `resetFromObservation(obs)` (the spec's)");
     }

@@ -63,7 +63,8 @@ export async function runPlausibility(
   const { spec, model, env } = o;
   const unscored = (status: 'not-applicable' | 'not-available', reason: (id: CheckId) => string) => ORDER.map((id) => unscoredCheck(id, NAMES[id], status, reason(id)));
   if (!spec) return { pps: null, formula: PPS_FORMULA, checks: unscored('not-available', () => `no validation spec for ${env.spec.id} (geometry and scenarios are needed)`) };
-  if (!model.predictsObservations || !openLoopPredicted) return { pps: null, formula: PPS_FORMULA, checks: unscored('not-available', () => 'the model predicts no observations (no decoder)') };
+  if (!model.predictsObservations || !openLoopPredicted)
+    return { pps: null, formula: PPS_FORMULA, checks: unscored('not-available', () => 'the model predicts no observations (no decoder)') };
 
   const na = (id: CheckId, key: keyof ScenarioSet | 'permanence', why: string) =>
     unscoredCheck(id, NAMES[id], 'not-applicable', spec.notApplicable?.[key] ?? `the ${spec.envId} spec defines no ${why}`);
@@ -97,7 +98,12 @@ async function permanence(o: ResolvedValidateOptions, spec: ValidationSpec, std:
   const rows = starts.slice(0, o.permanenceRows);
   const H = o.permanenceHorizon;
   const seqs = randomActionSequences(o.env, rows.length, H, Rng.fromSeed(o.seed).derive(300));
-  const real = await runRealRows(o.env, rows.map((start, b) => ({ start, actions: seqs[b]! })), H, idle);
+  const real = await runRealRows(
+    o.env,
+    rows.map((start, b) => ({ start, actions: seqs[b]! })),
+    H,
+    idle,
+  );
   const p = await o.model.predict(startsOf(o.model, real), real.actions, H);
   const space = o.env.observationSpace as { low?: ArrayLike<number>; high?: ArrayLike<number> };
   const bounds = space.low && space.high && space.low.length === real.obsDim ? { low: space.low, high: space.high } : undefined;

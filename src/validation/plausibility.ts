@@ -46,7 +46,14 @@ function aggregate(instances: CheckInstance[]): number | null {
 }
 
 /** A check that is not scored. */
-export function unscoredCheck(id: CheckId, name: string, status: 'not-applicable' | 'not-available', reason: string, scenario = '', formula = PLAUSIBILITY_FORMULAS[id]): CheckResult {
+export function unscoredCheck(
+  id: CheckId,
+  name: string,
+  status: 'not-applicable' | 'not-available',
+  reason: string,
+  scenario = '',
+  formula = PLAUSIBILITY_FORMULAS[id],
+): CheckResult {
   return { id, name, status, score: null, scenario, formula, reason, details: {}, instances: [] };
 }
 
@@ -54,10 +61,13 @@ export function unscoredCheck(id: CheckId, name: string, status: 'not-applicable
 export const PLAUSIBILITY_FORMULAS: Readonly<Record<CheckId, string>> = {
   gravity: 'a = −2 Σ Δy(t)·t² / Σ t⁴ fitted over the real free-fall steps (Δy from the release height); score = clip(1 − |a_model − a_real| / a_real, 0, 1), mean over instances',
   support: 'd = max_h ‖p(h) − p_real(0)‖ over the horizon; score = clip(1 − max(0, d_model − d_real) / r, 0, 1) with r the body’s smallest half extent, mean over instances',
-  'non-penetration': 'score = 1 − (instances in which some predicted motion, swept from one step to the next, puts a body deeper than the tolerance inside an obstacle or another body while the real motion does not) / (instances), over the support, contact and push scenarios',
-  permanence: 'score = fraction of scored long-horizon steps (where reality satisfies them) at which every prediction is finite, constant quantities stay within σ/4 of their start, unit (cos, sin) pairs keep norm 1 ± 0.1, and values stay within the scene bounds and the observation space\'s finite bounds (± 2% of the range)',
+  'non-penetration':
+    'score = 1 − (instances in which some predicted motion, swept from one step to the next, puts a body deeper than the tolerance inside an obstacle or another body while the real motion does not) / (instances), over the support, contact and push scenarios',
+  permanence:
+    "score = fraction of scored long-horizon steps (where reality satisfies them) at which every prediction is finite, constant quantities stay within σ/4 of their start, unit (cos, sin) pairs keep norm 1 ± 0.1, and values stay within the scene bounds and the observation space's finite bounds (± 2% of the range)",
   energy: 'ΔE⁺ = max(0, max_h E(h) − E_real(0)); score = clip(1 − max(0, ΔE⁺_model − ΔE⁺_real) / E_scale, 0, 1), mean over zero-actuation instances',
-  momentum: 'Δ = planar displacement of the pushed body; score = max(0, cos(Δ_model, Δ_real)) · min(ρ, 1/ρ) with ρ = ‖Δ_model‖ / ‖Δ_real‖, mean over pushes where the real body moved',
+  momentum:
+    'Δ = planar displacement of the pushed body; score = max(0, cos(Δ_model, Δ_real)) · min(ρ, 1/ρ) with ρ = ‖Δ_model‖ / ‖Δ_real‖, mean over pushes where the real body moved',
 };
 
 /** Gravity: an unsupported body released at rest falls with the real acceleration. */
@@ -65,7 +75,7 @@ export function gravityCheck(spec: ValidationSpec, run: ScenarioRun): CheckResul
   const body = bodyOf(spec, run.scenario.body);
   const dt = spec.controlDt;
   const instances: CheckInstance[] = [];
-  const fit = (ys: number[]) => {
+  const fitAcceleration = (ys: number[]) => {
     let num = 0;
     let den = 0;
     for (let h = 1; h < ys.length; h++) {
@@ -93,8 +103,8 @@ export function gravityCheck(spec: ValidationSpec, run: ScenarioRun): CheckResul
       instances.push({ label, score: null, values: { freeFallSteps: end - 1 }, note: 'fewer than 2 free-fall steps in reality' });
       return;
     }
-    const aReal = fit(yReal.slice(0, end));
-    const aModel = fit(yModel.slice(0, end));
+    const aReal = fitAcceleration(yReal.slice(0, end));
+    const aModel = fitAcceleration(yModel.slice(0, end));
     const score = aReal > 0.1 * Math.max(spec.gravity, 1e-9) && Number.isFinite(aModel) ? clamp01(1 - Math.abs(aModel - aReal) / aReal) : Number.isFinite(aModel) ? null : 0;
     instances.push({ label, score, values: { aReal, aModel, freeFallSteps: end - 1 }, ...(score === null && { note: 'the real body did not accelerate downward' }) });
   });
@@ -176,7 +186,10 @@ export function penetrationCounts(spec: ValidationSpec, real: RealBatch, predict
       const pm = sweptPenetration(spec, ...at(real, predicted, b, h - 1), ...at(real, predicted, b, h));
       steps++;
       if (pr.depth > tol) realSteps++;
-      else if (pm.depth > tol) (badSteps++, (rowBad = true));
+      else if (pm.depth > tol) {
+        badSteps++;
+        rowBad = true;
+      }
       if (pm.depth > maxDepth) {
         maxDepth = pm.depth;
         what = pm.what;
@@ -230,7 +243,14 @@ export function penetrationCheck(spec: ValidationSpec, runs: readonly ScenarioRu
  * Object permanence on long-horizon predictions. `scale` is the per-dimension σ; `spaceBounds`, the
  * observation space's bounds, add a bounds invariant for every finite entry the spec does not bound.
  */
-export function permanenceCheck(spec: ValidationSpec, real: RealBatch, predicted: Float32Array, scale: Float32Array, description: string, spaceBounds?: { low: ArrayLike<number>; high: ArrayLike<number> }): CheckResult {
+export function permanenceCheck(
+  spec: ValidationSpec,
+  real: RealBatch,
+  predicted: Float32Array,
+  scale: Float32Array,
+  description: string,
+  spaceBounds?: { low: ArrayLike<number>; high: ArrayLike<number> },
+): CheckResult {
   const given = spec.invariants ?? {};
   const bounded = new Set((given.bounds ?? []).map((b) => b.index));
   const extra: { index: number; min: number; max: number }[] = [];
@@ -276,7 +296,13 @@ export function permanenceCheck(spec: ValidationSpec, real: RealBatch, predicted
     score: steps > 0 ? good / steps : null,
     scenario: description,
     formula: PLAUSIBILITY_FORMULAS.permanence,
-    details: { steps, violationRateFinite: rate(counts.finite), violationRateConstant: rate(counts.constant), violationRateUnitNorm: rate(counts.unit), violationRateBounds: rate(counts.bounds) },
+    details: {
+      steps,
+      violationRateFinite: rate(counts.finite),
+      violationRateConstant: rate(counts.constant),
+      violationRateUnitNorm: rate(counts.unit),
+      violationRateBounds: rate(counts.bounds),
+    },
     instances: [],
   };
 }

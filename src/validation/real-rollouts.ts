@@ -55,12 +55,13 @@ export function flatSize(shape: readonly number[]): number {
 /** Puts `env` at `start` and returns the observation there. */
 export async function goToStart(env: Env<Float32Array, Float32Array>, start: StartPoint): Promise<{ observation: Float32Array; info: Record<string, unknown> }> {
   const A = flatSize(env.actionSpace.shape);
-  let r = await env.reset({ seed: start.seed, ...(start.resetOptions && { options: start.resetOptions }) });
+  const r = await env.reset({ seed: start.seed, ...(start.resetOptions && { options: start.resetOptions }) });
   let obs = r.observation;
   let info = r.info;
   for (let i = 0; i < start.warmup.length / A; i++) {
     const s = await env.step(start.warmup.slice(i * A, (i + 1) * A));
-    if (s.terminated || s.truncated) throw new InvalidArgumentError(`goToStart: the episode of seed ${start.seed} ended during warm-up step ${i}; starts must leave the episode running`);
+    if (s.terminated || s.truncated)
+      throw new InvalidArgumentError(`goToStart: the episode of seed ${start.seed} ended during warm-up step ${i}; starts must leave the episode running`);
     obs = s.observation;
     info = s.info;
   }
@@ -86,7 +87,9 @@ export async function sampleStarts(env: Env<Float32Array, Float32Array>, count: 
       actions.push(a);
     }
     const warmup = new Float32Array(actions.length * A);
-    actions.forEach((a, j) => warmup.set(a, j * A));
+    actions.forEach((a, j) => {
+      warmup.set(a, j * A);
+    });
     starts.push({ seed: seed + i, warmup });
   }
   return starts;

@@ -58,18 +58,33 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
       caption: `Mean normalised error (σ units, averaged over fields) per horizon step, per action source, with 95% bootstrap bands. The dashed level ${report.drift.threshold} defines the valid horizon.`,
       spec: {
         ...bandChart(rows, 'normalised error (σ)', 'action source'),
-        layer: [...(bandChart(rows, 'normalised error (σ)', 'action source').layer as unknown[]), { mark: { type: 'rule', strokeDash: [4, 4], color: '#888' }, encoding: { y: { datum: report.drift.threshold } } }],
+        layer: [
+          ...(bandChart(rows, 'normalised error (σ)', 'action source').layer as unknown[]),
+          { mark: { type: 'rule', strokeDash: [4, 4], color: '#888' }, encoding: { y: { datum: report.drift.threshold } } },
+        ],
       },
     });
     for (const [k, c] of curves.entries()) {
       const fr = c.fields.flatMap((f) => f.points.map((p, h) => ({ series: f.name, h: h + 1, mean: finiteOrNull(p.mean), low: finiteOrNull(p.low), high: finiteOrNull(p.high) })));
-      charts.push({ id: `drift-fields-${k}`, title: `Drift per observation field — ${c.source}`, caption: 'Which parts of the state the model loses first.', spec: bandChart(fr, 'normalised error (σ)', 'field') });
+      charts.push({
+        id: `drift-fields-${k}`,
+        title: `Drift per observation field — ${c.source}`,
+        caption: 'Which parts of the state the model loses first.',
+        spec: bandChart(fr, 'normalised error (σ)', 'field'),
+      });
     }
   }
   const latent = curves.filter((c) => c.latent);
   if (latent.length > 0) {
-    const lr = latent.flatMap((c) => c.latent!.relative.map((p, h) => ({ series: c.source, h: h + 1, mean: finiteOrNull(p.mean), low: finiteOrNull(p.low), high: finiteOrNull(p.high) })));
-    charts.push({ id: 'latent-gap', title: 'Imagination–reality gap in latent space', caption: '‖encode(real observation) − imagined latent‖ relative to the mean latent norm, with 95% bands.', spec: bandChart(lr, 'relative latent gap', 'action source') });
+    const lr = latent.flatMap((c) =>
+      c.latent!.relative.map((p, h) => ({ series: c.source, h: h + 1, mean: finiteOrNull(p.mean), low: finiteOrNull(p.low), high: finiteOrNull(p.high) })),
+    );
+    charts.push({
+      id: 'latent-gap',
+      title: 'Imagination–reality gap in latent space',
+      caption: '‖encode(real observation) − imagined latent‖ relative to the mean latent norm, with 95% bands.',
+      spec: bandChart(lr, 'relative latent gap', 'action source'),
+    });
   }
 
   const checks = report.plausibility.checks.map((c, i) => ({
@@ -92,7 +107,14 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
       encoding: { y: { field: 'name', type: 'nominal', sort: { field: 'order' }, title: null } },
       layer: [
         { mark: { type: 'bar', color: '#4c78a8' }, encoding: { x: { field: 'score', type: 'quantitative', scale: { domain: [0, 1] }, title: 'score' } } },
-        { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { x: { field: 'at', type: 'quantitative' }, text: { field: 'label' }, color: { condition: { test: "datum.status === 'scored'", value: '#222' }, value: '#888' } } },
+        {
+          mark: { type: 'text', align: 'left', dx: 4 },
+          encoding: {
+            x: { field: 'at', type: 'quantitative' },
+            text: { field: 'label' },
+            color: { condition: { test: "datum.status === 'scored'", value: '#222' }, value: '#888' },
+          },
+        },
       ],
     },
   });
@@ -113,13 +135,23 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
         height: HEIGHT,
         data: { values: rows },
         mark: { type: 'line', point: true },
-        encoding: { x: { field: 'h', type: 'quantitative', title: 'horizon step h' }, y: { field: 'error', type: 'quantitative', title: 'mean squared error (σ²)' }, color: { field: 'series', type: 'nominal', title: null } },
+        encoding: {
+          x: { field: 'h', type: 'quantitative', title: 'horizon step h' },
+          y: { field: 'error', type: 'quantitative', title: 'mean squared error (σ²)' },
+          color: { field: 'series', type: 'nominal', title: null },
+        },
       },
     });
   }
 
   if (report.closedLoop.status === 'scored') {
-    const rows = report.closedLoop.contenders.map((c) => ({ name: c.name, kind: c.kind, rate: finiteOrNull(c.successRate.mean), low: finiteOrNull(c.successRate.low), high: finiteOrNull(c.successRate.high) }));
+    const rows = report.closedLoop.contenders.map((c) => ({
+      name: c.name,
+      kind: c.kind,
+      rate: finiteOrNull(c.successRate.mean),
+      low: finiteOrNull(c.successRate.low),
+      high: finiteOrNull(c.successRate.high),
+    }));
     charts.push({
       id: 'closed-loop',
       title: 'Closed-loop success rate',
@@ -154,7 +186,19 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
           x: { field: 'x', type: 'quantitative', title: ov.xLabel, scale: { zero: false } },
           y: { field: 'y', type: 'quantitative', title: ov.yLabel, scale: { zero: false } },
           color: { field: 'row', type: 'nominal', title: null },
-          strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['real', 'model'], range: [[1, 0], [5, 4]] }, legend: null },
+          strokeDash: {
+            field: 'kind',
+            type: 'nominal',
+            title: null,
+            scale: {
+              domain: ['real', 'model'],
+              range: [
+                [1, 0],
+                [5, 4],
+              ],
+            },
+            legend: null,
+          },
           detail: { field: 'kind' },
           order: { field: 'step' },
         },

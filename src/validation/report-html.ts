@@ -22,7 +22,9 @@ function minifiedBuild(name: string): string {
   try {
     entry = fileURLToPath(import.meta.resolve(name));
   } catch (e) {
-    throw new EmbodiedError(`report.html needs the \`${name}\` package (its minified build is inlined into the page), but it cannot be resolved: ${(e as Error).message}`, { cause: e });
+    throw new EmbodiedError(`report.html needs the \`${name}\` package (its minified build is inlined into the page), but it cannot be resolved: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
     const file = join(dir, 'build', `${name}.min.js`);
@@ -81,7 +83,11 @@ export function renderReportHtml(report: ValidationReport): string {
     const c = charts.find((x) => x.id === id);
     return c ? `<figure><h3>${esc(c.title)}</h3><div class="plot" id="${c.id}"></div><figcaption>${esc(c.caption)}</figcaption></figure>` : '';
   };
-  const sectionsWith = (prefix: string) => charts.filter((c) => c.id.startsWith(prefix)).map((c) => section(c.id)).join('\n');
+  const sectionsWith = (prefix: string) =>
+    charts
+      .filter((c) => c.id.startsWith(prefix))
+      .map((c) => section(c.id))
+      .join('\n');
   const unavailable = (s: { status: string; reason?: string }) => (s.status === 'scored' ? '' : `<p class="na">${esc(s.status.replace('-', ' '))}: ${esc(s.reason ?? '')}</p>`);
   const libs = libraries()
     .map((src) => `<script>${src.replace(/<\/script/gi, '<\\/script')}</script>`)
@@ -181,7 +187,7 @@ export async function writeValidationReport(report: ValidationReport, outDir: st
   const json = join(outDir, 'report.json');
   const html = join(outDir, 'report.html');
   const page = renderReportHtml(report);
-  await writeFileAtomic(json, serializeReport(report) + '\n');
+  await writeFileAtomic(json, `${serializeReport(report)}\n`);
   await writeFileAtomic(html, page);
   return { json, html };
 }

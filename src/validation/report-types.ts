@@ -135,7 +135,14 @@ export interface ValidationReport {
   /** Wall time of `validate`, ms. */
   readonly durationMs: number;
   readonly env: { readonly id: string; readonly obsDim: number; readonly actionDim: number; readonly stateful: boolean };
-  readonly model: { readonly name: string; readonly kind: string; readonly obsDim: number; readonly actionDim: number; readonly latentDim?: number; readonly predictsObservations: boolean };
+  readonly model: {
+    readonly name: string;
+    readonly kind: string;
+    readonly obsDim: number;
+    readonly actionDim: number;
+    readonly latentDim?: number;
+    readonly predictsObservations: boolean;
+  };
   /** The settings used (defaults filled in). */
   readonly settings: Readonly<Record<string, unknown>>;
   /** Per-dimension σ used to normalise errors, and where it came from. */

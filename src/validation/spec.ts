@@ -193,14 +193,19 @@ export function validateSpec(spec: ValidationSpec, dims?: { obsDim: number; acti
     if (!Number.isInteger(i) || i < 0 || i >= D) throw new InvalidArgumentError(`${where}: expected ${what} to be an observation index in [0, ${D - 1}], got ${describeValue(i)}`);
   };
   for (const f of spec.fields) {
-    if (f.start < 0 || f.size < 1 || f.start + f.size > D) throw new InvalidArgumentError(`${where}: field \`${f.name}\` covers [${f.start}, ${f.start + f.size}) outside the observation of ${D}`);
+    if (f.start < 0 || f.size < 1 || f.start + f.size > D)
+      throw new InvalidArgumentError(`${where}: field \`${f.name}\` covers [${f.start}, ${f.start + f.size}) outside the observation of ${D}`);
   }
   const names = new Set<string>();
   for (const b of spec.bodies) {
     if (names.has(b.name)) throw new InvalidArgumentError(`${where}: two bodies are named \`${b.name}\``);
     names.add(b.name);
-    b.position.forEach((i, k) => index(i, `body \`${b.name}\` position[${k}]`, true));
-    b.velocity?.forEach((i, k) => index(i, `body \`${b.name}\` velocity[${k}]`, true));
+    b.position.forEach((i, k) => {
+      index(i, `body \`${b.name}\` position[${k}]`, true);
+    });
+    b.velocity?.forEach((i, k) => {
+      index(i, `body \`${b.name}\` velocity[${k}]`, true);
+    });
     if (b.halfExtents.some((h) => !(h > 0))) throw new InvalidArgumentError(`${where}: expected positive half extents for body \`${b.name}\`, got ${describeValue(b.halfExtents)}`);
   }
   for (const b of spec.bodies) {
@@ -212,19 +217,28 @@ export function validateSpec(spec: ValidationSpec, dims?: { obsDim: number; acti
   for (const [id, s] of Object.entries(spec.scenarios)) {
     if (s === undefined) continue;
     if (!names.has(s.body)) throw new InvalidArgumentError(`${where}: scenario \`${id}\` measures unknown body \`${s.body}\``);
-    if (!Number.isInteger(s.horizon) || s.horizon < 1) throw new InvalidArgumentError(`${where}: scenario \`${id}\` needs a positive integer horizon, got ${describeValue(s.horizon)}`);
+    if (!Number.isInteger(s.horizon) || s.horizon < 1)
+      throw new InvalidArgumentError(`${where}: scenario \`${id}\` needs a positive integer horizon, got ${describeValue(s.horizon)}`);
   }
   for (const iv of spec.interventions ?? []) {
     if (iv.actionA.length !== A || iv.actionB.length !== A) throw new InvalidArgumentError(`${where}: intervention \`${iv.name}\` needs actions of length ${A}`);
-    iv.outcome.forEach((i) => index(i, `intervention \`${iv.name}\` outcome index`));
+    iv.outcome.forEach((i) => {
+      index(i, `intervention \`${iv.name}\` outcome index`);
+    });
   }
   const inv = spec.invariants;
-  inv?.constant?.forEach((i) => index(i, 'an invariant constant index'));
-  inv?.unitPairs?.forEach(([i, j]) => (index(i, 'a unit-pair index'), index(j, 'a unit-pair index')));
-  inv?.bounds?.forEach((b) => index(b.index, 'a bounds index'));
+  inv?.constant?.forEach((i) => {
+    index(i, 'an invariant constant index');
+  });
+  inv?.unitPairs?.forEach(([i, j]) => {
+    index(i, 'a unit-pair index'), index(j, 'a unit-pair index');
+  });
+  inv?.bounds?.forEach((b) => {
+    index(b.index, 'a bounds index');
+  });
   if (spec.energy && !(spec.energyScale! > 0)) throw new InvalidArgumentError(`${where}: \`energy\` needs a positive \`energyScale\`, got ${describeValue(spec.energyScale)}`);
   if (spec.idleAction && spec.idleAction.length !== A) throw new InvalidArgumentError(`${where}: expected \`idleAction\` of length ${A}, got ${spec.idleAction.length}`);
-  for (const o of spec.overlays ?? []) (index(o.x, `overlay \`${o.name}\` x`), index(o.y, `overlay \`${o.name}\` y`));
+  for (const o of spec.overlays ?? []) index(o.x, `overlay \`${o.name}\` x`), index(o.y, `overlay \`${o.name}\` y`);
 }
 
 /** The spec's fields, or one field per observation entry when it lists none. */

@@ -62,8 +62,27 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   o.signal?.throwIfAborted();
   const starts = await sampleStarts(env, o.starts, o.seed, o.maxWarmup);
   const randomSeqs = randomActionSequences(env, starts.length, o.horizon, rng.derive(2));
-  const runs: SourceRun[] = [{ name: 'random', real: await runRealRows(env, starts.map((start, b) => ({ start, actions: randomSeqs[b]! })), o.horizon, idle) }];
-  for (const s of o.sources) runs.push({ name: s.name, real: await runRealRows(env, starts.map((start) => ({ start, policy: s.policy })), o.horizon, idle) });
+  const runs: SourceRun[] = [
+    {
+      name: 'random',
+      real: await runRealRows(
+        env,
+        starts.map((start, b) => ({ start, actions: randomSeqs[b]! })),
+        o.horizon,
+        idle,
+      ),
+    },
+  ];
+  for (const s of o.sources)
+    runs.push({
+      name: s.name,
+      real: await runRealRows(
+        env,
+        starts.map((start) => ({ start, policy: s.policy })),
+        o.horizon,
+        idle,
+      ),
+    });
 
   const scale = scaleFrom(o, D, runs);
   const fields = fieldsOrDefault(spec?.fields ?? manifestFields(model), D);
@@ -98,7 +117,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     drift = { status: 'scored', threshold: o.driftThreshold, curves };
     const other = randomActionSequences(env, starts.length, o.horizon, rng.derive(3));
     const flat = new Float32Array(starts.length * o.horizon * A);
-    other.forEach((s, b) => flat.set(s, b * o.horizon * A));
+    other.forEach((s, b) => {
+      flat.set(s, b * o.horizon * A);
+    });
     const pRand = await model.predict(startOf(runs[0]!.real, model), flat, o.horizon);
     const randErrs = normalisedErrors(runs[0]!.real.observations, pRand.observations!, runs[0]!.real.valid, scale.std, fields, starts.length, o.horizon);
     controllabilitySection = controllability(randomErrors!, randErrs);
@@ -117,7 +138,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   let closedLoop: ClosedLoopSection;
   if (!o.closedLoop) closedLoop = { status: 'not-available', reason: 'no closed-loop contenders were given', seeds: [], contenders: [] };
   else {
-    const results = await evaluateContenders(o.closedLoop.contenders, o.closedLoopSeeds, (name) => progress('closed-loop', `closed loop: ${name} × ${o.closedLoopSeeds.length} episodes`));
+    const results = await evaluateContenders(o.closedLoop.contenders, o.closedLoopSeeds, (name) =>
+      progress('closed-loop', `closed loop: ${name} × ${o.closedLoopSeeds.length} episodes`),
+    );
     closedLoop = { status: 'scored', seeds: o.closedLoopSeeds, contenders: results };
   }
   if (!o.closedLoop) progress('closed-loop', 'closed loop skipped (no contenders)');
@@ -130,7 +153,14 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - t0,
     env: { id: env.spec.id, obsDim: D, actionDim: A, stateful },
-    model: { name: model.name, kind: model.kind, obsDim: model.obsDim, actionDim: model.actionDim, ...(model.latentDim !== undefined && { latentDim: model.latentDim }), predictsObservations: model.predictsObservations },
+    model: {
+      name: model.name,
+      kind: model.kind,
+      obsDim: model.obsDim,
+      actionDim: model.actionDim,
+      ...(model.latentDim !== undefined && { latentDim: model.latentDim }),
+      predictsObservations: model.predictsObservations,
+    },
     settings: reportedSettings(o),
     scale: { std: Array.from(scale.std), source: scale.source, floor: o.stdFloor },
     drift,
@@ -153,12 +183,14 @@ function checkCompatible(o: ResolvedValidateOptions, D: number, A: number): void
     validateSpec(spec, { obsDim: D, actionDim: A });
   }
   // Fail before any rollout rather than after minutes of work.
-  if (o.data && 'size' in o.data && o.data.size === 0) throw new InvalidArgumentError('validate: the dataset is empty (0 transitions), so it gives no σ to normalise errors; collect data first or omit `data`');
+  if (o.data && 'size' in o.data && o.data.size === 0)
+    throw new InvalidArgumentError('validate: the dataset is empty (0 transitions), so it gives no σ to normalise errors; collect data first or omit `data`');
 }
 
 function scaleFrom(o: ResolvedValidateOptions, D: number, runs: readonly SourceRun[]): { std: Float32Array; source: 'data' | 'rollouts' } {
   if (o.data) {
-    if ('size' in o.data && o.data.size === 0) throw new InvalidArgumentError('validate: the dataset is empty (0 transitions), so it gives no σ to normalise errors; collect data first or omit `data`');
+    if ('size' in o.data && o.data.size === 0)
+      throw new InvalidArgumentError('validate: the dataset is empty (0 transitions), so it gives no σ to normalise errors; collect data first or omit `data`');
     const std = 'obsStd' in o.data ? o.data.obsStd : o.data.stats().obsStd;
     if (std.length !== D) throw new InvalidArgumentError(`validate: expected data σ (obsStd) of ${D} entries (the observation size), got ${std.length}`);
     return { std: observationScale(D, o.stdFloor, std), source: 'data' };
@@ -170,7 +202,10 @@ function scaleFrom(o: ResolvedValidateOptions, D: number, runs: readonly SourceR
   }
   const all = new Float32Array(rows.reduce((s, r) => s + r.length, 0));
   let off = 0;
-  for (const r of rows) (all.set(r, off), (off += r.length));
+  for (const r of rows) {
+    all.set(r, off);
+    off += r.length;
+  }
   return { std: observationScale(D, o.stdFloor, undefined, all), source: 'rollouts' };
 }
 

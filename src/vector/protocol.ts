@@ -4,15 +4,7 @@
  *
  * @module
  */
-import {
-  EmbodiedError,
-  EnvStateError,
-  InvalidActionError,
-  InvalidArgumentError,
-  RegistrationError,
-  SpaceError,
-  UnknownEnvError,
-} from '../errors.js';
+import { EmbodiedError, EnvStateError, InvalidActionError, InvalidArgumentError, RegistrationError, SpaceError, UnknownEnvError } from '../errors.js';
 import type { EnvSpec, Info } from '../env.js';
 import type { SpaceJSON } from '../spaces.js';
 import type { AutoresetMode } from './types.js';

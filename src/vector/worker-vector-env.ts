@@ -57,7 +57,13 @@ const OptionsSchema = VectorEnvOptionsSchema.extend({
 
 type Options = z.output<typeof OptionsSchema>;
 
-const OP_NAMES: Record<number, string> = { [Op.idle]: 'idle between calls, last touching', [Op.init]: 'building', [Op.reset]: 'resetting', [Op.step]: 'stepping', [Op.close]: 'closing' };
+const OP_NAMES: Record<number, string> = {
+  [Op.idle]: 'idle between calls, last touching',
+  [Op.init]: 'building',
+  [Op.reset]: 'resetting',
+  [Op.step]: 'stepping',
+  [Op.close]: 'closing',
+};
 
 interface Pending {
   readonly id: number;
@@ -86,7 +92,9 @@ function startWorker(workerData: WorkerInit): Worker {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData });
   // tsx's ESM API as an ES module (the `require` condition resolves to its .cjs twin).
-  const api = createRequire(self).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  const api = createRequire(self)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
   const entry = new URL('./worker.ts', self).href;
   const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(bootstrap, { eval: true, workerData });
@@ -316,7 +324,14 @@ function waitReady(slot: Slot, envId: string, progress: Int32Array): Promise<Ext
     const crash = (what: string, cause?: unknown) => {
       cleanup();
       const envIndex = Atomics.load(progress, 2 * slot.index);
-      reject(new WorkerCrashError(`WorkerVectorEnv(${envId}): worker ${slot.index} ${what} while building env ${envIndex}`, envIndex, undefined, cause === undefined ? undefined : { cause }));
+      reject(
+        new WorkerCrashError(
+          `WorkerVectorEnv(${envId}): worker ${slot.index} ${what} while building env ${envIndex}`,
+          envIndex,
+          undefined,
+          cause === undefined ? undefined : { cause },
+        ),
+      );
     };
     const onMessage = (msg: FromWorker) => {
       if (msg.type === 'ready') {

@@ -62,7 +62,11 @@ function reply(id: number, infos: Info[]): void {
   try {
     post({ type: 'result', id, infos });
   } catch (e) {
-    post({ type: 'error', id, error: toPayload(new EmbodiedError(`an info record could not be sent to the main thread (infos must be structured-clonable): ${(e as Error).message}`)) });
+    post({
+      type: 'error',
+      id,
+      error: toPayload(new EmbodiedError(`an info record could not be sent to the main thread (infos must be structured-clonable): ${(e as Error).message}`)),
+    });
   }
 }
 

@@ -148,14 +148,18 @@ function checkTensor(where: string, kind: 'input' | 'output', got: OnnxTensorInf
   if (got.dtype !== 'float32') throw new BundleError(`${label}: expected dtype float32, got ${got.dtype}`);
   if (got.dims === undefined) throw new BundleError(`${label}: expected a declared shape of rank ${want.dims.length}, got none`);
   if (got.dims.length !== want.dims.length) {
-    throw new BundleError(`${label}: expected rank ${want.dims.length} (${want.dims.map((d) => (typeof d === 'object' ? d.size : d === 'batch' ? 'B' : 'H')).join(' × ')}), got rank ${got.dims.length} ${formatDims(got.dims)}`);
+    throw new BundleError(
+      `${label}: expected rank ${want.dims.length} (${want.dims.map((d) => (typeof d === 'object' ? d.size : d === 'batch' ? 'B' : 'H')).join(' × ')}), got rank ${got.dims.length} ${formatDims(got.dims)}`,
+    );
   }
   let horizon: number | undefined;
   want.dims.forEach((w, i) => {
     const d = got.dims![i]!;
     if (w === 'batch') {
       if (typeof d === 'number') {
-        throw new BundleError(`${label}: expected axis ${i} (batch) to be dynamic, got fixed ${d}; export with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={'${want.name}': {0: 'batch'}}))`);
+        throw new BundleError(
+          `${label}: expected axis ${i} (batch) to be dynamic, got fixed ${d}; export with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={'${want.name}': {0: 'batch'}}))`,
+        );
       }
     } else if (w === 'horizon') {
       if (typeof d === 'number') horizon = d;
@@ -283,9 +287,25 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   if (m.hasTerminal) dynOutputs.push({ name: 'terminal_logit', dims: [B, one] });
   const dynamics: BundleFile[] = [];
   for (const [i, f] of m.files.dynamics.entries()) {
-    dynamics.push((await load('dynamics', f, `files.dynamics[${i}]`, [{ name: 'latent', dims: [B, lat] }, { name: 'action', dims: [B, act] }], dynOutputs)).file);
+    dynamics.push(
+      (
+        await load(
+          'dynamics',
+          f,
+          `files.dynamics[${i}]`,
+          [
+            { name: 'latent', dims: [B, lat] },
+            { name: 'action', dims: [B, act] },
+          ],
+          dynOutputs,
+        )
+      ).file,
+    );
   }
-  const decoder = m.files.decoder !== undefined ? (await load('decoder', m.files.decoder, 'files.decoder', [{ name: 'latent', dims: [B, lat] }], [{ name: 'obs', dims: [B, obs] }])).file : undefined;
+  const decoder =
+    m.files.decoder !== undefined
+      ? (await load('decoder', m.files.decoder, 'files.decoder', [{ name: 'latent', dims: [B, lat] }], [{ name: 'obs', dims: [B, obs] }])).file
+      : undefined;
 
   let rollout: BundleFile | undefined;
   let rolloutHorizon: number | undefined;
@@ -295,12 +315,19 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
       'rollout',
       m.files.rollout,
       'files.rollout',
-      [{ name: 'latent', dims: [B, lat] }, { name: 'actions', dims: [B, H, act] }],
-      [{ name: 'latents', dims: [B, H, lat] }, { name: 'rewards', dims: [B, H] }],
+      [
+        { name: 'latent', dims: [B, lat] },
+        { name: 'actions', dims: [B, H, act] },
+      ],
+      [
+        { name: 'latents', dims: [B, H, lat] },
+        { name: 'rewards', dims: [B, H] },
+      ],
       [{ name: 'terminal_logits', dims: [B, H] }],
     );
     const distinct = [...new Set(r.horizons)];
-    if (distinct.length > 1) throw new BundleError(`${m.files.rollout}: expected one horizon H across \`actions\`, \`latents\` and \`rewards\`, got fixed sizes ${distinct.join(', ')}`);
+    if (distinct.length > 1)
+      throw new BundleError(`${m.files.rollout}: expected one horizon H across \`actions\`, \`latents\` and \`rewards\`, got fixed sizes ${distinct.join(', ')}`);
     if (distinct.length === 1 && r.horizons.length < (r.present.has('terminal_logits') ? 4 : 3)) {
       throw new BundleError(`${m.files.rollout}: expected the horizon axis to be fixed (${distinct[0]}) in every tensor or dynamic in every tensor, got a mix`);
     }

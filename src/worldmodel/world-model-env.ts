@@ -52,7 +52,12 @@ export interface WorldModelEnvState {
 
 const OptionsSchema = z
   .object({
-    batch: z.number().int().positive().max(1 << 20).optional(),
+    batch: z
+      .number()
+      .int()
+      .positive()
+      .max(1 << 20)
+      .optional(),
     maxEpisodeSteps: z.number().int().positive().optional(),
     terminationFn: z.custom<TerminationFn>((v) => typeof v === 'function', { message: 'expected a function (observation, action) => boolean' }).optional(),
     terminalThreshold: z.number().gt(0).lt(1).default(0.5),
@@ -192,7 +197,12 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
     if (typeof state !== 'object' || state === null || !(state.latent instanceof Float32Array) || state.latent.length !== this.worlds * L) {
       throw new InvalidArgumentError(`${this.spec.id}.setState: expected a WorldModelEnvState with a latent of ${this.worlds} × ${L} values, got ${describeValue(state)}`);
     }
-    if (!(state.observation instanceof Float32Array) || state.observation.length !== this.worlds * this.obsSize || !(state.done instanceof Uint8Array) || state.done.length !== this.worlds) {
+    if (
+      !(state.observation instanceof Float32Array) ||
+      state.observation.length !== this.worlds * this.obsSize ||
+      !(state.done instanceof Uint8Array) ||
+      state.done.length !== this.worlds
+    ) {
       throw new InvalidArgumentError(`${this.spec.id}.setState: expected \`observation\` (${this.worlds} × ${this.obsSize}) and \`done\` (${this.worlds}) arrays`);
     }
     this.restoreLifecycle(state.lifecycle);
@@ -213,13 +223,17 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
       if (p.length === B * m.obsDim) prompts.set(p);
       else if (p.length === m.obsDim) for (let b = 0; b < B; b++) prompts.set(p, b * m.obsDim);
       else {
-        throw new InvalidArgumentError(`${this.spec.id}.reset: expected options.prompt to hold ${m.obsDim} values (one observation)${B > 1 ? ` or ${B} × ${m.obsDim} (one per world)` : ''}, got ${p.length}`);
+        throw new InvalidArgumentError(
+          `${this.spec.id}.reset: expected options.prompt to hold ${m.obsDim} values (one observation)${B > 1 ? ` or ${B} × ${m.obsDim} (one per world)` : ''}, got ${p.length}`,
+        );
       }
       for (const v of p) if (!Number.isFinite(v)) throw new InvalidArgumentError(`${this.spec.id}.reset: expected a finite options.prompt, got ${describeValue(p)}`);
     } else {
       const pool = this.opts.initialObservations ?? this.model.initialObservations;
       if (pool === undefined) {
-        throw new InvalidArgumentError(`${this.spec.id}.reset: no options.prompt given and the bundle has no initial observations (files.initialObservations); pass reset({ options: { prompt } })`);
+        throw new InvalidArgumentError(
+          `${this.spec.id}.reset: no options.prompt given and the bundle has no initial observations (files.initialObservations); pass reset({ options: { prompt } })`,
+        );
       }
       const n = pool.length / m.obsDim;
       for (let b = 0; b < B; b++) {

@@ -224,7 +224,8 @@ export class WorldModel implements RolloutModel {
    * TS∞ draws one member per row per call.
    */
   async rollout(states: Float32Array, actions: Float32Array, horizon: number, options: StepCallOptions = {}): Promise<RolloutResult> {
-    if (!Number.isSafeInteger(horizon) || horizon <= 0) throw new InvalidArgumentError(`WorldModel.rollout: expected \`horizon\` to be a positive integer, got ${describeValue(horizon)}`);
+    if (!Number.isSafeInteger(horizon) || horizon <= 0)
+      throw new InvalidArgumentError(`WorldModel.rollout: expected \`horizon\` to be a positive integer, got ${describeValue(horizon)}`);
     const B = this.rows(states, this.latentDim, 'rollout', 'states');
     const A = this.actionDim;
     const L = this.latentDim;
@@ -278,7 +279,7 @@ export class WorldModel implements RolloutModel {
 
   /** Whether `rollout.onnx` computes the ensemble mean (manifest `rolloutMode`, or the trainer's recorded config). */
   private get fusedIsMean(): boolean {
-    const recorded = this.manifest.provenance.config?.['rolloutMode'];
+    const recorded = this.manifest.provenance.config?.rolloutMode;
     return (this.manifest.rolloutMode ?? recorded) === 'mean';
   }
 
@@ -304,8 +305,10 @@ export class WorldModel implements RolloutModel {
   }
 
   private checkMembers(members: Int32Array, B: number, where: string): Int32Array {
-    if (!(members instanceof Int32Array) || members.length !== B) throw new InvalidArgumentError(`WorldModel.${where}: expected \`members\` to be an Int32Array of ${B} entries, got ${describeValue(members)}`);
-    for (const k of members) if (k < 0 || k >= this.ensembleSize) throw new InvalidArgumentError(`WorldModel.${where}: expected member indices in [0, ${this.ensembleSize - 1}], got ${k}`);
+    if (!(members instanceof Int32Array) || members.length !== B)
+      throw new InvalidArgumentError(`WorldModel.${where}: expected \`members\` to be an Int32Array of ${B} entries, got ${describeValue(members)}`);
+    for (const k of members)
+      if (k < 0 || k >= this.ensembleSize) throw new InvalidArgumentError(`WorldModel.${where}: expected member indices in [0, ${this.ensembleSize - 1}], got ${k}`);
     return members;
   }
 

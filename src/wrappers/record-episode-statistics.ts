@@ -100,9 +100,7 @@ export class RecordEpisodeStatistics<O = Float32Array, A = Float32Array> extends
     if (!result.terminated && !result.truncated) return result;
     const key = this.options.infoKey;
     if (key in result.info) {
-      throw new EmbodiedError(
-        `RecordEpisodeStatistics: the wrapped env already sets info.${key} (${describeValue(result.info[key])}); wrap only once or pass another \`infoKey\``,
-      );
+      throw new EmbodiedError(`RecordEpisodeStatistics: the wrapped env already sets info.${key} (${describeValue(result.info[key])}); wrap only once or pass another \`infoKey\``);
     }
     const stats: EpisodeStatistics = {
       r: this.episodeReturn,

@@ -78,7 +78,7 @@ export class RunningMeanStd {
         sq += dv * dv;
       }
       const delta = batchMean - this.mean[j]!;
-      const m2 = this.var[j]! * this.count + sq + ((delta * delta * this.count * n) / tot);
+      const m2 = this.var[j]! * this.count + sq + (delta * delta * this.count * n) / tot;
       this.mean[j] = this.mean[j]! + (delta * n) / tot;
       this.var[j] = m2 / tot;
     }

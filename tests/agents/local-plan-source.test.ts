@@ -90,6 +90,8 @@ describe('localPlanSource', () => {
     const percept = { observation: Float32Array.of(0, 0, 1), info: {}, step: 0, seed: 0 };
     expect(() => source.plan({ percept, warmStart: undefined, shift: undefined, seed: 0 })).toThrow(/the oracle needs the environment state with each percept/);
     expect(() => localPlanSource({ planner: {} as Planner })).toThrow(/expected options \{ planner: Planner, … \}/);
-    expect(() => localPlanSource({ planner: plannerOver(oracle, oracle.actionLow, oracle.actionHigh), start: 'encode' })).toThrow(/`start: 'encode'` needs a planner over a model with `encode`/);
+    expect(() => localPlanSource({ planner: plannerOver(oracle, oracle.actionLow, oracle.actionHigh), start: 'encode' })).toThrow(
+      /`start: 'encode'` needs a planner over a model with `encode`/,
+    );
   });
 });

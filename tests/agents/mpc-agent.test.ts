@@ -33,7 +33,8 @@ function source(delay: (req: PlanRequest) => Observable<PlanOutcome>): PlanSourc
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const values = { a: percept(0), b: percept(1), c: percept(2), d: percept(3), e: percept(4), f: percept(5) };
-const describeEvent = (e: MpcTelemetry) => (e.kind === 'plan' ? `plan@${e.step}:${e.fallbackUsed ? 'late' : 'ok'}:shift${e.shift}:${e.ms}ms` : `fallback@${e.step}:${e.reason}:${e.action}`);
+const describeEvent = (e: MpcTelemetry) =>
+  e.kind === 'plan' ? `plan@${e.step}:${e.fallbackUsed ? 'late' : 'ok'}:shift${e.shift}:${e.ms}ms` : `fallback@${e.step}:${e.reason}:${e.action}`;
 const asNumbers = (o: Observable<Float32Array>) => o.pipe(map((a) => a[0]!));
 
 describe('mpcAgent (virtual time)', () => {
@@ -75,7 +76,13 @@ describe('mpcAgent (virtual time)', () => {
       const input = hot('a---b----c---d---|', values);
       expectObservable(asNumbers(input.pipe(agent))).toBe('-x-----y---z--w--|', { x: 0, y: 1, z: 20, w: 30 });
       ts.flush();
-      expect(events.map(describeEvent)).toEqual(['plan@0:ok:shift0:1ms', 'fallback@1:deadline:previous-plan', 'plan@1:late:shift1:6ms', 'plan@2:ok:shift0:1ms', 'plan@3:ok:shift0:1ms']);
+      expect(events.map(describeEvent)).toEqual([
+        'plan@0:ok:shift0:1ms',
+        'fallback@1:deadline:previous-plan',
+        'plan@1:late:shift1:6ms',
+        'plan@2:ok:shift0:1ms',
+        'plan@3:ok:shift0:1ms',
+      ]);
     });
   });
 
@@ -169,10 +176,14 @@ describe('mpcAgent (virtual time)', () => {
     });
     const nanPlan = source(() => of({ ...planFor(0), actions: Float32Array.of(0, 1, Number.NaN, 3) }));
     const errors: unknown[] = [];
-    of(percept(0)).pipe(mpcAgent({ source: nanPlan })).subscribe({ error: (e) => errors.push(e) });
+    of(percept(0))
+      .pipe(mpcAgent({ source: nanPlan }))
+      .subscribe({ error: (e) => errors.push(e) });
     expect(String(errors[0])).toMatch(/PlanError: mpcAgent: the planner returned an unusable plan at step 0: expected finite actions, got NaN at index 2 \(step 2, dimension 0\)/);
     const short = source(() => of({ ...planFor(0), actions: Float32Array.of(0, 1) }));
-    of(percept(0)).pipe(mpcAgent({ source: short })).subscribe({ error: (e) => errors.push(e) });
+    of(percept(0))
+      .pipe(mpcAgent({ source: short }))
+      .subscribe({ error: (e) => errors.push(e) });
     expect(String(errors[1])).toMatch(/expected 4 action values \(H=4 × A=1\), got 2/);
   });
 

@@ -29,7 +29,19 @@ let source: OwnedPlanSource;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'agents-wm-'));
   await runCollect({ env: 'Reach-v0', steps: 20_000, policy: 'random', seed: 0, out: join(dir, 'data'), progress: false });
-  const config = { latentDim: 16, simNormGroup: 0, encoderHidden: [64], dynamicsHidden: [64, 64], rewardHidden: [64], decoderHidden: [64], batchSize: 64, horizon: 5, lr: 3e-3, lrSchedule: 'cosine' as const, lrDecaySteps: 2000 };
+  const config = {
+    latentDim: 16,
+    simNormGroup: 0,
+    encoderHidden: [64],
+    dynamicsHidden: [64, 64],
+    rewardHidden: [64],
+    decoderHidden: [64],
+    batchSize: 64,
+    horizon: 5,
+    lr: 3e-3,
+    lrSchedule: 'cosine' as const,
+    lrDecaySteps: 2000,
+  };
   await runTrain({ data: join(dir, 'data'), out: join(dir, 'model'), steps: 2000, seed: 1, config, progress: false });
   source = await createPlanSource({ envId: 'Reach-v0', model: join(dir, 'model'), planner: 'mppi', horizon: 10, samples: 256, iterations: 4 });
 }, 600_000);

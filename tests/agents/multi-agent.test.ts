@@ -20,8 +20,10 @@ const values = { p: team(0), q: team(1), r: team(2) };
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Answers observation x with x + 0.5 after `frames` virtual frames (0: at once). */
-const robot = (frames: number, ts?: TestScheduler): Agent<number, number> => (p) =>
-  p.pipe(concatMap((x) => (frames === 0 ? of(x.observation + 0.5) : timer(frames, ts).pipe(map(() => x.observation + 0.5)))));
+const robot =
+  (frames: number, ts?: TestScheduler): Agent<number, number> =>
+  (p) =>
+    p.pipe(concatMap((x) => (frames === 0 ? of(x.observation + 0.5) : timer(frames, ts).pipe(map(() => x.observation + 0.5)))));
 
 describe('multiAgent (virtual time)', () => {
   it('merges one action per robot per step, in robot order, waiting for the slowest without deadlines', () => {
@@ -32,7 +34,7 @@ describe('multiAgent (virtual time)', () => {
     });
   });
 
-  it("covers a robot that misses its own deadline with its fallback and drops its stale answer", () => {
+  it('covers a robot that misses its own deadline with its fallback and drops its stale answer', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
       const events: RobotTelemetry[] = [];
@@ -56,17 +58,32 @@ describe('multiAgent (virtual time)', () => {
 
   it('gives each robot its own observation and info', () => {
     const seen: Record<string, Percept<number>[]> = { a: [], b: [] };
-    const spy = (id: string): Agent<number, number> => (p) => p.pipe(map((x) => (seen[id]!.push(x), 0)));
-    of(team(0), team(1)).pipe(multiAgent({ a: spy('a'), b: spy('b') })).subscribe();
-    expect(seen.a!.map((x) => [x.observation, x.info.who, x.step])).toEqual([[0, 'a', 0], [10, 'a', 1]]);
-    expect(seen.b!.map((x) => [x.observation, x.info.who, x.step])).toEqual([[1, 'b', 0], [11, 'b', 1]]);
+    const spy =
+      (id: string): Agent<number, number> =>
+      (p) =>
+        p.pipe(map((x) => (seen[id]!.push(x), 0)));
+    of(team(0), team(1))
+      .pipe(multiAgent({ a: spy('a'), b: spy('b') }))
+      .subscribe();
+    expect(seen.a!.map((x) => [x.observation, x.info.who, x.step])).toEqual([
+      [0, 'a', 0],
+      [10, 'a', 1],
+    ]);
+    expect(seen.b!.map((x) => [x.observation, x.info.who, x.step])).toEqual([
+      [1, 'b', 0],
+      [11, 'b', 1],
+    ]);
   });
 
   it('errors when a late robot has nothing to fall back on, and on bad options', () => {
     const ts = newScheduler();
     ts.run(({ hot, expectObservable }) => {
       const agent = multiAgent({ a: robot(0), b: robot(3, ts) }, { scheduler: ts, deadlineMs: 2 });
-      expectObservable(hot('p|', values).pipe(agent)).toBe('--#', undefined, expect.objectContaining({ message: expect.stringMatching(/b missed its 2 ms deadline at step 0 and has no previous action to hold; pass `initialActions`/) }));
+      expectObservable(hot('p|', values).pipe(agent)).toBe(
+        '--#',
+        undefined,
+        expect.objectContaining({ message: expect.stringMatching(/b missed its 2 ms deadline at step 0 and has no previous action to hold; pass `initialActions`/) }),
+      );
     });
     expect(() => multiAgent({})).toThrow(/expected a non-empty record of agents keyed by robot id/);
     expect(() => multiAgent({ a: robot(0) }, { deadlineMs: { c: 5 } })).toThrow(/`deadlineMs` names "c", which has no agent \(robots: a\)/);
@@ -103,8 +120,8 @@ describe('multiAgent on Warehouse-v0 (per-robot dict API)', () => {
     expect(Object.keys(last.info.rewards as object)).toEqual(ids);
     expect(last.reward).toBeCloseTo((last.info.rewards as Record<string, number>).robot_0! + (last.info.rewards as Record<string, number>).robot_1!, 6);
     // Both robots drove somewhere.
-    for (const id of ids) expect(Math.hypot(last.nextObservation[id]![0]! - steps[0]!.observation[id]![0]!, last.nextObservation[id]![1]! - steps[0]!.observation[id]![1]!)).toBeGreaterThan(0.5);
+    for (const id of ids)
+      expect(Math.hypot(last.nextObservation[id]![0]! - steps[0]!.observation[id]![0]!, last.nextObservation[id]![1]! - steps[0]!.observation[id]![1]!)).toBeGreaterThan(0.5);
     await adapter.close();
   });
 });
-

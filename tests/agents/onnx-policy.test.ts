@@ -15,7 +15,14 @@ function tanhPolicy(w: number[], b: number[], inDim: number, names = { input: 'o
   const obs = g.input(names.input, ['B', inDim]);
   const W = g.param('W', [inDim, b.length], init.zeros());
   const B = g.param('b', [b.length], init.zeros());
-  return serializeModel({ graph: g, outputs: { [names.output]: tanh(linear(obs, W, B)) }, paramValues: new Map([['W', Float32Array.from(w)], ['b', Float32Array.from(b)]]) });
+  return serializeModel({
+    graph: g,
+    outputs: { [names.output]: tanh(linear(obs, W, B)) },
+    paramValues: new Map([
+      ['W', Float32Array.from(w)],
+      ['b', Float32Array.from(b)],
+    ]),
+  });
 }
 
 afterEach(() => expect(OnnxPolicy.live).toBe(0));

@@ -31,7 +31,12 @@ function fakeParallel(ends: Record<string, number>, truncateAt = 100, stateful =
     async close() {
       env.closed++;
     },
-    ...(stateful && { getState: () => ({ ...counts }), setState: (s: unknown) => void (counts = { ...(s as Record<string, number>) }) }),
+    ...(stateful && {
+      getState: () => ({ ...counts }),
+      setState: (s: unknown) => {
+        counts = { ...(s as Record<string, number>) };
+      },
+    }),
   };
   return env;
 }

@@ -42,7 +42,9 @@ describe('embodied plan', () => {
   });
 
   it('runs from the command line', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'plan', '--env', 'LineWorld-v0', '--oracle', '--episodes', '2', '--planner', 'random', '--no-progress'], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'plan', '--env', 'LineWorld-v0', '--oracle', '--episodes', '2', '--planner', 'random', '--no-progress'], {
+      timeout: 60_000,
+    });
     expect(stdout).toMatch(/LineWorld-v0 · planner random-shooting/);
     expect(stdout).toMatch(/episodes {3}2/);
   });

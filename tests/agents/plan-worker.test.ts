@@ -40,7 +40,9 @@ describe('PlanWorker', () => {
 
   it('carries planner errors back with their message', async () => {
     await using worker = await PlanWorker.start({ module: fixture, options: { failAtStep: 3 } });
-    await expect(firstValueFrom(worker.plan({ percept: percept(1, 3), warmStart: undefined, shift: undefined, seed: 0 }))).rejects.toThrow(/point planner: asked to fail at step 3/);
+    await expect(firstValueFrom(worker.plan({ percept: percept(1, 3), warmStart: undefined, shift: undefined, seed: 0 }))).rejects.toThrow(
+      /point planner: asked to fail at step 3/,
+    );
     // The worker survives a failed plan.
     await expect(firstValueFrom(worker.plan({ percept: percept(1, 4), warmStart: undefined, shift: undefined, seed: 0 }))).resolves.toMatchObject({ nanCount: 0 });
   });

@@ -47,7 +47,13 @@ describe('runEpisode', () => {
   });
 
   it('truncates after maxSteps and marks the last transition truncated', async () => {
-    const ts = await lastValueFrom(runEpisode(() => new PointEnv(), policyAgent(() => Float32Array.of(0.1)), { seed: 1, maxSteps: 5 }).pipe(toArray()));
+    const ts = await lastValueFrom(
+      runEpisode(
+        () => new PointEnv(),
+        policyAgent(() => Float32Array.of(0.1)),
+        { seed: 1, maxSteps: 5 },
+      ).pipe(toArray()),
+    );
     expect(ts).toHaveLength(5);
     expect(ts.map((t) => t.truncated)).toEqual([false, false, false, false, true]);
   });
@@ -65,7 +71,13 @@ describe('runEpisode', () => {
 
   it('closes the environment it built when the consumer unsubscribes mid-episode, after the step in flight', async () => {
     const env = new PointEnv(5);
-    const ts = await lastValueFrom(runEpisode(() => env, policyAgent(() => Float32Array.of(0.01)), { seed: 1 }).pipe(take(3), toArray()));
+    const ts = await lastValueFrom(
+      runEpisode(
+        () => env,
+        policyAgent(() => Float32Array.of(0.01)),
+        { seed: 1 },
+      ).pipe(take(3), toArray()),
+    );
     expect(ts).toHaveLength(3);
     await settle();
     expect(PointEnv.closed).toBe(1);
@@ -130,14 +142,26 @@ describe('runEpisode', () => {
   });
 
   it('sends an invalid action to error with the environment message', async () => {
-    await expect(lastValueFrom(runEpisode(() => new PointEnv(), policyAgent(() => Float32Array.of(7)), { seed: 1 }))).rejects.toThrow(/invalid action: expected index 0 in \[-1, 1\], got 7/);
+    await expect(
+      lastValueFrom(
+        runEpisode(
+          () => new PointEnv(),
+          policyAgent(() => Float32Array.of(7)),
+          { seed: 1 },
+        ),
+      ),
+    ).rejects.toThrow(/invalid action: expected index 0 in \[-1, 1\], got 7/);
     expect(PointEnv.live).toBe(0);
   });
 
   it('rejects an agent that answers twice or completes early', async () => {
     const twice: Agent = (p) => p.pipe(mergeMap(() => of(Float32Array.of(0.1), Float32Array.of(0.1))));
     await expect(lastValueFrom(runEpisode(() => new PointEnv(), twice, { seed: 1 }))).rejects.toThrow(/emitted an action while no observation was waiting/);
-    const quitter: Agent = (p: Observable<Percept>) => p.pipe(take(1), mergeMap(() => EMPTY));
+    const quitter: Agent = (p: Observable<Percept>) =>
+      p.pipe(
+        take(1),
+        mergeMap(() => EMPTY),
+      );
     await expect(firstValueFrom(runEpisode(() => new PointEnv(), quitter, { seed: 1 }))).rejects.toThrow(/agent completed before the episode ended/);
     await settle();
     expect(PointEnv.live).toBe(0);

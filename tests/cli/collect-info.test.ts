@@ -26,7 +26,9 @@ describe('embodied collect', () => {
   });
 
   it('rejects unknown policies and environments without a scripted baseline', () => {
-    expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'scripted', out: 'x' })).toThrow(/no scripted policy for LineWorld-v0; scripted policies exist for Reach-v0, PushBox-v0/);
+    expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'scripted', out: 'x' })).toThrow(
+      /no scripted policy for LineWorld-v0; scripted policies exist for Reach-v0, PushBox-v0/,
+    );
     expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'greedy', out: 'x' })).toThrow(/expected --policy random, scripted or mpc, got "greedy"/);
     return expect(runCollect({ env: 'LineWorld-v0', out: 'x' })).rejects.toThrow(/give exactly one of --steps and --episodes/);
   });
@@ -62,7 +64,9 @@ describe('embodied info', () => {
     expect(r.kind).toBe('bundle');
     expect(r.text).toMatch(/models LineWorld-v0: obs 3, action 2 .* latent 4/);
     expect(r.text).toMatch(/ensemble of 2, terminal head yes, decoder yes, fused rollout yes \(H dynamic\)/);
-    expect(r.text).toMatch(/dynamics_1\.onnx\s+dynamics in: latent \[batch, 4\], action \[batch, 2\]\s+out: next_latent \[batch, 4\], reward \[batch, 1\], terminal_logit \[batch, 1\]/);
+    expect(r.text).toMatch(
+      /dynamics_1\.onnx\s+dynamics in: latent \[batch, 4\], action \[batch, 2\]\s+out: next_latent \[batch, 4\], reward \[batch, 1\], terminal_logit \[batch, 1\]/,
+    );
     expect(r.text).toMatch(/initial observations: 3/);
   });
 

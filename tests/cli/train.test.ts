@@ -9,7 +9,18 @@ import { Dataset } from '../../src/training/dataset.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 
 // A tiny model on LineWorld data: each run is at most 400 optimiser steps (a few seconds).
-const tiny = { latentDim: 8, simNormGroup: 0, encoderHidden: [16], dynamicsHidden: [16], rewardHidden: [8], terminalHidden: [8], decoderHidden: [16], batchSize: 16, horizon: 3, lr: 3e-3 };
+const tiny = {
+  latentDim: 8,
+  simNormGroup: 0,
+  encoderHidden: [16],
+  dynamicsHidden: [16],
+  rewardHidden: [8],
+  terminalHidden: [8],
+  decoderHidden: [16],
+  batchSize: 16,
+  horizon: 3,
+  lr: 3e-3,
+};
 
 async function dataset() {
   const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
@@ -30,7 +41,16 @@ describe('embodied train', () => {
 
     // Stop early (as Ctrl-C does), then resume to the same total.
     const controller = new AbortController();
-    const first = await runTrain({ data, out: join(dir, 'resumed'), steps: 400, seed: 3, config: tiny, progress: false, signal: controller.signal, onLog: (l) => l.step === 1 && controller.abort() });
+    const first = await runTrain({
+      data,
+      out: join(dir, 'resumed'),
+      steps: 400,
+      seed: 3,
+      config: tiny,
+      progress: false,
+      signal: controller.signal,
+      onLog: (l) => l.step === 1 && controller.abort(),
+    });
     expect(first.stopped).toBe(true);
     expect(first.steps).toBe(200); // stops at the end of the running chunk of 200 steps
     expect(existsSync(first.checkpoint)).toBe(true);
@@ -52,7 +72,9 @@ describe('embodied train', () => {
     await runTrain({ data, out: join(dir, 'm'), steps: 8, config: tiny, progress: false });
     await expect(runTrain({ data, out: join(dir, 'm'), steps: 8, config: tiny, progress: false })).rejects.toThrow(/already exists; pass --overwrite to replace it/);
     await runCollect({ env: 'LineWorld-v0', episodes: 2, seed: 99, out: join(dir, 'other'), progress: false });
-    await expect(runTrain({ data: join(dir, 'other'), out: join(dir, 'm'), steps: 16, config: tiny, resume: true, overwrite: true, progress: false })).rejects.toThrow(/was trained on other data \(its normalisation statistics differ from those of .*other\)/);
+    await expect(runTrain({ data: join(dir, 'other'), out: join(dir, 'm'), steps: 16, config: tiny, resume: true, overwrite: true, progress: false })).rejects.toThrow(
+      /was trained on other data \(its normalisation statistics differ from those of .*other\)/,
+    );
     await expect(runTrain({ data, out: join(dir, 'z'), steps: 0, progress: false })).rejects.toThrow(/expected --steps to be a positive integer, got 0/);
   });
 
@@ -61,10 +83,36 @@ describe('embodied train', () => {
     const scripted = join(dir, 'data');
     const m1 = await runTrain({ data: scripted, out: join(dir, 'm1'), steps: 200, seed: 1, config: tiny, progress: false });
     // Round 2: the planner on the round-1 model gathers episodes where it actually goes.
-    const onPolicy = await runCollect({ env: 'LineWorld-v0', episodes: 3, seed: 50, out: join(dir, 'mpc'), policy: 'mpc', model: m1.bundle!, planner: 'cem', horizon: 4, samples: 16, iterations: 2, noise: 0.1, progress: false });
+    const onPolicy = await runCollect({
+      env: 'LineWorld-v0',
+      episodes: 3,
+      seed: 50,
+      out: join(dir, 'mpc'),
+      policy: 'mpc',
+      model: m1.bundle!,
+      planner: 'cem',
+      horizon: 4,
+      samples: 16,
+      iterations: 2,
+      noise: 0.1,
+      progress: false,
+    });
     expect(onPolicy.manifest.policy).toBe('mpc:cem(16x4x2)+noise(0.1)');
     expect(onPolicy.manifest.counts.episodes).toBe(3);
-    const again = await runCollect({ env: 'LineWorld-v0', episodes: 3, seed: 50, out: join(dir, 'mpc-again'), policy: 'mpc', model: m1.bundle!, planner: 'cem', horizon: 4, samples: 16, iterations: 2, noise: 0.1, progress: false });
+    const again = await runCollect({
+      env: 'LineWorld-v0',
+      episodes: 3,
+      seed: 50,
+      out: join(dir, 'mpc-again'),
+      policy: 'mpc',
+      model: m1.bundle!,
+      planner: 'cem',
+      horizon: 4,
+      samples: 16,
+      iterations: 2,
+      noise: 0.1,
+      progress: false,
+    });
     expect(again.manifest.contentHash).toBe(onPolicy.manifest.contentHash); // same seed, same bits
 
     const both = await runTrain({ data: [scripted, join(dir, 'mpc')], out: join(dir, 'm2'), steps: 200, seed: 1, config: tiny, progress: false });
@@ -78,7 +126,7 @@ describe('embodied train', () => {
     const union = Dataset.concat([a, b]);
     expect(union.size).toBe(a.size + b.size);
     expect(union.numEpisodes).toBe(a.numEpisodes + b.numEpisodes);
-    const norm = both.manifest!.provenance.config!['normalization'] as { obsMean: number[] };
+    const norm = both.manifest!.provenance.config!.normalization as { obsMean: number[] };
     expect(norm.obsMean).toEqual(Array.from(union.stats().obsMean));
 
     await expect(runCollect({ env: 'LineWorld-v0', episodes: 1, out: join(dir, 'x'), policy: 'mpc', progress: false })).rejects.toThrow(/--policy mpc needs --model <bundle>/);

@@ -38,8 +38,14 @@ describe('excursionPolicy', () => {
       if (!own) {
         expect(space.contains(Float32Array.from(a[t]!))).toBe(true);
         if (run > 0 && a[t]!.every((v, i) => v === a[t - 1]![i])) run++;
-        else (run > 0 && runs.push(run), (run = 1));
-      } else if (run > 0) (runs.push(run), (run = 0));
+        else {
+          if (run > 0) runs.push(run);
+          run = 1;
+        }
+      } else if (run > 0) {
+        runs.push(run);
+        run = 0;
+      }
     }
     expect(runs.length).toBeGreaterThan(20);
     expect(Math.max(...runs)).toBeLessThanOrEqual(4);
@@ -56,6 +62,8 @@ describe('excursionPolicy', () => {
     expect(r.manifest.policy).toBe('scripted:reach-pd+noise(0.1)+random(0.1×5)');
     expect((await Dataset.load(out)).numEpisodes).toBe(2);
     expect(() => policyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 1.5, out: 'x' })).toThrow(/expected --random-prob in \[0, 1\], got 1\.5/);
-    expect(() => policyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(/expected --random-steps to be a positive integer, got 0/);
+    expect(() => policyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(
+      /expected --random-steps to be a positive integer, got 0/,
+    );
   });
 });

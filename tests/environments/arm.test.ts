@@ -30,7 +30,9 @@ describe('Arm-v0', () => {
     const env = new ArmEnv();
     const q = [0.4, -1.1, 0.7];
     const { observation } = await env.reset({ options: { angles: q, target: [0.3, 0.2] } });
-    angles(observation).forEach((a, i) => expect(a).toBeCloseTo(q[i]!, 5));
+    angles(observation).forEach((a, i) => {
+      expect(a).toBeCloseTo(q[i]!, 5);
+    });
     const [x, z] = armForwardKinematics([0.5, 0.4, 0.3], q);
     expect(observation[9]).toBeCloseTo(x, 5);
     expect(observation[10]).toBeCloseTo(z, 5);
@@ -118,7 +120,12 @@ describe('Arm-v0', () => {
 
   it('the IK baseline reaches the target in ≥ 96% of 50 seeded episodes in each control mode', async () => {
     for (const controlMode of ['velocity', 'position'] as const) {
-      const outcomes = await runEpisodes(make('Arm-v0', { controlMode }), armPolicy({ env: { controlMode } }), Array.from({ length: 50 }, (_, i) => 5000 + i), 100);
+      const outcomes = await runEpisodes(
+        make('Arm-v0', { controlMode }),
+        armPolicy({ env: { controlMode } }),
+        Array.from({ length: 50 }, (_, i) => 5000 + i),
+        100,
+      );
       expect(successRate(outcomes)).toBeGreaterThanOrEqual(0.96); // measured: 50/50 in both modes
     }
   });

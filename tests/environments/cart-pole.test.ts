@@ -108,7 +108,12 @@ describe('CartPole-v0', () => {
     const K = dlqr(
       A.map((r, i) => r.map((v, j) => (i === j ? 1 : 0) + v * 0.02)),
       B.map((r) => r.map((v) => v * 0.02)),
-      [[1, 0, 0, 0], [0, 0.1, 0, 0], [0, 0, 10, 0], [0, 0, 0, 0.1]],
+      [
+        [1, 0, 0, 0],
+        [0, 0.1, 0, 0],
+        [0, 0, 10, 0],
+        [0, 0, 0, 0.1],
+      ],
       0.01,
     );
     let s = [0.1, 0, 0.1, 0];
@@ -122,13 +127,25 @@ describe('CartPole-v0', () => {
   // 50 × 500 steps each: the slowest baseline test here (~2–4 s).
   it('the LQR baseline balances for the full 500 steps in ≥ 98% of 50 seeded episodes', async () => {
     const env = make('CartPole-v0');
-    const outcomes = await runEpisodes(env, cartPolePolicy(), Array.from({ length: 50 }, (_, i) => 2000 + i), 500, (flags) => flags.length === 500 && flags.every(Boolean));
+    const outcomes = await runEpisodes(
+      env,
+      cartPolePolicy(),
+      Array.from({ length: 50 }, (_, i) => 2000 + i),
+      500,
+      (flags) => flags.length === 500 && flags.every(Boolean),
+    );
     expect(successRate(outcomes)).toBeGreaterThanOrEqual(0.98); // measured: 50/50
   });
 
   it('the energy swing-up + LQR catch holds the pole upright for the last 100 steps in ≥ 90% of 50 episodes', async () => {
     const env = make('CartPole-v0', { swingUp: true });
-    const outcomes = await runEpisodes(env, cartPolePolicy({ env: { swingUp: true } }), Array.from({ length: 50 }, (_, i) => 3000 + i), 500, (flags) => flags.length === 500 && flags.slice(-100).every(Boolean));
+    const outcomes = await runEpisodes(
+      env,
+      cartPolePolicy({ env: { swingUp: true } }),
+      Array.from({ length: 50 }, (_, i) => 3000 + i),
+      500,
+      (flags) => flags.length === 500 && flags.slice(-100).every(Boolean),
+    );
     expect(successRate(outcomes)).toBeGreaterThanOrEqual(0.9); // measured: 50/50
   });
 });

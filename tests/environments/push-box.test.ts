@@ -163,7 +163,12 @@ describe('PushBox-v0', () => {
 
   it('the scripted go-behind-and-push baseline succeeds in ≥ 90% of 50 seeded episodes', async () => {
     const env = make('PushBox-v0');
-    const outcomes = await runEpisodes(env, pushBoxPolicy(), Array.from({ length: 50 }, (_, i) => 1000 + i), 200);
+    const outcomes = await runEpisodes(
+      env,
+      pushBoxPolicy(),
+      Array.from({ length: 50 }, (_, i) => 1000 + i),
+      200,
+    );
     // Measured: 50/50 with these seeds (and 100/100 on seeds 0–99).
     expect(successRate(outcomes)).toBeGreaterThanOrEqual(0.9);
     await env.close();

@@ -87,7 +87,12 @@ describe('Reach-v0', () => {
   });
 
   it('the PD baseline reaches the goal in ≥ 98% of 50 seeded episodes', async () => {
-    const outcomes = await runEpisodes(make('Reach-v0'), reachPolicy(), Array.from({ length: 50 }, (_, i) => 4000 + i), 100);
+    const outcomes = await runEpisodes(
+      make('Reach-v0'),
+      reachPolicy(),
+      Array.from({ length: 50 }, (_, i) => 4000 + i),
+      100,
+    );
     expect(successRate(outcomes)).toBeGreaterThanOrEqual(0.98); // measured: 50/50
   });
 });

@@ -59,7 +59,9 @@ describe('physics sanity', () => {
         });
       }
       expect(peak[2]).toBeLessThan(0.17); // still the small-angle regime
-      err.forEach((e, i) => expect(e / peak[i]!).toBeLessThan(0.01));
+      err.forEach((e, i) => {
+        expect(e / peak[i]!).toBeLessThan(0.01);
+      });
     }
   });
 

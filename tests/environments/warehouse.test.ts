@@ -46,7 +46,16 @@ describe('Warehouse-v0', () => {
     expect(() => new WarehouseEnv({ layout: 'R.x\nP.D' })).toThrow(/unknown symbol "x" at row 1, column 3/);
     const env = new WarehouseEnv();
     await expect(env.reset({ options: { robots: [[1.1, 1.5]] } })).rejects.toThrow(/robots\[0\] at \[1.1,1.5\] overlaps the shelf\/wall at row 2, column 1/);
-    await expect(env.reset({ options: { robots: [[1.5, 1.5], [2.5, 2.5]] } })).rejects.toThrow(/expected `robots` to have 1 entries \(one per robot\), got 2/);
+    await expect(
+      env.reset({
+        options: {
+          robots: [
+            [1.5, 1.5],
+            [2.5, 2.5],
+          ],
+        },
+      }),
+    ).rejects.toThrow(/expected `robots` to have 1 entries \(one per robot\), got 2/);
     await expect(env.reset({ options: { packages: [[9, 0.15, 1]] } })).rejects.toThrow(/packages\[0\] at \[9,1\] is outside the grid/);
     await expect(env.reset({ options: { carrying: [3] } })).rejects.toThrow(/expected `carrying\[0\]` to be −1 or a package index in \[0, 0\], got 3/);
     await expect(env.reset({ options: { carying: [0] } })).rejects.toThrow(/Warehouse-v0 reset options: .*carying/);
@@ -195,7 +204,15 @@ describe('Warehouse-v0', () => {
     expect(env.positions().robots[0]![0]).toBeGreaterThan(1.25 - 0.01); // the border shelf face is at x = 1
     expect(info.idleSteps).toBeGreaterThan(10); // pressed against the shelf
     const two = new WarehouseEnv({ layout: 'R...R\n.....\nP...D' });
-    await two.reset({ seed: 0, options: { robots: [[0.5, 0.5], [4.5, 0.5]] } });
+    await two.reset({
+      seed: 0,
+      options: {
+        robots: [
+          [0.5, 0.5],
+          [4.5, 0.5],
+        ],
+      },
+    });
     for (let t = 0; t < 30; t++) info = (await two.step(new Float32Array([1, 0, -1, -1, 0, -1]))).info;
     expect(info.robotRobotCollisions).toBe(1);
     expect(info.collisions).toBe(1);
@@ -257,7 +274,9 @@ describe('Warehouse-v0', () => {
     const { obs } = await placed({ lidarRays: 4 }, { robots: [[2.5, 2.5]], packages: [[5.5, 1.5]] });
     const lidar = Array.from(obs.slice(14, 18));
     // +x to the border shelf at x = 6; +z to z = 5; −x to x = 1; −z to z = 1.
-    [3.5, 2.5, 1.5, 1.5].forEach((d, k) => expect(lidar[k]).toBeCloseTo(d, 3));
+    [3.5, 2.5, 1.5, 1.5].forEach((d, k) => {
+      expect(lidar[k]).toBeCloseTo(d, 3);
+    });
     const clipped = (await placed({ lidarRays: 4, lidarRange: 2 }, { robots: [[2.5, 2.5]], packages: [[5.5, 1.5]] })).obs;
     expect(Array.from(clipped.slice(14, 18))).toEqual([2, 2, 1.5, 1.5]);
   });

@@ -65,7 +65,8 @@ function expectExit(r: Run, code: number): void {
  */
 function pushBoxBundle(): string {
   const dir = join(tmp, 'pushbox-model');
-  if (!existsSync(dir)) writeTestBundle(dir, { obsDim: 13, actionDim: 2, latentDim: 8, decoder: true, rollout: true, seed: 3, manifest: { name: 'tiny-pushbox', envId: 'PushBox-v0' } });
+  if (!existsSync(dir))
+    writeTestBundle(dir, { obsDim: 13, actionDim: 2, latentDim: 8, decoder: true, rollout: true, seed: 3, manifest: { name: 'tiny-pushbox', envId: 'PushBox-v0' } });
   return dir;
 }
 
@@ -190,10 +191,24 @@ describe('import-pytorch-model.md', () => {
     const json = /```json\n([\s\S]*?)```/.exec(md)![1]!;
     const manifest = parseBundleManifest(JSON.parse(json));
     const dir = join(tmp, 'torch-style');
-    writeTestBundle(dir, { obsDim: manifest.obsDim, actionDim: manifest.actionDim, latentDim: manifest.latentDim, hasTerminal: true, decoder: true, initialObservations: new Float32Array(2 * manifest.obsDim), manifest });
+    writeTestBundle(dir, {
+      obsDim: manifest.obsDim,
+      actionDim: manifest.actionDim,
+      latentDim: manifest.latentDim,
+      hasTerminal: true,
+      decoder: true,
+      initialObservations: new Float32Array(2 * manifest.obsDim),
+      manifest,
+    });
     const model = await WorldModel.load(dir);
     expect(model.hasTerminal && model.hasDecoder && model.initialObservations?.length === 2 * manifest.obsDim).toBe(true);
-    const planner = new Planner(model, { horizon: 4, actionLow: manifest.actionLow, actionHigh: manifest.actionHigh, optimizer: { algorithm: 'mppi', samples: 8, iterations: 1, elites: 4, seed: 0 }, objective: rewardObjective() });
+    const planner = new Planner(model, {
+      horizon: 4,
+      actionLow: manifest.actionLow,
+      actionHigh: manifest.actionHigh,
+      optimizer: { algorithm: 'mppi', samples: 8, iterations: 1, elites: 4, seed: 0 },
+      objective: rewardObjective(),
+    });
     const plan = await planner.plan(await model.encode(new Float32Array(manifest.obsDim)));
     expect(plan.action).toHaveLength(manifest.actionDim);
     expect(Array.from(plan.action).every((a) => a >= -1 && a <= 1)).toBe(true);

@@ -41,7 +41,10 @@ export function weightedSum(outputs: readonly Tensor[], seed = 99): Tensor {
   let total: Tensor | undefined;
   for (const y of outputs) {
     const n = y.shape.reduce<number>((p, d) => p * (d as number), 1);
-    const r = g.constant(Array.from({ length: n }, () => rng.uniformRange(0.5, 1.5) * (rng.uniform() < 0.5 ? -1 : 1)), y.shape as number[]);
+    const r = g.constant(
+      Array.from({ length: n }, () => rng.uniformRange(0.5, 1.5) * (rng.uniform() < 0.5 ? -1 : 1)),
+      y.shape as number[],
+    );
     const s = reduceSum(mul(y, r));
     total = total ? add(total, s) : s;
   }

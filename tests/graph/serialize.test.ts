@@ -29,7 +29,9 @@ describe('ONNX serialisation', () => {
       const r = await s.run({ x: new ort.Tensor('float32', xs, [batch, 3]) });
       const [ref] = G.evaluateGraph(g, [y], { inputs: { x: G.nd([batch, 3], xs) }, params });
       expect(r.y!.dims).toEqual([batch, 2]);
-      Array.from(r.y!.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(ref!.data[i]!, 6));
+      Array.from(r.y!.data as Float32Array).forEach((v, i) => {
+        expect(v).toBeCloseTo(ref!.data[i]!, 6);
+      });
     }
   });
 

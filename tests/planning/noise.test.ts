@@ -127,7 +127,16 @@ describe('ColoredNoise (1/f^β)', () => {
     const std = new Float32Array(dim).fill(1);
     const wide = new Float32Array(dim).fill(100);
     const out = new Float32Array(rows * dim);
-    noise.sampleClipped(Rng.fromSeed(2), a, mean, std, wide.map((v) => -v), wide, out, rows);
+    noise.sampleClipped(
+      Rng.fromSeed(2),
+      a,
+      mean,
+      std,
+      wide.map((v) => -v),
+      wide,
+      out,
+      rows,
+    );
     let v = 0;
     let lag = 0;
     for (let r = 0; r < rows; r++) {

@@ -109,7 +109,15 @@ describe('decodedObjective', () => {
     });
     expect(await costs(objective)).toEqual([0, 6]);
     expect(calls).toEqual([6]);
-    const last = decodedObjective({ observationDim: 1, steps: 'last', decode: (s, n) => Float32Array.from({ length: n }, (_, i) => s[i * 2]!), cost: (o, _b, c) => o.forEach((v, i) => (c[i] = c[i]! + v)) });
+    const last = decodedObjective({
+      observationDim: 1,
+      steps: 'last',
+      decode: (s, n) => Float32Array.from({ length: n }, (_, i) => s[i * 2]!),
+      cost: (o, _b, c) =>
+        o.forEach((v, i) => {
+          c[i] = c[i]! + v;
+        }),
+    });
     expect(await costs(last)).toEqual([3, 0]);
   });
 

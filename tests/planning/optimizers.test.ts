@@ -246,7 +246,10 @@ describe('bad input', () => {
     [/expected `low` and `high` of the same length, got 1 and 2/, () => sequenceProblem(3, [-1], [1, 1])],
     [/expected `low` and `high` to be non-empty arrays of numbers/, () => sequenceProblem(3, [], [])],
     [/expected finite bounds, got low=-Infinity, high=1/, () => sequenceProblem(3, [-Infinity], [1])],
-    [/p: expected `low` to be a Float32Array of H × A = 2 × 2 = 4 values/, () => checkProblem({ horizon: 2, actionDim: 2, low: new Float32Array(3), high: new Float32Array(4) }, 'p')],
+    [
+      /p: expected `low` to be a Float32Array of H × A = 2 × 2 = 4 values/,
+      () => checkProblem({ horizon: 2, actionDim: 2, low: new Float32Array(3), high: new Float32Array(4) }, 'p'),
+    ],
     [/CemOptimizer options: expected `samples` >= `elites`, got samples=10 < elites=20/, () => new CemOptimizer(box(), { samples: 10, elites: 20 })],
     [/IcemOptimizer options: expected `samples` >= `elites`, got samples=5 < elites=6/, () => new IcemOptimizer(box(), { samples: 5, elites: 6 })],
     [/MppiOptimizer options: expected `samples` >= `elites`, got samples=32 < elites=64/, () => new MppiOptimizer(box(), { samples: 32, elites: 64 })],

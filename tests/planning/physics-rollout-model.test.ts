@@ -87,7 +87,10 @@ describe('PhysicsRolloutModel on LineWorld-v0', () => {
     const { observation } = await env.reset({ seed: 2 });
     const h = 5;
     const actions = new Float32Array(h);
-    for (const [afterTruncation, expectTail] of [['repeat-reward', 'repeat'], ['zero', 'zero']] as const) {
+    for (const [afterTruncation, expectTail] of [
+      ['repeat-reward', 'repeat'],
+      ['zero', 'zero'],
+    ] as const) {
       const oracle = await PhysicsRolloutModel.create({ factory: limited, afterTruncation });
       oracle.setStart(env.getState(), observation);
       const r = await oracle.rollout(observation.slice(), actions, h);

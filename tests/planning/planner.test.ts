@@ -101,7 +101,13 @@ describe('Planner', () => {
 
   it('plans with a published preset', async () => {
     const preset = plannerPresets.tdmpc2;
-    const planner = new Planner(model, { horizon: preset.horizon, actionLow: [-1, -1], actionHigh: [1, 1], optimizer: preset.optimizer, objective: rewardObjective({ discount: preset.discount }) });
+    const planner = new Planner(model, {
+      horizon: preset.horizon,
+      actionLow: [-1, -1],
+      actionHigh: [1, 1],
+      optimizer: preset.optimizer,
+      objective: rewardObjective({ discount: preset.discount }),
+    });
     const result = await planner.plan(Float32Array.of(1, 1));
     expect(result.evaluations).toBe(512 * 6);
     expect(result.action[0]).toBeLessThan(0);
@@ -121,24 +127,40 @@ describe('Planner', () => {
     const goal = goalObjective({ goal: [2], norm: 'l1' });
     const spec: OptimizerSpec = { algorithm: 'cem', samples: 100, iterations: 5, seed: 1 };
     const plain = await new Planner(u, { horizon: 3, actionLow: [-1], actionHigh: [1], optimizer: spec, objective: goal }).plan(Float32Array.of(0));
-    const cautious = await new Planner(u, { horizon: 3, actionLow: [-1], actionHigh: [1], optimizer: spec, objective: [goal, uncertaintyObjective({ weight: 1 })] }).plan(Float32Array.of(0));
+    const cautious = await new Planner(u, { horizon: 3, actionLow: [-1], actionHigh: [1], optimizer: spec, objective: [goal, uncertaintyObjective({ weight: 1 })] }).plan(
+      Float32Array.of(0),
+    );
     expect(plain.action[0]).toBeGreaterThan(0.5);
     expect(cautious.action[0]).toBeLessThan(0.1);
   });
 
   it('counts NaN rollouts and fails clearly when every candidate is NaN', async () => {
     const poisoned = new IntegratorModel(1, { nanWhen: (a) => a > 0 });
-    const planner = new Planner(poisoned, { horizon: 3, actionLow: [-1], actionHigh: [1], optimizer: { algorithm: 'cem', samples: 40, iterations: 3, execute: 'best' }, objective: rewardObjective() });
+    const planner = new Planner(poisoned, {
+      horizon: 3,
+      actionLow: [-1],
+      actionHigh: [1],
+      optimizer: { algorithm: 'cem', samples: 40, iterations: 3, execute: 'best' },
+      objective: rewardObjective(),
+    });
     const result = await planner.plan(Float32Array.of(-0.5));
     expect(result.nanCount).toBeGreaterThan(0);
     expect(result.action[0]).toBeLessThanOrEqual(0);
-    const hopeless = new Planner(new IntegratorModel(1, { nanWhen: () => true }), { horizon: 3, actionLow: [-1], actionHigh: [1], optimizer: { algorithm: 'mppi', samples: 16, elites: 4 }, objective: rewardObjective() });
+    const hopeless = new Planner(new IntegratorModel(1, { nanWhen: () => true }), {
+      horizon: 3,
+      actionLow: [-1],
+      actionHigh: [1],
+      optimizer: { algorithm: 'mppi', samples: 16, elites: 4 },
+      objective: rewardObjective(),
+    });
     await expect(hopeless.plan(Float32Array.of(0))).rejects.toThrow(/MppiOptimizer: the objective returned NaN for all 16 candidates in iteration 0/);
   });
 
   it('rejects bad input with messages that say what was expected', async () => {
     const planner = make();
-    await expect(planner.plan(new Float32Array(3))).rejects.toThrow(/Planner.plan: expected `startState` to be a Float32Array of 2 values \(model.stateDim\), got Float32Array\(3\)/);
+    await expect(planner.plan(new Float32Array(3))).rejects.toThrow(
+      /Planner.plan: expected `startState` to be a Float32Array of 2 values \(model.stateDim\), got Float32Array\(3\)/,
+    );
     await expect(planner.plan(Float32Array.of(0, Number.NaN))).rejects.toThrow(/expected a finite `startState`, got NaN at index 1/);
     expect(() => new Planner(model, { horizon: 5, actionLow: [-1], actionHigh: [1], optimizer: { algorithm: 'cem' }, objective: rewardObjective() })).toThrow(
       /expected action bounds of length model.actionDim = 2, got 1/,

@@ -81,13 +81,17 @@ describe('ReferenceMlpModel', () => {
   it('rejects bad input and use after close', async () => {
     const model = await ReferenceMlpModel.create();
     await expect(model.rollout(new Float32Array(65), new Float32Array(4), 1)).rejects.toThrow(/expected `states` to be a non-empty Float32Array of B × 64 values/);
-    await expect(model.rollout(new Float32Array(64), new Float32Array(5), 1)).rejects.toThrow(/expected `actions` to be a Float32Array of B × H × A = 1 × 1 × 4 = 4 values, got Float32Array\(5\)/);
+    await expect(model.rollout(new Float32Array(64), new Float32Array(5), 1)).rejects.toThrow(
+      /expected `actions` to be a Float32Array of B × H × A = 1 × 1 × 4 = 4 values, got Float32Array\(5\)/,
+    );
     await expect(model.rollout(new Float32Array(64), new Float32Array(4), 0)).rejects.toThrow(/expected `horizon` to be a positive integer, got 0/);
     await model.close();
     await model.close();
     await expect(model.rollout(new Float32Array(64), new Float32Array(4), 1)).rejects.toThrow(/rollout\(\) called after close\(\)/);
     await expect(ReferenceMlpModel.create({ hidden: 0 })).rejects.toThrow(/ReferenceMlpModel options: `hidden`/);
     expect(() => randomMlpWeights({ stateDim: 4, actionDim: 1, hidden: 8, activation: 'tanh' as never }, 0)).toThrow(/expected `activation` 'relu' or 'mish', got "tanh"/);
-    expect(() => buildMlpRolloutGraph(randomMlpWeights({ stateDim: 4, actionDim: 1, hidden: 8, activation: 'relu' }, 0), 0)).toThrow(/expected `horizon` to be a positive integer, got 0/);
+    expect(() => buildMlpRolloutGraph(randomMlpWeights({ stateDim: 4, actionDim: 1, hidden: 8, activation: 'relu' }, 0), 0)).toThrow(
+      /expected `horizon` to be a positive integer, got 0/,
+    );
   });
 });

@@ -109,9 +109,13 @@ describe('TrajectoryOptimizer', () => {
   });
 
   it('rejects bad options', async () => {
-    expect(() => new TrajectoryOptimizer({ horizon: 0, low: [-1], high: [1], optimizer: { algorithm: 'cem' } })).toThrow(/TrajectoryOptimizer: expected `horizon` to be a positive integer, got 0/);
+    expect(() => new TrajectoryOptimizer({ horizon: 0, low: [-1], high: [1], optimizer: { algorithm: 'cem' } })).toThrow(
+      /TrajectoryOptimizer: expected `horizon` to be a positive integer, got 0/,
+    );
     expect(() => new TrajectoryOptimizer({ horizon: 3, low: [1], high: [-1], optimizer: { algorithm: 'mppi' } })).toThrow(/expected low <= high, got low=1 > high=-1/);
-    expect(() => new TrajectoryOptimizer({ horizon: 3, low: [-1], high: [1], optimizer: { algorithm: 'cem' }, initial: [1, 2] })).toThrow(/expected `initial` 'mid', 'zero' or 1 finite numbers, got \[1,2\]/);
+    expect(() => new TrajectoryOptimizer({ horizon: 3, low: [-1], high: [1], optimizer: { algorithm: 'cem' }, initial: [1, 2] })).toThrow(
+      /expected `initial` 'mid', 'zero' or 1 finite numbers, got \[1,2\]/,
+    );
     expect(() => new TrajectoryOptimizer({ horizon: 3, low: [-1], high: [1], optimizer: (p) => spy({ ...p, horizon: 2 }) })).toThrow(/optimizer over 2 × 1, expected 3 × 1/);
     const traj = new TrajectoryOptimizer({ horizon: 3, low: [-1], high: [1], optimizer: { algorithm: 'cem', samples: 10, iterations: 1 } });
     await expect(traj.optimize(noop, { shift: -1 })).rejects.toThrow(/TrajectoryOptimizer.optimize options: `shift`/);

@@ -19,8 +19,17 @@ describe('collect', () => {
     const one = await collect({ envId: 'LineWorld-v0', policy: randomPolicy(actionSpace), episodes: 5, seed: 11, out: join(dir, 'w1'), progress: false });
     // Two worker threads (WorkerVectorEnv) and three in-thread environments (SyncVectorEnv).
     const threads = await collect({ envId: 'LineWorld-v0', policy: () => randomPolicy(actionSpace), episodes: 5, workers: 2, seed: 11, out: join(dir, 'w2'), progress: false });
-    expect(threads.manifest.extra?.['vector']).toBe('WorkerVectorEnv');
-    const three = await collect({ envId: 'LineWorld-v0', policy: () => randomPolicy(actionSpace), episodes: 5, workers: 3, vectorMode: 'sync', seed: 11, out: join(dir, 'w3'), progress: false });
+    expect(threads.manifest.extra?.vector).toBe('WorkerVectorEnv');
+    const three = await collect({
+      envId: 'LineWorld-v0',
+      policy: () => randomPolicy(actionSpace),
+      episodes: 5,
+      workers: 3,
+      vectorMode: 'sync',
+      seed: 11,
+      out: join(dir, 'w3'),
+      progress: false,
+    });
     expect(one.manifest.contentHash).toBe(threads.manifest.contentHash);
     expect(one.manifest.contentHash).toBe(three.manifest.contentHash);
     expect(one.manifest.episodeSeeds).toEqual([11, 12, 13, 14, 15]);
@@ -43,7 +52,17 @@ describe('collect', () => {
   it('with a step budget writes exactly that many transitions, cutting the last episode', async () => {
     const dir = tmp();
     const seen: number[] = [];
-    const r = await collect({ envId: 'LineWorld-v0', policy: () => randomPolicy(actionSpace), steps: 450, workers: 3, vectorMode: 'sync', seed: 5, out: join(dir, 's'), progress: false, onProgress: (p) => seen.push(p.transitions) });
+    const r = await collect({
+      envId: 'LineWorld-v0',
+      policy: () => randomPolicy(actionSpace),
+      steps: 450,
+      workers: 3,
+      vectorMode: 'sync',
+      seed: 5,
+      out: join(dir, 's'),
+      progress: false,
+      onProgress: (p) => seen.push(p.transitions),
+    });
     const ds = await Dataset.load(r.path);
     expect(ds.size).toBe(450);
     expect(ds.truncated[449]! + ds.terminated[449]!).toBe(1);
@@ -93,7 +112,9 @@ describe('collect', () => {
   it('discards the staging data and rethrows when the policy fails', async () => {
     const dir = tmp();
     const policy = policyFromFunction('bad', () => Float32Array.of(7));
-    await expect(collect({ envId: 'LineWorld-v0', policy, episodes: 1, out: join(dir, 'f'), progress: false })).rejects.toThrow(/invalid action for env 0: expected index 0 in \[-1, 1\], got 7/);
+    await expect(collect({ envId: 'LineWorld-v0', policy, episodes: 1, out: join(dir, 'f'), progress: false })).rejects.toThrow(
+      /invalid action for env 0: expected index 0 in \[-1, 1\], got 7/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 

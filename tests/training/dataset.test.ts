@@ -57,7 +57,9 @@ describe('DatasetWriter + Dataset.load', () => {
   it('refuses to overwrite unless asked, and refuses to publish an empty dataset', async () => {
     const dir = tmp();
     await writeDataset(join(dir, 'a'), [2]);
-    await expect(DatasetWriter.create({ out: join(dir, 'a'), envId: 'Test-v0', observationSpace: obsSpace, actionSpace: actSpace, policy: 'p', seed: 0 })).rejects.toThrow(/already exists; choose another output directory or pass overwrite: true/);
+    await expect(DatasetWriter.create({ out: join(dir, 'a'), envId: 'Test-v0', observationSpace: obsSpace, actionSpace: actSpace, policy: 'p', seed: 0 })).rejects.toThrow(
+      /already exists; choose another output directory or pass overwrite: true/,
+    );
     const w = await DatasetWriter.create({ out: join(dir, 'empty'), envId: 'Test-v0', observationSpace: obsSpace, actionSpace: actSpace, policy: 'p', seed: 0 });
     await expect(w.finalize()).rejects.toThrow(/no episode was recorded, so nothing was written/);
     expect(readdirSync(dir)).toEqual(['a']);
@@ -155,7 +157,20 @@ describe('Dataset.load rejects damaged datasets with precise messages', () => {
     writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
     await expect(readDatasetManifest(out)).rejects.toThrow(/the dataset is empty \(0 transitions\)/);
     const z = new Float32Array(0);
-    expect(() => new Dataset({ obsDim: 1, actionDim: 1, observations: z, nextObservations: z, actions: z, rewards: z, terminated: new Uint8Array(0), truncated: new Uint8Array(0), episode: new Int32Array(0) })).toThrow(DatasetError);
+    expect(
+      () =>
+        new Dataset({
+          obsDim: 1,
+          actionDim: 1,
+          observations: z,
+          nextObservations: z,
+          actions: z,
+          rewards: z,
+          terminated: new Uint8Array(0),
+          truncated: new Uint8Array(0),
+          episode: new Int32Array(0),
+        }),
+    ).toThrow(DatasetError);
   });
 
   it('broken episode structure', () => {
@@ -173,8 +188,12 @@ describe('Dataset.load rejects damaged datasets with precise messages', () => {
     expect(new Dataset(base).numEpisodes).toBe(1);
     expect(() => new Dataset({ ...base, terminated: Uint8Array.of(0, 0, 0) })).toThrow(/episode 0 ends at transition 2 without terminated or truncated/);
     expect(() => new Dataset({ ...base, terminated: Uint8Array.of(1, 0, 1) })).toThrow(/episode 0 has terminated\/truncated set at transition 0, before its last step/);
-    expect(() => new Dataset({ ...base, episode: Int32Array.of(0, 0, 2), terminated: Uint8Array.of(0, 1, 1) })).toThrow(/expected episode indices to increase by 0 or 1, got 0 then 2 at transition 2/);
-    expect(() => new Dataset({ ...base, nextObservations: Float32Array.of(1, 2.5, 3) })).toThrow(/observations\[2\] differs from next_observations\[1\] at dimension 0 inside episode 0/);
+    expect(() => new Dataset({ ...base, episode: Int32Array.of(0, 0, 2), terminated: Uint8Array.of(0, 1, 1) })).toThrow(
+      /expected episode indices to increase by 0 or 1, got 0 then 2 at transition 2/,
+    );
+    expect(() => new Dataset({ ...base, nextObservations: Float32Array.of(1, 2.5, 3) })).toThrow(
+      /observations\[2\] differs from next_observations\[1\] at dimension 0 inside episode 0/,
+    );
     expect(() => new Dataset({ ...base, rewards: Float32Array.of(0, NaN, 0) })).toThrow(/rewards\[1\] holds a non-finite value \(NaN\)/);
   });
 });
@@ -204,7 +223,17 @@ describe('Dataset as a BatchSource', () => {
     }
     expect(Dataset.concat([a])).toBe(a);
     expect(() => Dataset.concat([])).toThrow(/expected at least one dataset, got none/);
-    const other = new Dataset({ obsDim: 3, actionDim: 1, observations: new Float32Array(3), nextObservations: new Float32Array(3), actions: new Float32Array(1), rewards: new Float32Array(1), terminated: Uint8Array.of(1), truncated: Uint8Array.of(0), episode: Int32Array.of(0) });
+    const other = new Dataset({
+      obsDim: 3,
+      actionDim: 1,
+      observations: new Float32Array(3),
+      nextObservations: new Float32Array(3),
+      actions: new Float32Array(1),
+      rewards: new Float32Array(1),
+      terminated: Uint8Array.of(1),
+      truncated: Uint8Array.of(0),
+      episode: Int32Array.of(0),
+    });
     expect(() => Dataset.concat([a, other])).toThrow(/expected every dataset to have obsDim 2 and actionDim 1 \(those of dataset 0\), got 3 and 1 in dataset 1/);
   });
 

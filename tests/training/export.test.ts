@@ -15,7 +15,20 @@ import { f32, maxAbsDiff, randn, session, tensor, testStats } from './helpers.js
 
 // Exported graphs must reproduce the training graph's forward values (same weights) to 1e-5.
 const TOL = 1e-5;
-const config = parseWorldModelConfig({ obsDim: 5, actionDim: 2, latentDim: 16, encoderHidden: [32], dynamicsHidden: [32, 32], rewardHidden: [16], terminalHidden: [16], decoderHidden: [32], batchSize: 6, horizon: 3, terminal: true, ensembleSize: 2 });
+const config = parseWorldModelConfig({
+  obsDim: 5,
+  actionDim: 2,
+  latentDim: 16,
+  encoderHidden: [32],
+  dynamicsHidden: [32, 32],
+  rewardHidden: [16],
+  terminalHidden: [16],
+  decoderHidden: [32],
+  batchSize: 6,
+  horizon: 3,
+  terminal: true,
+  ensembleSize: 2,
+});
 const { batchSize: B, horizon: H, obsDim: O, actionDim: A, latentDim: L } = config;
 const stats = testStats(O);
 
@@ -34,7 +47,11 @@ describe('exportBundle', () => {
     const out = objective.build(new ParamScope(g), data);
     params = g.initParams(11);
     // Perturb zero-initialised weights so every path (reward head, biases) carries signal.
-    for (const [name, v] of params) params.set(name, v.map((x, i) => x + 0.05 * Math.sin(i + name.length)));
+    for (const [name, v] of params)
+      params.set(
+        name,
+        v.map((x, i) => x + 0.05 * Math.sin(i + name.length)),
+      );
     const s = await session(serializeModel({ graph: g, outputs: { ...out.extras }, paramValues: params }));
     const feeds: Record<string, ort.Tensor> = {
       obs: tensor(obs, [H + 1, B, O]),
@@ -45,13 +62,33 @@ describe('exportBundle', () => {
     };
     const r = await s.run(feeds);
     train = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f32(v)]));
-    await exportBundle(dir, { config, stats, params, name: 'test-model', envId: 'Test-v0', actionLow: [-1, -2], actionHigh: [1, 2], seed: 11, datasetHash: 'abc', trainingSteps: 0, finalLosses: { total: 1.5 }, controlDt: 0.05, initialObservations: obs.slice(0, 3 * O) });
+    await exportBundle(dir, {
+      config,
+      stats,
+      params,
+      name: 'test-model',
+      envId: 'Test-v0',
+      actionLow: [-1, -2],
+      actionHigh: [1, 2],
+      seed: 11,
+      datasetHash: 'abc',
+      trainingSteps: 0,
+      finalLosses: { total: 1.5 },
+      controlDt: 0.05,
+      initialObservations: obs.slice(0, 3 * O),
+    });
   });
   afterAll(() => undefined);
 
   it('writes a manifest that passes the schema, with provenance', () => {
     const manifest = ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-    expect(manifest.files).toEqual({ encoder: 'encoder.onnx', dynamics: ['dynamics_0.onnx', 'dynamics_1.onnx'], decoder: 'decoder.onnx', rollout: 'rollout.onnx', initialObservations: 'initial_observations.npy' });
+    expect(manifest.files).toEqual({
+      encoder: 'encoder.onnx',
+      dynamics: ['dynamics_0.onnx', 'dynamics_1.onnx'],
+      decoder: 'decoder.onnx',
+      rollout: 'rollout.onnx',
+      initialObservations: 'initial_observations.npy',
+    });
     const npy = decodeNpy(readFileSync(join(dir, 'initial_observations.npy')));
     expect(npy.shape).toEqual([3, O]);
     expect(Array.from(npy.data as Float32Array)).toEqual(Array.from(obs.slice(0, 3 * O)));
@@ -159,7 +196,12 @@ describe('exportBundle', () => {
 
   it('folds the reward de-normalisation into the reward heads (the exported rewards above are raw)', () => {
     const folded = foldRewardScale(config, stats, params);
-    expect(folded.get('reward0.out.w')!.map((v, i) => v - params.get('reward0.out.w')![i]! * stats.rewardStd).every((d) => Math.abs(d) < 1e-6)).toBe(true);
+    expect(
+      folded
+        .get('reward0.out.w')!
+        .map((v, i) => v - params.get('reward0.out.w')![i]! * stats.rewardStd)
+        .every((d) => Math.abs(d) < 1e-6),
+    ).toBe(true);
     expect(folded.get('reward1.out.b')![0]).toBeCloseTo(params.get('reward1.out.b')![0]! * stats.rewardStd + stats.rewardMean, 6);
     expect(folded.get('encoder.out.w')).toBe(params.get('encoder.out.w'));
     expect(stats.rewardStd).not.toBe(1); // otherwise the fold would be invisible to the comparisons above
@@ -175,10 +217,12 @@ describe('exportBundle', () => {
   });
 
   it('rejects bounds that do not match actionDim, naming the field', async () => {
-    await expect(exportBundle(join(root, 'bad'), { config, stats, params, name: 'x', envId: 'Test-v0', actionLow: [-1], actionHigh: [1, 2] })).rejects.toThrow(/actionLow.*expected 2 entries/);
-    expect(existsSync(join(root, 'bad'))).toBe(false);
-    await expect(exportBundle(join(root, 'bad'), { config, stats, params, name: 'x', envId: 'Test-v0', actionLow: [-1, -1], actionHigh: [1, 1], initialObservations: new Float32Array(7) })).rejects.toThrow(
-      /expected initialObservations of N × obsDim \(5\) values, got 7/,
+    await expect(exportBundle(join(root, 'bad'), { config, stats, params, name: 'x', envId: 'Test-v0', actionLow: [-1], actionHigh: [1, 2] })).rejects.toThrow(
+      /actionLow.*expected 2 entries/,
     );
+    expect(existsSync(join(root, 'bad'))).toBe(false);
+    await expect(
+      exportBundle(join(root, 'bad'), { config, stats, params, name: 'x', envId: 'Test-v0', actionLow: [-1, -1], actionHigh: [1, 1], initialObservations: new Float32Array(7) }),
+    ).rejects.toThrow(/expected initialObservations of N × obsDim \(5\) values, got 7/);
   });
 });

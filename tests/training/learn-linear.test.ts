@@ -20,7 +20,20 @@ describe('learning a linear system', () => {
     const sys = new LinearSystem();
     const trainer = await WorldModelTrainer.create(
       sys,
-      { obsDim: 4, actionDim: 2, latentDim: 16, encoderHidden: [64], dynamicsHidden: [64], rewardHidden: [32], decoderHidden: [64], simNormGroup: 0, layerNorm: false, batchSize: 64, horizon: 4, lr: 3e-3 },
+      {
+        obsDim: 4,
+        actionDim: 2,
+        latentDim: 16,
+        encoderHidden: [64],
+        dynamicsHidden: [64],
+        rewardHidden: [32],
+        decoderHidden: [64],
+        simNormGroup: 0,
+        layerNorm: false,
+        batchSize: 64,
+        horizon: 4,
+        lr: 3e-3,
+      },
       { seed: 1, intraOpNumThreads: 1 },
     );
     const summary = await trainer.train({ steps: 600 });

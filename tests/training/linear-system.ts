@@ -56,7 +56,17 @@ export class LinearSystem implements BatchSource {
         rewards[b * horizon + t] = this.reward(observations.subarray(base + (t + 1) * O, base + (t + 2) * O));
       }
     }
-    return { batchSize, horizon, obsDim: O, actionDim: A, observations, actions, rewards, terminated: new Float32Array(batchSize * horizon), mask: new Float32Array(batchSize * horizon).fill(1) };
+    return {
+      batchSize,
+      horizon,
+      obsDim: O,
+      actionDim: A,
+      observations,
+      actions,
+      rewards,
+      terminated: new Float32Array(batchSize * horizon),
+      mask: new Float32Array(batchSize * horizon).fill(1),
+    };
   }
 
   stats(): NormalizationStats {

@@ -10,7 +10,7 @@ function numpyHeader(dict: string): string {
   const growth = dict.endsWith('(), }') ? 0 : 21 - /'shape': \((\d+)/.exec(dict)![1]!.length;
   const body = dict + ' '.repeat(growth);
   const pad = 64 - ((10 + body.length + 1) % 64);
-  return body + ' '.repeat(pad) + '\n';
+  return `${body + ' '.repeat(pad)}\n`;
 }
 
 function headerBytes(dict: string): number[] {
@@ -34,7 +34,7 @@ describe('npy headers', () => {
   });
 
   it('matches the literal 128-byte header numpy writes for a (3, 4) float32 array', () => {
-    const literal = "\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }" + ' '.repeat(58) + '\n';
+    const literal = `\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }${' '.repeat(58)}\n`;
     expect(Buffer.from(npyHeader('float32', [3, 4])).toString('latin1')).toBe(literal);
   });
 
@@ -74,7 +74,7 @@ describe('encode/decode', () => {
 
   it('reads format 2.0 headers', () => {
     const dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }";
-    const text = dict + ' '.repeat(64 - ((12 + dict.length + 1) % 64)) + '\n';
+    const text = `${dict + ' '.repeat(64 - ((12 + dict.length + 1) % 64))}\n`;
     const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([2, 0]), Buffer.from(new Uint32Array([text.length]).buffer), Buffer.from(text, 'latin1')]);
     const arr = decodeNpy(new Uint8Array(Buffer.concat([head, Buffer.from(new Int32Array([4, -4]).buffer)])));
     expect(Array.from(arr.data as Int32Array)).toEqual([4, -4]);

@@ -17,7 +17,21 @@ describe('plain-TS reference world model', () => {
     ['mish, SimNorm, ensemble of 2, terminal, decoder', { activation: 'mish', ensembleSize: 2, terminal: true, simNormGroup: 4 }],
     ['silu, no LayerNorm, no SimNorm, no decoder', { activation: 'silu', layerNorm: false, simNormGroup: 0, decoder: false }],
   ] as const)('%s: same losses and weights as the ONNX training graph over 3 steps', async (_name, variant) => {
-    const config = parseWorldModelConfig({ obsDim: 5, actionDim: 2, latentDim: 8, encoderHidden: [12], dynamicsHidden: [12, 10], rewardHidden: [6], terminalHidden: [6], decoderHidden: [12], batchSize: 6, horizon: 3, weightDecay: 0.01, gradClipNorm: 1, ...variant });
+    const config = parseWorldModelConfig({
+      obsDim: 5,
+      actionDim: 2,
+      latentDim: 8,
+      encoderHidden: [12],
+      dynamicsHidden: [12, 10],
+      rewardHidden: [6],
+      terminalHidden: [6],
+      decoderHidden: [12],
+      batchSize: 6,
+      horizon: 3,
+      weightDecay: 0.01,
+      gradClipNorm: 1,
+      ...variant,
+    });
     const stats = testStats(5);
     const objective = new WorldModelObjective(config, stats);
     const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, gradClipNorm: config.gradClipNorm };
@@ -34,7 +48,13 @@ describe('plain-TS reference world model', () => {
       mask[2 * B + 1] = 0;
       const terminated = new Float32Array(H * B);
       terminated[B + 1] = 1;
-      return { obs: rng.fillNormal(new Float32Array((H + 1) * B * 5), 0, 2), actions: rng.fillUniform(new Float32Array(H * B * 2), -1, 1), rewards: rng.fillNormal(new Float32Array(H * B)), terminated, mask };
+      return {
+        obs: rng.fillNormal(new Float32Array((H + 1) * B * 5), 0, 2),
+        actions: rng.fillUniform(new Float32Array(H * B * 2), -1, 1),
+        rewards: rng.fillNormal(new Float32Array(H * B)),
+        terminated,
+        mask,
+      };
     });
     let k = 0;
     const logs = await trainer.train(3, (buffers) => {
@@ -50,7 +70,9 @@ describe('plain-TS reference world model', () => {
     let worst = 0;
     for (const [name, v] of trainer.paramValues()) {
       const p = params.find((q) => q.name === name)!;
-      v.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref.flat[p.offset + i]!) / (1e-3 + Math.abs(x)))));
+      v.forEach((x, i) => {
+        worst = Math.max(worst, Math.abs(x - ref.flat[p.offset + i]!) / (1e-3 + Math.abs(x)));
+      });
     }
     expect(worst).toBeLessThan(1e-3);
     await trainer.close();

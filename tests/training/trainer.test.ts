@@ -74,7 +74,9 @@ describe('Trainer', () => {
     expect(logs.map((l) => l.step)).toEqual([1, 2, 3, 4, 5]);
     const want = referenceAdam([...p0.get('w')!], p0.get('b')![0]!, 5, 0.05, adam);
     const got = [...trainer.paramValues().get('w')!, trainer.paramValues().get('b')![0]!];
-    got.forEach((x, i) => expect(Math.abs(x - want[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(want[i]!))));
+    got.forEach((x, i) => {
+      expect(Math.abs(x - want[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(want[i]!)));
+    });
     expect(logs[1]!.loss).toBeLessThan(logs[0]!.loss);
     expect(logs[0]!.metrics.mse).toBe(logs[0]!.loss);
     await trainer.close();
@@ -182,8 +184,12 @@ describe('WorldModelTrainer checkpoints', () => {
   });
 
   it('checks the source and the config', async () => {
-    await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, obsDim: 5 }, { seed: 1 })).rejects.toThrow(/Batch source has obsDim 4 and actionDim 2, the config expects 5 and 2/);
-    await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, latentDim: 12 }, { seed: 1 })).rejects.toThrow(/World-model config: `latentDim`: expected a multiple of simNormGroup \(8\), got 12/);
+    await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, obsDim: 5 }, { seed: 1 })).rejects.toThrow(
+      /Batch source has obsDim 4 and actionDim 2, the config expects 5 and 2/,
+    );
+    await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, latentDim: 12 }, { seed: 1 })).rejects.toThrow(
+      /World-model config: `latentDim`: expected a multiple of simNormGroup \(8\), got 12/,
+    );
     await expect(WorldModelTrainer.create(new LinearSystem(), { ...small, horizon: 0 }, { seed: 1 })).rejects.toThrow(/`horizon`/);
   });
 });
@@ -200,7 +206,12 @@ describe('learning-rate schedule and checkpoint files', () => {
   });
 
   it('round-trips a checkpoint and names what is wrong with a damaged one', () => {
-    const data = { objective: 'x', step: 3, params: [{ name: 'w', shape: [2], value: new Float32Array([1, 2]), m: new Float32Array([3, 4]), v: new Float32Array([5, 6]) }], extra: { k: 1 } };
+    const data = {
+      objective: 'x',
+      step: 3,
+      params: [{ name: 'w', shape: [2], value: new Float32Array([1, 2]), m: new Float32Array([3, 4]), v: new Float32Array([5, 6]) }],
+      extra: { k: 1 },
+    };
     const bytes = encodeCheckpoint(data);
     expect(decodeCheckpoint(bytes)).toEqual(data);
     expect(() => decodeCheckpoint(bytes.slice(0, bytes.length - 4), 'c.ckpt')).toThrow(/c\.ckpt: expected \d+ bytes for 1 parameters, got \d+/);

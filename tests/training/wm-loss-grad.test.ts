@@ -12,8 +12,21 @@ import { finiteDifferenceCheck, ortAgreement } from '../graph/gradcheck.js';
 import { testStats } from './helpers.js';
 
 const config = parseWorldModelConfig({
-  obsDim: 3, actionDim: 2, latentDim: 8, simNormGroup: 4, encoderHidden: [6], dynamicsHidden: [6, 5], rewardHidden: [4], terminalHidden: [4], decoderHidden: [5],
-  batchSize: 3, horizon: 3, ensembleSize: 2, terminal: true, decoder: true, rho: 0.7,
+  obsDim: 3,
+  actionDim: 2,
+  latentDim: 8,
+  simNormGroup: 4,
+  encoderHidden: [6],
+  dynamicsHidden: [6, 5],
+  rewardHidden: [4],
+  terminalHidden: [4],
+  decoderHidden: [5],
+  batchSize: 3,
+  horizon: 3,
+  ensembleSize: 2,
+  terminal: true,
+  decoder: true,
+  rho: 0.7,
 });
 
 function build(activation: 'mish' | 'silu' | 'elu') {
@@ -26,14 +39,26 @@ function build(activation: 'mish' | 'silu' | 'elu') {
   for (const [name, t] of g.params) {
     const n = (t.shape as number[]).reduce((a, b) => a * b, 1);
     // Random values everywhere (zero-initialised output layers would hide their inputs' gradients).
-    params.set(name, Float64Array.from({ length: n }, () => rng.normal(name.includes('ln_scale') ? 1 : 0, 0.5)));
+    params.set(
+      name,
+      Float64Array.from({ length: n }, () => rng.normal(name.includes('ln_scale') ? 1 : 0, 0.5)),
+    );
   }
   const { horizon: H, batchSize: B } = config;
   const mask = [1, 1, 1, 1, 1, 0, 1, 0, 0]; // [H, B]: window 2 ends after step 1, window 1 after step 2
   const inputs = {
-    obs: nd([H + 1, B, 3], Array.from({ length: (H + 1) * B * 3 }, () => rng.normal(0, 2))),
-    actions: nd([H, B, 2], Array.from({ length: H * B * 2 }, () => rng.uniformRange(-1, 1))),
-    rewards: nd([H, B], Array.from({ length: H * B }, () => rng.normal())),
+    obs: nd(
+      [H + 1, B, 3],
+      Array.from({ length: (H + 1) * B * 3 }, () => rng.normal(0, 2)),
+    ),
+    actions: nd(
+      [H, B, 2],
+      Array.from({ length: H * B * 2 }, () => rng.uniformRange(-1, 1)),
+    ),
+    rewards: nd(
+      [H, B],
+      Array.from({ length: H * B }, () => rng.normal()),
+    ),
     terminated: nd([H, B], [0, 0, 0, 0, 0, 1, 0, 0, 0]),
     mask: nd([H, B], mask),
   };
@@ -44,7 +69,17 @@ describe('world-model loss gradient', () => {
   it.each(['mish', 'silu', 'elu'] as const)('%s: analytic = finite differences for every parameter tensor (float64)', (activation) => {
     const { loss, wrt, inputs, params } = build(activation);
     const report = finiteDifferenceCheck({ loss, wrt }, inputs, params, 3);
-    expect(report.checked).toBe(wrt.reduce((n, t) => n + Math.min(3, (t.shape as number[]).reduce((a, b) => a * b, 1)), 0));
+    expect(report.checked).toBe(
+      wrt.reduce(
+        (n, t) =>
+          n +
+          Math.min(
+            3,
+            (t.shape as number[]).reduce((a, b) => a * b, 1),
+          ),
+        0,
+      ),
+    );
     expect(report.worst, report.where).toBeLessThanOrEqual(1);
   });
 

@@ -16,7 +16,18 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe('embodied validate', () => {
   it('validates the oracle end to end with drift sources and closed-loop contenders', async () => {
     const dir = join(out, 'oracle');
-    const { report, written } = await runValidate({ env: 'PushBox-v0', oracle: true, out: dir, quick: true, episodes: 2, maxSteps: 8, horizon: 3, samples: 4, iterations: 1, progress: false });
+    const { report, written } = await runValidate({
+      env: 'PushBox-v0',
+      oracle: true,
+      out: dir,
+      quick: true,
+      episodes: 2,
+      maxSteps: 8,
+      horizon: 3,
+      samples: 4,
+      iterations: 1,
+      progress: false,
+    });
     expect(existsSync(written.json) && existsSync(written.html)).toBe(true);
     expect(JSON.parse(readFileSync(written.json, 'utf8')).format).toBe('embodied.validation/v1');
     expect(report.drift.curves.map((c) => c.source)).toEqual(['random', 'scripted:push-box', 'planner:oracle-mpc']);

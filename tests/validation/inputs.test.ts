@@ -61,7 +61,9 @@ describe('validate: bad input', () => {
   });
 
   it('rejects a spec for another environment or with indices outside the observation', async () => {
-    await expect(validate({ env, model: contactFreeModel(spec), spec: { ...spec, envId: 'Reach-v0' }, ...TINY })).rejects.toThrow(/the spec describes Reach-v0, but the environment is PushBox-v0/);
+    await expect(validate({ env, model: contactFreeModel(spec), spec: { ...spec, envId: 'Reach-v0' }, ...TINY })).rejects.toThrow(
+      /the spec describes Reach-v0, but the environment is PushBox-v0/,
+    );
     const bad = { ...spec, bodies: [{ ...spec.bodies[0]!, position: [0, 1, 20] as const }] };
     expect(() => validateSpec(bad)).toThrow(/expected body `box` position\[2\] to be an observation index in \[0, 12\], got 20/);
   });
@@ -70,12 +72,24 @@ describe('validate: bad input', () => {
     const empty = { size: 0, stats: () => ({ obsStd: new Float32Array(13) }) };
     await expect(validate({ env, model: contactFreeModel(spec), spec, data: empty, ...TINY })).rejects.toThrow(/the dataset is empty \(0 transitions\)/);
     // The dataset class itself refuses to hold nothing.
-    const none = { obsDim: 13, actionDim: 2, observations: new Float32Array(0), nextObservations: new Float32Array(0), actions: new Float32Array(0), rewards: new Float32Array(0), terminated: new Uint8Array(0), truncated: new Uint8Array(0), episode: new Int32Array(0) };
+    const none = {
+      obsDim: 13,
+      actionDim: 2,
+      observations: new Float32Array(0),
+      nextObservations: new Float32Array(0),
+      actions: new Float32Array(0),
+      rewards: new Float32Array(0),
+      terminated: new Uint8Array(0),
+      truncated: new Uint8Array(0),
+      episode: new Int32Array(0),
+    };
     expect(() => new Dataset(none)).toThrow(/the dataset is empty \(0 transitions\)/);
   });
 
   it('rejects data σ of the wrong length and bad option values', async () => {
-    await expect(validate({ env, model: contactFreeModel(spec), spec, data: { obsStd: [1, 2, 3] }, ...TINY })).rejects.toThrow(/expected data σ \(obsStd\) of 13 entries \(the observation size\), got 3/);
+    await expect(validate({ env, model: contactFreeModel(spec), spec, data: { obsStd: [1, 2, 3] }, ...TINY })).rejects.toThrow(
+      /expected data σ \(obsStd\) of 13 entries \(the observation size\), got 3/,
+    );
     await expect(validate({ env, model: contactFreeModel(spec), ...TINY, horizon: 0 })).rejects.toThrow(/validate options: `horizon`/);
     await expect(validate({ env, model: {} as ValidationModel })).rejects.toThrow(/expected a ValidationModel/);
   });

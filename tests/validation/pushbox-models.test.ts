@@ -102,7 +102,9 @@ describe('broken models are caught by the matching check', () => {
     const r = await run(m);
     const curve = r.drift.curves[0]!.overall.map((p) => p.mean);
     // Every entry is off by 0.02·h σ at step h, so the mean field error is exactly 0.02·h.
-    curve.forEach((e, h) => expect(e).toBeCloseTo(0.02 * (h + 1), 4));
+    curve.forEach((e, h) => {
+      expect(e).toBeCloseTo(0.02 * (h + 1), 4);
+    });
     expect(finalDrift(r)).toBeGreaterThan(0.15);
     expect(finalDrift(perfect)).toBeLessThan(1e-6);
   });

@@ -110,13 +110,20 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('request', (r) => !r.url().startsWith('file:') && !r.url().startsWith('data:') && requests.push(r.url()));
       await page.goto(`file://${join(out, 'report.html')}`);
-      await page.waitForFunction(() => {
-        const c = (window as unknown as { __embodiedCharts?: { total: number; rendered: number; failed: string[] } }).__embodiedCharts;
-        return c !== undefined && c.rendered + c.failed.length === c.total;
-      }, null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => {
+          const c = (window as unknown as { __embodiedCharts?: { total: number; rendered: number; failed: string[] } }).__embodiedCharts;
+          return c !== undefined && c.rendered + c.failed.length === c.total;
+        },
+        null,
+        { timeout: 30_000 },
+      );
       const state = await page.evaluate(() => ({
         charts: (window as unknown as { __embodiedCharts: { total: number; rendered: number; failed: string[] } }).__embodiedCharts,
-        plots: Array.from(document.querySelectorAll('.plot')).map((p) => ({ id: p.id, marks: p.querySelector('svg')?.querySelectorAll('path, rect, line, text, circle').length ?? 0 })),
+        plots: Array.from(document.querySelectorAll('.plot')).map((p) => ({
+          id: p.id,
+          marks: p.querySelector('svg')?.querySelectorAll('path, rect, line, text, circle').length ?? 0,
+        })),
       }));
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);

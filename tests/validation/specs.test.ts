@@ -6,7 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { VALIDATION_SPECS, validationSpecFor } from '../../environments/validation/index.js';
-import { OracleModel, contactFreeModel, ignoreActionsModel, validate, validateSpec, type CheckId, type ValidationModel, type ValidationReport } from '../../src/validation/index.js';
+import {
+  OracleModel,
+  contactFreeModel,
+  ignoreActionsModel,
+  validate,
+  validateSpec,
+  type CheckId,
+  type ValidationModel,
+  type ValidationReport,
+} from '../../src/validation/index.js';
 
 const TINY = { starts: 3, horizon: 8, scenarioInstances: 2, permanenceRows: 2, permanenceHorizon: 20, counterfactualStarts: 2, seed: 1 } as const;
 
@@ -46,7 +55,7 @@ describe('validation specs of the built-in environments', () => {
     expect(r.plausibility.pps).toBeCloseTo(1, 6);
     for (const p of r.drift.curves[0]!.overall) expect(p.mean).toBeLessThan(1e-6);
     expect(r.causal.counterfactual.score!).toBeGreaterThan(0.99);
-    for (const c of r.plausibility.checks.filter((x) => x.status === 'not-applicable')) expect(c.reason).toMatch(new RegExp(id.replace('-v0', '') + '|nothing|collide'));
+    for (const c of r.plausibility.checks.filter((x) => x.status === 'not-applicable')) expect(c.reason).toMatch(new RegExp(`${id.replace('-v0', '')}|nothing|collide`));
   });
 
   it('Warehouse-v0: a contact-free model drives through shelves and drops packages through the floor', async () => {

@@ -49,10 +49,15 @@ describe('intervals', () => {
   });
 
   it('summarises contenders with Wilson success rates and t returns', () => {
-    const r = summarizeContender('x', 'scripted', [
-      { seed: 1, return: -1, length: 10, success: true },
-      { seed: 2, return: -3, length: 20, success: false },
-    ], 5);
+    const r = summarizeContender(
+      'x',
+      'scripted',
+      [
+        { seed: 1, return: -1, length: 10, success: true },
+        { seed: 2, return: -3, length: 20, success: false },
+      ],
+      5,
+    );
     expect(r.successRate.mean).toBe(0.5);
     expect(r.return.mean).toBe(-2);
     expect(r.length.mean).toBe(15);
@@ -119,7 +124,8 @@ describe('drift and scores', () => {
   });
 
   it('PPS averages scored checks only', () => {
-    const c = (score: number | null, status: CheckResult['status']) => ({ id: 'gravity', name: '', status, score, scenario: '', formula: '', details: {}, instances: [] }) as CheckResult;
+    const c = (score: number | null, status: CheckResult['status']) =>
+      ({ id: 'gravity', name: '', status, score, scenario: '', formula: '', details: {}, instances: [] }) as CheckResult;
     expect(physicalPlausibilityScore([c(1, 'scored'), c(0.5, 'scored'), c(null, 'not-applicable')])).toBe(0.75);
     expect(physicalPlausibilityScore([c(null, 'not-available')])).toBeNull();
   });

@@ -45,7 +45,7 @@ describe('WorkerVectorEnv', () => {
     const b = await trace(worker, 40, 77);
     expect(b).toEqual(a);
     // The run did cover episode ends (terminations and truncations) in several envs.
-    const ends = a.slice(1).map((r) => Array.from((r as { truncated: Uint8Array }).truncated)).flat();
+    const ends = a.slice(1).flatMap((r) => Array.from((r as { truncated: Uint8Array }).truncated));
     expect(ends.filter((x) => x === 1).length).toBeGreaterThan(5);
   });
 
@@ -109,5 +109,4 @@ describe('WorkerVectorEnv', () => {
     await envs.close();
     await expect(envs.step(new Float32Array(4))).rejects.toThrow(/step\(\) called after close\(\)/);
   });
-
 });

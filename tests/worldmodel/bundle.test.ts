@@ -16,6 +16,7 @@ function bundle(opts: Parameters<typeof writeTestBundle>[1] = {}) {
   return dir;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests corrupt arbitrary manifest fields on purpose
 function editManifest(dir: string, edit: (m: Record<string, any>) => void) {
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   edit(m);
@@ -23,9 +24,19 @@ function editManifest(dir: string, edit: (m: Record<string, any>) => void) {
 }
 
 /** Replaces `file` with an encoder-like single-layer model with the given input/output declarations. */
-function writeModel(dir: string, file: string, input: { name: string; dims: (number | string | null)[]; elemType?: number }, output: { name: string; dims: (number | string | null)[] }, inDim = 3, outDim = 4) {
+function writeModel(
+  dir: string,
+  file: string,
+  input: { name: string; dims: (number | string | null)[]; elemType?: number },
+  output: { name: string; dims: (number | string | null)[] },
+  inDim = 3,
+  outDim = 4,
+) {
   const d = denseNodes('x', [randomDense(Rng.fromSeed(1), inDim, outDim, 'none')], input.name, output.name);
-  writeFileSync(join(dir, file), modelBytes({ name: 'g', node: d.nodes, initializer: d.inits, input: [valueInfo(input.name, input.dims, input.elemType)], output: [valueInfo(output.name, output.dims)] }));
+  writeFileSync(
+    join(dir, file),
+    modelBytes({ name: 'g', node: d.nodes, initializer: d.inits, input: [valueInfo(input.name, input.dims, input.elemType)], output: [valueInfo(output.name, output.dims)] }),
+  );
 }
 
 describe('loadBundle', () => {
@@ -114,7 +125,10 @@ describe('loadBundle', () => {
     await expect(loadBundle(dir2)).rejects.toThrow(/encoder\.onnx: output `latent`: expected axis 1 to be 4 \(latentDim\), got fixed 5/);
     const dir3 = bundle();
     const d = denseNodes('x', [randomDense(Rng.fromSeed(1), 3, 4, 'none')], 'obs', 'latent');
-    writeFileSync(join(dir3, 'encoder.onnx'), modelBytes({ name: 'g', node: d.nodes, initializer: d.inits, input: [valueInfo('obs', ['B', 3]), valueInfo('mask', ['B', 3])], output: [valueInfo('latent', ['B', 4])] }));
+    writeFileSync(
+      join(dir3, 'encoder.onnx'),
+      modelBytes({ name: 'g', node: d.nodes, initializer: d.inits, input: [valueInfo('obs', ['B', 3]), valueInfo('mask', ['B', 3])], output: [valueInfo('latent', ['B', 4])] }),
+    );
     await expect(loadBundle(dir3)).rejects.toThrow(/encoder\.onnx: unexpected input `mask` \(expected only `obs`\)/);
     const dir4 = bundle({ hasTerminal: false });
     editManifest(dir4, (m) => (m.hasTerminal = true));

@@ -95,7 +95,9 @@ export interface DynamicsWeights {
 /** The body shared by dynamics.onnx and the Scan body: nodes from `latent`,`action` to next/reward/terminal names. */
 function dynamicsBody(prefix: string, w: DynamicsWeights, latent: string, action: string, names: { next: string; reward: string; terminal?: string }) {
   const za = `${prefix}_za`;
-  const nodes: pkg.onnx.INodeProto[] = [{ opType: 'Concat', input: [latent, action], output: [za], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }];
+  const nodes: pkg.onnx.INodeProto[] = [
+    { opType: 'Concat', input: [latent, action], output: [za], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+  ];
   const inits: pkg.onnx.ITensorProto[] = [];
   for (const [part, layers, out] of [
     ['next', w.next, names.next],
@@ -170,14 +172,20 @@ export function writeTestBundle(dir: string, o: TestBundleOptions = {}): TestBun
     const body = dynamicsBody('d', w, 'latent', 'action', { next: 'next_latent', reward: 'reward', ...(o.hasTerminal && { terminal: 'terminal_logit' }) });
     const outputs = [valueInfo('next_latent', [B, L]), valueInfo('reward', [B, 1]), ...(o.hasTerminal ? [valueInfo('terminal_logit', [B, 1])] : [])];
     files.push(`dynamics_${k}.onnx`);
-    writeFileSync(join(dir, files[k]!), finish({ name: `dynamics_${k}`, node: body.nodes, input: [valueInfo('latent', [B, L]), valueInfo('action', [B, actionDim])], output: outputs }, body.inits));
+    writeFileSync(
+      join(dir, files[k]!),
+      finish({ name: `dynamics_${k}`, node: body.nodes, input: [valueInfo('latent', [B, L]), valueInfo('action', [B, actionDim])], output: outputs }, body.inits),
+    );
   }
 
   let decoder: Dense[] | undefined;
   if (o.decoder) {
     decoder = [randomDense(rng, L, 8, 'tanh'), randomDense(rng, 8, obsDim, 'none')];
     const dec = denseNodes('dec', decoder, 'latent', 'obs');
-    writeFileSync(join(dir, 'decoder.onnx'), finish({ name: 'decoder', node: dec.nodes, input: [valueInfo('latent', [B, L])], output: [valueInfo('obs', [B, obsDim])] }, dec.inits));
+    writeFileSync(
+      join(dir, 'decoder.onnx'),
+      finish({ name: 'decoder', node: dec.nodes, input: [valueInfo('latent', [B, L])], output: [valueInfo('obs', [B, obsDim])] }, dec.inits),
+    );
   }
 
   if (o.rollout) writeFileSync(join(dir, 'rollout.onnx'), scanRollout(members[0]!, L, actionDim, B, !!o.hasTerminal));

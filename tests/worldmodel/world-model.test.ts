@@ -42,7 +42,10 @@ describe('WorldModel', () => {
     const ref = dynamicsForward(weights.members[0]!, z, a, B, L, A);
     expectClose(s.nextLatent, ref.next);
     expectClose(s.reward, ref.reward);
-    expectClose(s.terminalProb!, ref.terminal!.map((x) => 1 / (1 + Math.exp(-x))));
+    expectClose(
+      s.terminalProb!,
+      ref.terminal!.map((x) => 1 / (1 + Math.exp(-x))),
+    );
     expect(s.uncertainty).toBeUndefined();
     expectClose(await model.decode(z), denseForward(weights.decoder!, z, B));
     await model.close();
@@ -82,7 +85,11 @@ describe('WorldModel', () => {
   });
 
   it('uses a fused rollout for an ensemble only when the manifest says it computes the mean', async () => {
-    for (const [rolloutMode, expected] of [[undefined, false], ['member0', false], ['mean', true]] as const) {
+    for (const [rolloutMode, expected] of [
+      [undefined, false],
+      ['member0', false],
+      ['mean', true],
+    ] as const) {
       const { dir } = make({ ensemble: 3, rollout: true, manifest: rolloutMode ? { rolloutMode } : {} });
       const model = await WorldModel.load(dir, { uncertainty: false });
       expect(model.canFuse(5)).toBe(expected);
@@ -168,7 +175,13 @@ describe('WorldModel', () => {
     for (const opts of [{ rollout: true }, { ensemble: 3, hasTerminal: true }] as TestBundleOptions[]) {
       const { dir } = make(opts);
       const model = await WorldModel.load(dir, { ensembleMode: 'tsinf', seed: 2 });
-      const planner = new Planner(model, { horizon: 5, actionLow: [-1, -1], actionHigh: [1, 1], optimizer: { algorithm: 'mppi', samples: 64, iterations: 3, seed: 1 }, objective: rewardObjective() });
+      const planner = new Planner(model, {
+        horizon: 5,
+        actionLow: [-1, -1],
+        actionHigh: [1, 1],
+        optimizer: { algorithm: 'mppi', samples: 64, iterations: 3, seed: 1 },
+        objective: rewardObjective(),
+      });
       const z = await model.encode(Float32Array.of(0.1, 0.2, 0.3));
       const plan = await planner.plan(z, { warmStart: false });
       expect(plan.action.length).toBe(A);

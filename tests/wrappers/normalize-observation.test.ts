@@ -29,7 +29,7 @@ describe('RunningMeanStd', () => {
     expect(single.count).toBeCloseTo(400, 9);
   });
 
-  it('starts at Gymnasium\'s prior and validates input', () => {
+  it("starts at Gymnasium's prior and validates input", () => {
     const s = new RunningMeanStd(2);
     expect(Array.from(s.var)).toEqual([1, 1]);
     expect(s.count).toBe(1e-4);

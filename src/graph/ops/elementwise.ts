@@ -41,20 +41,45 @@ const softplusF = (v: number): number => Math.max(v, 0) + Math.log1p(Math.exp(-M
 
 /** Primitive unary ops (exported for tests and `docs/training.md`). */
 export const UnaryOps = {
-  Neg: unaryOp('Neg', 'Neg', (v) => -v, (_x, _y, dy) => neg(dy)),
+  Neg: unaryOp(
+    'Neg',
+    'Neg',
+    (v) => -v,
+    (_x, _y, dy) => neg(dy),
+  ),
   Exp: unaryOp('Exp', 'Exp', Math.exp, (_x, y, dy) => mul(dy, y)),
   Log: unaryOp('Log', 'Log', Math.log, (x, _y, dy) => div(dy, x)),
   Sqrt: unaryOp('Sqrt', 'Sqrt', Math.sqrt, (_x, y, dy) => div(mul(dy, 0.5), y)),
   Tanh: unaryOp('Tanh', 'Tanh', Math.tanh, (_x, y, dy) => mul(dy, sub(1, mul(y, y)))),
   Sigmoid: unaryOp('Sigmoid', 'Sigmoid', sigmoidF, (_x, y, dy) => mul(dy, mul(y, sub(1, y)))),
-  Relu: unaryOp('Relu', 'Relu', (v) => Math.max(v, 0), (x, _y, dy) => where(greater(x, 0), dy, 0)),
+  Relu: unaryOp(
+    'Relu',
+    'Relu',
+    (v) => Math.max(v, 0),
+    (x, _y, dy) => where(greater(x, 0), dy, 0),
+  ),
   Softplus: unaryOp('Softplus', 'Softplus', softplusF, (x, _y, dy) => mul(dy, sigmoid(x))),
   Abs: unaryOp('Abs', 'Abs', Math.abs, (x, _y, dy) => mul(dy, sign(x))),
   Sign: unaryOp('Sign', 'Sign', Math.sign, () => undefined),
-  Reciprocal: unaryOp('Reciprocal', 'Reciprocal', (v) => 1 / v, (_x, y, dy) => neg(mul(dy, mul(y, y)))),
-  Identity: unaryOp('Identity', 'Identity', (v) => v, (_x, _y, dy) => dy),
+  Reciprocal: unaryOp(
+    'Reciprocal',
+    'Reciprocal',
+    (v) => 1 / v,
+    (_x, y, dy) => neg(mul(dy, mul(y, y))),
+  ),
+  Identity: unaryOp(
+    'Identity',
+    'Identity',
+    (v) => v,
+    (_x, _y, dy) => dy,
+  ),
   /** Identity forward, no gradient backward (TD-MPC2's `.detach()` of the target encoder). */
-  StopGradient: unaryOp('StopGradient', 'Identity', (v) => v, () => undefined),
+  StopGradient: unaryOp(
+    'StopGradient',
+    'Identity',
+    (v) => v,
+    () => undefined,
+  ),
 };
 
 /** ELU with its `alpha`. */
@@ -144,14 +169,34 @@ function binaryOp(name: string, f: (a: number, b: number) => number, backward: (
 
 /** Primitive broadcasting binary ops. */
 export const BinaryOps = {
-  Add: binaryOp('Add', (a, b) => a + b, (_a, _b, _y, dy) => [dy, dy]),
-  Sub: binaryOp('Sub', (a, b) => a - b, (_a, _b, _y, dy) => [dy, neg(dy)]),
-  Mul: binaryOp('Mul', (a, b) => a * b, (a, b, _y, dy) => [mul(dy, b), mul(dy, a)]),
-  Div: binaryOp('Div', (a, b) => a / b, (_a, b, y, dy) => {
-    const da = div(dy, b);
-    return [da, neg(mul(da, y))];
-  }),
-  Pow: binaryOp('Pow', (a, b) => Math.pow(a, b), (a, b, y, dy) => [mul(dy, mul(b, pow(a, sub(b, 1)))), mul(dy, mul(y, log(a)))]),
+  Add: binaryOp(
+    'Add',
+    (a, b) => a + b,
+    (_a, _b, _y, dy) => [dy, dy],
+  ),
+  Sub: binaryOp(
+    'Sub',
+    (a, b) => a - b,
+    (_a, _b, _y, dy) => [dy, neg(dy)],
+  ),
+  Mul: binaryOp(
+    'Mul',
+    (a, b) => a * b,
+    (a, b, _y, dy) => [mul(dy, b), mul(dy, a)],
+  ),
+  Div: binaryOp(
+    'Div',
+    (a, b) => a / b,
+    (_a, b, y, dy) => {
+      const da = div(dy, b);
+      return [da, neg(mul(da, y))];
+    },
+  ),
+  Pow: binaryOp(
+    'Pow',
+    (a, b) => a ** b,
+    (a, b, y, dy) => [mul(dy, mul(b, pow(a, sub(b, 1)))), mul(dy, mul(y, log(a)))],
+  ),
 };
 
 function binary(op: OpDef<Record<string, never>>, a: TensorLike, b: TensorLike): Tensor {

@@ -121,4 +121,3 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
   return gemm(x, w, b);
 }
-

@@ -91,7 +91,9 @@ export const LayerNormOp: OpDef<{ epsilon: number }> = {
       let v = 0;
       for (const o of offs) v += (x!.data[o]! - m) ** 2;
       const is = 1 / Math.sqrt(v / offs.length + epsilon);
-      offs.forEach((o, j) => (y.data[o] = (x!.data[o]! - m) * is * scale!.data[j]! + bias!.data[j]!));
+      offs.forEach((o, j) => {
+        y.data[o] = (x!.data[o]! - m) * is * scale!.data[j]! + bias!.data[j]!;
+      });
       mean.data[row] = m;
       inv.data[row++] = is;
     });

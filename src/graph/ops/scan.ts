@@ -78,7 +78,10 @@ export const ScanOp: OpDef<ScanAttrs> = {
           const ax = scanInputAxes[i - numStates]!;
           const x = scanIns[i - numStates]!;
           const part = sliceArray(x, ax, s, s + 1);
-          feeds[name] = reshapeArray(part, x.shape.filter((_d, k) => k !== ax));
+          feeds[name] = reshapeArray(
+            part,
+            x.shape.filter((_d, k) => k !== ax),
+          );
         }
       });
       const outs = evaluateGraph(body.graph as Graph, bodyOuts, { inputs: feeds, params: body.paramValues ?? new Map() });
@@ -97,7 +100,13 @@ export const ScanOp: OpDef<ScanAttrs> = {
  * A Scan node. `body` must declare its inputs in order (states, then scan elements) and its outputs
  * (new states, then per-step outputs) in `body.outputs` insertion order.
  */
-export function scan(graph: Graph, body: ScanAttrs['body'], states: readonly Tensor[], scanInputs: readonly Tensor[], options: { scanInputAxes?: readonly number[]; scanOutputAxes?: readonly number[] } = {}): Tensor[] {
+export function scan(
+  graph: Graph,
+  body: ScanAttrs['body'],
+  states: readonly Tensor[],
+  scanInputs: readonly Tensor[],
+  options: { scanInputAxes?: readonly number[]; scanOutputAxes?: readonly number[] } = {},
+): Tensor[] {
   const numOut = Object.keys(body.outputs).length - states.length;
   return graph.apply(ScanOp, [...states, ...scanInputs], {
     body,

@@ -80,7 +80,9 @@ export const TransposeOp: OpDef<{ perm: readonly number[] }> = {
     if (!dy) return [undefined];
     const { perm } = node.attrs as { perm: number[] };
     const inverse = new Array<number>(perm.length);
-    perm.forEach((p, i) => (inverse[p] = i));
+    perm.forEach((p, i) => {
+      inverse[p] = i;
+    });
     return [transpose(dy, inverse)];
   },
   evaluate: ([x], { perm }) => [transposeArray(x!, perm)],

@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../../errors.js';
-import { Mat, Tape, matmulAcc, matmulTransAAcc, matmulTransBAcc } from './tape.js';
+import { Mat, type Tape, matmulAcc, matmulTransAAcc, matmulTransBAcc } from './tape.js';
 
 /** y = x·W + b, W [in, out], b [1, out]. */
 export function linear(tape: Tape, x: Mat, w: Mat, b: Mat): Mat {
@@ -129,7 +129,7 @@ export function simNorm(tape: Tape, x: Mat, group: number): Mat {
     let max = -Infinity;
     for (let j = 0; j < group; j++) max = Math.max(max, x.data[o + j]!);
     let s = 0;
-    for (let j = 0; j < group; j++) s += (y.data[o + j] = Math.exp(x.data[o + j]! - max));
+    for (let j = 0; j < group; j++) s += y.data[o + j] = Math.exp(x.data[o + j]! - max);
     for (let j = 0; j < group; j++) y.data[o + j]! /= s;
   }
   tape.push(() => {
@@ -247,7 +247,9 @@ export function weightedSum(tape: Tape, terms: readonly Mat[], coefs: readonly n
   tape.push(() => {
     const g = out.grad?.[0];
     if (g === undefined) return;
-    terms.forEach((t, i) => (t.g()[0]! += g * coefs[i]!));
+    terms.forEach((t, i) => {
+      t.g()[0]! += g * coefs[i]!;
+    });
   });
   return out;
 }

@@ -107,7 +107,12 @@ export class ReferenceWorldModel {
       rew.push(weightedSquaredError(tape, this.mlp(tape, `reward${m}`, J, c.rewardHidden, 'linear'), rewardT, w, HB));
       if (c.terminal) term.push(weightedBce(tape, this.mlp(tape, `terminal${m}`, J, c.terminalHidden, 'linear'), data.terminated!, w, HB));
     }
-    const mean = (xs: Mat[]) => weightedSum(tape, xs, xs.map(() => 1 / xs.length));
+    const mean = (xs: Mat[]) =>
+      weightedSum(
+        tape,
+        xs,
+        xs.map(() => 1 / xs.length),
+      );
     const metrics: Record<string, Mat> = { consistency: mean(cons), reward: mean(rew) };
     if (c.terminal) metrics.terminal = mean(term);
     if (c.decoder) {
@@ -124,8 +129,8 @@ export class ReferenceWorldModel {
     }
     const terms = [metrics.consistency!, metrics.reward!];
     const coefs = [c.consistencyCoef, c.rewardCoef];
-    if (metrics.terminal) (terms.push(metrics.terminal), coefs.push(c.terminalCoef));
-    if (metrics.decoder) (terms.push(metrics.decoder), coefs.push(c.decoderCoef));
+    if (metrics.terminal) terms.push(metrics.terminal), coefs.push(c.terminalCoef);
+    if (metrics.decoder) terms.push(metrics.decoder), coefs.push(c.decoderCoef);
     const loss = weightedSum(tape, terms, coefs);
     loss.g()[0] = 1;
     tape.backward();
@@ -145,8 +150,10 @@ export class ReferenceWorldModel {
     const decay = 1 - lr * weightDecay;
     for (let i = 0; i < this.flat.length; i++) {
       const g = this.grad[i]! * scale;
-      const m = (this.m[i] = beta1 * this.m[i]! + (1 - beta1) * g);
-      const v = (this.v[i] = beta2 * this.v[i]! + (1 - beta2) * g * g);
+      const m = beta1 * this.m[i]! + (1 - beta1) * g;
+      this.m[i] = m;
+      const v = beta2 * this.v[i]! + (1 - beta2) * g * g;
+      this.v[i] = v;
       this.flat[i] = this.flat[i]! * decay - (stepSize * m) / (Math.sqrt(v) * invSqrtBc2 + eps);
     }
     return norm;
