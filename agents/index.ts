@@ -12,6 +12,7 @@ export * from './policy-agent.js';
 export * from './random-agent.js';
 export * from './plan-source.js';
 export * from './mpc-agent.js';
+export * from './mpc-controller.js';
 export * from './action-bounds.js';
 export * from './control-loop.js';
 export * from './scripted/reach.js';

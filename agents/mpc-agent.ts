@@ -1,54 +1,47 @@
 /**
  * `mpcAgent`: model-predictive control as an RxJS operator — plan, execute the first action (or the
  * first k), replan from the next percept warm-started by the shifted plan, and keep acting when a
- * plan misses its deadline.
+ * plan misses its deadline. The plan bookkeeping (plan, cursor, warm start, shift, seeds, plan
+ * checks) is `mpcController`'s plan memory; this module adds only deadlines, fallbacks and telemetry.
  *
  * @module
  */
-import { asyncScheduler, from, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, from, Observable, Subject, type SchedulerLike, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import { performance } from 'node:perf_hooks';
-import { InvalidArgumentError, describeValue } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
-import { Rng } from '../src/rng.js';
 import { boundsMidpoint } from './action-bounds.js';
 import { PlanError } from './errors.js';
+import { MpcControllerOptionsSchema, type MpcControllerOptions } from './mpc-controller.js';
+import { PlanMemory } from './plan-memory.js';
 import type { PlanOutcome, PlanSource } from './plan-source.js';
 import type { Agent, Percept } from './types.js';
 
-/** Options of {@link mpcAgent}. */
-export interface MpcAgentOptions<O = Float32Array> {
-  /** Computes plans: `localPlanSource(...)` on this thread, or a `PlanWorker`. Required. */
-  readonly source: PlanSource<O>;
-  /** Actions executed from one plan before replanning (1 = replan every step). Default: `1`. */
-  readonly replanEvery?: number;
+// The warm-start helper lived here before the plan memory was shared with `mpcController`.
+export { shifted } from './plan-memory.js';
+
+/** Zod schema of {@link MpcAgentOptions}: the controller's options plus timing. */
+export const MpcAgentOptionsSchema = MpcControllerOptionsSchema.extend({
   /**
    * Milliseconds (on `scheduler`'s clock) within which every percept is answered. When its plan (or
    * an earlier late plan it waits for) has not landed by then, the agent answers with the previous
    * plan's next action (or `defaultAction` when there is none) and reports a fallback; the late plan
    * is adopted when it lands, shifted by the steps that passed meanwhile, and the next plan starts
-   * from the newest waiting percept. Default: `Infinity` (always wait: deterministic).
+   * from the newest waiting percept. Default: `Infinity` (always wait: deterministic, and then the
+   * agent acts exactly like `mpcController` with the same options).
    */
-  readonly deadlineMs?: number;
+  deadlineMs: z.number().positive().default(Number.POSITIVE_INFINITY),
   /** Answer when no plan has an action for this step. Default: the midpoint of the action bounds. */
-  readonly defaultAction?: Float32Array;
-  /** Seed from which each plan's seed is derived (with the episode seed and step). Default: `0`. */
-  readonly seed?: number;
+  defaultAction: z.instanceof(Float32Array).optional(),
   /** Clock for deadlines and telemetry times. Default: `asyncScheduler` (timed with `performance.now()`). */
-  readonly scheduler?: SchedulerLike;
-}
+  scheduler: z.custom<SchedulerLike>((v) => typeof v === 'object' && v !== null && typeof (v as SchedulerLike).schedule === 'function').optional(),
+}).strict();
 
-const MpcAgentOptionsSchema = z
-  .object({
-    source: z.custom<PlanSource<unknown>>((v) => typeof v === 'object' && v !== null && typeof (v as PlanSource).plan === 'function', {
-      message: 'expected a PlanSource (an object with `plan(request)`, e.g. localPlanSource(...) or a PlanWorker)',
-    }),
-    replanEvery: z.number().int().positive().default(1),
-    deadlineMs: z.number().positive().default(Number.POSITIVE_INFINITY),
-    defaultAction: z.instanceof(Float32Array).optional(),
-    seed: z.number().int().nonnegative().default(0),
-    scheduler: z.custom<SchedulerLike>((v) => typeof v === 'object' && v !== null && typeof (v as SchedulerLike).schedule === 'function').optional(),
-  })
-  .strict();
+/**
+ * Options of {@link mpcAgent}: those of {@link MpcAgentOptionsSchema} — `source`, `replanEvery` and
+ * `seed` as in {@link MpcControllerOptions}, plus `deadlineMs`, `defaultAction` and `scheduler`.
+ */
+export type MpcAgentOptions<O = Float32Array> = Omit<z.input<typeof MpcAgentOptionsSchema>, 'source'> & MpcControllerOptions<O>;
 
 /** A plan that finished (on time or late). */
 export interface PlanTelemetry {
@@ -104,177 +97,184 @@ export type MpcAgent<O = Float32Array> = Agent<O, Float32Array> & {
 export function mpcAgent<O = Float32Array>(options: MpcAgentOptions<O>): MpcAgent<O> {
   const opts = parseOptions(MpcAgentOptionsSchema, options, 'mpcAgent options');
   const source = options.source;
-  const { horizon: H, actionDim: A } = source;
-  if (!Number.isSafeInteger(H) || H <= 0) throw new InvalidArgumentError(`mpcAgent: expected the plan source's \`horizon\` to be a positive integer, got ${describeValue(H)}`);
-  if (opts.replanEvery > H) throw new InvalidArgumentError(`mpcAgent options: \`replanEvery\` (${opts.replanEvery}) must not exceed the horizon (${H})`);
+  const newMemory = () => PlanMemory.forSource(source, opts.replanEvery, opts.seed, 'mpcAgent');
+  const { actionDim: A } = newMemory();
   const defaultAction = opts.defaultAction ? Float32Array.from(opts.defaultAction) : boundsMidpoint(source.actionLow, source.actionHigh);
   if (defaultAction.length !== A) {
     throw new InvalidArgumentError(`mpcAgent options: expected \`defaultAction\` of length ${A} (the action size), got ${defaultAction.length}`);
   }
   const scheduler = opts.scheduler ?? asyncScheduler;
-  const now = scheduler === asyncScheduler ? () => performance.now() : () => scheduler.now();
   const telemetry = new Subject<MpcTelemetry>();
+  const settings: EpisodeSettings<O> = {
+    source,
+    deadlineMs: opts.deadlineMs,
+    defaultAction,
+    scheduler,
+    now: scheduler === asyncScheduler ? () => performance.now() : () => scheduler.now(),
+    telemetry,
+  };
   let episodes = 0;
-
   const operator = (percepts: Observable<Percept<O>>): Observable<Float32Array> =>
-    new Observable<Float32Array>((subscriber) => {
-      const episode = ++episodes;
-      let plan: Float32Array | undefined; // H × A
-      let cursor = 0; // index in `plan` of the next action
-      let sinceReplan = 0; // actions answered since the plan's percept
-      let answered = 0; // actions answered in this episode
-      let inFlight: { percept: Percept<O>; sub: Subscription | undefined } | undefined;
-      let waiting: Percept<O> | undefined; // the percept that has not been answered yet
-      let waitTimer: Subscription | undefined;
-      let upstreamDone = false;
-      const queue: Percept<O>[] = [];
-      let episodeRng: Rng | undefined;
-      let lastPlanStep: number | undefined; // percept step of the last plan that completed
-
-      const planAction = (): Float32Array | undefined => (plan !== undefined && cursor < H ? plan.slice(cursor * A, (cursor + 1) * A) : undefined);
-
-      const answer = (action: Float32Array): void => {
-        waitTimer?.unsubscribe();
-        waitTimer = undefined;
-        waiting = undefined;
-        cursor++;
-        sinceReplan++;
-        answered++;
-        subscriber.next(action);
-      };
-
-      const drain = (): void => {
-        while (waiting === undefined && queue.length > 0 && !subscriber.closed) handle(queue.shift()!);
-        if (waiting === undefined && queue.length === 0 && upstreamDone) subscriber.complete();
-      };
-
-      const fallback = (percept: Percept<O>): void => {
-        const fromPlan = planAction();
-        const reason = inFlight !== undefined && inFlight.percept !== percept ? 'plan-in-flight' : 'deadline';
-        telemetry.next({ kind: 'fallback', episode, step: percept.step, reason, action: fromPlan ? 'previous-plan' : 'default-action' });
-        answer(fromPlan ?? defaultAction.slice());
-      };
-
-      // Answers `waiting` from the current plan when it may, otherwise plans for it; while an earlier
-      // (late) plan is still computing, waits for it — the deadline timer bounds every wait.
-      const respond = (percept: Percept<O>): void => {
-        if (plan !== undefined && sinceReplan < opts.replanEvery && cursor < H) {
-          answer(planAction()!);
-          return;
-        }
-        if (inFlight === undefined) startPlan(percept);
-      };
-
-      const handle = (percept: Percept<O>): void => {
-        waiting = percept;
-        respond(percept);
-        if (waiting === percept && waitTimer === undefined && !subscriber.closed && Number.isFinite(opts.deadlineMs)) {
-          waitTimer = scheduler.schedule(() => {
-            if (waiting !== percept || subscriber.closed) return;
-            fallback(percept);
-            drain();
-          }, opts.deadlineMs);
-        }
-      };
-
-      const startPlan = (percept: Percept<O>): void => {
-        if (percept.step === 0 || episodeRng === undefined) {
-          episodeRng = Rng.fromSeed(opts.seed).derive(percept.seed ?? 0);
-        }
-        const warmStart = plan === undefined ? undefined : shifted(plan, cursor, H, A);
-        const requestedAt = answered;
-        const started = now();
-        const flight: { percept: Percept<O>; sub: Subscription | undefined } = { percept, sub: undefined };
-        inFlight = flight;
-        let settled = false;
-        let input;
-        try {
-          const shift = lastPlanStep === undefined ? undefined : percept.step - lastPlanStep;
-          input = source.plan({ percept, warmStart, shift, seed: episodeRng.derive(percept.step).nextSeed() });
-        } catch (error) {
-          subscriber.error(error);
-          return;
-        }
-        flight.sub = from(input).subscribe({
-          next: (outcome) => {
-            if (settled) return;
-            settled = true;
-            flight.sub?.unsubscribe();
-            inFlight = undefined;
-            const why = explainOutcome(outcome, H, A);
-            if (why !== undefined) {
-              subscriber.error(new PlanError(`mpcAgent: the planner returned an unusable plan at step ${percept.step}: ${why}`));
-              return;
-            }
-            const onTime = waiting === percept;
-            const shift = answered - requestedAt;
-            telemetry.next({
-              kind: 'plan',
-              episode,
-              step: percept.step,
-              ms: now() - started,
-              iterations: outcome.iterations,
-              bestCost: outcome.bestCost,
-              nanCount: outcome.nanCount,
-              fallbackUsed: !onTime,
-              shift,
-            });
-            plan = outcome.actions;
-            lastPlanStep = percept.step;
-            cursor = shift;
-            sinceReplan = shift;
-            if (onTime) answer(planAction()!);
-            else if (waiting !== undefined) respond(waiting);
-            drain();
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            if (!settled) subscriber.error(new PlanError(`mpcAgent: the plan source completed without a plan at step ${percept.step}`));
-          },
-        });
-        if (settled) flight.sub.unsubscribe();
-      };
-
-      const upstream = percepts.subscribe({
-        next: (percept) => {
-          if (waiting !== undefined) queue.push(percept);
-          else handle(percept);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => {
-          upstreamDone = true;
-          drain();
-        },
-      });
-
-      return () => {
-        upstream.unsubscribe();
-        waitTimer?.unsubscribe();
-        inFlight?.sub?.unsubscribe();
-        inFlight = undefined;
-      };
-    });
-
+    new Observable<Float32Array>((subscriber) => new MpcEpisode(settings, ++episodes, newMemory(), subscriber).run(percepts));
   return Object.assign(operator, { telemetry$: telemetry.asObservable() });
 }
 
-/** The plan from row `from` on, padded to H rows by repeating its last row. */
-export function shifted(plan: Float32Array, from: number, horizon: number, actionDim: number): Float32Array {
-  const out = new Float32Array(horizon * actionDim);
-  const keep = Math.max(0, Math.min(horizon, horizon - from));
-  if (keep > 0) out.set(plan.subarray(from * actionDim, horizon * actionDim), 0);
-  const last = plan.subarray((horizon - 1) * actionDim, horizon * actionDim);
-  for (let h = keep; h < horizon; h++) out.set(last, h * actionDim);
-  return out;
+/** What every episode of one agent shares. */
+interface EpisodeSettings<O> {
+  readonly source: PlanSource<O>;
+  readonly deadlineMs: number;
+  readonly defaultAction: Float32Array;
+  readonly scheduler: SchedulerLike;
+  readonly now: () => number;
+  readonly telemetry: Subject<MpcTelemetry>;
 }
 
-function explainOutcome(outcome: PlanOutcome, H: number, A: number): string | undefined {
-  if (typeof outcome !== 'object' || outcome === null || !(outcome.actions instanceof Float32Array)) {
-    return `expected { actions: Float32Array, … }, got ${describeValue(outcome)}`;
+/** A plan being computed, and the percept it was requested for. */
+interface Flight<O> {
+  readonly percept: Percept<O>;
+  sub: Subscription | undefined;
+}
+
+/**
+ * One subscription of an agent: answers percepts one at a time from `memory` (the plan bookkeeping
+ * shared with `mpcController`), adding deadlines, fallbacks and telemetry.
+ */
+class MpcEpisode<O> {
+  private answered = 0; // actions answered in this episode
+  private inFlight: Flight<O> | undefined;
+  private waiting: Percept<O> | undefined; // the percept that has not been answered yet
+  private waitTimer: Subscription | undefined;
+  private upstreamDone = false;
+  private readonly queue: Percept<O>[] = [];
+
+  constructor(
+    private readonly settings: EpisodeSettings<O>,
+    private readonly episode: number,
+    private readonly memory: PlanMemory,
+    private readonly subscriber: Subscriber<Float32Array>,
+  ) {}
+
+  /** Subscribes to `percepts`; returns the teardown. */
+  run(percepts: Observable<Percept<O>>): TeardownLogic {
+    const { subscriber } = this;
+    const upstream = percepts.subscribe({
+      next: (percept) => {
+        if (this.waiting !== undefined) this.queue.push(percept);
+        else this.handle(percept);
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => {
+        this.upstreamDone = true;
+        this.drain();
+      },
+    });
+    return () => {
+      upstream.unsubscribe();
+      this.waitTimer?.unsubscribe();
+      this.inFlight?.sub?.unsubscribe();
+      this.inFlight = undefined;
+    };
   }
-  if (outcome.actions.length !== H * A) return `expected ${H * A} action values (H=${H} × A=${A}), got ${outcome.actions.length}`;
-  for (let i = 0; i < outcome.actions.length; i++) {
-    if (!Number.isFinite(outcome.actions[i]!)) return `expected finite actions, got ${outcome.actions[i]} at index ${i} (step ${Math.floor(i / A)}, dimension ${i % A})`;
+
+  private answer(action: Float32Array): void {
+    this.waitTimer?.unsubscribe();
+    this.waitTimer = undefined;
+    this.waiting = undefined;
+    this.memory.advance();
+    this.answered++;
+    this.subscriber.next(action);
   }
-  return undefined;
+
+  private drain(): void {
+    const { queue, subscriber } = this;
+    while (this.waiting === undefined && queue.length > 0 && !subscriber.closed) this.handle(queue.shift()!);
+    if (this.waiting === undefined && queue.length === 0 && this.upstreamDone) subscriber.complete();
+  }
+
+  private fallback(percept: Percept<O>): void {
+    const fromPlan = this.memory.nextAction();
+    const reason = this.inFlight !== undefined && this.inFlight.percept !== percept ? 'plan-in-flight' : 'deadline';
+    this.settings.telemetry.next({ kind: 'fallback', episode: this.episode, step: percept.step, reason, action: fromPlan ? 'previous-plan' : 'default-action' });
+    this.answer(fromPlan ?? this.settings.defaultAction.slice());
+  }
+
+  // Answers `waiting` from the current plan when it may, otherwise plans for it; while an earlier
+  // (late) plan is still computing, waits for it — the deadline timer bounds every wait.
+  private respond(percept: Percept<O>): void {
+    if (!this.memory.planDue) {
+      this.answer(this.memory.nextAction()!);
+      return;
+    }
+    if (this.inFlight === undefined) this.startPlan(percept);
+  }
+
+  private handle(percept: Percept<O>): void {
+    this.waiting = percept;
+    this.respond(percept);
+    const { deadlineMs, scheduler } = this.settings;
+    if (this.waiting === percept && this.waitTimer === undefined && !this.subscriber.closed && Number.isFinite(deadlineMs)) {
+      this.waitTimer = scheduler.schedule(() => {
+        if (this.waiting !== percept || this.subscriber.closed) return;
+        this.fallback(percept);
+        this.drain();
+      }, deadlineMs);
+    }
+  }
+
+  private startPlan(percept: Percept<O>): void {
+    if (percept.step === 0 || !this.memory.seeded) this.memory.seedEpisode(percept.seed ?? 0);
+    const requestedAt = this.answered;
+    const started = this.settings.now();
+    const flight: Flight<O> = { percept, sub: undefined };
+    this.inFlight = flight;
+    let settled = false;
+    let input;
+    try {
+      input = this.settings.source.plan(this.memory.request(percept));
+    } catch (error) {
+      this.subscriber.error(error);
+      return;
+    }
+    flight.sub = from(input).subscribe({
+      next: (outcome) => {
+        if (settled) return;
+        settled = true;
+        flight.sub?.unsubscribe();
+        this.inFlight = undefined;
+        this.landed(percept, outcome, requestedAt, started);
+      },
+      error: (error: unknown) => this.subscriber.error(error),
+      complete: () => {
+        if (!settled) this.subscriber.error(new PlanError(`mpcAgent: the plan source completed without a plan at step ${percept.step}`));
+      },
+    });
+    if (settled) flight.sub.unsubscribe();
+  }
+
+  // A plan arrived: adopt it from the row of the steps answered meanwhile, and answer whatever waits.
+  private landed(percept: Percept<O>, outcome: PlanOutcome, requestedAt: number, started: number): void {
+    try {
+      this.memory.check(outcome, percept.step, 'mpcAgent');
+    } catch (error) {
+      this.subscriber.error(error);
+      return;
+    }
+    const onTime = this.waiting === percept;
+    const shift = this.answered - requestedAt;
+    this.settings.telemetry.next({
+      kind: 'plan',
+      episode: this.episode,
+      step: percept.step,
+      ms: this.settings.now() - started,
+      iterations: outcome.iterations,
+      bestCost: outcome.bestCost,
+      nanCount: outcome.nanCount,
+      fallbackUsed: !onTime,
+      shift,
+    });
+    this.memory.adopt(outcome, percept.step, shift);
+    if (onTime) this.answer(this.memory.nextAction()!);
+    else if (this.waiting !== undefined) this.respond(this.waiting);
+    this.drain();
+  }
 }

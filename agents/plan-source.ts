@@ -1,8 +1,8 @@
 /**
- * The port between {@link mpcAgent} and whatever computes plans: a planner on this thread
- * ({@link localPlanSource}) or one in a worker thread (`PlanWorker`). The agent owns timing
- * (deadlines, fallbacks, warm starts, telemetry); a plan source only turns a percept and a warm
- * start into a plan.
+ * The port between the MPC loop ({@link mpcController}, and {@link mpcAgent} around it) and whatever
+ * computes plans: a planner on this thread ({@link localPlanSource}) or one in a worker thread
+ * (`PlanWorker`). The controller owns the plan bookkeeping (warm starts, shifts, seeds) and the agent
+ * timing (deadlines, fallbacks, telemetry); a plan source only turns a percept and a warm start into a plan.
  *
  * @module
  */
@@ -24,7 +24,10 @@ export interface PlanRequest<O = Float32Array> {
    * episode (plan cold).
    */
   readonly shift: number | undefined;
-  /** A seed for this plan, derived from the agent seed, the episode seed and the step: same inputs, same plan. */
+  /**
+   * A seed for this plan, `Rng.fromSeed(seed).derive(episodeSeed).derive(step).nextSeed()` from the
+   * controller's (or agent's) `seed`, the episode seed and the percept's step: same inputs, same plan.
+   */
   readonly seed: number;
 }
 

@@ -3,7 +3,8 @@
  * (warm-started from the previous plan), return the first action. What `embodied collect --policy mpc`
  * runs to gather on-policy data — the states the planner actually drives the system into, where a model
  * trained only on demonstrations is often wrong and the planner exploits it (DAgger / the MBRL data loop).
- * For closed-loop control with deadlines and telemetry use {@link mpcAgent} instead.
+ * A thin convenience over {@link controllerPolicy} and {@link mpcController}; for closed-loop control
+ * with deadlines and telemetry use `mpcAgent` instead.
  *
  * @module
  */
@@ -11,6 +12,8 @@ import { InvalidArgumentError, describeValue } from '../src/errors.js';
 import { Planner, type PlannerOptions } from '../src/planning/planner.js';
 import type { Policy } from '../src/policy.js';
 import type { WorldModel } from '../src/worldmodel/world-model.js';
+import { localPlanSource } from './local-plan-source.js';
+import { controllerPolicy, mpcController } from './mpc-controller.js';
 
 /** Options of {@link plannerPolicy}. */
 export interface PlannerPolicyOptions {
@@ -20,12 +23,18 @@ export interface PlannerPolicyOptions {
   readonly planner: PlannerOptions;
   /** Name recorded in dataset provenance. Default `mpc:<algorithm>`. */
   readonly name?: string;
+  /** Actions taken from one plan before replanning. Default: `1`. */
+  readonly replanEvery?: number;
+  /** Seed from which each plan's seed is derived, as in {@link mpcController}. Default: `0`. */
+  readonly seed?: number;
 }
 
 /**
- * A {@link Policy} that plans every step with `options.planner` over `options.model`. Plan t of the
- * episode reset with seed s uses optimiser seed `(s · 7919 + t) mod 2³²`, so an episode's actions
- * depend only on the model, the settings and the episode seed.
+ * A {@link Policy} that plans with `options.planner` over `options.model` (from the encoded
+ * observation, warm-started by the planner's own previous plan shifted by the steps taken). Plan t of
+ * the episode reset with seed e uses optimiser seed `Rng.fromSeed(seed).derive(e).derive(t).nextSeed()`
+ * — {@link mpcController}'s derivation; before the controller was shared it was `(e · 7919 + t) mod 2³²`,
+ * so on-policy datasets collected earlier are not reproduced bit for bit.
  * @throws {@link InvalidArgumentError} when the planner's action size differs from the model's.
  */
 export function plannerPolicy(options: PlannerPolicyOptions): Policy {
@@ -35,22 +44,8 @@ export function plannerPolicy(options: PlannerPolicyOptions): Policy {
       `plannerPolicy: expected action bounds of length ${model.actionDim} (the model's actionDim), got ${describeValue(options.planner.actionLow.length)}`,
     );
   }
-  const planner = new Planner(model, options.planner);
-  let episodeSeed = 0;
-  let t = 0;
-  return {
-    name: options.name ?? (typeof options.planner.optimizer === 'function' ? 'mpc' : `mpc:${options.planner.optimizer.algorithm}`),
-    reset(seed: number) {
-      episodeSeed = seed;
-      t = 0;
-      planner.reset();
-    },
-    async act(observation: Float32Array) {
-      const z = await model.encode(observation);
-      const seed = (Math.imul(episodeSeed, 7919) + t) >>> 0;
-      const plan = await planner.plan(z, { warmStart: t > 0, shift: 1, seed });
-      t++;
-      return Float32Array.from(plan.action);
-    },
-  };
+  const source = localPlanSource({ planner: new Planner(model, options.planner), start: 'encode' });
+  const controller = mpcController({ source, replanEvery: options.replanEvery ?? 1, seed: options.seed ?? 0 });
+  const name = options.name ?? (typeof options.planner.optimizer === 'function' ? 'mpc' : `mpc:${options.planner.optimizer.algorithm}`);
+  return controllerPolicy(controller, { name });
 }

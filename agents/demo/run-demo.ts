@@ -11,14 +11,12 @@
  * @module
  */
 import { readdir, stat } from 'node:fs/promises';
-import { from, lastValueFrom } from 'rxjs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { VALIDATION_SPECS } from '../../environments/validation/index.js';
 import { writeFileAtomic } from '../../src/atomic-write.js';
 import type { Env } from '../../src/env.js';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
-import type { Policy } from '../../src/policy.js';
 import { make } from '../../src/registry.js';
 import {
   summarizeContender,
@@ -32,6 +30,7 @@ import {
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { percentile } from '../episode-stats.js';
 import { mpcAgent, type MpcTelemetry } from '../mpc-agent.js';
+import { controllerPolicy, mpcController } from '../mpc-controller.js';
 import { createPlanSource, type OwnedPlanSource } from '../plan-factory.js';
 import { policyAgent } from '../policy-agent.js';
 import { randomAgent } from '../random-agent.js';
@@ -202,7 +201,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const env = makeEnv();
     owned.push(env);
     const model = worldModelForValidation(wm);
-    const sources: ActionSource[] = [{ name: 'planner:learned-mpc', policy: planPolicy(learnedSource, learnedSettings.replanEvery, seed) }];
+    const sources: ActionSource[] = [
+      {
+        name: 'planner:learned-mpc',
+        policy: controllerPolicy(mpcController({ source: learnedSource, replanEvery: learnedSettings.replanEvery, seed }), { name: 'planner:learned-mpc' }),
+      },
+    ];
     if (scripted) sources.unshift({ name: scripted.name, policy: scriptedPolicyFor(task.envId, task.envOptions)! });
     const obsStd = trainingStd(wm);
     const spec = VALIDATION_SPECS[task.envId]?.(task.envOptions);
@@ -338,40 +342,6 @@ function row(name: string, kind: string, { episodes, wallMs }: Played, planMs?: 
 /** e.g. `MPPI 256×12×4, replan every 1`. */
 export function plannerLabel(p: DemoPlanner): string {
   return `${p.planner.toUpperCase()} ${p.samples}×${p.horizon}×${p.iterations}, replan every ${p.replanEvery}`;
-}
-
-/** A plan source driven as a policy (replanning every `replanEvery` steps), for drift action sources. */
-function planPolicy(source: TrackedPlanSource, replanEvery: number, seed: number): Policy<Float32Array, Float32Array> {
-  let step = 0;
-  let episodeSeed = 0;
-  let plan: Float32Array | undefined;
-  let planStep = 0;
-  const A = source.actionDim;
-  return {
-    name: 'planner:learned-mpc',
-    reset(s: number) {
-      step = 0;
-      episodeSeed = s;
-      plan = undefined;
-    },
-    async act(observation, info) {
-      if (plan === undefined || step - planStep >= replanEvery) {
-        const shift = plan === undefined ? undefined : step - planStep;
-        const request = {
-          percept: { observation, info: info ?? {}, step, seed: episodeSeed },
-          warmStart: undefined,
-          shift,
-          seed: (seed * 1_000_003 + episodeSeed * 7919 + step) >>> 0,
-        };
-        const outcome = await lastValueFrom(from(source.plan(request)));
-        plan = outcome.actions;
-        planStep = step;
-      }
-      const k = step - planStep;
-      step++;
-      return plan.slice(k * A, (k + 1) * A);
-    },
-  };
 }
 
 /** The closed-loop section, from the demo's own episodes (the oracle may have played fewer seeds). */

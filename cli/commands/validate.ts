@@ -9,9 +9,10 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { from, lastValueFrom, toArray } from 'rxjs';
-import { createPlanSource, type OwnedPlanSource, type PlanSpec } from '../../agents/plan-factory.js';
+import { toArray } from 'rxjs';
+import { createPlanSource, type PlanSpec } from '../../agents/plan-factory.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
+import { controllerPolicy, mpcController } from '../../agents/mpc-controller.js';
 import { policyAgent } from '../../agents/policy-agent.js';
 import { randomAgent } from '../../agents/random-agent.js';
 import { runEpisodes } from '../../agents/run-episodes.js';
@@ -73,43 +74,6 @@ export interface ValidateCommandOptions {
 export interface ValidateCommandResult {
   readonly report: ValidationReport;
   readonly written: WrittenReport;
-}
-
-/**
- * A plan source driven as a {@link Policy} (replanning every `replanEvery` steps), for drift action
- * sources. `state` gives the acting environment's exact state to sources that need it (the oracle).
- */
-export function planSourcePolicy(name: string, source: OwnedPlanSource, replanEvery: number, state?: () => unknown): Policy<Float32Array, Float32Array> {
-  let step = 0;
-  let episodeSeed = 0;
-  let plan: Float32Array | undefined;
-  let planStep = 0;
-  const A = source.actionDim;
-  return {
-    name,
-    reset(seed: number) {
-      step = 0;
-      episodeSeed = seed;
-      plan = undefined;
-    },
-    async act(observation, info) {
-      const age = step - planStep;
-      if (plan === undefined || age >= replanEvery || (age + 1) * A > plan.length) {
-        const request = {
-          percept: { observation, info: info ?? {}, step, seed: episodeSeed, ...(state && { state }) },
-          warmStart: undefined,
-          shift: plan === undefined ? undefined : age,
-          seed: (episodeSeed * 7919 + step) >>> 0,
-        };
-        const outcome = await lastValueFrom(from(source.plan(request)));
-        plan = outcome.actions;
-        planStep = step;
-      }
-      const k = step - planStep;
-      step++;
-      return plan.slice(k * A, (k + 1) * A);
-    },
-  };
 }
 
 /** A closed-loop contender that runs an agent with `agents/`' episode runner; Ctrl-C stops it. */
@@ -190,7 +154,7 @@ export async function runValidate(opts: ValidateCommandOptions): Promise<Validat
     const plannerSource = learnedSource ?? oracleSource;
     sources.push({
       name: learnedSource ? 'planner:learned-mpc' : 'planner:oracle-mpc',
-      policy: planSourcePolicy('planner', plannerSource, replanEvery, isStateful(env) ? () => env.getState() : undefined),
+      policy: controllerPolicy(mpcController({ source: plannerSource, replanEvery, seed }), { name: 'planner', ...(isStateful(env) && { state: () => env.getState() }) }),
     });
 
     let closedLoop: { contenders: ClosedLoopContender[]; seeds?: number[] } | undefined;
