@@ -14,7 +14,7 @@
 import { parseOptions } from '../../src/options.js';
 import type { Rng } from '../../src/rng.js';
 import type { ScenarioInstance, ValidationSpec } from '../../src/validation/spec.js';
-import { ArmEnv, ArmOptionsSchema, type ArmOptions } from '../arm.js';
+import { ArmEnv, ArmOptionsSchema, type ArmOptions } from './arm-env.js';
 
 /** The validation spec of `Arm-v0` built with `options`. */
 export function armValidationSpec(options: ArmOptions = {}): ValidationSpec {

@@ -22,11 +22,11 @@
  */
 import type { Rng } from '../../src/rng.js';
 import type { ObservedBody, ObstacleSpec, ScenarioInstance, ScenarioSet, ValidationSpec } from '../../src/validation/spec.js';
-import { WAREHOUSE_GEOMETRY, resolveWarehouseOptions, type WarehouseOptions } from '../warehouse/config.js';
-import { isBlocked, type GridCell } from '../warehouse/layout.js';
-import { WAREHOUSE_OBS as O, observationLayout } from '../warehouse/observation.js';
-import { WarehouseEnv } from '../warehouse/warehouse-env.js';
-import { cellCentre, warehouseHeights } from '../warehouse/world.js';
+import { WAREHOUSE_GEOMETRY, resolveWarehouseOptions, type WarehouseOptions } from './config.js';
+import { isBlocked, type GridCell } from './layout.js';
+import { WAREHOUSE_OBS as O, observationLayout } from './observation.js';
+import { WarehouseEnv } from './warehouse-env.js';
+import { cellCentre, warehouseHeights } from './world.js';
 
 /** The validation spec of `Warehouse-v0` built with `options`. */
 export function warehouseValidationSpec(options: WarehouseOptions = {}): ValidationSpec {
