@@ -7,23 +7,24 @@
  *
  * @module
  */
+import { createRequire } from 'node:module';
 import type { Policy } from '../../src/policy.js';
 import { parseOptions } from '../../src/options.js';
 import { CartPoleOptionsSchema, type CartPoleOptions } from './cart-pole-env.js';
 
 type Mat = number[][];
+type MathJs = typeof import('mathjs');
+type Matrix = import('mathjs').Matrix;
 
-function matMul(a: Mat, b: Mat): Mat {
-  return a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
-}
-function matAdd(a: Mat, b: Mat, scaleB = 1): Mat {
-  return a.map((row, i) => row.map((v, j) => v + scaleB * b[i]![j]!));
-}
-function transpose(a: Mat): Mat {
-  return a[0]!.map((_, j) => a.map((row) => row[j]!));
-}
-function identity(n: number): Mat {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+let math: MathJs | undefined;
+
+/**
+ * mathjs, loaded on first use: it takes 0.5–2 s to load, and only building a cart-pole controller
+ * needs it (once per policy, never per step), so importing the environments must not pay for it.
+ */
+function mathjs(): MathJs {
+  math ??= createRequire(import.meta.url)('mathjs') as MathJs;
+  return math;
 }
 
 /**
@@ -55,36 +56,35 @@ export function linearisedCartPole(options: CartPoleOptions = {}): { A: number[]
 
 /** Zero-order-hold discretisation by truncated power series (the period is short against the dynamics). */
 function discretise(A: Mat, B: Mat, dt: number): { Ad: Mat; Bd: Mat } {
-  const n = A.length;
-  let term = identity(n); // (A dt)^k / k!
-  let Ad = identity(n);
-  let S = identity(n).map((r) => r.map((v) => v * dt)); // Σ A^k dt^(k+1) / (k+1)!
+  const { add, divide, identity, multiply } = mathjs();
+  const I = (identity(A.length) as Matrix).toArray() as Mat;
+  let term = I; // (A dt)^k / k!
+  let Ad = I;
+  let S = multiply(I, dt) as Mat; // Σ A^k dt^(k+1) / (k+1)!
   for (let k = 1; k < 20; k++) {
-    term = matMul(term, A).map((r) => r.map((v) => (v * dt) / k));
-    Ad = matAdd(Ad, term);
-    S = matAdd(
-      S,
-      term.map((r) => r.map((v) => (v * dt) / (k + 1))),
-    );
+    term = divide(multiply(multiply(term, A), dt), k) as Mat;
+    Ad = add(Ad, term);
+    S = add(S, divide(multiply(term, dt), k + 1) as Mat);
   }
-  return { Ad, Bd: matMul(S, B) };
+  return { Ad, Bd: multiply(S, B) };
 }
 
 /**
- * Discrete-time LQR gain K (u = −K s) for a single-input system, by iterating the Riccati equation to
- * convergence.
+ * Discrete-time LQR gain K (u = −K s) for a single-input system, by iterating the Riccati equation
+ * `P ← Q + Aᵀ P A − Aᵀ P B (R + Bᵀ P B)⁻¹ Bᵀ P A` to convergence.
  */
 export function dlqr(Ad: number[][], Bd: number[][], Q: number[][], R: number): number[] {
+  const { add, multiply, subtract, transpose } = mathjs();
   let P = Q;
   const At = transpose(Ad);
   const Bt = transpose(Bd);
   let K: number[] = [];
   for (let it = 0; it < 10_000; it++) {
-    const PB = matMul(P, Bd);
-    const s = R + matMul(Bt, PB)[0]![0]!;
-    const BtPA = matMul(Bt, matMul(P, Ad));
+    const PB = multiply(P, Bd);
+    const s = R + multiply(Bt, PB)[0]![0]!;
+    const BtPA = multiply(Bt, multiply(P, Ad));
     K = BtPA[0]!.map((v) => v / s);
-    const next = matAdd(matAdd(Q, matMul(At, matMul(P, Ad))), matMul(matMul(At, PB), [K]), -1);
+    const next = subtract(add(Q, multiply(At, multiply(P, Ad))), multiply(multiply(At, PB), [K]));
     const delta = Math.max(...next.flatMap((row, i) => row.map((v, j) => Math.abs(v - P[i]![j]!))));
     P = next;
     if (delta < 1e-10) break;
