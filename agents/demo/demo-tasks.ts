@@ -39,7 +39,10 @@ export const DEMO_TASKS: Readonly<Record<string, DemoTask>> = Object.freeze(Obje
 export function demoTask(envId: string): DemoTask {
   const card = environmentCard(envId);
   const task = card && demoTaskOf(card);
-  if (!task) throw new InvalidArgumentError(`embodied demo: expected --env ${demoTasks().map((t) => t.envId).join(' or ')}, got ${JSON.stringify(envId)}`);
+  if (!task) {
+    const ids = demoTasks().map((t) => t.envId);
+    throw new InvalidArgumentError(`embodied demo: expected --env ${ids.join(' or ')}, got ${JSON.stringify(envId)}`);
+  }
   return task;
 }
 
