@@ -10,53 +10,31 @@
  * @module
  */
 import '../environments/index.js';
+import { environmentCards, planPresetFor } from '../environments/cards.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import { PhysicsRolloutModel } from '../src/planning/physics-rollout-model.js';
 import { Planner } from '../src/planning/planner.js';
 import { rewardObjective } from '../src/planning/objectives.js';
 import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
+import { DEFAULT_PLAN_PRESET, type PlanPreset } from '../src/planning/plan-preset.js';
 import type { RolloutModel } from '../src/planning/rollout-model.js';
 import { make, spec as envSpec } from '../src/registry.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
 import { localPlanSource } from './local-plan-source.js';
 import type { PlanSource } from './plan-source.js';
 
-/** Planner settings of one environment. */
-export interface PlanPreset {
-  /** The optimiser that works best here. */
-  readonly planner: 'mppi' | 'cem' | 'icem' | 'random-shooting';
-  /** H. */
-  readonly horizon: number;
-  /** Candidates per iteration. */
-  readonly samples: number;
-  /** Optimiser iterations per plan. */
-  readonly iterations: number;
-  /** MPPI temperature λ, in cost units (the env's reward scale summed over H). */
-  readonly temperature: number;
-  /** Reward discount γ. */
-  readonly discount: number;
-  /** Actions executed per plan (the agent's `replanEvery`; read by the CLI and benchmarks). */
-  readonly replanEvery: number;
-  /**
-   * The oracle's rewards after a truncation inside the horizon (see `PhysicsRolloutModel`):
-   * `'repeat-reward'` suits negative (cost-like) rewards, where 0 would make leaving the arena look
-   * good; `'zero'` suits positive (survival) rewards, where it makes leaving the track a loss.
-   */
-  readonly afterTruncation: 'repeat-reward' | 'zero';
-}
+/** Planner settings of one environment (moved to `src/planning/plan-preset.ts`; re-exported here, where it always was). */
+export type { PlanPreset };
 
 /**
- * Planner settings per environment, tuned so that the oracle solves each task (see
- * `bench/agents.bench.ts` for the measured success rates). Unlisted environments get `default`.
+ * Planner settings per environment: `default` and each registered card's preset (a snapshot taken when
+ * this module loads).
+ * @deprecated Use `planPresetFor(envId)` from `environments/cards.ts`, which falls back to the default.
  */
-export const PLAN_PRESETS: Readonly<Record<string, PlanPreset>> = Object.freeze({
-  default: { planner: 'mppi', horizon: 10, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-  'LineWorld-v0': { planner: 'mppi', horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-  'Reach-v0': { planner: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-  'CartPole-v0': { planner: 'icem', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
-  'PushBox-v0': { planner: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
-});
+export const PLAN_PRESETS: Readonly<Record<string, PlanPreset>> = Object.freeze(
+  Object.fromEntries([['default', DEFAULT_PLAN_PRESET], ...environmentCards().flatMap((card) => (card.planPreset ? [[card.id, card.planPreset]] : []))]),
+);
 
 /** What {@link createPlanSource} builds. Every field but `envId` is optional. */
 export interface PlanSpec {
@@ -70,7 +48,7 @@ export interface PlanSpec {
   readonly oracle?: boolean;
   /** The optimiser. Default: the environment preset's (`'mppi'` unless listed otherwise). */
   readonly planner?: 'mppi' | 'cem' | 'icem' | 'random-shooting';
-  /** Overrides of the environment's {@link PLAN_PRESETS} entry. */
+  /** Overrides of the environment's plan preset (`planPresetFor(envId)`: its card's, or the default). */
   readonly horizon?: number;
   readonly samples?: number;
   readonly iterations?: number;
@@ -141,7 +119,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
   const s = parseOptions(PlanSpecSchema, spec, 'plan spec');
   envSpec(s.envId); // an unknown id fails here, listing close matches
   const useOracle = s.oracle ?? s.model === undefined;
-  const base = PLAN_PRESETS[s.envId] ?? PLAN_PRESETS.default!;
+  const base = planPresetFor(s.envId);
   const preset: PlanPreset = {
     planner: s.planner ?? base.planner,
     horizon: s.horizon ?? base.horizon,

@@ -1,8 +1,9 @@
 /**
- * The demo's tasks: for each environment, the shipped bundle, the planner settings of the learned and
- * the oracle MPC, episode counts (full and `--quick`), and the recipe — the exact `embodied collect`
- * and `embodied train` arguments — that recreates the bundle. `models/README.md` prints the same
- * recipes as commands ({@link recipeCommands}; a test keeps the two equal).
+ * The demo's tasks, read from the environments' cards (`EnvironmentCard.demo`: the shipped bundle, the
+ * planner settings of the learned and the oracle MPC, episode counts, and the recipe), and what the
+ * demo makes of them: the recipe as steps and as the exact `embodied collect` / `embodied train`
+ * commands that recreate the bundle. `models/README.md` prints the same recipes as commands
+ * ({@link recipeCommands}; a test keeps the two equal).
  *
  * @module
  */
@@ -11,149 +12,37 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbodiedError, InvalidArgumentError } from '../../src/errors.js';
 import type { WorldModelConfigInput } from '../../src/training/wm-config.js';
-import type { PlanPreset } from '../plan-factory.js';
+import type { CollectRecipe, OnPolicyRecipe, TrainRecipe } from '../../src/training/recipe.js';
+import '../../environments/index.js';
+import { environmentCard, environmentCards } from '../../environments/cards.js';
+import { demoTaskOf, type DemoTask } from '../../environments/demo-task.js';
 
-/** MPC settings: the optimiser and its budget (samples × horizon × iterations), discount, replanning — a plan preset without the oracle-only truncation rule. */
-export type DemoPlanner = Omit<PlanPreset, 'afterTruncation'>;
+export type { DemoPlanner, DemoTask } from '../../environments/demo-task.js';
+export type { CollectRecipe, OnPolicyRecipe, TrainRecipe } from '../../src/training/recipe.js';
 
-/** `embodied collect` arguments (besides `--env` and `--out`). */
-export interface CollectRecipe {
-  readonly policy: 'scripted' | 'random';
-  readonly episodes: number;
-  readonly noise: number;
-  readonly randomProb: number;
-  readonly randomSteps: number;
-  readonly seed: number;
-  readonly workers: number;
+/** The environment `embodied demo` runs when none is named. */
+export const DEFAULT_DEMO_ENV = 'Warehouse-v0';
+
+/** The demo tasks of the registered cards: the default's first, then the others in registration order. */
+function demoTasks(): DemoTask[] {
+  const tasks = environmentCards().flatMap((card) => demoTaskOf(card) ?? []);
+  return [...tasks.filter((t) => t.envId === DEFAULT_DEMO_ENV), ...tasks.filter((t) => t.envId !== DEFAULT_DEMO_ENV)];
 }
 
 /**
- * An on-policy round: `embodied collect --policy mpc` with the model trained on all data so far (the
- * planner drives the system where it actually goes, so the next model learns what its predecessor got
- * wrong there — the DAgger / MBRL data loop), then `embodied train` on all data again.
+ * The demo tasks by environment id (a snapshot of the built-in cards' `demo`, taken when this module loads).
+ * @deprecated Use {@link demoTask} (or `environmentCard(envId)?.demo`); this view goes at integration.
  */
-export interface OnPolicyRecipe {
-  readonly episodes: number;
-  readonly planner: PlanPreset['planner'];
-  readonly horizon: number;
-  readonly samples: number;
-  readonly iterations: number;
-  readonly noise: number;
-  readonly randomProb: number;
-  readonly randomSteps: number;
-  readonly seed: number;
-}
+export const DEMO_TASKS: Readonly<Record<string, DemoTask>> = Object.freeze(Object.fromEntries(demoTasks().map((t) => [t.envId, t])));
 
-/** `embodied train` arguments (besides `--data` and `--out`). */
-export interface TrainRecipe {
-  readonly steps: number;
-  readonly seed: number;
-  readonly latentDim: number;
-  /** Width of every hidden layer (`--hidden`); omit when `config` gives the widths. */
-  readonly hidden?: number;
-  /** Further world-model settings, passed as inline `--config` JSON (the flags override it, so it must not repeat them). */
-  readonly config?: Partial<WorldModelConfigInput>;
-  readonly batchSize: number;
-  readonly horizon: number;
-  /** Dynamics ensemble members (the planner rolls out their mean). */
-  readonly ensemble: number;
-  /** Peak learning rate. */
-  readonly lr: number;
-  readonly lrSchedule: 'constant' | 'cosine';
-}
-
-/** Everything the demo knows about one environment. */
-export interface DemoTask {
-  readonly envId: string;
-  /** Short name for headings, e.g. `Warehouse-v0 (tiny)`. */
-  readonly label: string;
-  /** Environment options (the shipped bundle was trained on these). */
-  readonly envOptions: Record<string, unknown>;
-  /** Directory name of the shipped bundle under `models/`. */
-  readonly bundle: string;
-  /** Learned-model MPC. */
-  readonly learned: DemoPlanner;
-  /** Rapier-oracle MPC (the same optimiser; a smaller budget where physics rollouts are slow — stated in the table). */
-  readonly oracle: DemoPlanner;
-  /** Episodes per contender (seeds `seed … seed + n − 1`). */
-  readonly episodes: number;
-  /** Oracle episodes: at most this many of the same seeds (physics planning is the slow part). */
-  readonly oracleEpisodes: number;
-  /** `--quick` (CI): episodes, oracle episodes, and step limit per episode. */
-  readonly quick: {
-    readonly episodes: number;
-    readonly oracleEpisodes: number;
-    readonly maxSteps: number;
-    readonly learned: Partial<DemoPlanner>;
-    readonly oracle: Partial<DemoPlanner>;
-  };
-  /** Step limit per episode. Default: the environment's time limit. */
-  readonly maxSteps?: number;
-  /** How the shipped bundle was made: the first collection, the training settings, and any on-policy rounds. */
-  readonly recipe: { readonly collect: CollectRecipe; readonly train: TrainRecipe; readonly onPolicy?: readonly OnPolicyRecipe[] };
-}
-
-/** The demo tasks by environment id. */
-export const DEMO_TASKS: Readonly<Record<string, DemoTask>> = Object.freeze({
-  'Warehouse-v0': {
-    envId: 'Warehouse-v0',
-    label: 'Warehouse-v0 (tiny: one robot, one package)',
-    envOptions: {},
-    bundle: 'warehouse-tiny',
-    // iCEM: its smooth (colored-noise) samples keep the grip command steady over a plan; MPPI with
-    // white noise flips it and solved far fewer episodes on the same model. A 2.4 s horizon: the robot
-    // must grip the package from a side that lets it reach the zone, which a 1.2 s plan cannot see
-    // (H 12: 13/20 episodes, H 18: 17/20, H 24: 20/20 on seeds 100–119; models/README.md).
-    learned: { planner: 'icem', horizon: 24, samples: 128, iterations: 4, temperature: 0.5, discount: 1, replanEvery: 1 },
-    oracle: { planner: 'icem', horizon: 10, samples: 32, iterations: 2, temperature: 0.5, discount: 1, replanEvery: 2 },
-    episodes: 10,
-    oracleEpisodes: 10,
-    quick: { episodes: 2, oracleEpisodes: 1, maxSteps: 120, learned: {}, oracle: { samples: 16, horizon: 8 } },
-    recipe: {
-      collect: { policy: 'scripted', episodes: 600, noise: 0.3, randomProb: 0.08, randomSteps: 15, seed: 0, workers: 2 },
-      train: { steps: 8000, seed: 1, latentDim: 32, hidden: 128, batchSize: 256, horizon: 5, ensemble: 3, lr: 0.0003, lrSchedule: 'constant' },
-    },
-  },
-  'PushBox-v0': {
-    envId: 'PushBox-v0',
-    label: 'PushBox-v0',
-    envOptions: {},
-    bundle: 'pushbox',
-    // iCEM 128 × 25 × 3 on the model (models/README.md has the measurements behind the settings).
-    learned: { planner: 'icem', horizon: 25, samples: 128, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1 },
-    // The oracle's preset (PLAN_PRESETS['PushBox-v0']), replanning every other step to halve its Rapier cost.
-    oracle: { planner: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 2 },
-    episodes: 10,
-    oracleEpisodes: 3,
-    quick: { episodes: 2, oracleEpisodes: 1, maxSteps: 60, learned: {}, oracle: { samples: 8, iterations: 1 } },
-    recipe: {
-      collect: { policy: 'scripted', episodes: 1500, noise: 0.3, randomProb: 0.08, randomSteps: 10, seed: 0, workers: 2 },
-      // SiLU, small reward/terminal heads: 1.7× the imagination speed of Mish with 128-wide heads. A
-      // 10-step training horizon with ρ = 0.9 (instead of 5 and 0.5) halves the drift at h = 15.
-      train: {
-        steps: 20000,
-        seed: 0,
-        latentDim: 32,
-        batchSize: 256,
-        horizon: 10,
-        ensemble: 1,
-        lr: 0.001,
-        lrSchedule: 'cosine',
-        config: { encoderHidden: [128], dynamicsHidden: [128, 128], rewardHidden: [64], terminalHidden: [32], decoderHidden: [128], activation: 'silu', rho: 0.9 },
-      },
-      // Two on-policy rounds: the planner on the latest model gathers the states it actually drives into.
-      onPolicy: [
-        { episodes: 250, planner: 'icem', horizon: 25, samples: 128, iterations: 3, noise: 0.2, randomProb: 0.05, randomSteps: 10, seed: 10000 },
-        { episodes: 250, planner: 'icem', horizon: 25, samples: 128, iterations: 3, noise: 0.2, randomProb: 0.05, randomSteps: 10, seed: 20000 },
-      ],
-    },
-  },
-} satisfies Record<string, DemoTask>);
-
-/** The demo task of `envId`. @throws {@link InvalidArgumentError} naming the ids that have one. */
+/** The demo task of `envId`, from its card. @throws {@link InvalidArgumentError} naming the ids that have one. */
 export function demoTask(envId: string): DemoTask {
-  const task = DEMO_TASKS[envId];
-  if (!task) throw new InvalidArgumentError(`embodied demo: expected --env ${Object.keys(DEMO_TASKS).join(' or ')}, got ${JSON.stringify(envId)}`);
+  const card = environmentCard(envId);
+  const task = card && demoTaskOf(card);
+  if (!task) {
+    const ids = demoTasks().map((t) => t.envId);
+    throw new InvalidArgumentError(`embodied demo: expected --env ${ids.join(' or ')}, got ${JSON.stringify(envId)}`);
+  }
   return task;
 }
 

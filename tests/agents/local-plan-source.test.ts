@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
-import '../../environments/line-world.js';
+import '../../environments/line-world/index.js';
 import { make } from '../../src/registry.js';
 import { Planner, PhysicsRolloutModel, rewardObjective, type RolloutModel } from '../../src/planning/index.js';
 import { localPlanSource } from '../../agents/local-plan-source.js';

@@ -7,7 +7,7 @@ import { policyAgent } from '../../agents/policy-agent.js';
 import { runEpisode } from '../../agents/run-episode.js';
 import type { Agent, Percept } from '../../agents/types.js';
 import { WarehouseParallelEnv } from '../../environments/warehouse/index.js';
-import { WarehouseGreedyPolicy } from '../../agents/scripted/warehouse.js';
+import { WarehouseGreedyPolicy } from '../../environments/warehouse/scripted.js';
 
 type Obs = Record<string, number>;
 const team = (step: number): Percept<Obs> => ({

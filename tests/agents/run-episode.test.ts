@@ -5,7 +5,7 @@ import { policyAgent } from '../../agents/policy-agent.js';
 import { randomAgent } from '../../agents/random-agent.js';
 import type { Agent, Percept } from '../../agents/types.js';
 import { PointEnv, towardZero } from './fixtures/point-env.js';
-import '../../environments/reach.js';
+import '../../environments/reach/index.js';
 import { make } from '../../src/registry.js';
 
 const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));

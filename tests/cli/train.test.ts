@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import '../../environments/line-world.js';
+import '../../environments/line-world/index.js';
 import { runCollect } from '../../cli/commands/collect.js';
 import { combinedHash, runTrain } from '../../cli/commands/train.js';
 import { Dataset } from '../../src/training/dataset.js';

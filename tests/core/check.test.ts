@@ -3,7 +3,7 @@ import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { NormalizeObservation } from '../../src/wrappers/normalize-observation.js';
 import { FrameStack } from '../../src/wrappers/frame-stack.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 import { BROKEN_ENVS, DeclaredNondeterministic, NotStateful, WideSpaces } from '../fixtures/broken-envs.js';
 
 describe('checkEnv', () => {

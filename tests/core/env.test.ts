@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EnvStateError, InvalidActionError, InvalidArgumentError } from '../../src/errors.js';
 import { isStateful, parseResetOptions } from '../../src/env.js';
 import { make } from '../../src/registry.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 
 describe('BaseEnv lifecycle and action validation (through LineWorld)', () => {
   it('refuses to step before reset', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkEnv } from '../../src/check.js';
 import { Rng } from '../../src/rng.js';
-import { LineWorld, lineWorldDynamics } from '../../environments/line-world.js';
+import { LineWorld, lineWorldDynamics } from '../../environments/line-world/index.js';
 
 describe('LineWorld-v0', () => {
   it('passes every conformance check', async () => {

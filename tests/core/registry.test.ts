@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RegistrationError, UnknownEnvError } from '../../src/errors.js';
 import { closeMatches, listEnvs, make, makeVec, parseEnvId, register, registration, spec, unregister } from '../../src/registry.js';
 import { TimeLimit } from '../../src/wrappers/time-limit.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 
 const temp: string[] = [];
 function registerTemp(id: string, extra: Record<string, unknown> = {}): void {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { RecordFrames, REPLAY_FORMAT, writeReplay } from '../../agents/demo/replay.js';
 import { make } from '../../src/registry.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 
 describe('RecordFrames and replay files', () => {
   it('records the frame after reset and after every step, with actions and rewards; a new reset starts over', async () => {

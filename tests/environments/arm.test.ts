@@ -3,8 +3,8 @@ import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { stateHash } from '../../src/physics/snapshot.js';
 import type { Frame } from '../../src/physics/scene.js';
-import { ArmEnv, armForwardKinematics } from '../../environments/arm.js';
-import { armInverseKinematics, armPolicy } from '../../agents/scripted/arm.js';
+import { ArmEnv, armForwardKinematics } from '../../environments/arm/index.js';
+import { armInverseKinematics, armPolicy } from '../../environments/arm/scripted.js';
 import { runEpisodes, successRate } from '../physics/fixtures/episodes.js';
 
 const angles = (obs: Float32Array) => [0, 1, 2].map((i) => Math.atan2(obs[3 + i]!, obs[i]!));

@@ -3,8 +3,8 @@ import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { stateHash } from '../../src/physics/snapshot.js';
 import type { Frame } from '../../src/physics/scene.js';
-import { CartPoleEnv } from '../../environments/cart-pole.js';
-import { cartPolePolicy, dlqr, linearisedCartPole } from '../../agents/scripted/cart-pole.js';
+import { CartPoleEnv } from '../../environments/cart-pole/index.js';
+import { cartPolePolicy, dlqr, linearisedCartPole } from '../../environments/cart-pole/scripted.js';
 import { runEpisodes, successRate } from '../physics/fixtures/episodes.js';
 
 const force = (f: number) => new Float32Array([f]);

@@ -15,10 +15,10 @@ import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRapier } from '../../src/physics/rapier.js';
 import type { Env, Stateful } from '../../src/env.js';
-import { PushBoxEnv } from '../../environments/push-box.js';
-import { ReachEnv } from '../../environments/reach.js';
-import { CartPoleEnv } from '../../environments/cart-pole.js';
-import { ArmEnv } from '../../environments/arm.js';
+import { PushBoxEnv } from '../../environments/push-box/index.js';
+import { ReachEnv } from '../../environments/reach/index.js';
+import { CartPoleEnv } from '../../environments/cart-pole/index.js';
+import { ArmEnv } from '../../environments/arm/index.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

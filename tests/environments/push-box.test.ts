@@ -3,8 +3,8 @@ import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { stateHash } from '../../src/physics/snapshot.js';
 import type { Frame } from '../../src/physics/scene.js';
-import { PushBoxEnv, cubeYawError } from '../../environments/push-box.js';
-import { pushBoxPolicy } from '../../agents/scripted/push-box.js';
+import { PushBoxEnv, cubeYawError } from '../../environments/push-box/index.js';
+import { pushBoxPolicy } from '../../environments/push-box/scripted.js';
 import { runEpisodes, successRate } from '../physics/fixtures/episodes.js';
 
 const act = (x: number, z: number) => new Float32Array([x, z]);

@@ -3,8 +3,8 @@ import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { stateHash } from '../../src/physics/snapshot.js';
 import type { Frame } from '../../src/physics/scene.js';
-import { ReachEnv } from '../../environments/reach.js';
-import { reachPolicy } from '../../agents/scripted/reach.js';
+import { ReachEnv } from '../../environments/reach/index.js';
+import { reachPolicy } from '../../environments/reach/scripted.js';
 import { runEpisodes, successRate } from '../physics/fixtures/episodes.js';
 
 const act = (x: number, z: number) => new Float32Array([x, z]);

@@ -4,10 +4,10 @@
  * written.
  */
 import { describe, expect, it } from 'vitest';
-import { PushBoxEnv } from '../../environments/push-box.js';
-import { CartPoleEnv } from '../../environments/cart-pole.js';
-import { ArmEnv } from '../../environments/arm.js';
-import { linearisedCartPole } from '../../agents/scripted/cart-pole.js';
+import { PushBoxEnv } from '../../environments/push-box/index.js';
+import { CartPoleEnv } from '../../environments/cart-pole/index.js';
+import { ArmEnv } from '../../environments/arm/index.js';
+import { linearisedCartPole } from '../../environments/cart-pole/scripted.js';
 
 const still = new Float32Array(2);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { make } from '../../src/registry.js';
 import '../../environments/warehouse/index.js'; // registers Warehouse-v0
-import { WarehouseGreedyPolicy } from '../../agents/scripted/warehouse.js';
+import { WarehouseGreedyPolicy } from '../../environments/warehouse/scripted.js';
 
 describe('WarehouseGreedyPolicy', () => {
   // 50 tiny episodes ≈ 3.5k env steps: a couple of seconds.

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/rng.js';
 import { stateHash } from '../../src/physics/snapshot.js';
 import { WarehouseEnv } from '../../environments/warehouse/index.js';
-import { WarehouseGreedyPolicy } from '../../agents/scripted/warehouse.js';
+import { WarehouseGreedyPolicy } from '../../environments/warehouse/scripted.js';
 
 /** One hash over a 50-step small-layout episode: greedy actions mixed with random ones (grips included). */
 export async function hashWarehouse(seed: number): Promise<string> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EnvStateError, InvalidActionError, InvalidArgumentError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { WarehouseEnv, WarehouseParallelEnv } from '../../environments/warehouse/index.js';
-import { WarehouseGreedyPolicy } from '../../agents/scripted/warehouse.js';
+import { WarehouseGreedyPolicy } from '../../environments/warehouse/scripted.js';
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 

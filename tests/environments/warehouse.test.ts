@@ -6,7 +6,7 @@ import { Rng } from '../../src/rng.js';
 import { stateHash } from '../../src/physics/snapshot.js';
 import type { Frame } from '../../src/physics/scene.js';
 import { WAREHOUSE_OBS as O, WarehouseEnv, type WarehouseOptions } from '../../environments/warehouse/index.js';
-import { WarehouseGreedyPolicy } from '../../agents/scripted/warehouse.js';
+import { WarehouseGreedyPolicy } from '../../environments/warehouse/scripted.js';
 
 /** Package centre x at which it touches the +x side of a robot at `x` (gap 0.02 m). */
 const touchingPlusX = (x: number) => x + 0.25 + 0.15 + 0.02;

@@ -4,7 +4,7 @@
  */
 import type { PopulationObjective } from '../../src/planning/optimizer.js';
 import type { RolloutModel, RolloutResult } from '../../src/planning/rollout-model.js';
-import { lineWorldDynamics, type LineWorldParams } from '../../environments/line-world.js';
+import { lineWorldDynamics, type LineWorldParams } from '../../environments/line-world/index.js';
 
 /** Σ_d (x_d − target_d)², and how far the candidates reached (min/max over every coordinate). */
 export function quadratic(target: Float32Array): PopulationObjective {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 import type { Env } from '../../src/env.js';
 import { isStateful } from '../../src/env.js';
 import { make } from '../../src/registry.js';

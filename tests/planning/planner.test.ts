@@ -3,7 +3,7 @@
  * model (MBRL-Lib's MockLineEnv test, here with every optimiser), warm starts, timing, and bad input.
  */
 import { describe, expect, it } from 'vitest';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 import type { OptimizerSpec } from '../../src/planning/create-optimizer.js';
 import { plannerPresets } from '../../src/planning/create-optimizer.js';
 import { goalObjective, rewardObjective, uncertaintyObjective } from '../../src/planning/objectives.js';

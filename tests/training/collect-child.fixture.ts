@@ -1,6 +1,6 @@
 // Child process for tests/training/collect.test.ts: collects LineWorld data until killed.
 // argv: out checkpointEvery
-import '../../environments/line-world.js';
+import '../../environments/line-world/index.js';
 import { randomPolicy } from '../../src/policy.js';
 import { Box } from '../../src/spaces.js';
 import { collect } from '../../src/training/collect.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import '../../environments/line-world.js';
+import '../../environments/line-world/index.js';
 import { randomPolicy, policyFromFunction } from '../../src/policy.js';
 import { Box } from '../../src/spaces.js';
 import { collect, policySeedFor } from '../../src/training/collect.js';

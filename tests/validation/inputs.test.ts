@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pushBoxValidationSpec } from '../../environments/validation/push-box.js';
+import { pushBoxValidationSpec } from '../../environments/push-box/validation.js';
 import type { Env } from '../../src/env.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { Dataset } from '../../src/training/dataset.js';

@@ -5,7 +5,7 @@
  * one also pays for Rapier's start-up (this file takes ~10 s on 2 busy cores).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushBoxValidationSpec } from '../../environments/validation/push-box.js';
+import { pushBoxValidationSpec } from '../../environments/push-box/validation.js';
 import {
   OracleModel,
   contactFreeModel,

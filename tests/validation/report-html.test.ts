@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushBoxValidationSpec } from '../../environments/validation/push-box.js';
-import { pushBoxPolicy } from '../../agents/scripted/push-box.js';
+import { pushBoxValidationSpec } from '../../environments/push-box/validation.js';
+import { pushBoxPolicy } from '../../environments/push-box/scripted.js';
 import {
   OracleModel,
   VALIDATION_REPORT_FORMAT,

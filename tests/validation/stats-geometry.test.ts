@@ -1,6 +1,6 @@
 /** Statistics (t, bootstrap, Wilson intervals), geometry (penetration depths) and drift arithmetic. */
 import { describe, expect, it } from 'vitest';
-import { pushBoxValidationSpec } from '../../environments/validation/push-box.js';
+import { pushBoxValidationSpec } from '../../environments/push-box/validation.js';
 import {
   bodyDepth,
   controllability,

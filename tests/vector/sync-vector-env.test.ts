@@ -4,7 +4,7 @@ import { makeVec } from '../../src/registry.js';
 import { Box, MultiDiscrete } from '../../src/spaces.js';
 import { SyncVectorEnv } from '../../src/vector/sync-vector-env.js';
 import { TimeLimit } from '../../src/wrappers/time-limit.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 import { DiscreteForces } from '../fixtures/vector-envs.js';
 
 const push = (n: number, u = 0.5) => new Float32Array(n).fill(u);

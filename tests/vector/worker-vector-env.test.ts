@@ -7,7 +7,7 @@ import { Rng } from '../../src/rng.js';
 import { makeVec, registration } from '../../src/registry.js';
 import type { VectorEnv } from '../../src/vector/types.js';
 import { WorkerVectorEnv } from '../../src/vector/worker-vector-env.js';
-import '../../environments/line-world.js';
+import '../../environments/line-world/index.js';
 import '../fixtures/vector-envs.js';
 
 const open: VectorEnv[] = [];

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import '../../environments/reach.js';
+import '../../environments/reach/index.js';
 import { runCollect } from '../../cli/commands/collect.js';
 import { runTrain } from '../../cli/commands/train.js';
 import { checkEnv } from '../../src/check.js';

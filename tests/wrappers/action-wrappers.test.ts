@@ -4,7 +4,7 @@ import { Box } from '../../src/spaces.js';
 import { ClipAction } from '../../src/wrappers/clip-action.js';
 import { RescaleAction } from '../../src/wrappers/rescale-action.js';
 import { Wrapper } from '../../src/wrappers/wrapper.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 
 /** Records the actions that reach the inner env. */
 class Spy extends Wrapper {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameStack } from '../../src/wrappers/frame-stack.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 
 describe('FrameStack', () => {
   it('has a [k, ...shape] Box with the inner bounds repeated', () => {

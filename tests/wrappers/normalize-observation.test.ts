@@ -4,7 +4,7 @@ import { Rng } from '../../src/rng.js';
 import { Box } from '../../src/spaces.js';
 import { NormalizeObservation } from '../../src/wrappers/normalize-observation.js';
 import { RunningMeanStd } from '../../src/wrappers/running-mean-std.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 
 describe('RunningMeanStd', () => {
   it('matches the direct mean and population variance, whatever the batching', () => {

@@ -3,7 +3,7 @@ import { EmbodiedError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { RecordEpisodeStatistics } from '../../src/wrappers/record-episode-statistics.js';
 import { TimeLimit } from '../../src/wrappers/time-limit.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 
 async function episode(env: RecordEpisodeStatistics, seed: number, rng: Rng) {
   await env.reset({ seed });

@@ -5,7 +5,7 @@ import { ObservationWrapper, RewardWrapper } from '../../src/wrappers/bases.js';
 import { TimeLimit } from '../../src/wrappers/time-limit.js';
 import { Wrapper, findWrapper, unwrap } from '../../src/wrappers/wrapper.js';
 import { RecordEpisodeStatistics } from '../../src/wrappers/record-episode-statistics.js';
-import { LineWorld } from '../../environments/line-world.js';
+import { LineWorld } from '../../environments/line-world/index.js';
 import { NotStateful } from '../fixtures/broken-envs.js';
 
 class Doubled extends RewardWrapper {

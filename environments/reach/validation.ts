@@ -9,7 +9,7 @@
 import { parseOptions } from '../../src/options.js';
 import type { ScenarioInstance, ValidationSpec } from '../../src/validation/spec.js';
 import type { Rng } from '../../src/rng.js';
-import { ReachEnv, ReachOptionsSchema, type ReachOptions } from '../reach.js';
+import { ReachEnv, ReachOptionsSchema, type ReachOptions } from './reach-env.js';
 
 /** The validation spec of `Reach-v0` built with `options`. */
 export function reachValidationSpec(options: ReachOptions = {}): ValidationSpec {

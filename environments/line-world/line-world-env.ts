@@ -9,11 +9,10 @@
  * @module
  */
 import { z } from 'zod';
-import { BaseEnv, type EnvMetadata, type EnvSpec, type LifecycleState, type ResetResult, type StepResult, type Stateful } from '../src/env.js';
-import { InvalidArgumentError, describeValue } from '../src/errors.js';
-import { parseOptions } from '../src/options.js';
-import { register } from '../src/registry.js';
-import { Box } from '../src/spaces.js';
+import { BaseEnv, type EnvMetadata, type EnvSpec, type LifecycleState, type ResetResult, type StepResult, type Stateful } from '../../src/env.js';
+import { InvalidArgumentError, describeValue } from '../../src/errors.js';
+import { parseOptions } from '../../src/options.js';
+import { Box } from '../../src/spaces.js';
 
 /** Options of {@link LineWorld} (every field optional; defaults in brackets). */
 export interface LineWorldOptions {
@@ -170,11 +169,3 @@ export class LineWorld extends BaseEnv<Float32Array, Float32Array> implements St
     return Float32Array.of(this.x, this.v, this.goal);
   }
 }
-
-register({
-  id: 'LineWorld-v0',
-  entryPoint: (options) => new LineWorld(options as LineWorldOptions),
-  module: import.meta.url,
-  maxEpisodeSteps: 200,
-  description: 'point mass on a line reaching a sampled goal (pure TypeScript, no physics)',
-});

@@ -13,7 +13,7 @@
 import { parseOptions } from '../../src/options.js';
 import type { ScenarioInstance, ValidationSpec } from '../../src/validation/spec.js';
 import type { Rng } from '../../src/rng.js';
-import { CartPoleEnv, CartPoleOptionsSchema, type CartPoleOptions } from '../cart-pole.js';
+import { CartPoleEnv, CartPoleOptionsSchema, type CartPoleOptions } from './cart-pole-env.js';
 
 /** The validation spec of `CartPole-v0` built with `options`. */
 export function cartPoleValidationSpec(options: CartPoleOptions = {}): ValidationSpec {

@@ -1,0 +1,51 @@
+/**
+ * `EnvironmentCard`: everything the SDK knows about one environment, in one place — how to make it,
+ * its scripted baseline, its planner preset, its validation spec and its demo task. Each built-in
+ * environment keeps its card in its own folder (`environments/<name>/card.ts`) and registers it when
+ * `environments/index.ts` is imported; a custom environment registers its own with `registerCard`
+ * (see docs/environment-api.md, "Adding an environment").
+ *
+ * @module
+ */
+import type { EnvRegistration } from '../src/registry.js';
+import type { Policy } from '../src/policy.js';
+import type { PlanPreset } from '../src/planning/plan-preset.js';
+import type { ValidationSpec } from '../src/validation/spec.js';
+import type { DemoSettings } from './demo-task.js';
+
+/** Constructor options of an environment, as `make(id, options)` takes them. */
+export type EnvOptions = Record<string, unknown>;
+
+/**
+ * One environment's card. Only `id` is required: every lookup falls back where a field is missing
+ * (the default plan preset, no scripted policy, no validation spec, no demo).
+ *
+ * @example
+ * ```ts
+ * registerCard({
+ *   id: 'Toy-v0',
+ *   registration: { entryPoint: (o) => new ToyEnv(o), module: import.meta.url, maxEpisodeSteps: 50 },
+ *   planPreset: { ...DEFAULT_PLAN_PRESET, horizon: 8 },
+ *   scripted: (envOptions) => toyPolicy(envOptions),
+ *   validationSpec: (envOptions) => toyValidationSpec(envOptions),
+ * });
+ * ```
+ */
+export interface EnvironmentCard {
+  /** The registry id, e.g. `'PushBox-v0'`. */
+  readonly id: string;
+  /**
+   * How to make the environment: `registerCard` registers it under `id` (set `module: import.meta.url`
+   * so worker threads can import the module and make it too). Omit it when the environment is
+   * registered elsewhere; `registerCard` then requires that it is.
+   */
+  readonly registration?: Omit<EnvRegistration, 'id'>;
+  /** The planner settings tuned so that the Rapier oracle solves the task. Default: `DEFAULT_PLAN_PRESET`. */
+  readonly planPreset?: PlanPreset;
+  /** A fresh scripted baseline for an environment built with `envOptions` (collection, validation, the demo). */
+  readonly scripted?: (envOptions: EnvOptions) => Policy<Float32Array, Float32Array>;
+  /** The validation spec (bodies, invariants, scenarios) of an environment built with `envOptions`. */
+  readonly validationSpec?: (envOptions: EnvOptions) => ValidationSpec;
+  /** The demo task: shipped bundle, planner settings, episodes and the bundle's recipe. */
+  readonly demo?: DemoSettings;
+}

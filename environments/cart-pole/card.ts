@@ -1,0 +1,26 @@
+/**
+ * The card of `CartPole-v0`: its registration, oracle-tuned plan preset, scripted baseline and validation spec. Importing this module registers it.
+ *
+ * @module
+ */
+import { registerCard } from '../cards.js';
+import type { EnvironmentCard } from '../card.js';
+import { CartPoleEnv, type CartPoleOptions } from './cart-pole-env.js';
+import { cartPolePolicy } from './scripted.js';
+import { cartPoleValidationSpec } from './validation.js';
+
+/** The card of `CartPole-v0`. */
+export const cartPoleCard: EnvironmentCard = {
+  id: 'CartPole-v0',
+  registration: {
+    entryPoint: (options) => new CartPoleEnv(options as CartPoleOptions),
+    module: import.meta.url,
+    maxEpisodeSteps: 500,
+    description: 'Cart on a prismatic joint, pole on a revolute joint; continuous force; balance or swing up (50 Hz).',
+  },
+  planPreset: { planner: 'icem', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
+  scripted: (env) => cartPolePolicy({ env }),
+  validationSpec: (env) => cartPoleValidationSpec(env),
+};
+
+registerCard(cartPoleCard);

@@ -1,0 +1,26 @@
+/**
+ * The card of `Reach-v0`: its registration, oracle-tuned plan preset, scripted baseline and validation spec. Importing this module registers it.
+ *
+ * @module
+ */
+import { registerCard } from '../cards.js';
+import type { EnvironmentCard } from '../card.js';
+import { ReachEnv, type ReachOptions } from './reach-env.js';
+import { reachPolicy } from './scripted.js';
+import { reachValidationSpec } from './validation.js';
+
+/** The card of `Reach-v0`. */
+export const reachCard: EnvironmentCard = {
+  id: 'Reach-v0',
+  registration: {
+    entryPoint: (options) => new ReachEnv(options as ReachOptions),
+    module: import.meta.url,
+    maxEpisodeSteps: 100,
+    description: 'A force-driven ball slides on a plane to a goal point (20 Hz, dense or sparse reward).',
+  },
+  planPreset: { planner: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  scripted: (env) => reachPolicy({ env }),
+  validationSpec: (env) => reachValidationSpec(env),
+};
+
+registerCard(reachCard);

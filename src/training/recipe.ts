@@ -1,0 +1,87 @@
+/**
+ * Recipes: the exact `embodied collect` and `embodied train` arguments that recreate a world-model
+ * bundle — a first collection, the training settings, and any on-policy rounds. An environment's card
+ * states the recipe of its shipped bundle; the demo turns it into commands.
+ *
+ * @module
+ */
+import type { PlanPreset } from '../planning/plan-preset.js';
+import type { WorldModelConfigInput } from './wm-config.js';
+
+/** `embodied collect` arguments (besides `--env` and `--out`). */
+export interface CollectRecipe {
+  /** The behaviour policy: the environment's scripted baseline or uniform random actions. */
+  readonly policy: 'scripted' | 'random';
+  /** Episodes collected. */
+  readonly episodes: number;
+  /** Gaussian action noise (std, action units). */
+  readonly noise: number;
+  /** Probability per step of starting a random excursion. */
+  readonly randomProb: number;
+  /** Longest random excursion, steps. */
+  readonly randomSteps: number;
+  /** First episode's seed. */
+  readonly seed: number;
+  /** Collection worker threads. */
+  readonly workers: number;
+}
+
+/**
+ * An on-policy round: `embodied collect --policy mpc` with the model trained on all data so far (the
+ * planner drives the system where it actually goes, so the next model learns what its predecessor got
+ * wrong there — the DAgger / MBRL data loop), then `embodied train` on all data again.
+ */
+export interface OnPolicyRecipe {
+  /** Episodes collected with the planner. */
+  readonly episodes: number;
+  /** The planner's optimiser. */
+  readonly planner: PlanPreset['planner'];
+  /** Planning horizon H. */
+  readonly horizon: number;
+  /** Candidates per iteration. */
+  readonly samples: number;
+  /** Optimiser iterations per plan. */
+  readonly iterations: number;
+  /** Gaussian action noise (std, action units). */
+  readonly noise: number;
+  /** Probability per step of starting a random excursion. */
+  readonly randomProb: number;
+  /** Longest random excursion, steps. */
+  readonly randomSteps: number;
+  /** First episode's seed. */
+  readonly seed: number;
+}
+
+/** `embodied train` arguments (besides `--data` and `--out`). */
+export interface TrainRecipe {
+  /** Gradient steps. */
+  readonly steps: number;
+  /** Training seed (initial weights, minibatches). */
+  readonly seed: number;
+  /** Latent width. */
+  readonly latentDim: number;
+  /** Width of every hidden layer (`--hidden`); omit when `config` gives the widths. */
+  readonly hidden?: number;
+  /** Further world-model settings, passed as inline `--config` JSON (the flags override it, so it must not repeat them). */
+  readonly config?: Partial<WorldModelConfigInput>;
+  /** Minibatch size. */
+  readonly batchSize: number;
+  /** Training rollout horizon. */
+  readonly horizon: number;
+  /** Dynamics ensemble members (the planner rolls out their mean). */
+  readonly ensemble: number;
+  /** Peak learning rate. */
+  readonly lr: number;
+  /** Learning-rate schedule. */
+  readonly lrSchedule: 'constant' | 'cosine';
+}
+
+/** How a bundle was made: the first collection, the training settings, and any on-policy rounds. */
+export interface Recipe {
+  /** The first collection. */
+  readonly collect: CollectRecipe;
+  /** The training settings (every round trains with them). */
+  readonly train: TrainRecipe;
+  /** On-policy rounds, in order. */
+  readonly onPolicy?: readonly OnPolicyRecipe[];
+}
