@@ -29,7 +29,7 @@ describe('registry', () => {
     expect((env as TimeLimit).maxEpisodeSteps).toBe(200);
     expect(((env as TimeLimit).unwrapped as LineWorld).params.dt).toBe(0.05);
     expect(make('LineWorld-v0', {}, { maxEpisodeSteps: false })).toBeInstanceOf(LineWorld);
-    expect(registration('LineWorld-v0').module).toMatch(/line-world\.(ts|js)$/);
+    expect(registration('LineWorld-v0').module).toMatch(/line-world\/card\.(ts|js)$/);
   });
 
   it('unknown ids list close matches (other versions, typos)', () => {
