@@ -10,6 +10,3 @@ import { EmbodiedError } from '../src/errors.js';
  * completed before the episode ended, or produced an action that is not a finite vector.
  */
 export class AgentProtocolError extends EmbodiedError {}
-
-/** A planner returned something unusable (NaN actions, a plan of the wrong length). */
-export class PlanError extends EmbodiedError {}

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import { boundsMidpoint } from './action-bounds.js';
-import { PlanError } from './errors.js';
+import { PlanningError } from '../src/planning/optimizer.js';
 import { MpcControllerOptionsSchema, type MpcControllerOptions } from './mpc-controller.js';
 import { PlanMemory } from './plan-memory.js';
 import type { PlanOutcome, PlanSource } from './plan-source.js';
@@ -85,7 +85,7 @@ export type MpcAgent<O = Float32Array> = Agent<O, Float32Array> & {
  * An MPC agent over `options.source`. Each subscription is an episode with its own plan memory.
  * Percepts are answered one at a time, in order; a percept that arrives while an earlier one waits
  * for its plan is queued. Planner errors, and plans with non-finite actions or the wrong length, go
- * to `error` (as {@link PlanError}).
+ * to `error` (as {@link PlanningError}).
  *
  * @example
  * ```ts
@@ -245,7 +245,7 @@ class MpcEpisode<O> {
       },
       error: (error: unknown) => this.subscriber.error(error),
       complete: () => {
-        if (!settled) this.subscriber.error(new PlanError(`mpcAgent: the plan source completed without a plan at step ${percept.step}`));
+        if (!settled) this.subscriber.error(new PlanningError(`mpcAgent: the plan source completed without a plan at step ${percept.step}`));
       },
     });
     if (settled) flight.sub.unsubscribe();

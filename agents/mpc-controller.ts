@@ -11,7 +11,8 @@ import { firstValueFrom, from } from 'rxjs';
 import { InvalidArgumentError, describeValue } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import type { Policy } from '../src/policy.js';
-import { AgentProtocolError, PlanError } from './errors.js';
+import { PlanningError } from '../src/planning/optimizer.js';
+import { AgentProtocolError } from './errors.js';
 import { PlanMemory } from './plan-memory.js';
 import type { PlanOutcome, PlanSource } from './plan-source.js';
 import type { Percept } from './types.js';
@@ -60,7 +61,7 @@ export interface MpcController<O = Float32Array> {
   /**
    * The action for `percept`: from the current plan, or from a new plan when one is due. An act at
    * step 0 not preceded by {@link reset} starts a new episode seeded `percept.seed` (0 when unseeded).
-   * Await each act before the next. Rejects with {@link PlanError} when the plan is unusable (non-finite
+   * Await each act before the next. Rejects with {@link PlanningError} when the plan is unusable (non-finite
    * actions, the wrong length) or the source completes without one, and with the source's own error.
    */
   act(percept: Percept<O>): Promise<MpcDecision>;
@@ -92,7 +93,7 @@ export function mpcController<O = Float32Array>(options: MpcControllerOptions<O>
   const plan = async (percept: Percept<O>): Promise<PlanOutcome> => {
     const request = memory.request(percept);
     const outcome = await firstValueFrom<PlanOutcome, typeof NO_PLAN>(from(source.plan(request)), { defaultValue: NO_PLAN });
-    if (outcome === NO_PLAN) throw new PlanError(`mpcController: the plan source completed without a plan at step ${percept.step}`);
+    if (outcome === NO_PLAN) throw new PlanningError(`mpcController: the plan source completed without a plan at step ${percept.step}`);
     memory.check(outcome, percept.step, 'mpcController');
     memory.adopt(outcome, percept.step, 0);
     return outcome;

@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, describeValue } from '../src/errors.js';
 import { Rng } from '../src/rng.js';
-import { PlanError } from './errors.js';
+import { PlanningError } from '../src/planning/optimizer.js';
 import type { PlanOutcome, PlanRequest, PlanSource } from './plan-source.js';
 import type { Percept } from './types.js';
 
@@ -101,7 +101,7 @@ export class PlanMemory {
 
   /**
    * Checks that `outcome` is a usable plan for this memory (see {@link checkPlanOutcome}).
-   * @throws {@link PlanError} `<where>: the planner returned an unusable plan at step <step>: <why>`.
+   * @throws {@link PlanningError} `<where>: the planner returned an unusable plan at step <step>: <why>`.
    */
   check(outcome: PlanOutcome, step: number, where: string): void {
     checkPlanOutcome(outcome, this.horizon, this.actionDim, `${where}: the planner returned an unusable plan at step ${step}`);
@@ -134,11 +134,11 @@ export function shifted(plan: Float32Array, from: number, horizon: number, actio
 
 /**
  * Checks that `outcome` holds a plan of `horizon × actionDim` finite actions.
- * @throws {@link PlanError} `<where>: <what is wrong>` otherwise.
+ * @throws {@link PlanningError} `<where>: <what is wrong>` otherwise.
  */
 export function checkPlanOutcome(outcome: PlanOutcome, horizon: number, actionDim: number, where: string): void {
   const why = explainOutcome(outcome, horizon, actionDim);
-  if (why !== undefined) throw new PlanError(`${where}: ${why}`);
+  if (why !== undefined) throw new PlanningError(`${where}: ${why}`);
 }
 
 function explainOutcome(outcome: PlanOutcome, H: number, A: number): string | undefined {

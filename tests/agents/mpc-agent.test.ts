@@ -179,7 +179,9 @@ describe('mpcAgent (virtual time)', () => {
     of(percept(0))
       .pipe(mpcAgent({ source: nanPlan }))
       .subscribe({ error: (e) => errors.push(e) });
-    expect(String(errors[0])).toMatch(/PlanError: mpcAgent: the planner returned an unusable plan at step 0: expected finite actions, got NaN at index 2 \(step 2, dimension 0\)/);
+    expect(String(errors[0])).toMatch(
+      /PlanningError: mpcAgent: the planner returned an unusable plan at step 0: expected finite actions, got NaN at index 2 \(step 2, dimension 0\)/,
+    );
     const short = source(() => of({ ...planFor(0), actions: Float32Array.of(0, 1) }));
     of(percept(0))
       .pipe(mpcAgent({ source: short }))

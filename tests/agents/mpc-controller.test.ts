@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EMPTY, lastValueFrom, of, throwError, toArray } from 'rxjs';
-import { AgentProtocolError, PlanError } from '../../agents/errors.js';
+import { AgentProtocolError } from '../../agents/errors.js';
+import { PlanningError } from '../../src/planning/optimizer.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
 import { controllerPolicy, mpcController } from '../../agents/mpc-controller.js';
 import type { PlanOutcome, PlanRequest, PlanSource } from '../../agents/plan-source.js';
@@ -107,8 +108,10 @@ describe('mpcController', () => {
   it('rejects unusable plans, empty sources and source errors', async () => {
     const nan = mpcController({ source: fakeSource(() => of({ ...planFor(0), actions: Float32Array.of(0, 1, Number.NaN, 3) })) });
     const error = await nan.act(percept(0)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PlanError);
-    expect(String(error)).toMatch(/PlanError: mpcController: the planner returned an unusable plan at step 0: expected finite actions, got NaN at index 2 \(step 2, dimension 0\)/);
+    expect(error).toBeInstanceOf(PlanningError);
+    expect(String(error)).toMatch(
+      /PlanningError: mpcController: the planner returned an unusable plan at step 0: expected finite actions, got NaN at index 2 \(step 2, dimension 0\)/,
+    );
     const short = mpcController({ source: fakeSource(() => of({ ...planFor(0), actions: Float32Array.of(0, 1) })) });
     await expect(short.act(percept(0))).rejects.toThrow(/expected 4 action values \(H=4 × A=1\), got 2/);
     const notAPlan = mpcController({ source: fakeSource(() => of(undefined as unknown as PlanOutcome)) });
