@@ -30,10 +30,12 @@ describe('embodied collect', () => {
   });
 
   it('rejects unknown policies and environments without a scripted baseline', () => {
-    expect(() => collectPolicyFactory({ env: 'LineWorld-v0', policy: 'scripted', out: 'x' })).toThrow(
+    expect(() => collectPolicyFactory({ env: 'LineWorld-v0', policy: 'scripted', episodes: 1, out: 'x' })).toThrow(
       /no scripted policy for LineWorld-v0; scripted policies exist for Reach-v0, PushBox-v0/,
     );
-    expect(() => collectPolicyFactory({ env: 'LineWorld-v0', policy: 'greedy' as 'random', out: 'x' })).toThrow(/`policy`: expected random, scripted or mpc \(got "greedy"\)/);
+    expect(() => collectPolicyFactory({ env: 'LineWorld-v0', policy: 'greedy' as 'random', episodes: 1, out: 'x' })).toThrow(
+      /`policy`: expected random, scripted or mpc \(got "greedy"\)/,
+    );
     return expect(collectDataset({ env: 'LineWorld-v0', out: 'x' })).rejects.toThrow(/give exactly one of `steps` and `episodes`/);
   });
 

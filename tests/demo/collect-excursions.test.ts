@@ -62,7 +62,7 @@ describe('excursionPolicy', () => {
     const r = await collectDataset({ env: 'Reach-v0', episodes: 2, policy: 'scripted', noise: 0.1, randomProb: 0.1, randomSteps: 5, seed: 1, out });
     expect(r.manifest.policy).toBe('scripted:reach-pd+noise(0.1)+random(0.1×5)');
     expect((await Dataset.load(out)).numEpisodes).toBe(2);
-    expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 1.5, out: 'x' })).toThrow(/`randomProb`: .*<=1 \(got 1\.5\)/);
-    expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(/`randomSteps`: .*>0 \(got 0\)/);
+    expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', episodes: 1, randomProb: 1.5, out: 'x' })).toThrow(/`randomProb`: .*<=1 \(got 1\.5\)/);
+    expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', episodes: 1, randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(/`randomSteps`: .*>0 \(got 0\)/);
   });
 });
