@@ -40,12 +40,14 @@ export function jsonObjectOption(v: string): Record<string, unknown> {
 }
 
 /**
- * A workflow's message in the command's terms: each option it names (`` `randomProb` ``, `` `oracle: true` ``)
+ * A workflow's message in the command's terms, without the workflow's name: each option it names (`` `randomProb` ``, `` `oracle: true` ``)
  * becomes the flag that sets it (`--random-prob`, `--oracle`, `--policy mpc` for `` `policy: 'mpc'` ``).
  */
 export function inFlagTerms(message: string, command: Command): string {
   const flags = new Map(command.options.filter((o) => o.long !== undefined).map((o) => [o.attributeName(), o.long!]));
-  return message.replace(/`(\w+)(?:: (true|'[\w-]+'))?`/g, (text, name: string, value?: string) => {
+  // The workflow's own name (`collectDataset options: …`) means nothing to someone who typed a command.
+  const own = message.replace(/^[a-z]\w*(?: options)?: /, '');
+  return own.replace(/`(\w+)(?:: (true|'[\w-]+'))?`/g, (text, name: string, value?: string) => {
     const flag = flags.get(name);
     if (flag === undefined) return text;
     return value === undefined || value === 'true' ? flag : `${flag} ${value.slice(1, -1)}`;

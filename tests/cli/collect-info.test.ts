@@ -43,9 +43,9 @@ describe('embodied collect', () => {
     const program = new Command();
     registerCollectCommand(program);
     const collect = program.commands.find((c) => c.name() === 'collect')!;
-    expect(inFlagTerms("give exactly one of `steps` and `episodes`; `policy: 'mpc'` needs `model`; `noise` and `randomProb`; `other`", collect)).toBe(
-      'give exactly one of --steps and --episodes; --policy mpc needs --model; --noise and --random-prob; `other`',
-    );
+    expect(
+      inFlagTerms("collectDataset options: `episodes`: give exactly one of `steps` and `episodes`; `policy: 'mpc'` needs `model`; `noise` and `randomProb`; `other`", collect),
+    ).toBe('--episodes: give exactly one of --steps and --episodes; --policy mpc needs --model; --noise and --random-prob; `other`');
   });
 
   it('noise is seeded per episode and stays inside the bounds', async () => {
