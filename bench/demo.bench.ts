@@ -6,7 +6,7 @@
  * `runDemo` (what `npm run demo` runs) with 20 episodes per contender.
  *
  * - Warehouse-v0 (tiny) on models/warehouse-tiny: the acceptance is a learned-MPC delivery rate ≥ 80%.
- * - PushBox-v0 on models/pushbox at its default budget (`PLAN_PRESETS['PushBox-v0']`): ≥ 20 Hz planning
+ * - PushBox-v0 on models/pushbox at its default budget (its demo task's learned planner): ≥ 20 Hz planning
  *   and the success rate beside the oracle's and the scripted controller's.
  *
  * Success rates are single measurements over the 20 seeds (min/max: the Wilson 95% interval). Takes
@@ -18,15 +18,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeResults, type BenchResult } from './harness.js';
 import '../environments/index.js';
-import { plannerLabel, runDemo, type DemoResult } from '../agents/demo/run-demo.js';
-import { DEMO_TASKS } from '../agents/demo/demo-tasks.js';
+import { plannerLabel, runDemo, type DemoResult } from '../workflows/demo/run-demo.js';
+import { demoTask } from '../agents/demo/demo-tasks.js';
 
 const EPISODES = Number(process.env.DEMO_BENCH_EPISODES ?? 20);
 const ORACLE_EPISODES = Number(process.env.DEMO_BENCH_ORACLE_EPISODES ?? EPISODES);
 const results: BenchResult[] = [];
 
 function record(key: string, r: DemoResult): void {
-  const task = DEMO_TASKS[r.envId]!;
+  const task = demoTask(r.envId);
   for (const row of r.rows) {
     const s = row.summary;
     const wins = row.episodes.filter((e) => e.success).length;
@@ -88,7 +88,7 @@ try {
     ['pushbox', 'PushBox-v0'],
   ] as const) {
     console.log(
-      `${envId}: ${EPISODES} episodes per contender (oracle ${ORACLE_EPISODES}), learned ${plannerLabel(DEMO_TASKS[envId]!.learned)}, oracle ${plannerLabel(DEMO_TASKS[envId]!.oracle)}`,
+      `${envId}: ${EPISODES} episodes per contender (oracle ${ORACLE_EPISODES}), learned ${plannerLabel(demoTask(envId).learned)}, oracle ${plannerLabel(demoTask(envId).oracle)}`,
     );
     const r = await runDemo({
       envId,

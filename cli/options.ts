@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { InvalidArgumentError as CommanderArgumentError, type Command } from 'commander';
 import { EmbodiedError, describeValue } from '../src/errors.js';
 
 /** A commander option parser for integers ≥ `min` (commander prints its error and exits 1). */
@@ -39,13 +39,31 @@ export function jsonObjectOption(v: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Runs `action`; an {@link EmbodiedError} is printed as `embodied <command>: <message>` with exit code 1. */
-export async function reportErrors(command: string, action: () => Promise<void>): Promise<void> {
+/**
+ * A workflow's message in the command's terms, without the workflow's name: each option it names (`` `randomProb` ``, `` `oracle: true` ``)
+ * becomes the flag that sets it (`--random-prob`, `--oracle`, `--policy mpc` for `` `policy: 'mpc'` ``).
+ */
+export function inFlagTerms(message: string, command: Command): string {
+  const flags = new Map(command.options.filter((o) => o.long !== undefined).map((o) => [o.attributeName(), o.long!]));
+  // The workflow's own name (`collectDataset options: …`) means nothing to someone who typed a command.
+  const own = message.replace(/^[a-z]\w*(?: options)?: /, '');
+  return own.replace(/`(\w+)(?:: (true|'[\w-]+'))?`/g, (text, name: string, value?: string) => {
+    const flag = flags.get(name);
+    if (flag === undefined) return text;
+    return value === undefined || value === 'true' ? flag : `${flag} ${value.slice(1, -1)}`;
+  });
+}
+
+/**
+ * Runs `action`; an {@link EmbodiedError} is printed as `embodied <command>: <message>` (in flag terms)
+ * with exit code 1.
+ */
+export async function reportErrors(command: Command, action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (e) {
     if (!(e instanceof EmbodiedError)) throw e;
-    console.error(`embodied ${command}: ${e.message}`);
+    console.error(`embodied ${command.name()}: ${inFlagTerms(e.message, command)}`);
     process.exitCode = 1;
   }
 }
@@ -55,7 +73,7 @@ export async function reportErrors(command: string, action: () => Promise<void>)
  * `stopping` and aborts the signal (with `reason`, when given), a second one exits with code 130. The
  * handler is removed when the action settles.
  */
-export async function withCtrlC(command: string, stopping: string, action: (signal: AbortSignal) => Promise<void>, reason?: unknown): Promise<AbortSignal> {
+export async function withCtrlC(command: Command, stopping: string, action: (signal: AbortSignal) => Promise<void>, reason?: unknown): Promise<AbortSignal> {
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);

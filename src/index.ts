@@ -10,6 +10,7 @@ export * from './spaces.js';
 export * from './env.js';
 export * from './options.js';
 export * from './policy.js';
+export * from './policy-wrappers.js';
 export * from './stats.js';
 export * from './atomic-write.js';
 export * from './registry.js';

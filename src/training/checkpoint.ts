@@ -8,7 +8,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
+import type { RngState } from '../rng.js';
 import { CheckpointError } from './errors.js';
+import type { WorldModelConfig } from './wm-config.js';
 
 const MAGIC = 'EMBCKPT1';
 /** The checkpoint format tag. */
@@ -113,4 +115,26 @@ export async function readCheckpoint(path: string): Promise<CheckpointData> {
     throw new CheckpointError(`Cannot read checkpoint ${path}: ${(e as Error).message}`);
   }
   return decodeCheckpoint(bytes, path);
+}
+
+/** What a world-model checkpoint (written by `WorldModelTrainer`) holds in its `extra` data. */
+export interface WorldModelCheckpointExtra {
+  readonly kind: 'world-model';
+  /** Seed of initialisation and sampling. */
+  readonly seed: number;
+  /** The minibatch sampler's RNG state. */
+  readonly rng: RngState;
+  /** The validated model configuration. */
+  readonly config: WorldModelConfig;
+  /** Normalisation statistics the model is trained with. */
+  readonly stats: { readonly obsMean: number[]; readonly obsStd: number[]; readonly rewardMean: number; readonly rewardStd: number };
+  /** Losses of the last steps (for `finalLosses`). */
+  readonly recent: Record<string, number>[];
+}
+
+/** Reads a world-model checkpoint's `extra` data. @throws {@link CheckpointError} when missing, malformed or of another kind */
+export async function readWorldModelCheckpoint(path: string): Promise<WorldModelCheckpointExtra> {
+  const extra = (await readCheckpoint(path)).extra as unknown as WorldModelCheckpointExtra;
+  if (extra.kind !== 'world-model') throw new CheckpointError(`${path} is not a world-model checkpoint`);
+  return extra;
 }

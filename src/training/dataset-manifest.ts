@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { EmbodiedError } from '../errors.js';
+import { Box, Discrete, MultiDiscrete, spaceFromJSON } from '../spaces.js';
 import type { NpyDtype } from './npy.js';
 
 /** A dataset directory or its contents are missing, malformed or inconsistent. */
@@ -115,4 +116,38 @@ export function producerTag(): string {
     }
   }
   return 'embodied@unknown';
+}
+
+/** Per-dimension action bounds (what a world-model bundle records as `actionLow`/`actionHigh`). */
+export interface ActionBounds {
+  readonly low: number[];
+  readonly high: number[];
+}
+
+/**
+ * The action bounds of a dataset: those of the action space its manifest records (a bounded Box, a
+ * Discrete or a MultiDiscrete), else — unbounded or unknown space — the range of the actions in the data.
+ * @param data - the transitions (e.g. a `Dataset`, or several concatenated)
+ * @param manifest - the manifest describing the action space (for concatenated data: the first part's)
+ */
+export function datasetActionBounds(
+  data: { readonly actions: Float32Array; readonly actionDim: number; readonly size: number },
+  manifest: DatasetManifest | undefined,
+): ActionBounds {
+  const json = manifest?.actionSpace;
+  const space = json !== undefined ? spaceFromJSON(json) : undefined;
+  if (space instanceof Box && space.isBounded()) return { low: Array.from(space.low), high: Array.from(space.high) };
+  if (space instanceof Discrete) return { low: [space.start], high: [space.start + space.n - 1] };
+  if (space instanceof MultiDiscrete) return { low: Array.from(space.start), high: Array.from(space.start, (s, i) => s + space.nvec[i]! - 1) };
+  const A = data.actionDim;
+  const low = new Array<number>(A).fill(Infinity);
+  const high = new Array<number>(A).fill(-Infinity);
+  for (let t = 0; t < data.size; t++) {
+    for (let j = 0; j < A; j++) {
+      const v = data.actions[t * A + j]!;
+      if (v < low[j]!) low[j] = v;
+      if (v > high[j]!) high[j] = v;
+    }
+  }
+  return { low, high };
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { formatPlanReport, runPlan } from '../../cli/commands/plan.js';
+import { formatPlanReport, planEpisodes } from '../../workflows/plan.js';
 import { PlanWorker } from '../../agents/plan-worker.js';
 import '../../environments/index.js';
 
@@ -14,7 +14,7 @@ const bin = fileURLToPath(new URL('../../bin/embodied.mjs', import.meta.url));
 
 describe('embodied plan', () => {
   it('reports success, return with its CI, plan-time percentiles and fallbacks', async () => {
-    const report = await runPlan({ env: 'LineWorld-v0', oracle: true, episodes: 3, seed: 5, progress: false });
+    const report = await planEpisodes({ env: 'LineWorld-v0', oracle: true, episodes: 3, seed: 5 });
     expect(report.results.map((r) => r.seed)).toEqual([5, 6, 7]);
     expect(report.summary.successRate).toBe(1);
     expect(report.planMs.count).toBe(report.results.reduce((s, r) => s + r.length, 0));
@@ -28,17 +28,19 @@ describe('embodied plan', () => {
   });
 
   it('plans in a worker with --worker and leaves no worker behind', async () => {
-    const report = await runPlan({ env: 'LineWorld-v0', oracle: true, planner: 'cem', episodes: 1, seed: 1, worker: true, progress: false });
+    const report = await planEpisodes({ env: 'LineWorld-v0', oracle: true, planner: 'cem', episodes: 1, seed: 1, worker: true });
     expect(report.summary.successRate).toBe(1);
     expect(report.planner).toBe('cem');
     expect(PlanWorker.live).toBe(0);
   });
 
   it('explains bad arguments', async () => {
-    await expect(runPlan({ env: 'LineWorld-v0', episodes: 1 })).rejects.toThrow(/give --model <bundle dir> to plan with a world model, or --oracle/);
-    await expect(runPlan({ env: 'LineWorld-v0', oracle: true, planner: 'gradient' })).rejects.toThrow(/expected --planner mppi, cem, icem or random, got "gradient"/);
-    await expect(runPlan({ env: 'LineWorl-v0', oracle: true })).rejects.toThrow(/Unknown environment id "LineWorl-v0". Did you mean: LineWorld-v0/);
-    await expect(runPlan({ env: 'LineWorld-v0', model: '/nonexistent/bundle' })).rejects.toThrow(/nonexistent\/bundle/);
+    await expect(planEpisodes({ env: 'LineWorld-v0', episodes: 1 })).rejects.toThrow(/give `model` \(a bundle directory\) to plan with a world model, or `oracle: true`/);
+    await expect(planEpisodes({ env: 'LineWorld-v0', oracle: true, planner: 'gradient' as 'mppi' })).rejects.toThrow(
+      /`planner`: expected mppi, cem, icem or random \(got "gradient"\)/,
+    );
+    await expect(planEpisodes({ env: 'LineWorl-v0', oracle: true })).rejects.toThrow(/Unknown environment id "LineWorl-v0". Did you mean: LineWorld-v0/);
+    await expect(planEpisodes({ env: 'LineWorld-v0', model: '/nonexistent/bundle' })).rejects.toThrow(/nonexistent\/bundle/);
   });
 
   it('runs from the command line', async () => {

@@ -3,8 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../environments/index.js';
-import { noisyPolicy, policyFactory, runCollect } from '../../cli/commands/collect.js';
-import { describePath } from '../../cli/commands/info.js';
+import { Command } from 'commander';
+import { registerCollectCommand } from '../../cli/commands/collect.js';
+import { inFlagTerms } from '../../cli/options.js';
+import { noisyPolicy } from '../../src/policy-wrappers.js';
+import { collectDataset, collectPolicyFactory } from '../../workflows/collect.js';
+import { describePath } from '../../workflows/info.js';
 import { Box } from '../../src/spaces.js';
 import { Dataset } from '../../src/training/dataset.js';
 import { writeTestBundle } from '../worldmodel/onnx-fixtures.js';
@@ -14,7 +18,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'cli-'));
 describe('embodied collect', () => {
   it('collects with the scripted baseline plus seeded noise', async () => {
     const out = join(tmp(), 'reach');
-    const r = await runCollect({ env: 'Reach-v0', steps: 300, policy: 'scripted', noise: 0.3, seed: 4, out, progress: false });
+    const r = await collectDataset({ env: 'Reach-v0', steps: 300, policy: 'scripted', noise: 0.3, seed: 4, out });
     expect(r.manifest.policy).toBe('scripted:reach-pd+noise(0.3)');
     expect(r.manifest.rapierPackage).toBe('@dimforge/rapier3d-deterministic-compat');
     expect(r.manifest.rapierVersion).toMatch(/^\d+\.\d+/);
@@ -26,11 +30,22 @@ describe('embodied collect', () => {
   });
 
   it('rejects unknown policies and environments without a scripted baseline', () => {
-    expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'scripted', out: 'x' })).toThrow(
+    expect(() => collectPolicyFactory({ env: 'LineWorld-v0', policy: 'scripted', episodes: 1, out: 'x' })).toThrow(
       /no scripted policy for LineWorld-v0; scripted policies exist for Reach-v0, PushBox-v0/,
     );
-    expect(() => policyFactory({ env: 'LineWorld-v0', policy: 'greedy', out: 'x' })).toThrow(/expected --policy random, scripted or mpc, got "greedy"/);
-    return expect(runCollect({ env: 'LineWorld-v0', out: 'x' })).rejects.toThrow(/give exactly one of --steps and --episodes/);
+    expect(() => collectPolicyFactory({ env: 'LineWorld-v0', policy: 'greedy' as 'random', episodes: 1, out: 'x' })).toThrow(
+      /`policy`: expected random, scripted or mpc \(got "greedy"\)/,
+    );
+    return expect(collectDataset({ env: 'LineWorld-v0', out: 'x' })).rejects.toThrow(/give exactly one of `steps` and `episodes`/);
+  });
+
+  it('prints workflow errors in flag terms', () => {
+    const program = new Command();
+    registerCollectCommand(program);
+    const collect = program.commands.find((c) => c.name() === 'collect')!;
+    expect(
+      inFlagTerms("collectDataset options: `episodes`: give exactly one of `steps` and `episodes`; `policy: 'mpc'` needs `model`; `noise` and `randomProb`; `other`", collect),
+    ).toBe('--episodes: give exactly one of --steps and --episodes; --policy mpc needs --model; --noise and --random-prob; `other`');
   });
 
   it('noise is seeded per episode and stays inside the bounds', async () => {
@@ -48,7 +63,7 @@ describe('embodied collect', () => {
 describe('embodied info', () => {
   it('describes a dataset after validating it', async () => {
     const out = join(tmp(), 'line');
-    await runCollect({ env: 'LineWorld-v0', episodes: 3, seed: 1, out, progress: false });
+    await collectDataset({ env: 'LineWorld-v0', episodes: 3, seed: 1, out });
     const r = await describePath(out);
     expect(r.kind).toBe('dataset');
     expect(r.text).toMatch(/transitions in 3 episodes .* of LineWorld-v0/);

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../environments/line-world/index.js';
-import { runCollect } from '../../cli/commands/collect.js';
-import { combinedHash, runTrain } from '../../cli/commands/train.js';
+import { collectDataset } from '../../workflows/collect.js';
+import { combinedHash, trainWorldModel } from '../../workflows/train.js';
 import { Dataset } from '../../src/training/dataset.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 
@@ -24,15 +24,15 @@ const tiny = {
 
 async function dataset() {
   const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
-  await runCollect({ env: 'LineWorld-v0', episodes: 4, seed: 2, out: join(dir, 'data'), progress: false });
+  await collectDataset({ env: 'LineWorld-v0', episodes: 4, seed: 2, out: join(dir, 'data') });
   return dir;
 }
 
-describe('embodied train', () => {
+describe('trainWorldModel (embodied train)', () => {
   it('trains, exports a loadable bundle with initial observations, and resumes bit for bit', async () => {
     const dir = await dataset();
     const data = join(dir, 'data');
-    const straight = await runTrain({ data, out: join(dir, 'straight'), steps: 400, seed: 3, config: tiny, progress: false });
+    const straight = await trainWorldModel({ data, out: join(dir, 'straight'), steps: 400, seed: 3, config: tiny });
     expect(straight.stopped).toBe(false);
     expect(straight.steps).toBe(400);
     expect(straight.manifest!.files.initialObservations).toBe('initial_observations.npy');
@@ -41,13 +41,12 @@ describe('embodied train', () => {
 
     // Stop early (as Ctrl-C does), then resume to the same total.
     const controller = new AbortController();
-    const first = await runTrain({
+    const first = await trainWorldModel({
       data,
       out: join(dir, 'resumed'),
       steps: 400,
       seed: 3,
       config: tiny,
-      progress: false,
       signal: controller.signal,
       onLog: (l) => l.step === 1 && controller.abort(),
     });
@@ -55,7 +54,7 @@ describe('embodied train', () => {
     expect(first.steps).toBe(200); // stops at the end of the running chunk of 200 steps
     expect(existsSync(first.checkpoint)).toBe(true);
     expect(existsSync(join(dir, 'resumed'))).toBe(false);
-    const second = await runTrain({ data, out: join(dir, 'resumed'), steps: 400, seed: 3, config: { ...tiny, lr: 1 }, resume: true, progress: false });
+    const second = await trainWorldModel({ data, out: join(dir, 'resumed'), steps: 400, seed: 3, config: { ...tiny, lr: 1 }, resume: true });
     expect(second.steps).toBe(400);
     // The checkpoint's config wins over new flags, and the sampler stream continues: identical weights.
     for (const f of ['encoder.onnx', 'dynamics_0.onnx', 'decoder.onnx']) {
@@ -69,21 +68,21 @@ describe('embodied train', () => {
   it('refuses to overwrite, and to resume on another dataset', async () => {
     const dir = await dataset();
     const data = join(dir, 'data');
-    await runTrain({ data, out: join(dir, 'm'), steps: 8, config: tiny, progress: false });
-    await expect(runTrain({ data, out: join(dir, 'm'), steps: 8, config: tiny, progress: false })).rejects.toThrow(/already exists; pass --overwrite to replace it/);
-    await runCollect({ env: 'LineWorld-v0', episodes: 2, seed: 99, out: join(dir, 'other'), progress: false });
-    await expect(runTrain({ data: join(dir, 'other'), out: join(dir, 'm'), steps: 16, config: tiny, resume: true, overwrite: true, progress: false })).rejects.toThrow(
+    await trainWorldModel({ data, out: join(dir, 'm'), steps: 8, config: tiny });
+    await expect(trainWorldModel({ data, out: join(dir, 'm'), steps: 8, config: tiny })).rejects.toThrow(/already exists; pass `overwrite: true` to replace it/);
+    await collectDataset({ env: 'LineWorld-v0', episodes: 2, seed: 99, out: join(dir, 'other') });
+    await expect(trainWorldModel({ data: join(dir, 'other'), out: join(dir, 'm'), steps: 16, config: tiny, resume: true, overwrite: true })).rejects.toThrow(
       /was trained on other data \(its normalisation statistics differ from those of .*other\)/,
     );
-    await expect(runTrain({ data, out: join(dir, 'z'), steps: 0, progress: false })).rejects.toThrow(/expected --steps to be a positive integer, got 0/);
+    await expect(trainWorldModel({ data, out: join(dir, 'z'), steps: 0 })).rejects.toThrow(/`steps`: .* \(got 0\)/);
   });
 
   it('trains on several datasets as one, records each hash, and collects on-policy data with --policy mpc', async () => {
     const dir = await dataset();
     const scripted = join(dir, 'data');
-    const m1 = await runTrain({ data: scripted, out: join(dir, 'm1'), steps: 200, seed: 1, config: tiny, progress: false });
+    const m1 = await trainWorldModel({ data: scripted, out: join(dir, 'm1'), steps: 200, seed: 1, config: tiny });
     // Round 2: the planner on the round-1 model gathers episodes where it actually goes.
-    const onPolicy = await runCollect({
+    const onPolicy = await collectDataset({
       env: 'LineWorld-v0',
       episodes: 3,
       seed: 50,
@@ -95,11 +94,10 @@ describe('embodied train', () => {
       samples: 16,
       iterations: 2,
       noise: 0.1,
-      progress: false,
     });
     expect(onPolicy.manifest.policy).toBe('mpc:cem(16x4x2)+noise(0.1)');
     expect(onPolicy.manifest.counts.episodes).toBe(3);
-    const again = await runCollect({
+    const again = await collectDataset({
       env: 'LineWorld-v0',
       episodes: 3,
       seed: 50,
@@ -111,11 +109,10 @@ describe('embodied train', () => {
       samples: 16,
       iterations: 2,
       noise: 0.1,
-      progress: false,
     });
     expect(again.manifest.contentHash).toBe(onPolicy.manifest.contentHash); // same seed, same bits
 
-    const both = await runTrain({ data: [scripted, join(dir, 'mpc')], out: join(dir, 'm2'), steps: 200, seed: 1, config: tiny, progress: false });
+    const both = await trainWorldModel({ data: [scripted, join(dir, 'mpc')], out: join(dir, 'm2'), steps: 200, seed: 1, config: tiny });
     const a = await Dataset.load(scripted);
     const b = await Dataset.load(join(dir, 'mpc'));
     const hashes = [a.manifest!.contentHash, b.manifest!.contentHash];
@@ -129,6 +126,6 @@ describe('embodied train', () => {
     const norm = both.manifest!.provenance.config!.normalization as { obsMean: number[] };
     expect(norm.obsMean).toEqual(Array.from(union.stats().obsMean));
 
-    await expect(runCollect({ env: 'LineWorld-v0', episodes: 1, out: join(dir, 'x'), policy: 'mpc', progress: false })).rejects.toThrow(/--policy mpc needs --model <bundle>/);
+    await expect(collectDataset({ env: 'LineWorld-v0', episodes: 1, out: join(dir, 'x'), policy: 'mpc' })).rejects.toThrow(/`policy: 'mpc'` needs `model`/);
   });
 });

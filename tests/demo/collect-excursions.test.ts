@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { excursionPolicy, policyFactory, runCollect } from '../../cli/commands/collect.js';
+import { excursionPolicy } from '../../src/policy-wrappers.js';
+import { collectDataset, collectPolicyFactory } from '../../workflows/collect.js';
 import type { Policy } from '../../src/policy.js';
 import { Box } from '../../src/spaces.js';
 import { Dataset } from '../../src/training/dataset.js';
@@ -56,14 +57,12 @@ describe('excursionPolicy', () => {
     expect(random / a.length).toBeLessThan(0.5);
   });
 
-  it('is part of embodied collect (policy name in the manifest) and validates its options', async () => {
+  it('is part of collectDataset (policy name in the manifest) and validates its options', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'demo-collect-')), 'reach');
-    const r = await runCollect({ env: 'Reach-v0', episodes: 2, policy: 'scripted', noise: 0.1, randomProb: 0.1, randomSteps: 5, seed: 1, out, progress: false });
+    const r = await collectDataset({ env: 'Reach-v0', episodes: 2, policy: 'scripted', noise: 0.1, randomProb: 0.1, randomSteps: 5, seed: 1, out });
     expect(r.manifest.policy).toBe('scripted:reach-pd+noise(0.1)+random(0.1×5)');
     expect((await Dataset.load(out)).numEpisodes).toBe(2);
-    expect(() => policyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 1.5, out: 'x' })).toThrow(/expected --random-prob in \[0, 1\], got 1\.5/);
-    expect(() => policyFactory({ env: 'Reach-v0', policy: 'scripted', randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(
-      /expected --random-steps to be a positive integer, got 0/,
-    );
+    expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', episodes: 1, randomProb: 1.5, out: 'x' })).toThrow(/`randomProb`: .*<=1 \(got 1\.5\)/);
+    expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', episodes: 1, randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(/`randomSteps`: .*>0 \(got 0\)/);
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { DEMO_TASKS, shippedBundle } from '../../agents/demo/demo-tasks.js';
-import { playEpisodes } from '../../agents/demo/play.js';
+import { playEpisodes } from '../../workflows/demo/play.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
 import { createPlanSource } from '../../agents/plan-factory.js';
 import { make } from '../../src/registry.js';

@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { formatDemoTable } from '../../agents/demo/format.js';
-import { runDemo, type DemoResult } from '../../agents/demo/run-demo.js';
-import { REPLAY_FORMAT, type Replay } from '../../agents/demo/replay.js';
-import { runDemoCommand } from '../../cli/commands/demo.js';
+import { formatDemoTable } from '../../workflows/demo/format.js';
+import { runDemo, type DemoResult } from '../../workflows/demo/run-demo.js';
+import { REPLAY_FORMAT, type Replay } from '../../workflows/demo/replay.js';
 import { EmbodiedError } from '../../src/errors.js';
 import type { ValidationReport } from '../../src/validation/index.js';
 
@@ -19,8 +18,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'demo-'));
 describe('embodied demo --quick', () => {
   it('runs every stage and writes the report, the replay and the summary', { timeout: 120_000 }, async () => {
     const out = join(tmp(), 'demo');
-    const lines: string[] = [];
-    const r = await runDemoCommand({ quick: true, out, progress: 'auto', log: (l) => lines.push(l) });
+    const stages: string[] = [];
+    const r = await runDemo({ quick: true, out, onEvent: (e) => e.kind === 'stage' && stages.push(e.stage) });
     expect(r.envId).toBe('Warehouse-v0');
     expect(r.quick).toBe(true);
     expect(r.rows.map((x) => x.kind)).toEqual(['learned-mpc', 'scripted', 'random', 'oracle-mpc']);
@@ -34,8 +33,8 @@ describe('embodied demo --quick', () => {
     expect(r.check.pps).toBeLessThanOrEqual(1);
     expect(r.check.drift.source).toBe('planner:learned-mpc');
     expect(r.check.drift.first).toBeGreaterThan(0);
-    // Progress lines for every stage (no TTY in tests: plain lines).
-    for (const stage of ['learned MPC', 'scripted', 'random', 'oracle MPC', 'validation']) expect(lines.some((l) => l.startsWith(`${stage}:`))).toBe(true);
+    // A progress event for every stage, in order.
+    expect(stages).toEqual(['learned MPC', 'scripted', 'random', 'oracle MPC', 'validation']);
 
     expect(readdirSync(out).sort()).toEqual(['replay.json', 'report.html', 'report.json', 'summary.json']);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ValidationReport;
@@ -71,7 +70,7 @@ describe('embodied demo --quick', () => {
 
   it('rejects bad options with clear messages', async () => {
     await expect(runDemo({ envId: 'CartPole-v0' })).rejects.toThrow(/expected --env Warehouse-v0 or PushBox-v0, got "CartPole-v0"/);
-    await expect(runDemo({ episodes: 0 })).rejects.toThrow(/expected --episodes to be a positive integer, got 0/);
+    await expect(runDemo({ episodes: 0 })).rejects.toThrow(/`episodes`: .*>0 \(got 0\)/);
     await expect(runDemo({ model: join(tmp(), 'missing') })).rejects.toThrow(/manifest\.json/);
   });
 });

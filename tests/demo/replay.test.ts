@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { RecordFrames, REPLAY_FORMAT, writeReplay } from '../../agents/demo/replay.js';
+import { RecordFrames, REPLAY_FORMAT, writeReplay } from '../../workflows/demo/replay.js';
 import { make } from '../../src/registry.js';
 import { LineWorld } from '../../environments/line-world/index.js';
 

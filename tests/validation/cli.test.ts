@@ -1,5 +1,5 @@
 /**
- * `embodied validate` as a function (runValidate): the oracle through the whole pipeline with the
+ * `embodied validate` as a function (validateModel): the oracle through the whole pipeline with the
  * agents' contenders at a tiny budget, the files it writes, and its argument errors. ~10 s on 2 busy
  * cores (the oracle MPC dominates).
  */
@@ -7,16 +7,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatValidationSummary, runValidate } from '../../cli/commands/validate.js';
+import { formatValidationSummary, validateModel } from '../../workflows/validate.js';
 import '../../environments/index.js';
 
 const out = mkdtempSync(join(tmpdir(), 'val-cli-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-describe('embodied validate', () => {
+describe('validateModel (embodied validate)', () => {
   it('validates the oracle end to end with drift sources and closed-loop contenders', async () => {
     const dir = join(out, 'oracle');
-    const { report, written } = await runValidate({
+    const { report, written } = await validateModel({
       env: 'PushBox-v0',
       oracle: true,
       out: dir,
@@ -26,7 +26,6 @@ describe('embodied validate', () => {
       horizon: 3,
       samples: 4,
       iterations: 1,
-      progress: false,
     });
     expect(existsSync(written.json) && existsSync(written.html)).toBe(true);
     expect(JSON.parse(readFileSync(written.json, 'utf8')).format).toBe('embodied.validation/v1');
@@ -41,16 +40,16 @@ describe('embodied validate', () => {
   });
 
   it('needs exactly one of --model and --oracle, and a bundle for the right environment', async () => {
-    await expect(runValidate({ env: 'PushBox-v0', out })).rejects.toThrow(/give --model <bundle dir> to validate a world model, or --oracle/);
-    await expect(runValidate({ env: 'PushBox-v0', out, oracle: true, model: 'x' })).rejects.toThrow(/either --model or --oracle, not both/);
-    await expect(runValidate({ env: 'PushBox-v0', out, model: join(out, 'missing') })).rejects.toThrow(/missing/);
+    await expect(validateModel({ env: 'PushBox-v0', out })).rejects.toThrow(/give `model` \(a bundle directory\) to validate a world model, or `oracle: true`/);
+    await expect(validateModel({ env: 'PushBox-v0', out, oracle: true, model: 'x' })).rejects.toThrow(/either `model` or `oracle`, not both/);
+    await expect(validateModel({ env: 'PushBox-v0', out, model: join(out, 'missing') })).rejects.toThrow(/missing/);
   });
 
   it('stops on abort and writes nothing', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stop now'));
     const dir = join(out, 'aborted');
-    await expect(runValidate({ env: 'PushBox-v0', oracle: true, out: dir, quick: true, progress: false, signal: controller.signal })).rejects.toThrow(/stop now/);
+    await expect(validateModel({ env: 'PushBox-v0', oracle: true, out: dir, quick: true, signal: controller.signal })).rejects.toThrow(/stop now/);
     expect(existsSync(dir)).toBe(false);
   });
 });

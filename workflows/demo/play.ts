@@ -9,9 +9,9 @@
 import { Subscription, from, lastValueFrom, type Observable } from 'rxjs';
 import type { Env } from '../../src/env.js';
 import { EmbodiedError } from '../../src/errors.js';
-import type { PlanOutcome, PlanRequest, PlanSource } from '../plan-source.js';
-import { runEpisode } from '../run-episode.js';
-import type { Agent } from '../types.js';
+import type { PlanOutcome, PlanRequest, PlanSource } from '../../agents/plan-source.js';
+import { runEpisode } from '../../agents/run-episode.js';
+import type { Agent } from '../../agents/types.js';
 
 /** One played episode. */
 export interface DemoEpisode {

@@ -13,10 +13,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { VALIDATION_SPECS } from '../../environments/validation/index.js';
+import { environmentCard, scriptedPolicyFor } from '../../environments/cards.js';
 import { writeFileAtomic } from '../../src/atomic-write.js';
 import type { Env } from '../../src/env.js';
-import { InvalidArgumentError, describeValue } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { parseOptions, z } from '../../src/options.js';
+import type { Policy } from '../../src/policy.js';
 import { make } from '../../src/registry.js';
 import {
   summarizeContender,
@@ -28,48 +30,61 @@ import {
   type ValidationReport,
 } from '../../src/validation/index.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
-import { percentile } from '../episode-stats.js';
-import { mpcAgent, type MpcTelemetry } from '../mpc-agent.js';
-import { controllerPolicy, mpcController } from '../mpc-controller.js';
-import { createPlanSource, type OwnedPlanSource } from '../plan-factory.js';
-import { policyAgent } from '../policy-agent.js';
-import { randomAgent } from '../random-agent.js';
-import type { Agent } from '../types.js';
-import { demoTask, shippedBundle, type DemoPlanner, type DemoTask } from './demo-tasks.js';
+import { percentile } from '../../agents/episode-stats.js';
+import { mpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
+import { controllerPolicy, mpcController } from '../../agents/mpc-controller.js';
+import { createPlanSource, type OwnedPlanSource } from '../../agents/plan-factory.js';
+import { policyAgent } from '../../agents/policy-agent.js';
+import { randomAgent } from '../../agents/random-agent.js';
+import type { Agent } from '../../agents/types.js';
+import { demoTask, shippedBundle, type DemoPlanner, type DemoTask } from '../../agents/demo/demo-tasks.js';
 import { playEpisodes, stoppedError, trackPlans, type DemoEpisode, type TrackedPlanSource } from './play.js';
 import { RecordFrames, writeReplay, type Replay } from './replay.js';
-import { scriptedPolicyFor } from './scripted.js';
+import { callbackOption, signalOption } from '../schema.js';
+import { trainDemoModel, type DemoTrainEvent } from './train-model.js';
+
+/** Zod schema of {@link DemoOptions}. */
+export const DemoOptionsSchema = z
+  .object({
+    /** `Warehouse-v0` or `PushBox-v0`. Default `Warehouse-v0`. */
+    envId: z.string().min(1).default('Warehouse-v0'),
+    /** Bundle directory. Default: the shipped bundle of the task (`models/<name>`). */
+    model: z.string().min(1).optional(),
+    /** Episodes per contender (the oracle plays at most the task's `oracleEpisodes` of them). Default: the task's (quick: fewer). */
+    episodes: z.number().int().positive().optional(),
+    /** Episode k is reset with seed `seed + k`; the planners and validation are seeded from it too. Default 0. */
+    seed: z.number().int().nonnegative().default(0),
+    /** CI mode: few, short episodes, small budgets, quick validation — every stage still runs. Default false. */
+    quick: z.boolean().default(false),
+    /** Output directory. Default `out/demo`. */
+    out: z.string().min(1).default('out/demo'),
+    /** Run the oracle-MPC baseline. Default true. */
+    oracle: z.boolean().default(true),
+    /** Oracle-MPC episodes (the first of the seeds). Default: the task's (quick: fewer). */
+    oracleEpisodes: z.number().int().nonnegative().optional(),
+    /**
+     * Recreate the model from scratch first — the task's recipe (collection, training, on-policy rounds)
+     * as in models/README.md — with data under `<out>/data` and the bundle in `<out>/model`, which
+     * replaces `model`. Default false.
+     */
+    train: z.boolean().default(false),
+    /** Progress. */
+    onEvent: callbackOption<(event: DemoEvent) => void>(),
+    /** Stops at the next step (the promise rejects with the signal's reason; nothing is written). */
+    signal: signalOption(),
+  })
+  .strict();
 
 /** Options of {@link runDemo}. */
-export interface DemoOptions {
-  /** `Warehouse-v0` or `PushBox-v0`. Default `Warehouse-v0`. */
-  readonly envId?: string;
-  /** Bundle directory. Default: the shipped bundle of the task (`models/<name>`). */
-  readonly model?: string;
-  /** Episodes per contender (the oracle plays at most the task's `oracleEpisodes` of them). Default: the task's (quick: fewer). */
-  readonly episodes?: number;
-  /** Episode k is reset with seed `seed + k`; the planners and validation are seeded from it too. Default 0. */
-  readonly seed?: number;
-  /** CI mode: few, short episodes, small budgets, quick validation — every stage still runs. Default false. */
-  readonly quick?: boolean;
-  /** Output directory. Default `out/demo`. */
-  readonly out?: string;
-  /** Run the oracle-MPC baseline. Default true. */
-  readonly oracle?: boolean;
-  /** Oracle-MPC episodes (the first of the seeds). Default: the task's (quick: fewer). */
-  readonly oracleEpisodes?: number;
-  /** Progress. */
-  readonly onEvent?: (event: DemoEvent) => void;
-  /** Stops at the next step (the promise rejects with the signal's reason; nothing is written). */
-  readonly signal?: AbortSignal;
-}
+export type DemoOptions = z.input<typeof DemoOptionsSchema>;
 
 /** What {@link runDemo} reports while it runs. */
 export type DemoEvent =
   | { readonly kind: 'stage'; readonly stage: string; readonly detail: string; readonly episodes: number }
   | { readonly kind: 'step'; readonly stage: string; readonly episode: number; readonly step: number }
   | { readonly kind: 'episode'; readonly stage: string; readonly episode: number; readonly episodes: number; readonly result: DemoEpisode; readonly successes: number }
-  | { readonly kind: 'validation'; readonly message: string; readonly done: number; readonly total: number };
+  | { readonly kind: 'validation'; readonly message: string; readonly done: number; readonly total: number }
+  | DemoTrainEvent;
 
 /** One contender's row of the demo table. */
 export interface DemoRow {
@@ -119,27 +134,22 @@ export interface DemoResult {
   readonly durationMs: number;
 }
 
-/** Runs the demo (see the module docs). @throws {@link InvalidArgumentError} for bad options. */
+/** Runs the demo (see the module docs). @throws {@link InvalidArgumentError} for bad options (naming the option). */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const t0 = performance.now();
-  const task = demoTask(options.envId ?? 'Warehouse-v0');
-  const quick = options.quick ?? false;
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new InvalidArgumentError(`embodied demo: expected --seed to be a non-negative integer, got ${describeValue(seed)}`);
-  const episodes = options.episodes ?? (quick ? task.quick.episodes : task.episodes);
-  if (!Number.isSafeInteger(episodes) || episodes < 1)
-    throw new InvalidArgumentError(`embodied demo: expected --episodes to be a positive integer, got ${describeValue(episodes)}`);
+  const o = parseOptions(DemoOptionsSchema, options, 'runDemo options');
+  const task = demoTask(o.envId);
+  const { quick, seed, signal, onEvent } = o;
+  const episodes = o.episodes ?? (quick ? task.quick.episodes : task.episodes);
   const seeds = Array.from({ length: episodes }, (_, k) => seed + k);
-  const oracleEpisodes = options.oracleEpisodes ?? (quick ? task.quick.oracleEpisodes : task.oracleEpisodes);
-  if (!Number.isSafeInteger(oracleEpisodes) || oracleEpisodes < 0)
-    throw new InvalidArgumentError(`embodied demo: expected --oracle-episodes to be a non-negative integer, got ${describeValue(oracleEpisodes)}`);
+  const oracleEpisodes = o.oracleEpisodes ?? (quick ? task.quick.oracleEpisodes : task.oracleEpisodes);
   const oracleSeeds = seeds.slice(0, Math.min(episodes, oracleEpisodes));
   const maxSteps = quick ? task.quick.maxSteps : task.maxSteps;
   const learnedSettings: DemoPlanner = { ...task.learned, ...(quick && task.quick.learned) };
   const oracleSettings: DemoPlanner = { ...task.oracle, ...(quick && task.quick.oracle) };
-  const modelDir = resolve(options.model ?? shippedBundle(task));
-  const out = resolve(options.out ?? 'out/demo');
-  const { signal, onEvent } = options;
+  const out = resolve(o.out);
+  const bundle = o.train ? await trainDemoModel(task, out, o) : o.model;
+  const modelDir = resolve(bundle ?? shippedBundle(task));
   const makeEnv = (): Env<Float32Array, Float32Array> => make<Float32Array, Float32Array>(task.envId, task.envOptions);
 
   const owned: { close(): Promise<void> }[] = [];
@@ -147,55 +157,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     const wm = await WorldModel.load(modelDir);
     owned.push(wm);
-    if (wm.manifest.envId !== task.envId) throw new InvalidArgumentError(`embodied demo: the bundle at ${modelDir} models ${wm.manifest.envId}, not ${task.envId}`);
+    if (wm.manifest.envId !== task.envId) throw new InvalidArgumentError(`runDemo: the bundle at ${modelDir} models ${wm.manifest.envId}, not ${task.envId}`);
     const learnedSource = await planSource(task, learnedSettings, { model: modelDir, seed }, owned, tracked);
+    const stages: Stages = { o, task, seeds, oracleSeeds, maxSteps, modelDir, makeEnv, owned, tracked };
     const rows: DemoRow[] = [];
-    let replay: Replay | undefined;
-
-    // ── Learned MPC: planning in the model's latent space, acting in Rapier ──────────────────────
-    {
-      const stage = 'learned MPC';
-      let recorder: RecordFrames | undefined;
-      const { agent, planMs } = mpc(learnedSource, learnedSettings, seed);
-      onEvent?.({ kind: 'stage', stage, detail: plannerLabel(learnedSettings), episodes: seeds.length });
-      const played = await play(
-        stage,
-        (k) => {
-          if (k !== 0) return makeEnv();
-          recorder = new RecordFrames(makeEnv());
-          return recorder;
-        },
-        agent,
-        seeds,
-        maxSteps,
-        options,
-      );
-      replay = recorder!.replay({ agent: `learned MPC (${plannerLabel(learnedSettings)}) on ${modelDir}`, envOptions: task.envOptions });
-      rows.push(row(stage, 'learned-mpc', played, planMs(), plannerLabel(learnedSettings)));
-    }
-
-    // ── Baselines: the scripted controller, random actions, MPC on the Rapier oracle ─────────────
-    const scripted = scriptedPolicyFor(task.envId, task.envOptions);
-    if (scripted) {
-      const stage = 'scripted';
-      onEvent?.({ kind: 'stage', stage, detail: scripted.name, episodes: seeds.length });
-      rows.push(row(stage, 'scripted', await play(stage, makeEnv, policyAgent(scripted), seeds, maxSteps, options)));
-    }
-    {
-      const stage = 'random';
-      onEvent?.({ kind: 'stage', stage, detail: 'uniform random actions', episodes: seeds.length });
-      const space = makeEnv();
-      const agent = randomAgent(space.actionSpace, seed) as Agent<Float32Array, Float32Array>;
-      await space.close();
-      rows.push(row(stage, 'random', await play(stage, makeEnv, agent, seeds, maxSteps, options)));
-    }
-    if ((options.oracle ?? true) && oracleSeeds.length > 0) {
-      const stage = 'oracle MPC';
-      const source = await planSource(task, oracleSettings, { oracle: true, seed }, owned, tracked);
-      const { agent, planMs } = mpc(source, oracleSettings, seed);
-      onEvent?.({ kind: 'stage', stage, detail: `${plannerLabel(oracleSettings)}, first ${oracleSeeds.length} seed(s)`, episodes: oracleSeeds.length });
-      rows.push(row(stage, 'oracle-mpc', await play(stage, makeEnv, agent, oracleSeeds, maxSteps, options), planMs(), plannerLabel(oracleSettings)));
-    }
+    const replay = await playLearned(stages, learnedSource, learnedSettings, rows);
+    const scripted = await playBaselines(stages, oracleSettings, rows);
 
     // ── Validation against Rapier ─────────────────────────────────────────────────────────────────
     const env = makeEnv();
@@ -209,7 +176,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     ];
     if (scripted) sources.unshift({ name: scripted.name, policy: scriptedPolicyFor(task.envId, task.envOptions)! });
     const obsStd = trainingStd(wm);
-    const spec = VALIDATION_SPECS[task.envId]?.(task.envOptions);
+    const spec = environmentCard(task.envId)?.validationSpec?.(task.envOptions);
     onEvent?.({ kind: 'stage', stage: 'validation', detail: 'drift, plausibility, causal checks against Rapier', episodes: 0 });
     let report: ValidationReport = await validate({
       env,
@@ -258,6 +225,70 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await Promise.all(tracked.map((s) => s.idle()));
     for (const o of owned.reverse()) await o.close();
   }
+}
+
+/** What the demo's stages share. */
+interface Stages {
+  readonly o: z.output<typeof DemoOptionsSchema>;
+  readonly task: DemoTask;
+  readonly seeds: number[];
+  readonly oracleSeeds: number[];
+  readonly maxSteps: number | undefined;
+  readonly modelDir: string;
+  readonly makeEnv: () => Env<Float32Array, Float32Array>;
+  readonly owned: { close(): Promise<void> }[];
+  readonly tracked: TrackedPlanSource[];
+}
+
+/** Learned MPC: planning in the model's latent space, acting in Rapier; the first episode is recorded for the replay. */
+async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learnedSettings: DemoPlanner, rows: DemoRow[]): Promise<Replay> {
+  const { o, task, seeds, maxSteps, modelDir, makeEnv } = st;
+  const stage = 'learned MPC';
+  let recorder: RecordFrames | undefined;
+  const { agent, planMs } = mpc(learnedSource, learnedSettings, o.seed);
+  o.onEvent?.({ kind: 'stage', stage, detail: plannerLabel(learnedSettings), episodes: seeds.length });
+  const played = await play(
+    stage,
+    (k) => {
+      if (k !== 0) return makeEnv();
+      recorder = new RecordFrames(makeEnv());
+      return recorder;
+    },
+    agent,
+    seeds,
+    maxSteps,
+    o,
+  );
+  rows.push(row(stage, 'learned-mpc', played, planMs(), plannerLabel(learnedSettings)));
+  return recorder!.replay({ agent: `learned MPC (${plannerLabel(learnedSettings)}) on ${modelDir}`, envOptions: task.envOptions });
+}
+
+/** Baselines: the scripted controller, random actions, MPC on the Rapier oracle. Returns the scripted policy, when the task has one. */
+async function playBaselines(st: Stages, oracleSettings: DemoPlanner, rows: DemoRow[]): Promise<Policy<Float32Array, Float32Array> | undefined> {
+  const { o, task, seeds, oracleSeeds, maxSteps, makeEnv } = st;
+  const seed = o.seed;
+  const scripted = scriptedPolicyFor(task.envId, task.envOptions);
+  if (scripted) {
+    const stage = 'scripted';
+    o.onEvent?.({ kind: 'stage', stage, detail: scripted.name, episodes: seeds.length });
+    rows.push(row(stage, 'scripted', await play(stage, makeEnv, policyAgent(scripted), seeds, maxSteps, o)));
+  }
+  {
+    const stage = 'random';
+    o.onEvent?.({ kind: 'stage', stage, detail: 'uniform random actions', episodes: seeds.length });
+    const space = makeEnv();
+    const agent = randomAgent(space.actionSpace, seed) as Agent<Float32Array, Float32Array>;
+    await space.close();
+    rows.push(row(stage, 'random', await play(stage, makeEnv, agent, seeds, maxSteps, o)));
+  }
+  if (o.oracle && oracleSeeds.length > 0) {
+    const stage = 'oracle MPC';
+    const source = await planSource(task, oracleSettings, { oracle: true, seed }, st.owned, st.tracked);
+    const { agent, planMs } = mpc(source, oracleSettings, seed);
+    o.onEvent?.({ kind: 'stage', stage, detail: `${plannerLabel(oracleSettings)}, first ${oracleSeeds.length} seed(s)`, episodes: oracleSeeds.length });
+    rows.push(row(stage, 'oracle-mpc', await play(stage, makeEnv, agent, oracleSeeds, maxSteps, o), planMs(), plannerLabel(oracleSettings)));
+  }
+  return scripted;
 }
 
 async function planSource(
@@ -309,7 +340,7 @@ async function play(
   agent: Agent<Float32Array, Float32Array>,
   seeds: readonly number[],
   maxSteps: number | undefined,
-  o: DemoOptions,
+  o: Pick<DemoOptions, 'onEvent' | 'signal'>,
 ): Promise<Played> {
   let successes = 0;
   const t0 = performance.now();

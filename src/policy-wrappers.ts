@@ -1,0 +1,57 @@
+/**
+ * Policy wrappers for data collection: seeded Gaussian action noise and random excursions around a
+ * {@link Policy} with a {@link Box} action space. Each keeps its own RNG stream per episode (derived
+ * from the episode seed), so the same seeds give the same actions, whatever the inner policy draws.
+ *
+ * @module
+ */
+import type { Policy } from './policy.js';
+import { Rng } from './rng.js';
+import type { Box } from './spaces.js';
+
+/** Adds Gaussian noise to a Box policy's actions (seeded per episode), clipped to the bounds. */
+export function noisyPolicy(inner: Policy, space: Box, std: number): Policy {
+  let rng = Rng.fromSeed(0);
+  return {
+    name: `${inner.name}+noise(${std})`,
+    reset(seed: number) {
+      inner.reset?.(seed);
+      rng = Rng.fromSeed(seed).derive(2);
+    },
+    async act(observation, info) {
+      const a = Float32Array.from((await inner.act(observation, info)) as Float32Array);
+      for (let i = 0; i < a.length; i++) a[i] = a[i]! + rng.normal(0, std);
+      return space.clip(a);
+    },
+  };
+}
+
+/**
+ * Mixes random excursions into a Box policy: with probability `prob` per step (seeded per episode) it
+ * holds one uniform random action for 1…`maxSteps` steps, then hands control back. Held actions carry
+ * the system far from the policy's own path (per-step noise averages out under inertia), so a world
+ * model trained on the data sees what other actions do in the states the policy visits.
+ */
+export function excursionPolicy(inner: Policy, space: Box, prob: number, maxSteps: number): Policy {
+  let rng = Rng.fromSeed(0);
+  let left = 0;
+  let held: Float32Array | undefined;
+  return {
+    name: `${inner.name}+random(${prob}×${maxSteps})`,
+    reset(seed: number) {
+      inner.reset?.(seed);
+      rng = Rng.fromSeed(seed).derive(3);
+      left = 0;
+    },
+    async act(observation, info) {
+      const own = (await inner.act(observation, info)) as Float32Array;
+      if (left === 0 && rng.uniform() < prob) {
+        held = space.clip(Float32Array.from(own, (_v, i) => rng.uniformRange(space.low[i]!, space.high[i]!)));
+        left = rng.integer(1, maxSteps);
+      }
+      if (left === 0) return own;
+      left--;
+      return held!.slice();
+    },
+  };
+}

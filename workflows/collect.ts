@@ -1,0 +1,174 @@
+/**
+ * `collectDataset`: runs a random, scripted or planning (MPC on a world model) policy in a registered
+ * environment — optionally with seeded action noise and random excursions — and writes a transition
+ * dataset (see docs/world-models.md). An abort stops cleanly: the finished episodes are kept.
+ *
+ * @module
+ */
+import { optimizerFor } from '../agents/plan-factory.js';
+import { environmentCard, environmentCards, planPresetFor } from '../environments/cards.js';
+import type { PlanPreset } from '../src/planning/plan-preset.js';
+import { plannerPolicy } from '../agents/planner-policy.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import { parseOptions, z } from '../src/options.js';
+import { rewardObjective } from '../src/planning/objectives.js';
+import type { Policy } from '../src/policy.js';
+import { randomPolicy } from '../src/policy.js';
+import { excursionPolicy, noisyPolicy } from '../src/policy-wrappers.js';
+import { make } from '../src/registry.js';
+import { Box, type Space } from '../src/spaces.js';
+import { collect, type CollectProgress, type CollectResult } from '../src/training/collect.js';
+import { WorldModel } from '../src/worldmodel/world-model.js';
+import { callbackOption, signalOption } from './schema.js';
+
+const positiveInt = () => z.number().int().positive();
+
+/** Zod schema of {@link CollectDatasetOptions}. */
+export const CollectDatasetOptionsSchema = z
+  .object({
+    /** Registered environment id, e.g. `Reach-v0`. */
+    env: z.string().min(1),
+    /** Environment options. Default `{}`. */
+    envOptions: z.record(z.string(), z.unknown()).default({}),
+    /** Transitions to collect (the last episode is cut to fit). Exactly one of `steps` and `episodes`. */
+    steps: positiveInt().optional(),
+    /** Episodes to collect. Exactly one of `steps` and `episodes`. */
+    episodes: positiveInt().optional(),
+    /**
+     * `random`, `scripted` (the environment's baseline) or `mpc` (plan with the world model at `model`
+     * every step, reward objective: on-policy data for the next round of training). Default `random`.
+     */
+    policy: z.enum(['random', 'scripted', 'mpc'], { message: 'expected random, scripted or mpc' }).default('random'),
+    /** `policy: 'mpc'`: the world-model bundle to plan with. */
+    model: z.string().min(1).optional(),
+    /** `policy: 'mpc'`: the optimiser. Default: the environment's plan preset. */
+    planner: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    /** `policy: 'mpc'`: planning horizon. Default: the environment's plan preset. */
+    horizon: positiveInt().optional(),
+    /** `policy: 'mpc'`: candidate sequences per iteration. Default: the environment's plan preset. */
+    samples: positiveInt().optional(),
+    /** `policy: 'mpc'`: optimiser iterations per plan. Default: the environment's plan preset. */
+    iterations: positiveInt().optional(),
+    /** Gaussian action noise (std, action units, clipped to the bounds) added to a scripted or mpc policy. Default 0. */
+    noise: z.number().nonnegative().default(0),
+    /**
+     * Probability per step that a scripted or mpc policy starts a random excursion: one uniform random
+     * action held for 1…`randomSteps` steps (uniform), then the policy takes over again. Default 0.
+     */
+    randomProb: z.number().min(0).max(1).default(0),
+    /** Longest random excursion, steps. Default 10. */
+    randomSteps: positiveInt().default(10),
+    /** Environments stepped in parallel (worker threads when > 1). Default 1. */
+    workers: positiveInt().default(1),
+    /** Base seed: episode k is reset with `seed + k`. Default 0. */
+    seed: z.number().int().nonnegative().default(0),
+    /** Output directory. */
+    out: z.string().min(1),
+    /** Publish a valid partial dataset every this many transitions (0: only at the end). Default 0. */
+    checkpointEvery: z.number().int().nonnegative().default(0),
+    /** Replace the output directory if it exists. Default false. */
+    overwrite: z.boolean().default(false),
+    /** Stops after the current step; the finished episodes are written. */
+    signal: signalOption(),
+    /** Called when collection starts (0 done) and after every finished episode. */
+    onProgress: callbackOption<(progress: CollectProgress) => void>(),
+  })
+  .strict()
+  .refine((o) => (o.steps === undefined) !== (o.episodes === undefined), { message: 'give exactly one of `steps` and `episodes`', path: ['episodes'] })
+  .refine((o) => o.policy !== 'mpc' || o.model !== undefined, { message: "`policy: 'mpc'` needs `model` (a bundle directory)", path: ['model'] });
+
+/** Options of {@link collectDataset}. */
+export type CollectDatasetOptions = z.input<typeof CollectDatasetOptionsSchema>;
+
+/** What {@link collectDataset} returns: the dataset directory, its manifest, and whether it was stopped. */
+export type CollectDatasetResult = CollectResult;
+
+const WHERE = 'collectDataset options';
+
+/**
+ * Collects a dataset as `options` describe it (what `embodied collect` runs).
+ * @throws {@link InvalidArgumentError} for bad options (naming the option) or a bundle of another environment.
+ */
+export async function collectDataset(options: CollectDatasetOptions): Promise<CollectDatasetResult> {
+  const o = parseOptions(CollectDatasetOptionsSchema, options, WHERE);
+  const model = o.policy === 'mpc' ? await WorldModel.load(o.model!, { uncertainty: false }) : undefined;
+  try {
+    if (model && model.manifest.envId !== o.env) throw new InvalidArgumentError(`collectDataset: the bundle at ${o.model} models ${model.manifest.envId}, not ${o.env}`);
+    const policy = collectPolicyFactory(options, model);
+    const total = o.steps ?? o.episodes!;
+    o.onProgress?.({ transitions: 0, episodes: 0, total, unit: o.steps !== undefined ? 'steps' : 'episodes' });
+    return await collect({
+      envId: o.env,
+      envOptions: o.envOptions,
+      policy,
+      ...(o.steps !== undefined ? { steps: o.steps } : { episodes: o.episodes! }),
+      workers: o.workers,
+      seed: o.seed,
+      out: o.out,
+      overwrite: o.overwrite,
+      checkpointEvery: o.checkpointEvery,
+      progress: false,
+      ...(o.onProgress && { onProgress: o.onProgress }),
+      ...(o.signal && { signal: o.signal }),
+    });
+  } finally {
+    await model?.close();
+  }
+}
+
+/**
+ * The policy factory {@link collectDataset} collects with (one policy per environment); `policy:
+ * 'mpc'` needs the loaded `model`, shared by every environment's planner.
+ * @throws {@link InvalidArgumentError} for bad options, an environment without a scripted baseline, or noise on a non-Box action space.
+ */
+export function collectPolicyFactory(options: CollectDatasetOptions, model?: WorldModel): (worker: number) => Policy {
+  const o = parseOptions(CollectDatasetOptionsSchema, options, WHERE);
+  const probe = make(o.env, o.envOptions);
+  const space = probe.actionSpace as Space<unknown>;
+  void probe.close();
+  if (o.policy === 'random') return () => randomPolicy(space) as Policy;
+  const build = o.policy === 'scripted' ? scriptedBuilder(o.env) : mpcBuilder(o, model);
+  if ((o.noise > 0 || o.randomProb > 0) && !(space instanceof Box))
+    throw new InvalidArgumentError(`${WHERE}: \`noise\` and \`randomProb\` need a Box action space, ${o.env} has ${space.type}`);
+  return () => {
+    let policy = build(o.envOptions);
+    if (o.noise > 0) policy = noisyPolicy(policy, space as Box, o.noise);
+    if (o.randomProb > 0) policy = excursionPolicy(policy, space as Box, o.randomProb, o.randomSteps);
+    return policy;
+  };
+}
+
+function scriptedBuilder(env: string): (envOptions: Record<string, unknown>) => Policy {
+  const build = environmentCard(env)?.scripted;
+  if (!build) {
+    const ids = environmentCards().flatMap((c) => (c.scripted ? [c.id] : []));
+    throw new InvalidArgumentError(`collectDataset: no scripted policy for ${env}; scripted policies exist for ${ids.join(', ')} (use \`policy: 'random'\` otherwise)`);
+  }
+  return build;
+}
+
+function mpcBuilder(o: z.output<typeof CollectDatasetOptionsSchema>, model: WorldModel | undefined): () => Policy {
+  if (model === undefined) throw new InvalidArgumentError(`${WHERE}: \`policy: 'mpc'\` needs \`model\` (a bundle directory)`);
+  const base = planPresetFor(o.env);
+  const preset: PlanPreset = {
+    ...base,
+    ...(o.planner && { planner: o.planner }),
+    ...(o.horizon && { horizon: o.horizon }),
+    ...(o.samples && { samples: o.samples }),
+    ...(o.iterations && { iterations: o.iterations }),
+  };
+  const { actionLow, actionHigh } = model.manifest;
+  const name = `mpc:${preset.planner}(${preset.samples}x${preset.horizon}x${preset.iterations})`;
+  return () =>
+    plannerPolicy({
+      model,
+      name,
+      planner: {
+        horizon: preset.horizon,
+        actionLow,
+        actionHigh,
+        optimizer: optimizerFor(preset.planner, preset, 0),
+        objective: rewardObjective({ discount: preset.discount }),
+      },
+    });
+}

@@ -1,0 +1,202 @@
+/**
+ * `planEpisodes`: runs MPC episodes — planning with a world-model bundle, or with Rapier itself
+ * (`oracle: true`) — and measures the success rate, the return (mean ± 95% CI), plan-time percentiles
+ * and fallbacks. An abort stops after the current step and reports the finished episodes.
+ *
+ * @module
+ */
+import { Subscription } from 'rxjs';
+import { formatMeanCI, percentile, summarizeEpisodes, type EpisodeResult, type EpisodesSummary } from '../agents/episode-stats.js';
+import { mpcAgent, type MpcAgent, type MpcTelemetry } from '../agents/mpc-agent.js';
+import { createPlanSource, PLAN_FACTORY_MODULE, type PlanSpec } from '../agents/plan-factory.js';
+import { planPresetFor } from '../environments/cards.js';
+import { PlanWorker } from '../agents/plan-worker.js';
+import type { PlanSource } from '../agents/plan-source.js';
+import { runEpisodes } from '../agents/run-episodes.js';
+import { parseOptions, z } from '../src/options.js';
+import { make } from '../src/registry.js';
+import { callbackOption, signalOption } from './schema.js';
+
+/** Progress of {@link planEpisodes}, reported when the run starts (0 done) and after every episode. */
+export interface PlanProgress {
+  /** Episodes finished. */
+  readonly done: number;
+  /** Episodes to run. */
+  readonly total: number;
+  /** Successful episodes among those finished. */
+  readonly successes: number;
+}
+
+const PLANNERS: Readonly<Record<string, NonNullable<PlanSpec['planner']>>> = {
+  mppi: 'mppi',
+  cem: 'cem',
+  icem: 'icem',
+  random: 'random-shooting',
+  'random-shooting': 'random-shooting',
+};
+
+const positiveInt = () => z.number().int().positive();
+
+/** Zod schema of {@link PlanEpisodesOptions}. */
+export const PlanEpisodesOptionsSchema = z
+  .object({
+    /** Registered environment id, e.g. `PushBox-v0`. */
+    env: z.string().min(1),
+    /** World-model bundle directory to plan with. Exactly one of `model` and `oracle`. */
+    model: z.string().min(1).optional(),
+    /** Plan with Rapier (PhysicsRolloutModel) instead of a model. Default false. */
+    oracle: z.boolean().default(false),
+    /** `mppi`, `cem`, `icem` or `random` (random shooting). Default: the environment preset's. */
+    planner: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
+    /** Episodes to run. Default 20. */
+    episodes: positiveInt().default(20),
+    /** Base seed: episode k is reset with `seed + k`. Default 0. */
+    seed: z.number().int().nonnegative().default(0),
+    /** Planning horizon. Default: the environment preset's. */
+    horizon: positiveInt().optional(),
+    /** Candidates per iteration. Default: the environment preset's. */
+    samples: positiveInt().optional(),
+    /** Optimiser iterations per plan. Default: the environment preset's. */
+    iterations: positiveInt().optional(),
+    /** Step limit per episode. Default: the environment's time limit. */
+    maxSteps: positiveInt().optional(),
+    /** Actions executed per plan. Default: the environment preset's. */
+    replanEvery: positiveInt().optional(),
+    /** Plan deadline, ms: a late plan falls back to the previous plan. Default none. */
+    deadlineMs: z.number().nonnegative().optional(),
+    /** Plan in a worker thread. Default false. */
+    worker: z.boolean().default(false),
+    /** Environment options. Default `{}`. */
+    envOptions: z.record(z.string(), z.unknown()).default({}),
+    /** Stops after the current step; the finished episodes are reported. */
+    signal: signalOption(),
+    /** Called when the run starts and after every episode. */
+    onProgress: callbackOption<(progress: PlanProgress) => void>(),
+  })
+  .strict()
+  .refine((o) => o.oracle || o.model !== undefined, {
+    message: 'give `model` (a bundle directory) to plan with a world model, or `oracle: true` to plan with Rapier',
+    path: ['model'],
+  });
+
+/** Options of {@link planEpisodes}. */
+export type PlanEpisodesOptions = z.input<typeof PlanEpisodesOptionsSchema>;
+type Resolved = z.output<typeof PlanEpisodesOptionsSchema>;
+
+/** What {@link planEpisodes} measured. */
+export interface PlanReport {
+  /** The environment id. */
+  readonly envId: string;
+  /** The bundle directory, or `oracle (Rapier)`. */
+  readonly model: string;
+  /** The optimiser used. */
+  readonly planner: string;
+  /** The planning horizon used. */
+  readonly horizon: number;
+  /** Actions executed per plan. */
+  readonly replanEvery: number;
+  /** Each finished episode, in seed order. */
+  readonly results: EpisodeResult[];
+  /** Success rate, return and length with their intervals. */
+  readonly summary: EpisodesSummary;
+  /** Plan times, ms. */
+  readonly planMs: { readonly p50: number; readonly p95: number; readonly count: number };
+  /** Plans replaced by the previous plan: past the deadline, or while one was still in flight. */
+  readonly fallbacks: { readonly deadline: number; readonly inFlight: number };
+  /** Whether the signal stopped the run early. */
+  readonly stopped: boolean;
+}
+
+/** Runs the MPC episodes `options` describe (what `embodied plan` runs). @throws {@link InvalidArgumentError} for bad options */
+export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanReport> {
+  const o = parseOptions(PlanEpisodesOptionsSchema, options, 'planEpisodes options');
+  const preset = planPresetFor(o.env);
+  const planner = o.planner === undefined ? preset.planner : PLANNERS[o.planner]!;
+  const spec: PlanSpec = {
+    envId: o.env,
+    envOptions: o.envOptions,
+    ...(o.model !== undefined && { model: o.model }),
+    oracle: o.oracle,
+    planner,
+    ...(o.horizon !== undefined && { horizon: o.horizon }),
+    ...(o.samples !== undefined && { samples: o.samples }),
+    ...(o.iterations !== undefined && { iterations: o.iterations }),
+    seed: o.seed,
+  };
+  const replanEvery = o.replanEvery ?? preset.replanEvery;
+  const source: PlanSource & { close(): Promise<void> } = o.worker
+    ? await PlanWorker.start({ module: PLAN_FACTORY_MODULE, options: spec, sendState: spec.oracle ?? false })
+    : await createPlanSource(spec);
+  const telemetry: MpcTelemetry[] = [];
+  let run: { results: EpisodeResult[]; stopped: boolean };
+  try {
+    const agent = mpcAgent({ source, seed: o.seed, replanEvery, ...(o.deadlineMs !== undefined && { deadlineMs: o.deadlineMs }) });
+    const telemetrySub = agent.telemetry$.subscribe((e) => telemetry.push(e));
+    run = await playAll(o, agent);
+    telemetrySub.unsubscribe();
+  } finally {
+    await source.close();
+  }
+  const ms = telemetry.filter((e): e is Extract<MpcTelemetry, { kind: 'plan' }> => e.kind === 'plan').map((e) => e.ms);
+  const fallbacks = telemetry.filter((e) => e.kind === 'fallback');
+  return {
+    envId: o.env,
+    model: o.oracle ? 'oracle (Rapier)' : o.model!,
+    planner: planner,
+    horizon: source.horizon,
+    replanEvery,
+    results: run.results,
+    summary: summarizeEpisodes(run.results),
+    planMs: { p50: percentile(ms, 0.5), p95: percentile(ms, 0.95), count: ms.length },
+    fallbacks: {
+      deadline: fallbacks.filter((e) => e.kind === 'fallback' && e.reason === 'deadline').length,
+      inFlight: fallbacks.filter((e) => e.kind === 'fallback' && e.reason === 'plan-in-flight').length,
+    },
+    stopped: run.stopped,
+  };
+}
+
+/** Plays every seed with `agent`; an abort resolves with the episodes finished so far. */
+function playAll(o: Resolved, agent: MpcAgent): Promise<{ results: EpisodeResult[]; stopped: boolean }> {
+  const results: EpisodeResult[] = [];
+  const total = o.episodes;
+  o.onProgress?.({ done: 0, total, successes: 0 });
+  return new Promise((resolve, reject) => {
+    const subscription = new Subscription();
+    const onAbort = () => {
+      subscription.unsubscribe();
+      resolve({ results, stopped: true });
+    };
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    subscription.add(
+      runEpisodes(() => make(o.env, o.envOptions), agent, {
+        seeds: Array.from({ length: total }, (_, k) => o.seed + k),
+        ...(o.maxSteps !== undefined && { maxSteps: o.maxSteps }),
+      }).subscribe({
+        next: (r) => {
+          results.push(r);
+          o.onProgress?.({ done: results.length, total, successes: results.filter((x) => x.success).length });
+        },
+        error: reject,
+        complete: () => resolve({ results, stopped: false }),
+      }),
+    );
+    subscription.add(() => o.signal?.removeEventListener('abort', onAbort));
+  });
+}
+
+/** The report as `embodied plan` prints it. */
+export function formatPlanReport(r: PlanReport): string {
+  const s = r.summary;
+  const wins = r.results.filter((x) => x.success).length;
+  return [
+    `${r.envId} · planner ${r.planner} (H=${r.horizon}, replan every ${r.replanEvery}) · model ${r.model}${r.stopped ? ' · stopped early' : ''}`,
+    `episodes   ${s.episodes}`,
+    `success    ${(100 * s.successRate).toFixed(1)}% (${wins}/${s.episodes})`,
+    `return     ${formatMeanCI(s.return)} (mean ± 95% CI)`,
+    `length     ${formatMeanCI(s.length, 1)} steps`,
+    `plan time  p50 ${r.planMs.p50.toFixed(1)} ms · p95 ${r.planMs.p95.toFixed(1)} ms (${r.planMs.count} plans)`,
+    `fallbacks  ${r.fallbacks.deadline + r.fallbacks.inFlight} (deadline ${r.fallbacks.deadline}, plan in flight ${r.fallbacks.inFlight})`,
+  ].join('\n');
+}
