@@ -14,7 +14,7 @@ import { Rng } from '../../src/rng.js';
 import { spaceFromJSON, Box, Discrete, MultiDiscrete } from '../../src/spaces.js';
 import { readCheckpoint } from '../../src/training/checkpoint.js';
 import { Dataset } from '../../src/training/dataset.js';
-import { encodeNpy } from '../../src/training/npy.js';
+import { encodeNpy } from '../../src/codecs/npy.js';
 import type { StepLog } from '../../src/training/trainer.js';
 import type { WorldModelConfigInput } from '../../src/training/wm-config.js';
 import { WorldModelTrainer } from '../../src/training/wm-trainer.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { EmbodiedError } from '../errors.js';
-import type { NpyDtype } from './npy.js';
+import type { NpyDtype } from '../codecs/npy.js';
 
 /** A dataset directory or its contents are missing, malformed or inconsistent. */
 export class DatasetError extends EmbodiedError {}
