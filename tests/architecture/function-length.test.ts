@@ -87,7 +87,7 @@ describe('architecture', () => {
     expect(tooLong).toEqual([]);
   });
 
-  // being split on another branch: cli/ moves into workflows/ there (about 1330 lines today).
+  // being split on another branch: cli/ moves into workflows/ there (about 1500 lines today).
   it.todo(`cli/**/*.ts totals under ${MAX_CLI_LINES} lines`);
   it.skip(`cli/**/*.ts totals under ${MAX_CLI_LINES} lines (enable at integration)`, () => {
     const total = tsFiles(join(ROOT, 'cli')).reduce((sum, path) => sum + lineCount(path), 0);
