@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { asyncScheduler, interval, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, interval, Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { isStateful, type Env, type Info } from '../src/env.js';
+import { isStateful, type Env, type Info, type StepResult } from '../src/env.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import { Box } from '../src/spaces.js';
@@ -96,176 +96,217 @@ export interface ControlStep<O = Float32Array, A = Float32Array> extends Transit
  */
 export function controlLoop<O, A>(env: EnvSource<O, A>, agent: Agent<O, A>, options: ControlLoopOptions<A>): Observable<ControlStep<O, A>> {
   const opts = parseOptions(ControlLoopOptionsSchema, options, 'controlLoop options');
-  const scheduler = opts.scheduler ?? asyncScheduler;
-  const maxSteps = opts.maxSteps ?? Number.POSITIVE_INFINITY;
+  const settings: LoopSettings = { ...opts, scheduler: opts.scheduler ?? asyncScheduler, maxSteps: opts.maxSteps ?? Number.POSITIVE_INFINITY };
   return new Observable<ControlStep<O, A>>((subscriber) => {
-    const owned = typeof env === 'function';
-    let live: Env<O, A> | undefined;
-    let stopped = false;
-    let stepping: Promise<unknown> | undefined;
-    let clock: Subscription | undefined;
-    let agentSubscription: Subscription | undefined;
-    const percepts = new Subject<Percept<O>>();
-    let histogram: IntervalHistogram | undefined = monitorEventLoopDelay({ resolution: 1 });
-    histogram.enable();
+    const run = new ControlLoopRun(env, agent, settings, options.initialAction, subscriber);
+    run.start();
+    return () => run.unsubscribe();
+  });
+}
 
-    let held: A | undefined = options.initialAction;
-    let fresh: A | undefined; // answered since the last tick
-    let current: { observation: O; info: Info; step: number } | undefined;
-    let busy = false; // the agent owes an answer
-    let queued: Percept<O> | undefined; // newest percept waiting for the agent
-    let ticks = 0;
-    let steps = 0;
-    let lateActions = 0;
-    let overruns = 0;
-    let skippedPercepts = 0;
+type LoopSettings = Omit<z.output<typeof ControlLoopOptionsSchema>, 'scheduler' | 'maxSteps'> & { readonly scheduler: SchedulerLike; readonly maxSteps: number };
 
-    const stats = (): ControlLoopStats => ({
+/** One subscription of {@link controlLoop}: the clock, the agent, the env, and the counters its stats report. */
+class ControlLoopRun<O, A> {
+  private readonly owned: boolean;
+  private live: Env<O, A> | undefined;
+  private stopped = false;
+  private stepping: Promise<unknown> | undefined;
+  private clock: Subscription | undefined;
+  private agentSubscription: Subscription | undefined;
+  private readonly percepts = new Subject<Percept<O>>();
+  private histogram: IntervalHistogram | undefined = monitorEventLoopDelay({ resolution: 1 });
+  private held: A | undefined;
+  /** Answered since the last tick. */
+  private fresh: A | undefined;
+  private current: { observation: O; info: Info; step: number } | undefined;
+  /** The agent owes an answer. */
+  private busy = false;
+  /** The newest percept waiting for the agent. */
+  private queued: Percept<O> | undefined;
+  private ticks = 0;
+  private steps = 0;
+  private lateActions = 0;
+  private overruns = 0;
+  private skippedPercepts = 0;
+  private released: Promise<void> | undefined;
+
+  constructor(
+    private readonly env: EnvSource<O, A>,
+    private readonly agent: Agent<O, A>,
+    private readonly opts: LoopSettings,
+    initialAction: A | undefined,
+    private readonly subscriber: Subscriber<ControlStep<O, A>>,
+  ) {
+    this.owned = typeof env === 'function';
+    this.histogram!.enable();
+    this.held = initialAction;
+  }
+
+  /** Creates and resets the env, subscribes the agent, starts the clock and shows the first percept. */
+  start(): void {
+    void (async () => {
+      const live = typeof this.env === 'function' ? this.env() : this.env;
+      this.live = live;
+      if (this.held === undefined && live.actionSpace instanceof Box) this.held = boundsMidpoint(live.actionSpace.low, live.actionSpace.high) as A;
+      const { seed, resetOptions } = this.opts;
+      const first = await live.reset({ ...(seed !== undefined && { seed }), ...(resetOptions && { options: resetOptions }) });
+      if (this.stopped) return;
+      this.agentSubscription = this.percepts.pipe(this.agent).subscribe({
+        next: this.onAction,
+        error: this.fail,
+        complete: () => this.fail(new AgentProtocolError('controlLoop: the agent completed before the episode ended')),
+      });
+      this.clock = interval(this.opts.dt, this.opts.scheduler).subscribe(this.tick);
+      this.perceive(first.observation, first.info, 0);
+    })().catch(this.fail);
+  }
+
+  /** The consumer unsubscribed: stop and release, reporting a failure to close as unhandled. */
+  unsubscribe(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.release().catch(reportUnhandledError);
+  }
+
+  private stats(): ControlLoopStats {
+    const { ticks, steps, lateActions, overruns, skippedPercepts, histogram } = this;
+    return {
       ticks,
       steps,
       lateActions,
       overruns,
       skippedPercepts,
       lag: histogram && histogram.count > 0 ? { p50: histogram.percentile(50) / 1e6, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 } : { p50: 0, p99: 0, max: 0 },
+    };
+  }
+
+  /** Stops the clock and the agent, waits for a step in flight, closes an owned env; once, whoever asks first. */
+  private release(): Promise<void> {
+    this.released ??= (async () => {
+      this.clock?.unsubscribe();
+      this.agentSubscription?.unsubscribe();
+      this.histogram?.disable();
+      this.histogram = undefined;
+      if (this.stepping) await this.stepping.catch(() => undefined);
+      if (this.owned && this.live) await this.live.close();
+    })();
+    return this.released;
+  }
+
+  private readonly fail = (error: unknown): void => {
+    if (this.stopped) return;
+    this.stopped = true;
+    void this.release().then(
+      () => this.subscriber.error(error),
+      () => this.subscriber.error(error),
+    );
+  };
+
+  /** Shows `percept` to the agent, or queues it (replacing, and counting, an older one) while the agent is busy. */
+  private offer(percept: Percept<O>): void {
+    if (this.busy) {
+      if (this.queued !== undefined) this.skippedPercepts++;
+      this.queued = percept;
+      return;
+    }
+    this.busy = true;
+    this.percepts.next(percept);
+  }
+
+  private perceive(observation: O, info: Info, step: number): void {
+    const e = this.live!;
+    this.current = { observation, info, step };
+    let state: (() => unknown) | undefined;
+    if (this.opts.captureState && isStateful(e)) {
+      const snapshot = e.getState();
+      state = () => snapshot;
+    }
+    this.offer({ observation, info, step, seed: this.opts.seed, ...(state && { state }) });
+  }
+
+  private readonly onAction = (action: A): void => {
+    if (this.stopped) return;
+    if (!this.busy) {
+      this.fail(
+        new AgentProtocolError('controlLoop: the agent emitted an action while no observation was waiting for one (an agent answers each percept with exactly one action)'),
+      );
+      return;
+    }
+    this.busy = false;
+    this.fresh = action;
+    if (this.queued !== undefined) {
+      const next = this.queued;
+      this.queued = undefined;
+      this.offer(next);
+    }
+  };
+
+  /** A clock tick: steps with the fresh action, or the held one when the agent is late; skips while a step runs. */
+  private readonly tick = (): void => {
+    if (this.stopped) return;
+    this.ticks++;
+    if (this.stepping !== undefined) {
+      this.overruns++;
+      return;
+    }
+    const late = this.fresh === undefined;
+    if (late) this.lateActions++;
+    const action = this.fresh ?? this.held;
+    this.fresh = undefined;
+    if (action === undefined) {
+      this.fail(new InvalidArgumentError('controlLoop: the agent was late for the first tick and there is no `initialAction` to hold (pass one for non-Box action spaces)'));
+      return;
+    }
+    this.held = action;
+    const from = this.current!;
+    const thisTick = this.ticks;
+    let step: ReturnType<Env<O, A>['step']>;
+    try {
+      step = this.live!.step(action);
+    } catch (error) {
+      step = Promise.reject(error);
+    }
+    this.stepping = step;
+    step.then(
+      (result) => {
+        this.stepping = undefined;
+        this.stepped(from, action, result, thisTick, late);
+      },
+      (error: unknown) => {
+        this.stepping = undefined;
+        this.fail(error);
+      },
+    );
+  };
+
+  /** Emits the step, then ends the episode or perceives its new observation. */
+  private stepped(from: { observation: O; step: number }, action: A, result: StepResult<O>, thisTick: number, late: boolean): void {
+    if (this.stopped) return;
+    this.steps++;
+    const truncated = result.truncated || this.steps >= this.opts.maxSteps;
+    this.subscriber.next({
+      observation: from.observation,
+      action,
+      reward: result.reward,
+      terminated: result.terminated,
+      truncated,
+      info: result.info,
+      nextObservation: result.observation,
+      step: from.step,
+      tick: thisTick,
+      late,
+      stats: this.stats(),
     });
-
-    let released: Promise<void> | undefined;
-    const release = (): Promise<void> => {
-      released ??= (async () => {
-        clock?.unsubscribe();
-        agentSubscription?.unsubscribe();
-        histogram?.disable();
-        histogram = undefined;
-        if (stepping) await stepping.catch(() => undefined);
-        if (owned && live) await live.close();
-      })();
-      return released;
-    };
-    const fail = (error: unknown): void => {
-      if (stopped) return;
-      stopped = true;
-      void release().then(
-        () => subscriber.error(error),
-        () => subscriber.error(error),
+    if (this.stopped) return;
+    if (result.terminated || truncated) {
+      this.stopped = true;
+      this.release().then(
+        () => this.subscriber.complete(),
+        (error: unknown) => this.subscriber.error(error),
       );
-    };
-
-    const offer = (percept: Percept<O>): void => {
-      if (busy) {
-        if (queued !== undefined) skippedPercepts++;
-        queued = percept;
-        return;
-      }
-      busy = true;
-      percepts.next(percept);
-    };
-
-    const perceive = (observation: O, info: Info, step: number): void => {
-      const e = live!;
-      current = { observation, info, step };
-      let state: (() => unknown) | undefined;
-      if (opts.captureState && isStateful(e)) {
-        const snapshot = e.getState();
-        state = () => snapshot;
-      }
-      offer({ observation, info, step, seed: opts.seed, ...(state && { state }) });
-    };
-
-    const onAction = (action: A): void => {
-      if (stopped) return;
-      if (!busy) {
-        fail(new AgentProtocolError('controlLoop: the agent emitted an action while no observation was waiting for one (an agent answers each percept with exactly one action)'));
-        return;
-      }
-      busy = false;
-      fresh = action;
-      if (queued !== undefined) {
-        const next = queued;
-        queued = undefined;
-        offer(next);
-      }
-    };
-
-    const tick = (): void => {
-      if (stopped) return;
-      ticks++;
-      if (stepping !== undefined) {
-        overruns++;
-        return;
-      }
-      const late = fresh === undefined;
-      if (late) lateActions++;
-      const action = fresh ?? held;
-      fresh = undefined;
-      if (action === undefined) {
-        fail(new InvalidArgumentError('controlLoop: the agent was late for the first tick and there is no `initialAction` to hold (pass one for non-Box action spaces)'));
-        return;
-      }
-      held = action;
-      const from = current!;
-      const thisTick = ticks;
-      let step;
-      try {
-        step = live!.step(action);
-      } catch (error) {
-        step = Promise.reject(error);
-      }
-      stepping = step;
-      step.then(
-        (result) => {
-          stepping = undefined;
-          if (stopped) return;
-          steps++;
-          const truncated = result.truncated || steps >= maxSteps;
-          subscriber.next({
-            observation: from.observation,
-            action,
-            reward: result.reward,
-            terminated: result.terminated,
-            truncated,
-            info: result.info,
-            nextObservation: result.observation,
-            step: from.step,
-            tick: thisTick,
-            late,
-            stats: stats(),
-          });
-          if (stopped) return;
-          if (result.terminated || truncated) {
-            stopped = true;
-            release().then(
-              () => subscriber.complete(),
-              (error: unknown) => subscriber.error(error),
-            );
-            return;
-          }
-          perceive(result.observation, result.info, from.step + 1);
-        },
-        (error: unknown) => {
-          stepping = undefined;
-          fail(error);
-        },
-      );
-    };
-
-    void (async () => {
-      live = owned ? env() : env;
-      if (held === undefined && live.actionSpace instanceof Box) held = boundsMidpoint(live.actionSpace.low, live.actionSpace.high) as A;
-      const first = await live.reset({ ...(opts.seed !== undefined && { seed: opts.seed }), ...(opts.resetOptions && { options: opts.resetOptions }) });
-      if (stopped) return;
-      agentSubscription = percepts.pipe(agent).subscribe({
-        next: onAction,
-        error: fail,
-        complete: () => fail(new AgentProtocolError('controlLoop: the agent completed before the episode ended')),
-      });
-      clock = interval(opts.dt, scheduler).subscribe(tick);
-      perceive(first.observation, first.info, 0);
-    })().catch(fail);
-
-    return () => {
-      if (stopped) return;
-      stopped = true;
-      release().catch(reportUnhandledError);
-    };
-  });
+      return;
+    }
+    this.perceive(result.observation, result.info, from.step + 1);
+  }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { InvalidArgumentError, describeValue } from '../src/errors.js';
 import { AgentProtocolError } from './errors.js';
 import type { Agent, Percept } from './types.js';
@@ -68,128 +68,163 @@ export function multiAgent<O, A>(agents: Readonly<Record<string, Agent<O, A>>>, 
   for (const id of Object.keys(initial)) {
     if (!ids.includes(id)) throw new InvalidArgumentError(`multiAgent options: \`initialActions\` names ${describeValue(id)}, which has no agent (robots: ${ids.join(', ')})`);
   }
-  const telemetry = new Subject<RobotTelemetry>();
-
+  const team: Team<O, A> = { ids, agents, deadlines, scheduler, initial, telemetry: new Subject<RobotTelemetry>() };
   const operator = (percepts: Observable<Percept<Record<string, O>>>): Observable<Record<string, A>> =>
     new Observable<Record<string, A>>((subscriber) => {
-      const inputs = new Map(ids.map((id) => [id, new Subject<Percept<O>>()]));
-      const answered = new Map(ids.map((id) => [id, 0]));
-      const held = new Map<string, A>();
-      let index = 0; // team steps started
-      let current: { index: number; step: number; actions: Map<string, A>; timers: Subscription[] } | undefined;
-      const queue: Percept<Record<string, O>>[] = [];
-      let upstreamDone = false;
-      const subscriptions: Subscription[] = [];
-
-      const finishIfComplete = (): void => {
-        if (current === undefined || current.actions.size < ids.length) return;
-        const done = current;
-        current = undefined;
-        for (const t of done.timers) t.unsubscribe();
-        subscriber.next(Object.fromEntries(ids.map((id) => [id, done.actions.get(id)!])));
-        if (queue.length > 0) start(queue.shift()!);
-        else if (upstreamDone) subscriber.complete();
-      };
-
-      const onAnswer = (id: string, action: A): void => {
-        const k = answered.get(id)!;
-        answered.set(id, k + 1);
-        held.set(id, action);
-        if (current !== undefined && k === current.index && !current.actions.has(id)) {
-          current.actions.set(id, action);
-          finishIfComplete();
-        } else if (k < index) {
-          // The answer to a step that already went ahead with this robot's fallback.
-          telemetry.next({ robot: id, step: stepOf.get(k) ?? k, kind: 'stale' });
-        } else {
-          subscriber.error(
-            new AgentProtocolError(
-              `multiAgent: the agent of ${id} emitted an action while no observation was waiting for one (an agent answers each percept with exactly one action)`,
-            ),
-          );
-        }
-      };
-
-      const stepOf = new Map<number, number>(); // team index → percept step (for telemetry of stale answers)
-
-      const start = (percept: Percept<Record<string, O>>): void => {
-        const me = { index: index++, step: percept.step, actions: new Map<string, A>(), timers: [] as Subscription[] };
-        stepOf.set(me.index, percept.step);
-        stepOf.delete(me.index - 64); // keep the map small: answers later than 64 steps are reported by index
-        current = me;
-        const perAgent = (percept.info as { perAgent?: Record<string, Percept<O>['info']> }).perAgent;
-        for (const id of ids) {
-          const deadline = deadlines.get(id)!;
-          if (Number.isFinite(deadline)) {
-            me.timers.push(
-              scheduler.schedule(() => {
-                if (current !== me || me.actions.has(id)) return;
-                const fallback = held.get(id) ?? initial[id];
-                if (fallback === undefined) {
-                  subscriber.error(
-                    new AgentProtocolError(
-                      `multiAgent: ${id} missed its ${deadline} ms deadline at step ${percept.step} and has no previous action to hold; pass \`initialActions\``,
-                    ),
-                  );
-                  return;
-                }
-                telemetry.next({ robot: id, step: percept.step, kind: 'fallback', action: held.has(id) ? 'held' : 'initial' });
-                me.actions.set(id, fallback);
-                finishIfComplete();
-              }, deadline),
-            );
-          }
-        }
-        for (const id of ids) {
-          if (current !== me) break; // an error or completion inside a synchronous answer
-          const observation = percept.observation[id];
-          if (observation === undefined) {
-            subscriber.error(new InvalidArgumentError(`multiAgent: the observation record has no entry for ${id} (keys: ${Object.keys(percept.observation).join(', ')})`));
-            return;
-          }
-          inputs.get(id)!.next({
-            observation,
-            info: perAgent?.[id] ?? percept.info,
-            step: percept.step,
-            seed: percept.seed,
-            ...(percept.state && { state: percept.state }),
-          });
-        }
-      };
-
-      for (const id of ids) {
-        subscriptions.push(
-          inputs
-            .get(id)!
-            .pipe(agents[id]!)
-            .subscribe({
-              next: (action) => onAnswer(id, action),
-              error: (error: unknown) => subscriber.error(error),
-              complete: () => {
-                if (!upstreamDone) subscriber.error(new AgentProtocolError(`multiAgent: the agent of ${id} completed before the episode ended`));
-              },
-            }),
-        );
-      }
-      subscriptions.push(
-        percepts.subscribe({
-          next: (percept) => (current === undefined ? start(percept) : queue.push(percept)),
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            upstreamDone = true;
-            if (current === undefined && queue.length === 0) subscriber.complete();
-          },
-        }),
-      );
-
-      return () => {
-        for (const s of subscriptions) s.unsubscribe();
-        if (current) for (const t of current.timers) t.unsubscribe();
-        current = undefined;
-      };
+      const run = new TeamRun(team, subscriber);
+      run.subscribe(percepts);
+      return () => run.unsubscribe();
     });
+  return Object.assign(operator, { telemetry$: team.telemetry.asObservable() });
+}
 
-  return Object.assign(operator, { telemetry$: telemetry.asObservable() });
+/** What every subscription of one {@link multiAgent} shares. */
+interface Team<O, A> {
+  readonly ids: readonly string[];
+  readonly agents: Readonly<Record<string, Agent<O, A>>>;
+  readonly deadlines: ReadonlyMap<string, number>;
+  readonly scheduler: SchedulerLike;
+  readonly initial: Readonly<Record<string, A>>;
+  readonly telemetry: Subject<RobotTelemetry>;
+}
+
+/** One team step in progress: the actions gathered so far and the robots' deadline timers. */
+interface TeamStep<A> {
+  readonly index: number;
+  readonly step: number;
+  readonly actions: Map<string, A>;
+  readonly timers: Subscription[];
+}
+
+/** One subscription of a {@link multiAgent}: fans each percept out to the robots and gathers their answers. */
+class TeamRun<O, A> {
+  private readonly inputs: Map<string, Subject<Percept<O>>>;
+  private readonly answered: Map<string, number>;
+  private readonly held = new Map<string, A>();
+  /** Team steps started. */
+  private index = 0;
+  private current: TeamStep<A> | undefined;
+  private readonly queue: Percept<Record<string, O>>[] = [];
+  private upstreamDone = false;
+  private readonly subscriptions: Subscription[] = [];
+  /** Team index → percept step (for telemetry of stale answers). */
+  private readonly stepOf = new Map<number, number>();
+
+  constructor(
+    private readonly team: Team<O, A>,
+    private readonly subscriber: Subscriber<Record<string, A>>,
+  ) {
+    this.inputs = new Map(team.ids.map((id) => [id, new Subject<Percept<O>>()]));
+    this.answered = new Map(team.ids.map((id) => [id, 0]));
+  }
+
+  /** Subscribes every robot's agent to its input, then the team to `percepts`. */
+  subscribe(percepts: Observable<Percept<Record<string, O>>>): void {
+    const { subscriber } = this;
+    for (const id of this.team.ids) {
+      this.subscriptions.push(
+        this.inputs
+          .get(id)!
+          .pipe(this.team.agents[id]!)
+          .subscribe({
+            next: (action) => this.onAnswer(id, action),
+            error: (error: unknown) => subscriber.error(error),
+            complete: () => {
+              if (!this.upstreamDone) subscriber.error(new AgentProtocolError(`multiAgent: the agent of ${id} completed before the episode ended`));
+            },
+          }),
+      );
+    }
+    this.subscriptions.push(
+      percepts.subscribe({
+        next: (percept) => (this.current === undefined ? this.start(percept) : this.queue.push(percept)),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          this.upstreamDone = true;
+          if (this.current === undefined && this.queue.length === 0) subscriber.complete();
+        },
+      }),
+    );
+  }
+
+  unsubscribe(): void {
+    for (const s of this.subscriptions) s.unsubscribe();
+    if (this.current) for (const t of this.current.timers) t.unsubscribe();
+    this.current = undefined;
+  }
+
+  /** Emits the team's actions once every robot has one, then starts the next queued step or completes. */
+  private finishIfComplete(): void {
+    const ids = this.team.ids;
+    if (this.current === undefined || this.current.actions.size < ids.length) return;
+    const done = this.current;
+    this.current = undefined;
+    for (const t of done.timers) t.unsubscribe();
+    this.subscriber.next(Object.fromEntries(ids.map((id) => [id, done.actions.get(id)!])));
+    if (this.queue.length > 0) this.start(this.queue.shift()!);
+    else if (this.upstreamDone) this.subscriber.complete();
+  }
+
+  private onAnswer(id: string, action: A): void {
+    const k = this.answered.get(id)!;
+    this.answered.set(id, k + 1);
+    this.held.set(id, action);
+    const current = this.current;
+    if (current !== undefined && k === current.index && !current.actions.has(id)) {
+      current.actions.set(id, action);
+      this.finishIfComplete();
+    } else if (k < this.index) {
+      // The answer to a step that already went ahead with this robot's fallback.
+      this.team.telemetry.next({ robot: id, step: this.stepOf.get(k) ?? k, kind: 'stale' });
+    } else {
+      this.subscriber.error(
+        new AgentProtocolError(`multiAgent: the agent of ${id} emitted an action while no observation was waiting for one (an agent answers each percept with exactly one action)`),
+      );
+    }
+  }
+
+  /** Starts a team step: arms every robot's deadline, then shows each robot its percept. */
+  private start(percept: Percept<Record<string, O>>): void {
+    const me: TeamStep<A> = { index: this.index++, step: percept.step, actions: new Map<string, A>(), timers: [] };
+    this.stepOf.set(me.index, percept.step);
+    this.stepOf.delete(me.index - 64); // keep the map small: answers later than 64 steps are reported by index
+    this.current = me;
+    const perAgent = (percept.info as { perAgent?: Record<string, Percept<O>['info']> }).perAgent;
+    for (const id of this.team.ids) {
+      const deadline = this.team.deadlines.get(id)!;
+      if (Number.isFinite(deadline)) me.timers.push(this.team.scheduler.schedule(() => this.onDeadline(me, id, percept.step, deadline), deadline));
+    }
+    for (const id of this.team.ids) {
+      if (this.current !== me) break; // an error or completion inside a synchronous answer
+      const observation = percept.observation[id];
+      if (observation === undefined) {
+        this.subscriber.error(new InvalidArgumentError(`multiAgent: the observation record has no entry for ${id} (keys: ${Object.keys(percept.observation).join(', ')})`));
+        return;
+      }
+      this.inputs.get(id)!.next({
+        observation,
+        info: perAgent?.[id] ?? percept.info,
+        step: percept.step,
+        seed: percept.seed,
+        ...(percept.state && { state: percept.state }),
+      });
+    }
+  }
+
+  /** Robot `id` missed its deadline in step `me`: its held (or initial) action stands in. */
+  private onDeadline(me: TeamStep<A>, id: string, step: number, deadline: number): void {
+    if (this.current !== me || me.actions.has(id)) return;
+    const fallback = this.held.get(id) ?? this.team.initial[id];
+    if (fallback === undefined) {
+      this.subscriber.error(
+        new AgentProtocolError(`multiAgent: ${id} missed its ${deadline} ms deadline at step ${step} and has no previous action to hold; pass \`initialActions\``),
+      );
+      return;
+    }
+    this.team.telemetry.next({ robot: id, step, kind: 'fallback', action: this.held.has(id) ? 'held' : 'initial' });
+    me.actions.set(id, fallback);
+    this.finishIfComplete();
+  }
 }
 
 function resolveDeadlines(ids: readonly string[], deadline: MultiAgentOptions['deadlineMs']): Map<string, number> {

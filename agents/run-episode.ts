@@ -4,7 +4,7 @@
  * @module
  */
 import { Observable, Subject, type Subscription } from 'rxjs';
-import { isStateful, type Env, type Info } from '../src/env.js';
+import { isStateful, type Env, type Info, type StepResult } from '../src/env.js';
 import { parseOptions, z } from '../src/options.js';
 import { AgentProtocolError } from './errors.js';
 import type { Agent, Percept, Transition } from './types.js';
@@ -112,19 +112,10 @@ export function runEpisode<O, A>(env: EnvSource<O, A>, agent: Agent<O, A>, optio
         (result) => {
           inFlight = undefined;
           if (stopped) return;
-          const truncated = result.truncated || percept.step + 1 >= maxSteps;
-          subscriber.next({
-            observation: percept.observation,
-            action,
-            reward: result.reward,
-            terminated: result.terminated,
-            truncated,
-            info: result.info,
-            nextObservation: result.observation,
-            step: percept.step,
-          });
+          const transition = transitionOf(percept, action, result, maxSteps);
+          subscriber.next(transition);
           if (stopped) return; // the consumer unsubscribed inside `next`
-          if (result.terminated || truncated) {
+          if (result.terminated || transition.truncated) {
             stopped = true;
             agentSubscription?.unsubscribe();
             release().then(
@@ -161,6 +152,20 @@ export function runEpisode<O, A>(env: EnvSource<O, A>, agent: Agent<O, A>, optio
       release().catch(reportUnhandledError);
     };
   });
+}
+
+/** What one step did, from the percept the action answered; the step that reaches `maxSteps` counts as truncated. */
+function transitionOf<O, A>(percept: Percept<O>, action: A, result: StepResult<O>, maxSteps: number): Transition<O, A> {
+  return {
+    observation: percept.observation,
+    action,
+    reward: result.reward,
+    terminated: result.terminated,
+    truncated: result.truncated || percept.step + 1 >= maxSteps,
+    info: result.info,
+    nextObservation: result.observation,
+    step: percept.step,
+  };
 }
 
 /** `env.step`, with a synchronous throw turned into a rejection so one error path handles both. */

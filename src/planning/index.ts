@@ -39,6 +39,7 @@ export {
   type DecodedObjectiveOptions,
   type UncertaintyObjectiveOptions,
 } from './objectives.js';
+export { expressionObjective, expressionSymbols, type ExpressionField, type ExpressionObjectiveOptions } from './expression-objective.js';
 export { Planner, type PlannerOptions, type PlanResult, type PlanTiming } from './planner.js';
 export { PhysicsRolloutModel, type PhysicsRolloutOptions, type PhysicsRolloutStats } from './physics-rollout-model.js';
 export {

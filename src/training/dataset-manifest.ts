@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { EmbodiedError } from '../errors.js';
 import { Box, Discrete, MultiDiscrete, spaceFromJSON } from '../spaces.js';
-import type { NpyDtype } from './npy.js';
+import type { NpyDtype } from '../codecs/npy.js';
 
 /** A dataset directory or its contents are missing, malformed or inconsistent. */
 export class DatasetError extends EmbodiedError {}

@@ -25,7 +25,7 @@ import {
   type DatasetField,
   type DatasetManifest,
 } from './dataset-manifest.js';
-import { NpyAppender, typedArrayBytes, type NpyTypedArray } from './npy.js';
+import { NpyAppender, typedArrayBytes, type NpyTypedArray } from '../codecs/npy.js';
 
 /** Growable storage for the transitions of one episode. */
 export class EpisodeBuffer {

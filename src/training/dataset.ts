@@ -34,7 +34,7 @@ import {
   type DatasetField,
   type DatasetManifest,
 } from './dataset-manifest.js';
-import { NpyError, decodeNpy, typedArrayBytes } from './npy.js';
+import { NpyError, decodeNpy, typedArrayBytes } from '../codecs/npy.js';
 
 export * from './dataset-manifest.js';
 export * from './dataset-writer.js';

@@ -14,7 +14,7 @@ import { serializeModel } from '../graph/index.js';
 import { BUNDLE_FORMAT, ManifestSchema, type Manifest, type ManifestInput } from '../worldmodel/manifest.js';
 import type { NormalizationStats } from './batch.js';
 import { producerTag } from './dataset-manifest.js';
-import { encodeNpy } from './npy.js';
+import { encodeNpy } from '../codecs/npy.js';
 import type { WorldModelConfig } from './wm-config.js';
 import { checkStats } from './wm-objective.js';
 import { WorldModelGraphs, type RolloutMode } from './wm-graphs.js';

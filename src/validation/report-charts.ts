@@ -48,6 +48,13 @@ function bandChart(rows: Record<string, unknown>[], yTitle: string, seriesTitle:
 
 /** Every chart the report has data for. */
 export function reportCharts(report: ValidationReport): ReportChart[] {
+  const controllability = controllabilityChart(report);
+  const closedLoop = closedLoopChart(report);
+  return [...driftCharts(report), checksChart(report), ...(controllability ? [controllability] : []), ...(closedLoop ? [closedLoop] : []), ...overlayCharts(report)];
+}
+
+/** Overall drift with the threshold, drift per field for each action source, and the latent gap. */
+function driftCharts(report: ValidationReport): ReportChart[] {
   const charts: ReportChart[] = [];
   const curves = report.drift.curves;
   if (report.drift.status === 'scored' && curves.length > 0) {
@@ -86,7 +93,11 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
       spec: bandChart(lr, 'relative latent gap', 'action source'),
     });
   }
+  return charts;
+}
 
+/** One bar per plausibility check, labelled with its score or why it has none. */
+function checksChart(report: ValidationReport): ReportChart {
   const checks = report.plausibility.checks.map((c, i) => ({
     order: i,
     name: c.name,
@@ -95,7 +106,7 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
     label: c.status === 'scored' ? (c.score === null ? 'no instance' : c.score.toFixed(3)) : c.status.replace('-', ' '),
     at: c.score ?? 0,
   }));
-  charts.push({
+  return {
     id: 'checks',
     title: 'Physical plausibility checks',
     caption: `Each check scored 0..1 (1 = as plausible as Rapier). PPS = ${report.plausibility.pps === null ? 'n/a' : report.plausibility.pps.toFixed(3)}.`,
@@ -117,15 +128,18 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
         },
       ],
     },
-  });
+  };
+}
 
+/** Error with the true actions against error with random ones, per horizon step. */
+function controllabilityChart(report: ValidationReport): ReportChart | undefined {
   const ctrl = report.causal.controllability;
   if (ctrl.status === 'scored' && ctrl.perStep.length > 0) {
     const rows = ctrl.perStep.flatMap((p) => [
       { h: p.h, series: 'true actions', error: finiteOrNull(p.errorTrue) },
       { h: p.h, series: 'random actions', error: finiteOrNull(p.errorRandom) },
     ]);
-    charts.push({
+    return {
       id: 'controllability',
       title: 'Controllability (Δ-PSNR-like)',
       caption: `Mean squared normalised error with the true actions and with random actions. A model that uses its actions keeps the first well below the second. Score ${ctrl.score === null ? 'n/a' : ctrl.score.toFixed(3)}.`,
@@ -141,9 +155,13 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
           color: { field: 'series', type: 'nominal', title: null },
         },
       },
-    });
+    };
   }
+  return undefined;
+}
 
+/** Each contender's success rate with its interval. */
+function closedLoopChart(report: ValidationReport): ReportChart | undefined {
   if (report.closedLoop.status === 'scored') {
     const rows = report.closedLoop.contenders.map((c) => ({
       name: c.name,
@@ -152,7 +170,7 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
       low: finiteOrNull(c.successRate.low),
       high: finiteOrNull(c.successRate.high),
     }));
-    charts.push({
+    return {
       id: 'closed-loop',
       title: 'Closed-loop success rate',
       caption: `Success rate over ${report.closedLoop.seeds.length} seeds with Wilson 95% intervals.`,
@@ -167,9 +185,14 @@ export function reportCharts(report: ValidationReport): ReportChart[] {
           { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
         ],
       },
-    });
+    };
   }
+  return undefined;
+}
 
+/** Real and predicted trajectories of the spec's overlays, drawn on the same axes. */
+function overlayCharts(report: ValidationReport): ReportChart[] {
+  const charts: ReportChart[] = [];
   for (const [k, ov] of report.overlays.entries()) {
     const rows = ov.traces.flatMap((t) => t.points.map(([x, y], step) => ({ row: `row ${t.row}`, kind: t.kind, step, x: finiteOrNull(x), y: finiteOrNull(y) })));
     charts.push({

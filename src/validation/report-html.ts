@@ -62,10 +62,8 @@ function checkRow(c: CheckResult): string {
   return `<tr class="${c.status}"><td>${esc(c.name)}</td><td>${esc(c.status)}</td><td class="num">${fmt(c.score)}</td><td>${esc(c.scenario || c.reason || '')}${c.reason && c.scenario ? `<br><em>${esc(c.reason)}</em>` : ''}</td><td class="small">${esc(c.formula)}</td><td class="small">${details}</td></tr>`;
 }
 
-/** Renders the report as one self-contained HTML page. */
-export function renderReportHtml(report: ValidationReport): string {
-  const charts = reportCharts(report);
-  const r = report;
+/** The headline numbers at the top of the page, as [label, value]. */
+function summaryCards(r: ValidationReport): string[][] {
   const first = r.drift.curves[0];
   const cards = [
     ['PPS', fmt(r.plausibility.pps)],
@@ -77,6 +75,40 @@ export function renderReportHtml(report: ValidationReport): string {
   const learned = r.closedLoop.contenders.find((c) => c.kind === 'learned-mpc');
   const oracle = r.closedLoop.contenders.find((c) => c.kind === 'oracle-mpc');
   if (learned && oracle) cards.push(['success: learned / oracle MPC', `${fmt(learned.successRate.mean, 2)} / ${fmt(oracle.successRate.mean, 2)}`]);
+  return cards;
+}
+
+const PAGE_STYLE = `<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
+h1 { margin-bottom: 0.2em; } .meta { color: #666; }
+.cards { display: flex; gap: 1em; flex-wrap: wrap; margin: 1em 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 1em; min-width: 9em; }
+.card b { display: block; font-size: 1.5em; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; } .small { font-size: 12px; color: #444; }
+tr.not-applicable td, tr.not-available td { color: #888; } .na { color: #a60; }
+figure { margin: 1em 0 2em; } figcaption { color: #555; font-size: 13px; max-width: 720px; }
+</style>`;
+
+/** Renders every chart from the embedded JSON and counts successes and failures in `window.__embodiedCharts` (the browser test reads it). */
+const CHART_BOOT = `<script>
+(function () {
+  var charts = JSON.parse(document.getElementById('charts').textContent);
+  window.__embodiedCharts = { total: charts.length, rendered: 0, failed: [] };
+  charts.forEach(function (c) {
+    vegaEmbed('#' + c.id, c.spec, { actions: false, renderer: 'svg' })
+      .then(function () { window.__embodiedCharts.rendered++; })
+      .catch(function (e) { window.__embodiedCharts.failed.push(c.id + ': ' + e); console.error('chart ' + c.id + ' failed: ' + e); });
+  });
+})();
+</script>`;
+
+/** Renders the report as one self-contained HTML page. */
+export function renderReportHtml(report: ValidationReport): string {
+  const charts = reportCharts(report);
+  const r = report;
+  const cards = summaryCards(r);
   const cf = r.causal.counterfactual;
   const cl = r.closedLoop;
   const section = (id: string) => {
@@ -97,18 +129,7 @@ export function renderReportHtml(report: ValidationReport): string {
 <head>
 <meta charset="utf-8">
 <title>Validation — ${esc(r.model.name)} on ${esc(r.env.id)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
-h1 { margin-bottom: 0.2em; } .meta { color: #666; }
-.cards { display: flex; gap: 1em; flex-wrap: wrap; margin: 1em 0; }
-.card { border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 1em; min-width: 9em; }
-.card b { display: block; font-size: 1.5em; }
-table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1.5em; }
-th, td { border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; } .small { font-size: 12px; color: #444; }
-tr.not-applicable td, tr.not-available td { color: #888; } .na { color: #a60; }
-figure { margin: 1em 0 2em; } figcaption { color: #555; font-size: 13px; max-width: 720px; }
-</style>
+${PAGE_STYLE}
 ${libs}
 </head>
 <body>
@@ -160,17 +181,7 @@ ${r.overlays.length === 0 ? '<p class="na">no overlays (the spec defines none, o
 
 ${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <script type="application/json" id="charts">${scriptJson(charts.map((c) => ({ id: c.id, spec: c.spec })))}</script>
-<script>
-(function () {
-  var charts = JSON.parse(document.getElementById('charts').textContent);
-  window.__embodiedCharts = { total: charts.length, rendered: 0, failed: [] };
-  charts.forEach(function (c) {
-    vegaEmbed('#' + c.id, c.spec, { actions: false, renderer: 'svg' })
-      .then(function () { window.__embodiedCharts.rendered++; })
-      .catch(function (e) { window.__embodiedCharts.failed.push(c.id + ': ' + e); console.error('chart ' + c.id + ' failed: ' + e); });
-  });
-})();
-</script>
+${CHART_BOOT}
 </body>
 </html>
 `;

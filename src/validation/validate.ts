@@ -15,7 +15,7 @@ import { curve, driftCurve, latentGaps, normalisedErrors, observationScale, type
 import type { ValidationModel } from './model.js';
 import { resolveValidateOptions, reportedSettings, type ResolvedValidateOptions, type ValidateOptions } from './options.js';
 import { runPlausibility } from './plausibility-stage.js';
-import { flatSize, randomActionSequences, runRealRows, sampleStarts, type RealBatch } from './real-rollouts.js';
+import { flatSize, randomActionSequences, runRealRows, sampleStarts, type RealBatch, type StartPoint } from './real-rollouts.js';
 import { VALIDATION_REPORT_FORMAT, type CausalSection, type ClosedLoopSection, type DriftSection, type Overlay, type ValidationReport } from './report-types.js';
 import { fieldsOrDefault, validateSpec } from './spec.js';
 
@@ -60,6 +60,48 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
 
   // ── Open-loop rollouts in reality ────────────────────────────────────────────────────────────
   o.signal?.throwIfAborted();
+  const { starts, runs } = await realRuns(o, rng, idle);
+  const scale = scaleFrom(o, D, runs);
+  const fields = fieldsOrDefault(spec?.fields ?? manifestFields(model), D);
+
+  // ── Drift, latent gap, controllability ───────────────────────────────────────────────────────
+  const { drift, controllability: controllabilitySection } = await driftAndControllability(o, runs, starts.length, scale.std, fields, rng);
+  progress('drift', `open-loop drift over ${runs.length} action source(s), ${starts.length} starts, H = ${o.horizon}`);
+
+  // ── Physical plausibility ───────────────────────────────────────────────────────────────────
+  const plausibility = await runPlausibility(o, scale.std, runs[0]!.real, runs[0]!.predicted, starts, idle, notes);
+  progress('plausibility', `plausibility: PPS ${plausibility.pps === null ? 'n/a' : plausibility.pps.toFixed(3)}`);
+
+  // ── Causal ──────────────────────────────────────────────────────────────────────────────────
+  const counterfactual = await counterfactualConsistency(env, model, spec, { count: o.counterfactualStarts, seed: o.seed, scale: scale.std });
+  progress('causal', 'counterfactual branching and controllability');
+
+  // ── Closed loop ─────────────────────────────────────────────────────────────────────────────
+  const closedLoop = await closedLoopSection(o, progress);
+
+  if (!stateful) notes.push(`${env.spec.id} is not Stateful: counterfactual branching is not available; drift and scenarios replay seeded resets.`);
+  if (scale.source === 'rollouts') notes.push('σ comes from the real validation rollouts (no training data given).');
+
+  return {
+    format: VALIDATION_REPORT_FORMAT,
+    createdAt: new Date().toISOString(),
+    durationMs: performance.now() - t0,
+    env: { id: env.spec.id, obsDim: D, actionDim: A, stateful },
+    model: reportedModel(model),
+    settings: reportedSettings(o),
+    scale: { std: Array.from(scale.std), source: scale.source, floor: o.stdFloor },
+    drift,
+    plausibility,
+    causal: { counterfactual, controllability: controllabilitySection },
+    closedLoop,
+    overlays: overlays(o, runs),
+    notes,
+  };
+}
+
+/** Seeded start states, then each action source (random first, then `o.sources`) run from them in the real env. */
+async function realRuns(o: ResolvedValidateOptions, rng: Rng, idle: Float32Array): Promise<{ starts: StartPoint[]; runs: SourceRun[] }> {
+  const { env } = o;
   const starts = await sampleStarts(env, o.starts, o.seed, o.maxWarmup);
   const randomSeqs = randomActionSequences(env, starts.length, o.horizon, rng.derive(2));
   const runs: SourceRun[] = [
@@ -83,13 +125,23 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
         idle,
       ),
     });
+  return { starts, runs };
+}
 
-  const scale = scaleFrom(o, D, runs);
-  const fields = fieldsOrDefault(spec?.fields ?? manifestFields(model), D);
-
-  // ── Drift, latent gap, controllability ───────────────────────────────────────────────────────
-  let drift: DriftSection;
-  let controllabilitySection: CausalSection['controllability'];
+/**
+ * The model's predictions for every run (stored on the runs), their drift curves and latent gaps, and
+ * controllability: the random run's errors against those under other random actions.
+ */
+async function driftAndControllability(
+  o: ResolvedValidateOptions,
+  runs: SourceRun[],
+  startCount: number,
+  std: Float32Array,
+  fields: ReturnType<typeof fieldsOrDefault>,
+  rng: Rng,
+): Promise<{ drift: DriftSection; controllability: CausalSection['controllability'] }> {
+  const { env, model } = o;
+  const A = flatSize(env.actionSpace.shape);
   const curves: DriftCurve[] = [];
   let randomErrors: RowErrors | undefined;
   for (const [k, run] of runs.entries()) {
@@ -98,9 +150,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     run.latents = p.latents;
     let c: DriftCurve = { source: run.name, rows: run.real.count, horizon: o.horizon, overall: [], fields: [], validHorizon: null };
     if (p.observations) {
-      const errs = normalisedErrors(run.real.observations, p.observations, run.real.valid, scale.std, fields, run.real.count, o.horizon);
+      const errs = normalisedErrors(run.real.observations, p.observations, run.real.valid, std, fields, run.real.count, o.horizon);
       if (k === 0) randomErrors = errs;
-      c = driftCurve(run.name, errs, fields, scale.std, o.seed + 17 * k, o.driftThreshold);
+      c = driftCurve(run.name, errs, fields, std, o.seed + 17 * k, o.driftThreshold);
     }
     if (p.latents && model.encode && model.latentDim) {
       const encoded = await model.encode(run.real.observations);
@@ -111,64 +163,41 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     curves.push(c);
   }
   if (!model.predictsObservations) {
-    drift = { status: 'not-available', reason: 'the model predicts no observations (no decoder)', threshold: o.driftThreshold, curves };
-    controllabilitySection = { status: 'not-available', reason: 'the model predicts no observations (no decoder)', score: null, formula: '', perStep: [] };
-  } else {
-    drift = { status: 'scored', threshold: o.driftThreshold, curves };
-    const other = randomActionSequences(env, starts.length, o.horizon, rng.derive(3));
-    const flat = new Float32Array(starts.length * o.horizon * A);
-    other.forEach((s, b) => {
-      flat.set(s, b * o.horizon * A);
-    });
-    const pRand = await model.predict(startOf(runs[0]!.real, model), flat, o.horizon);
-    const randErrs = normalisedErrors(runs[0]!.real.observations, pRand.observations!, runs[0]!.real.valid, scale.std, fields, starts.length, o.horizon);
-    controllabilitySection = controllability(randomErrors!, randErrs);
+    return {
+      drift: { status: 'not-available', reason: 'the model predicts no observations (no decoder)', threshold: o.driftThreshold, curves },
+      controllability: { status: 'not-available', reason: 'the model predicts no observations (no decoder)', score: null, formula: '', perStep: [] },
+    };
   }
-  progress('drift', `open-loop drift over ${runs.length} action source(s), ${starts.length} starts, H = ${o.horizon}`);
+  const other = randomActionSequences(env, startCount, o.horizon, rng.derive(3));
+  const flat = new Float32Array(startCount * o.horizon * A);
+  other.forEach((s, b) => {
+    flat.set(s, b * o.horizon * A);
+  });
+  const pRand = await model.predict(startOf(runs[0]!.real, model), flat, o.horizon);
+  const randErrs = normalisedErrors(runs[0]!.real.observations, pRand.observations!, runs[0]!.real.valid, std, fields, startCount, o.horizon);
+  return { drift: { status: 'scored', threshold: o.driftThreshold, curves }, controllability: controllability(randomErrors!, randErrs) };
+}
 
-  // ── Physical plausibility ───────────────────────────────────────────────────────────────────
-  const plausibility = await runPlausibility(o, scale.std, runs[0]!.real, runs[0]!.predicted, starts, idle, notes);
-  progress('plausibility', `plausibility: PPS ${plausibility.pps === null ? 'n/a' : plausibility.pps.toFixed(3)}`);
-
-  // ── Causal ──────────────────────────────────────────────────────────────────────────────────
-  const counterfactual = await counterfactualConsistency(env, model, spec, { count: o.counterfactualStarts, seed: o.seed, scale: scale.std });
-  progress('causal', 'counterfactual branching and controllability');
-
-  // ── Closed loop ─────────────────────────────────────────────────────────────────────────────
-  let closedLoop: ClosedLoopSection;
-  if (!o.closedLoop) closedLoop = { status: 'not-available', reason: 'no closed-loop contenders were given', seeds: [], contenders: [] };
-  else {
-    const results = await evaluateContenders(o.closedLoop.contenders, o.closedLoopSeeds, (name) =>
-      progress('closed-loop', `closed loop: ${name} × ${o.closedLoopSeeds.length} episodes`),
-    );
-    closedLoop = { status: 'scored', seeds: o.closedLoopSeeds, contenders: results };
+/** Every closed-loop contender over the seeds, or why there is none. */
+async function closedLoopSection(o: ResolvedValidateOptions, progress: (stage: string, message: string) => void): Promise<ClosedLoopSection> {
+  if (!o.closedLoop) {
+    progress('closed-loop', 'closed loop skipped (no contenders)');
+    return { status: 'not-available', reason: 'no closed-loop contenders were given', seeds: [], contenders: [] };
   }
-  if (!o.closedLoop) progress('closed-loop', 'closed loop skipped (no contenders)');
+  const results = await evaluateContenders(o.closedLoop.contenders, o.closedLoopSeeds, (name) =>
+    progress('closed-loop', `closed loop: ${name} × ${o.closedLoopSeeds.length} episodes`),
+  );
+  return { status: 'scored', seeds: o.closedLoopSeeds, contenders: results };
+}
 
-  if (!stateful) notes.push(`${env.spec.id} is not Stateful: counterfactual branching is not available; drift and scenarios replay seeded resets.`);
-  if (scale.source === 'rollouts') notes.push('σ comes from the real validation rollouts (no training data given).');
-
+function reportedModel(model: ValidationModel): ValidationReport['model'] {
   return {
-    format: VALIDATION_REPORT_FORMAT,
-    createdAt: new Date().toISOString(),
-    durationMs: performance.now() - t0,
-    env: { id: env.spec.id, obsDim: D, actionDim: A, stateful },
-    model: {
-      name: model.name,
-      kind: model.kind,
-      obsDim: model.obsDim,
-      actionDim: model.actionDim,
-      ...(model.latentDim !== undefined && { latentDim: model.latentDim }),
-      predictsObservations: model.predictsObservations,
-    },
-    settings: reportedSettings(o),
-    scale: { std: Array.from(scale.std), source: scale.source, floor: o.stdFloor },
-    drift,
-    plausibility,
-    causal: { counterfactual, controllability: controllabilitySection },
-    closedLoop,
-    overlays: overlays(o, runs),
-    notes,
+    name: model.name,
+    kind: model.kind,
+    obsDim: model.obsDim,
+    actionDim: model.actionDim,
+    ...(model.latentDim !== undefined && { latentDim: model.latentDim }),
+    predictsObservations: model.predictsObservations,
   };
 }
 

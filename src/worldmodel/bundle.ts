@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import pkg from 'onnx-proto';
 import { EmbodiedError } from '../errors.js';
-import { NpyError, decodeNpy } from '../training/npy.js';
+import { NpyError, decodeNpy } from '../codecs/npy.js';
 import { ManifestSchema, type Manifest } from './manifest.js';
 
 const { onnx } = pkg;

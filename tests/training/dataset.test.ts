@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Box } from '../../src/spaces.js';
 import { Rng } from '../../src/rng.js';
 import { Dataset, DatasetError, DatasetWriter, EpisodeBuffer, readDatasetManifest } from '../../src/training/dataset.js';
-import { decodeNpy, encodeNpy } from '../../src/training/npy.js';
+import { decodeNpy, encodeNpy } from '../../src/codecs/npy.js';
 
 const obsSpace = new Box(-100, 100, [2]);
 const actSpace = new Box(-1, 1, [1]);

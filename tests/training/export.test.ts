@@ -10,7 +10,7 @@ import { parseWorldModelConfig } from '../../src/training/wm-config.js';
 import { WorldModelObjective } from '../../src/training/wm-objective.js';
 import { ManifestSchema } from '../../src/worldmodel/manifest.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { decodeNpy } from '../../src/training/npy.js';
+import { decodeNpy } from '../../src/codecs/npy.js';
 import { f32, maxAbsDiff, randn, session, tensor, testStats } from './helpers.js';
 
 // Exported graphs must reproduce the training graph's forward values (same weights) to 1e-5.

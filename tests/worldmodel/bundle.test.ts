@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BundleError, loadBundle, readOnnxSignature } from '../../src/worldmodel/bundle.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
-import { encodeNpy } from '../../src/training/npy.js';
+import { encodeNpy } from '../../src/codecs/npy.js';
 import { denseNodes, modelBytes, randomDense, valueInfo, writeTestBundle } from './onnx-fixtures.js';
 import { Rng } from '../../src/rng.js';
 

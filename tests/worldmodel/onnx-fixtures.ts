@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkg from 'onnx-proto';
 import { Rng } from '../../src/rng.js';
-import { encodeNpy } from '../../src/training/npy.js';
+import { encodeNpy } from '../../src/codecs/npy.js';
 import { BUNDLE_FORMAT, type ManifestInput } from '../../src/worldmodel/manifest.js';
 
 const { onnx } = pkg;

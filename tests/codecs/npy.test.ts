@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NpyAppender, NpyError, decodeNpy, encodeNpy, npyHeader, parseNpyHeader } from '../../src/training/npy.js';
+import { NpyAppender, NpyError, decodeNpy, encodeNpy, npyHeader, parseNpyHeader } from '../../src/codecs/npy.js';
 
 /** A header as NumPy 2.x `np.save` writes it (checked against numpy 2.4 on this machine). */
 function numpyHeader(dict: string): string {
