@@ -10,14 +10,14 @@
  * @module
  */
 import '../environments/index.js';
-import { environmentCards, planPresetFor } from '../environments/cards.js';
+import { planPresetFor } from '../environments/cards.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import { PhysicsRolloutModel } from '../src/planning/physics-rollout-model.js';
 import { Planner } from '../src/planning/planner.js';
 import { rewardObjective } from '../src/planning/objectives.js';
 import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
-import { DEFAULT_PLAN_PRESET, type PlanPreset } from '../src/planning/plan-preset.js';
+import type { PlanPreset } from '../src/planning/plan-preset.js';
 import type { RolloutModel } from '../src/planning/rollout-model.js';
 import { make, spec as envSpec } from '../src/registry.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
@@ -26,15 +26,6 @@ import type { PlanSource } from './plan-source.js';
 
 /** Planner settings of one environment (moved to `src/planning/plan-preset.ts`; re-exported here, where it always was). */
 export type { PlanPreset };
-
-/**
- * Planner settings per environment: `default` and each registered card's preset (a snapshot taken when
- * this module loads).
- * @deprecated Use `planPresetFor(envId)` from `environments/cards.ts`, which falls back to the default.
- */
-export const PLAN_PRESETS: Readonly<Record<string, PlanPreset>> = Object.freeze(
-  Object.fromEntries([['default', DEFAULT_PLAN_PRESET], ...environmentCards().flatMap((card) => (card.planPreset ? [[card.id, card.planPreset]] : []))]),
-);
 
 /** What {@link createPlanSource} builds. Every field but `envId` is optional. */
 export interface PlanSpec {

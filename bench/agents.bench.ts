@@ -18,7 +18,8 @@ import { controlLoop, type ControlLoopStats } from '../agents/control-loop.js';
 import { percentile, summarizeEpisodes, type EpisodeResult } from '../agents/episode-stats.js';
 import { localPlanSource } from '../agents/local-plan-source.js';
 import { mpcAgent, type MpcTelemetry } from '../agents/mpc-agent.js';
-import { PLAN_FACTORY_MODULE, PLAN_PRESETS, type PlanSpec } from '../agents/plan-factory.js';
+import { PLAN_FACTORY_MODULE, type PlanSpec } from '../agents/plan-factory.js';
+import { planPresetFor } from '../environments/cards.js';
 import type { PlanSource } from '../agents/plan-source.js';
 import type { Agent } from '../agents/types.js';
 import { PlanWorker } from '../agents/plan-worker.js';
@@ -49,7 +50,7 @@ export async function createLagPlanSource(options: { samples: number; horizon: n
 const ORACLE_ENVS = ['Reach-v0', 'CartPole-v0', 'PushBox-v0'] as const;
 
 async function oracleSuccess(envId: string, seeds: number[]): Promise<BenchResult[]> {
-  const preset = PLAN_PRESETS[envId]!;
+  const preset = planPresetFor(envId);
   const halves = [seeds.filter((_, i) => i % 2 === 0), seeds.filter((_, i) => i % 2 === 1)].filter((h) => h.length > 0);
   const spec: PlanSpec = { envId, oracle: true };
   const telemetry: MpcTelemetry[] = [];

@@ -21,14 +21,7 @@ import { make, makeVec } from '../src/registry.js';
 import { Rng } from '../src/rng.js';
 import type { Env, Stateful } from '../src/env.js';
 import type { Policy } from '../src/policy.js';
-import { ReachEnv } from '../environments/reach.js';
-import { PushBoxEnv } from '../environments/push-box.js';
-import { CartPoleEnv } from '../environments/cart-pole.js';
-import { ArmEnv } from '../environments/arm.js';
-import { reachPolicy } from '../agents/scripted/reach.js';
-import { pushBoxPolicy } from '../agents/scripted/push-box.js';
-import { cartPolePolicy } from '../agents/scripted/cart-pole.js';
-import { armPolicy } from '../agents/scripted/arm.js';
+import { ArmEnv, CartPoleEnv, PushBoxEnv, ReachEnv, armPolicy, cartPolePolicy, pushBoxPolicy, reachPolicy } from '../environments/index.js';
 import { median, ratios, summarize, writeResults, type BenchResult } from './harness.js';
 
 await initRapier({ fastTierUp: true });

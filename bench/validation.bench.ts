@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import '../environments/index.js';
-import { runValidate } from '../cli/commands/validate.js';
-import { pushBoxValidationSpec } from '../environments/validation/push-box.js';
+import { validateModel } from '../workflows/validate.js';
+import { pushBoxValidationSpec } from '../environments/index.js';
 import { OracleModel, validate } from '../src/validation/index.js';
 import { summarize, writeResults, type BenchResult } from './harness.js';
 
@@ -39,7 +39,7 @@ const out = mkdtempSync(join(tmpdir(), 'validation-bench-'));
 
 for (const quick of [false, true]) {
   const t0 = performance.now();
-  const { report } = await runValidate({ env: 'PushBox-v0', ...(model ? { model } : { oracle: true }), out: join(out, quick ? 'quick' : 'full'), quick, progress: false });
+  const { report } = await validateModel({ env: 'PushBox-v0', ...(model ? { model } : { oracle: true }), out: join(out, quick ? 'quick' : 'full'), quick });
   const totalS = (performance.now() - t0) / 1000;
   const label = quick ? 'quick' : 'full';
   const params = {

@@ -12,8 +12,6 @@ import { register, spec } from '../src/registry.js';
 import type { ValidationSpec } from '../src/validation/spec.js';
 import type { EnvOptions, EnvironmentCard } from './card.js';
 
-export { DEFAULT_PLAN_PRESET, type PlanPreset } from '../src/planning/plan-preset.js';
-
 const cards = new Map<string, EnvironmentCard>();
 
 /** Options of {@link registerCard}. */

@@ -9,8 +9,6 @@ import type { PlanPreset } from '../src/planning/plan-preset.js';
 import type { Recipe } from '../src/training/recipe.js';
 import type { EnvironmentCard } from './card.js';
 
-export type { CollectRecipe, OnPolicyRecipe, Recipe, TrainRecipe } from '../src/training/recipe.js';
-
 /** MPC settings: the optimiser and its budget (samples × horizon × iterations), discount, replanning — a plan preset without the oracle-only truncation rule. */
 export type DemoPlanner = Omit<PlanPreset, 'afterTruncation'>;
 

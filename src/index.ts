@@ -22,4 +22,5 @@ export * from './training/index.js';
 export * from './worldmodel/index.js';
 export * from './planning/index.js';
 export * from './check.js';
+export * from './codecs/index.js';
 export * from './validation/index.js';

@@ -24,16 +24,10 @@ export type { CollectRecipe, OnPolicyRecipe, TrainRecipe } from '../../src/train
 export const DEFAULT_DEMO_ENV = 'Warehouse-v0';
 
 /** The demo tasks of the registered cards: the default's first, then the others in registration order. */
-function demoTasks(): DemoTask[] {
+export function demoTasks(): DemoTask[] {
   const tasks = environmentCards().flatMap((card) => demoTaskOf(card) ?? []);
   return [...tasks.filter((t) => t.envId === DEFAULT_DEMO_ENV), ...tasks.filter((t) => t.envId !== DEFAULT_DEMO_ENV)];
 }
-
-/**
- * The demo tasks by environment id (a snapshot of the built-in cards' `demo`, taken when this module loads).
- * @deprecated Use {@link demoTask} (or `environmentCard(envId)?.demo`); this view goes at integration.
- */
-export const DEMO_TASKS: Readonly<Record<string, DemoTask>> = Object.freeze(Object.fromEntries(demoTasks().map((t) => [t.envId, t])));
 
 /** The demo task of `envId`, from its card. @throws {@link InvalidArgumentError} naming the ids that have one. */
 export function demoTask(envId: string): DemoTask {

@@ -7,9 +7,6 @@ import { collectDataset, type CollectDatasetOptions } from '../../workflows/coll
 import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
 
-/** @deprecated Use `collectDataset` from workflows/ (progress comes through `onProgress`). */
-export const runCollect = ({ progress: _, ...o }: CollectDatasetOptions & { progress?: unknown }) => collectDataset(o);
-
 /** Adds the `collect` subcommand. */
 export function registerCollectCommand(program: Command): void {
   const command = program

@@ -7,12 +7,9 @@ import { Option, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import type { WorldModelConfigInput } from '../../src/training/wm-config.js';
-import { trainWorldModel, type TrainWorldModelOptions } from '../../workflows/train.js';
+import { trainWorldModel } from '../../workflows/train.js';
 import { integerOption, numberOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
-
-/** @deprecated Use `trainWorldModel` from workflows/ (progress comes through `onProgress`). */
-export const runTrain = ({ progress: _, ...o }: TrainWorldModelOptions & { progress?: unknown }) => trainWorldModel(o);
 
 /** `--config`: a JSON object written inline (it starts with `{`) or the path of a file holding one. */
 async function readConfigFile(arg: string): Promise<Partial<WorldModelConfigInput>> {

@@ -9,9 +9,6 @@ import { formatValidationSummary, validateModel, type ValidateModelOptions } fro
 import { integerOption, jsonObjectOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
 
-/** @deprecated Use `validateModel` from workflows/ (progress comes through `onProgress`). */
-export const runValidate = ({ progress: _, ...o }: ValidateModelOptions & { progress?: unknown }) => validateModel(o);
-
 /** Adds the `validate` subcommand. */
 export function registerValidateCommand(program: Command): void {
   const command = program

@@ -52,3 +52,4 @@ export {
   type MlpWeights,
 } from './mlp-rollout-graph.js';
 export { ReferenceMlpModel, type ReferenceMlpOptions } from './reference-mlp.js';
+export * from './plan-preset.js';

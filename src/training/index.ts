@@ -1,5 +1,4 @@
 export * from './batch.js';
-export * from './npy.js';
 export * from './dataset.js';
 export * from './collect.js';
 export * from './objective.js';
@@ -14,3 +13,4 @@ export * from './train-step.js';
 export * from './checkpoint.js';
 export * from './trainer.js';
 export * from './wm-trainer.js';
+export * from './recipe.js';

@@ -336,21 +336,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     rolloutHasTerminal = r.present.has('terminal_logits');
   }
 
-  let initialObservations: Float32Array | undefined;
-  if (m.files.initialObservations !== undefined) {
-    const { bytes } = await readBundleFile(root, m.files.initialObservations, 'files.initialObservations');
-    let arr;
-    try {
-      arr = decodeNpy(bytes, m.files.initialObservations);
-    } catch (e) {
-      if (e instanceof NpyError) throw new BundleError(e.message, { cause: e });
-      throw e;
-    }
-    if (arr.dtype !== 'float32' || arr.shape.length !== 2 || arr.shape[1] !== m.obsDim || arr.shape[0] === 0) {
-      throw new BundleError(`${m.files.initialObservations}: expected a float32 array of shape [N ≥ 1, ${m.obsDim}] (obsDim), got ${arr.dtype} [${arr.shape.join(', ')}]`);
-    }
-    initialObservations = arr.data as Float32Array;
-  }
+  const initialObservations = await loadInitialObservations(root, m);
 
   return {
     dir: root,
@@ -363,4 +349,21 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     rolloutHasTerminal,
     ...(initialObservations !== undefined && { initialObservations }),
   };
+}
+
+/** The bundle's start observations (`files.initialObservations`, a float32 `[N ≥ 1, obsDim]` .npy), when it lists them. */
+async function loadInitialObservations(root: string, m: Manifest): Promise<Float32Array | undefined> {
+  if (m.files.initialObservations === undefined) return undefined;
+  const { bytes } = await readBundleFile(root, m.files.initialObservations, 'files.initialObservations');
+  let arr;
+  try {
+    arr = decodeNpy(bytes, m.files.initialObservations);
+  } catch (e) {
+    if (e instanceof NpyError) throw new BundleError(e.message, { cause: e });
+    throw e;
+  }
+  if (arr.dtype !== 'float32' || arr.shape.length !== 2 || arr.shape[1] !== m.obsDim || arr.shape[0] === 0) {
+    throw new BundleError(`${m.files.initialObservations}: expected a float32 array of shape [N ≥ 1, ${m.obsDim}] (obsDim), got ${arr.dtype} [${arr.shape.join(', ')}]`);
+  }
+  return arr.data as Float32Array;
 }

@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../environments/index.js';
-import { runCollect } from '../../cli/commands/collect.js';
-import { runTrain } from '../../cli/commands/train.js';
+import { collectDataset } from '../../workflows/collect.js';
+import { trainWorldModel } from '../../workflows/train.js';
 import { createPlanSource, type OwnedPlanSource } from '../../agents/plan-factory.js';
 import { mpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
 import { randomAgent } from '../../agents/random-agent.js';
@@ -28,7 +28,7 @@ let source: OwnedPlanSource;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'agents-wm-'));
-  await runCollect({ env: 'Reach-v0', steps: 20_000, policy: 'random', seed: 0, out: join(dir, 'data'), progress: false });
+  await collectDataset({ env: 'Reach-v0', steps: 20_000, policy: 'random', seed: 0, out: join(dir, 'data') });
   const config = {
     latentDim: 16,
     simNormGroup: 0,
@@ -42,7 +42,7 @@ beforeAll(async () => {
     lrSchedule: 'cosine' as const,
     lrDecaySteps: 2000,
   };
-  await runTrain({ data: join(dir, 'data'), out: join(dir, 'model'), steps: 2000, seed: 1, config, progress: false });
+  await trainWorldModel({ data: join(dir, 'data'), out: join(dir, 'model'), steps: 2000, seed: 1, config });
   source = await createPlanSource({ envId: 'Reach-v0', model: join(dir, 'model'), planner: 'mppi', horizon: 10, samples: 256, iterations: 4 });
 }, 600_000);
 

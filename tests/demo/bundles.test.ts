@@ -6,13 +6,13 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { DEMO_TASKS, recipeCommands, shippedBundle, packageRoot, trainConfig } from '../../agents/demo/demo-tasks.js';
+import { demoTasks, recipeCommands, shippedBundle, packageRoot, trainConfig } from '../../agents/demo/demo-tasks.js';
 import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { WorldModelEnv } from '../../src/worldmodel/world-model-env.js';
 
-const tasks = Object.values(DEMO_TASKS);
+const tasks = demoTasks();
 
 describe.each(tasks)('models/$bundle', (task) => {
   const dir = shippedBundle(task);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { DEMO_TASKS, shippedBundle } from '../../agents/demo/demo-tasks.js';
+import { demoTask, shippedBundle } from '../../agents/demo/demo-tasks.js';
 import { playEpisodes } from '../../workflows/demo/play.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
 import { createPlanSource } from '../../agents/plan-factory.js';
@@ -21,7 +21,7 @@ describe.each([
   { envId: 'PushBox-v0', what: 'pushes the box onto the goal', onePackage: false },
 ])('the shipped $envId model under learned MPC', ({ envId, what, onePackage }) => {
   it(`${what} in at least ${MIN_SUCCESSES} of ${EPISODES} seeded episodes`, { timeout: 180_000 }, async () => {
-    const task = DEMO_TASKS[envId]!;
+    const task = demoTask(envId);
     const p = task.learned;
     const source = await createPlanSource({
       envId: task.envId,

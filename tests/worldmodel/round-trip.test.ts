@@ -11,8 +11,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../environments/reach/index.js';
-import { runCollect } from '../../cli/commands/collect.js';
-import { runTrain } from '../../cli/commands/train.js';
+import { collectDataset } from '../../workflows/collect.js';
+import { trainWorldModel } from '../../workflows/train.js';
 import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { Planner } from '../../src/planning/planner.js';
@@ -32,15 +32,14 @@ let test: Dataset;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wm-roundtrip-'));
   // Scripted PD control with heavy action noise: goal-directed but varied data.
-  await runCollect({ env: 'Reach-v0', steps: 4000, policy: 'scripted', noise: 0.6, seed: 1, out: join(dir, 'train'), progress: false });
-  await runCollect({ env: 'Reach-v0', episodes: 12, policy: 'scripted', noise: 0.6, seed: 100_000, out: join(dir, 'test'), progress: false });
+  await collectDataset({ env: 'Reach-v0', steps: 4000, policy: 'scripted', noise: 0.6, seed: 1, out: join(dir, 'train') });
+  await collectDataset({ env: 'Reach-v0', episodes: 12, policy: 'scripted', noise: 0.6, seed: 100_000, out: join(dir, 'test') });
   test = await Dataset.load(join(dir, 'test'));
-  await runTrain({
+  await trainWorldModel({
     data: join(dir, 'train'),
     out: join(dir, 'model'),
     steps: 3000,
     seed: 0,
-    progress: false,
     config: {
       latentDim: 32,
       simNormGroup: 0,
