@@ -10,12 +10,13 @@
  * @module
  */
 import '../environments/index.js';
-import { planPresetFor } from '../environments/cards.js';
+import { environmentCard, planPresetFor } from '../environments/cards.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import { PhysicsRolloutModel } from '../src/planning/physics-rollout-model.js';
 import { Planner } from '../src/planning/planner.js';
-import { rewardObjective } from '../src/planning/objectives.js';
+import { expressionObjective } from '../src/planning/expression-objective.js';
+import { rewardObjective, type PlanningObjective } from '../src/planning/objectives.js';
 import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
 import type { PlanPreset } from '../src/planning/plan-preset.js';
 import type { RolloutModel } from '../src/planning/rollout-model.js';
@@ -27,50 +28,50 @@ import type { PlanSource } from './plan-source.js';
 /** Planner settings of one environment (moved to `src/planning/plan-preset.ts`; re-exported here, where it always was). */
 export type { PlanPreset };
 
-/** What {@link createPlanSource} builds. Every field but `envId` is optional. */
-export interface PlanSpec {
-  /** The environment planned for, e.g. `'PushBox-v0'`. Required. */
-  readonly envId: string;
-  /** Its constructor options (the oracle's pool environments are built with them). Default: `{}`. */
-  readonly envOptions?: Record<string, unknown>;
-  /** A world-model bundle directory to plan with. Omit it (or set `oracle`) to plan with Rapier. */
-  readonly model?: string;
-  /** Plan with the Rapier oracle (`PhysicsRolloutModel`) even when `model` is given. Default: `!model`. */
-  readonly oracle?: boolean;
-  /** The optimiser. Default: the environment preset's (`'mppi'` unless listed otherwise). */
-  readonly planner?: 'mppi' | 'cem' | 'icem' | 'random-shooting';
-  /** Overrides of the environment's plan preset (`planPresetFor(envId)`: its card's, or the default). */
-  readonly horizon?: number;
-  readonly samples?: number;
-  readonly iterations?: number;
-  readonly temperature?: number;
-  readonly discount?: number;
-  readonly replanEvery?: number;
-  readonly afterTruncation?: 'repeat-reward' | 'zero';
-  /** Seed of the optimiser's stream (each plan is reseeded by the agent anyway). Default: `0`. */
-  readonly seed?: number;
-  /** onnxruntime intra-op threads of the world model. Default: `1`. */
-  readonly intraOpNumThreads?: number;
-}
-
-const PlanSpecSchema = z
+/** Zod schema of {@link PlanSpec}: what {@link createPlanSource} builds. Every field but `envId` is optional. */
+export const PlanSpecSchema = z
   .object({
+    /** The environment planned for, e.g. `'PushBox-v0'`. Required. */
     envId: z.string().min(1),
+    /** Its constructor options (the oracle's pool environments are built with them). Default: `{}`. */
     envOptions: z.record(z.string(), z.unknown()).default({}),
+    /** A world-model bundle directory to plan with. Omit it (or set `oracle`) to plan with Rapier. */
     model: z.string().min(1).optional(),
+    /** Plan with the Rapier oracle (`PhysicsRolloutModel`) even when `model` is given. Default: `!model`. */
     oracle: z.boolean().optional(),
+    /** The optimiser. Default: the environment preset's (`'mppi'` unless listed otherwise). */
     planner: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    /** H. Default: the environment's plan preset (`planPresetFor(envId)`: its card's, or the default); likewise below. */
     horizon: z.number().int().positive().optional(),
+    /** Candidates per iteration. */
     samples: z.number().int().positive().optional(),
+    /** Optimiser iterations per plan. */
     iterations: z.number().int().positive().optional(),
+    /** MPPI temperature λ. */
     temperature: z.number().positive().optional(),
+    /** Reward discount γ. */
     discount: z.number().gt(0).lte(1).optional(),
+    /** Actions executed per plan (read by the agent that drives the source). */
     replanEvery: z.number().int().positive().optional(),
+    /** The oracle's rewards after a truncation inside the horizon. */
     afterTruncation: z.enum(['repeat-reward', 'zero']).optional(),
+    /**
+     * A formula to maximise instead of the predicted reward, over named observation entries — e.g.
+     * `-(box_position_0 - goal_position_0)^2` — compiled once with mathjs (see `expressionObjective`). The
+     * names come from the environment card's validation-spec fields (or the bundle's `observationFields`);
+     * `o0`, `o1`, … always work. A world model must have a decoder. Default: the predicted reward.
+     */
+    objective: z.string().min(1).optional(),
+    /** Seed of the optimiser's stream (each plan is reseeded by the agent anyway). Default: `0`. */
     seed: z.number().int().nonnegative().default(0),
+    /** onnxruntime intra-op threads of the world model. Default: `1`. */
     intraOpNumThreads: z.number().int().positive().max(64).default(1),
   })
   .strict();
+
+/** What {@link createPlanSource} builds (plain, structured-clonable data). */
+export type PlanSpec = z.input<typeof PlanSpecSchema>;
+type ResolvedPlanSpec = z.output<typeof PlanSpecSchema>;
 
 /** URL of this module, for `PlanWorker.start({ module: PLAN_FACTORY_MODULE, options: spec })`. */
 export const PLAN_FACTORY_MODULE = import.meta.url;
@@ -103,7 +104,8 @@ export function optimizerFor(algorithm: NonNullable<PlanSpec['planner']>, preset
 }
 
 /**
- * Builds the model, objective (`rewardObjective`) and optimiser a spec describes, as a plan source.
+ * Builds the model, objective (`rewardObjective`, or the spec's `objective` formula) and optimiser a spec
+ * describes, as a plan source.
  * @throws {@link InvalidArgumentError} for a bad spec, an unknown environment, or a bundle made for another environment.
  */
 export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource> {
@@ -148,7 +150,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
       actionLow: low,
       actionHigh: high,
       optimizer: optimizerFor(preset.planner, preset, s.seed),
-      objective: rewardObjective({ discount: preset.discount }),
+      objective: planningObjective(s, model, preset.discount),
     });
     const source = localPlanSource({ planner });
     return Object.assign(source, { modelName: useOracle ? 'oracle' : s.model!, preset, close: () => model.close() });
@@ -156,4 +158,24 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
     await model.close();
     throw error;
   }
+}
+
+/** The spec's objective: the predicted return, or its formula over named observation entries. */
+function planningObjective(s: ResolvedPlanSpec, model: RolloutModel, discount: number): PlanningObjective {
+  if (s.objective === undefined) return rewardObjective({ discount });
+  const fields = environmentCard(s.envId)?.validationSpec?.(s.envOptions).fields;
+  if (model instanceof WorldModel) {
+    if (!model.hasDecoder) {
+      throw new InvalidArgumentError(
+        `plan spec: \`objective\` reads observations, and the bundle at ${s.model} has no decoder to turn its latents into them; plan with the oracle or a bundle with a decoder`,
+      );
+    }
+    return expressionObjective(s.objective, {
+      fields: fields ?? model.manifest.observationFields ?? [],
+      observationDim: model.obsDim,
+      discount,
+      decode: (latents) => model.decode(latents),
+    });
+  }
+  return expressionObjective(s.objective, { ...(fields && { fields }), observationDim: model.stateDim, discount });
 }

@@ -66,6 +66,8 @@ export const PlanEpisodesOptionsSchema = z
     deadlineMs: z.number().nonnegative().optional(),
     /** Plan in a worker thread. Default false. */
     worker: z.boolean().default(false),
+    /** A formula over named observation entries to maximise instead of the predicted reward (`PlanSpec.objective`). Default: the reward. */
+    objective: z.string().min(1).optional(),
     /** Environment options. Default `{}`. */
     envOptions: z.record(z.string(), z.unknown()).default({}),
     /** Stops after the current step; the finished episodes are reported. */
@@ -121,6 +123,7 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
     ...(o.horizon !== undefined && { horizon: o.horizon }),
     ...(o.samples !== undefined && { samples: o.samples }),
     ...(o.iterations !== undefined && { iterations: o.iterations }),
+    ...(o.objective !== undefined && { objective: o.objective }),
     seed: o.seed,
   };
   const replanEvery = o.replanEvery ?? preset.replanEvery;

@@ -26,6 +26,10 @@ export function registerPlanCommand(program: Command): void {
     .option('--replan-every <n>', 'actions executed per plan (default: the environment preset)', integerOption(1))
     .option('--deadline-ms <ms>', 'plan deadline; a late plan falls back to the previous plan', numberOption(0))
     .option('--worker', 'plan in a worker thread')
+    .option(
+      '--objective <formula>',
+      'maximise this formula over named observation entries instead of the reward, e.g. "-(box_position_0 - goal_position_0)^2" (mathjs syntax; o0, o1, … always work)',
+    )
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar');

@@ -124,7 +124,7 @@ function parseExpression(expression: string, symbols: ReadonlyMap<string, number
       const known = [...symbols.keys()].filter((s) => !/^o[0-9]+$/.test(s));
       throw new InvalidArgumentError(
         `expressionObjective: the expression ${JSON.stringify(expression)} reads the unknown ${isCall ? 'function' : 'symbol'} \`${name}\`; ` +
-          `known: ${[...known, ...STEP_SYMBOLS].join(', ')}${known.length > 0 ? ', ' : ''}o0 … o${Math.max(...symbols.values())}`,
+          `known: ${[...known, ...STEP_SYMBOLS].join(', ')}, o0 … o${Math.max(...symbols.values())}`,
       );
     }
   });

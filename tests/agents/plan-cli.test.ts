@@ -27,6 +27,16 @@ describe('embodied plan', () => {
     expect(text).toMatch(/plan time {2}p50 \d+\.\d ms · p95 \d+\.\d ms/);
   });
 
+  it('plans for a formula given as `objective` (mathjs over named observation entries) instead of the reward', async () => {
+    // LineWorld observes [x, v, goal]: a formula that pays for reaching the goal solves it as the reward does …
+    const toGoal = await planEpisodes({ env: 'LineWorld-v0', oracle: true, episodes: 2, seed: 5, objective: '-abs(o0 - o2)' });
+    expect(toGoal.summary.successRate).toBe(1);
+    // … and one that pays for running right, away from goals on the left, is what the planner now follows.
+    const right = await planEpisodes({ env: 'LineWorld-v0', oracle: true, episodes: 2, seed: 5, objective: 'o0', maxSteps: 30 });
+    expect(right.results.every((r) => !r.success)).toBe(true);
+    await expect(planEpisodes({ env: 'LineWorld-v0', oracle: true, episodes: 1, objective: '-(x - goal)^2' })).rejects.toThrow(/unknown symbol `x`; known: t, reward, o0 … o2/);
+  });
+
   it('plans in a worker with --worker and leaves no worker behind', async () => {
     const report = await planEpisodes({ env: 'LineWorld-v0', oracle: true, planner: 'cem', episodes: 1, seed: 1, worker: true });
     expect(report.summary.successRate).toBe(1);

@@ -23,16 +23,7 @@ describe.each([
   it(`${what} in at least ${MIN_SUCCESSES} of ${EPISODES} seeded episodes`, { timeout: 180_000 }, async () => {
     const task = demoTask(envId);
     const p = task.learned;
-    const source = await createPlanSource({
-      envId: task.envId,
-      model: shippedBundle(task),
-      planner: p.planner,
-      horizon: p.horizon,
-      samples: p.samples,
-      iterations: p.iterations,
-      temperature: p.temperature,
-      discount: p.discount,
-    });
+    const source = await createPlanSource({ envId: task.envId, model: shippedBundle(task), ...p });
     try {
       // Seeds 100…104: not the 20 acceptance seeds of the bench (0…19).
       const seeds = Array.from({ length: EPISODES }, (_, k) => 100 + k);

@@ -303,13 +303,7 @@ async function planSource(
     envOptions: task.envOptions,
     ...(which.model !== undefined && { model: which.model }),
     oracle: which.oracle ?? false,
-    planner: p.planner,
-    horizon: p.horizon,
-    samples: p.samples,
-    iterations: p.iterations,
-    temperature: p.temperature,
-    discount: p.discount,
-    replanEvery: p.replanEvery,
+    ...p,
     seed: which.seed,
   });
   owned.push(source);
