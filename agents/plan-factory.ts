@@ -40,7 +40,7 @@ export const PlanSpecSchema = z
     /** Plan with the Rapier oracle (`PhysicsRolloutModel`) even when `model` is given. Default: `!model`. */
     oracle: z.boolean().optional(),
     /** The optimiser. Default: the environment preset's (`'mppi'` unless listed otherwise). */
-    planner: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
     /** H. Default: the environment's plan preset (`planPresetFor(envId)`: its card's, or the default); likewise below. */
     horizon: z.number().int().positive().optional(),
     /** Candidates per iteration. */
@@ -88,7 +88,7 @@ export type OwnedPlanSource = PlanSource<Float32Array> & {
 };
 
 /** The optimiser spec for `preset` and `algorithm` (elites scaled to the sample count). */
-export function optimizerFor(algorithm: NonNullable<PlanSpec['planner']>, preset: PlanPreset, seed: number): OptimizerSpec {
+export function optimizerFor(algorithm: NonNullable<PlanSpec['algorithm']>, preset: PlanPreset, seed: number): OptimizerSpec {
   const { samples, iterations } = preset;
   const elites = Math.max(2, Math.min(64, Math.floor(samples / 4)));
   switch (algorithm) {
@@ -114,7 +114,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
   const useOracle = s.oracle ?? s.model === undefined;
   const base = planPresetFor(s.envId);
   const preset: PlanPreset = {
-    planner: s.planner ?? base.planner,
+    algorithm: s.algorithm ?? base.algorithm,
     horizon: s.horizon ?? base.horizon,
     samples: s.samples ?? base.samples,
     iterations: s.iterations ?? base.iterations,
@@ -149,7 +149,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
       horizon: preset.horizon,
       actionLow: low,
       actionHigh: high,
-      optimizer: optimizerFor(preset.planner, preset, s.seed),
+      optimizer: optimizerFor(preset.algorithm, preset, s.seed),
       objective: planningObjective(s, model, preset.discount),
     });
     const source = localPlanSource({ planner });

@@ -20,7 +20,7 @@ export interface PlannerPolicyOptions {
   /** The world model: encodes observations and rolls candidates out. */
   readonly model: WorldModel;
   /** The planner's settings (horizon, bounds, optimiser, objective); its seed is replaced per plan. */
-  readonly planner: PlannerOptions;
+  readonly plannerOptions: PlannerOptions;
   /** Name recorded in dataset provenance. Default `mpc:<algorithm>`. */
   readonly name?: string;
   /** Actions taken from one plan before replanning. Default: `1`. */
@@ -30,7 +30,7 @@ export interface PlannerPolicyOptions {
 }
 
 /**
- * A {@link Policy} that plans with `options.planner` over `options.model` (from the encoded
+ * A {@link Policy} that plans with `options.plannerOptions` over `options.model` (from the encoded
  * observation, warm-started by the planner's own previous plan shifted by the steps taken). Plan t of
  * the episode reset with seed e uses optimiser seed `Rng.fromSeed(seed).derive(e).derive(t).nextSeed()`
  * — {@link mpcController}'s derivation; before the controller was shared it was `(e · 7919 + t) mod 2³²`,
@@ -39,13 +39,13 @@ export interface PlannerPolicyOptions {
  */
 export function plannerPolicy(options: PlannerPolicyOptions): Policy {
   const { model } = options;
-  if (options.planner.actionLow.length !== model.actionDim) {
+  if (options.plannerOptions.actionLow.length !== model.actionDim) {
     throw new InvalidArgumentError(
-      `plannerPolicy: expected action bounds of length ${model.actionDim} (the model's actionDim), got ${describeValue(options.planner.actionLow.length)}`,
+      `plannerPolicy: expected action bounds of length ${model.actionDim} (the model's actionDim), got ${describeValue(options.plannerOptions.actionLow.length)}`,
     );
   }
-  const source = localPlanSource({ planner: new Planner(model, options.planner), start: 'encode' });
+  const source = localPlanSource({ planner: new Planner(model, options.plannerOptions), start: 'encode' });
   const controller = mpcController({ source, replanEvery: options.replanEvery ?? 1, seed: options.seed ?? 0 });
-  const name = options.name ?? (typeof options.planner.optimizer === 'function' ? 'mpc' : `mpc:${options.planner.optimizer.algorithm}`);
+  const name = options.name ?? (typeof options.plannerOptions.optimizer === 'function' ? 'mpc' : `mpc:${options.plannerOptions.optimizer.algorithm}`);
   return controllerPolicy(controller, { name });
 }

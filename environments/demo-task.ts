@@ -10,7 +10,7 @@ import type { Recipe } from '../src/training/recipe.js';
 import type { EnvironmentCard } from './card.js';
 
 /** MPC settings: the optimiser and its budget (samples × horizon × iterations), discount, replanning — a plan preset without the oracle-only truncation rule. */
-export type DemoPlanner = Omit<PlanPreset, 'afterTruncation'>;
+export type MpcSettings = Omit<PlanPreset, 'afterTruncation'>;
 
 /** Everything the demo knows about one environment. */
 export interface DemoTask {
@@ -23,9 +23,9 @@ export interface DemoTask {
   /** Directory name of the shipped bundle under `models/`. */
   readonly bundle: string;
   /** Learned-model MPC. */
-  readonly learned: DemoPlanner;
+  readonly learned: MpcSettings;
   /** Rapier-oracle MPC (the same optimiser; a smaller budget where physics rollouts are slow — stated in the table). */
-  readonly oracle: DemoPlanner;
+  readonly oracle: MpcSettings;
   /** Episodes per contender (seeds `seed … seed + n − 1`). */
   readonly episodes: number;
   /** Oracle episodes: at most this many of the same seeds (physics planning is the slow part). */
@@ -35,8 +35,8 @@ export interface DemoTask {
     readonly episodes: number;
     readonly oracleEpisodes: number;
     readonly maxSteps: number;
-    readonly learned: Partial<DemoPlanner>;
-    readonly oracle: Partial<DemoPlanner>;
+    readonly learned: Partial<MpcSettings>;
+    readonly oracle: Partial<MpcSettings>;
   };
   /** Step limit per episode. Default: the environment's time limit. */
   readonly maxSteps?: number;

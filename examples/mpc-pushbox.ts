@@ -42,7 +42,7 @@ const envId = 'PushBox-v0';
 const seeds = Array.from({ length: Number(args.episodes) }, (_, i) => Number(args.seed) + i);
 const planner = args.planner as 'mppi' | 'cem' | 'icem' | 'random-shooting'; // createPlanSource rejects other names
 const budget = {
-  planner,
+  algorithm: planner,
   ...(args.horizon !== undefined && { horizon: Number(args.horizon) }),
   ...(args.samples !== undefined && { samples: Number(args.samples) }),
   ...(args.iterations !== undefined && { iterations: Number(args.iterations) }),

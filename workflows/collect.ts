@@ -42,7 +42,7 @@ export const CollectDatasetOptionsSchema = z
     /** `policy: 'mpc'`: the world-model bundle to plan with. */
     model: z.string().min(1).optional(),
     /** `policy: 'mpc'`: the optimiser. Default: the environment's plan preset. */
-    planner: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
     /** `policy: 'mpc'`: planning horizon. Default: the environment's plan preset. */
     horizon: positiveInt().optional(),
     /** `policy: 'mpc'`: candidate sequences per iteration. Default: the environment's plan preset. */
@@ -152,22 +152,22 @@ function mpcBuilder(o: z.output<typeof CollectDatasetOptionsSchema>, model: Worl
   const base = planPresetFor(o.env);
   const preset: PlanPreset = {
     ...base,
-    ...(o.planner && { planner: o.planner }),
+    ...(o.algorithm && { algorithm: o.algorithm }),
     ...(o.horizon && { horizon: o.horizon }),
     ...(o.samples && { samples: o.samples }),
     ...(o.iterations && { iterations: o.iterations }),
   };
   const { actionLow, actionHigh } = model.manifest;
-  const name = `mpc:${preset.planner}(${preset.samples}x${preset.horizon}x${preset.iterations})`;
+  const name = `mpc:${preset.algorithm}(${preset.samples}x${preset.horizon}x${preset.iterations})`;
   return () =>
     plannerPolicy({
       model,
       name,
-      planner: {
+      plannerOptions: {
         horizon: preset.horizon,
         actionLow,
         actionHigh,
-        optimizer: optimizerFor(preset.planner, preset, 0),
+        optimizer: optimizerFor(preset.algorithm, preset, 0),
         objective: rewardObjective({ discount: preset.discount }),
       },
     });

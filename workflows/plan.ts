@@ -27,7 +27,8 @@ export interface PlanProgress {
   readonly successes: number;
 }
 
-const PLANNERS: Readonly<Record<string, NonNullable<PlanSpec['planner']>>> = {
+/** The algorithm names `algorithm` accepts: `random` is short for random shooting. */
+const ALGORITHMS: Readonly<Record<string, NonNullable<PlanSpec['algorithm']>>> = {
   mppi: 'mppi',
   cem: 'cem',
   icem: 'icem',
@@ -47,7 +48,7 @@ export const PlanEpisodesOptionsSchema = z
     /** Plan with Rapier (PhysicsRolloutModel) instead of a model. Default false. */
     oracle: z.boolean().default(false),
     /** `mppi`, `cem`, `icem` or `random` (random shooting). Default: the environment preset's. */
-    planner: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
+    algorithm: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
     /** Episodes to run. Default 20. */
     episodes: positiveInt().default(20),
     /** Base seed: episode k is reset with `seed + k`. Default 0. */
@@ -91,8 +92,8 @@ export interface PlanReport {
   readonly envId: string;
   /** The bundle directory, or `oracle (Rapier)`. */
   readonly model: string;
-  /** The optimiser used. */
-  readonly planner: string;
+  /** The planning algorithm used (`mppi`, `cem`, `icem`, `random-shooting`). */
+  readonly algorithm: string;
   /** The planning horizon used. */
   readonly horizon: number;
   /** Actions executed per plan. */
@@ -113,13 +114,13 @@ export interface PlanReport {
 export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanReport> {
   const o = parseOptions(PlanEpisodesOptionsSchema, options, 'planEpisodes options');
   const preset = planPresetFor(o.env);
-  const planner = o.planner === undefined ? preset.planner : PLANNERS[o.planner]!;
+  const algorithm = o.algorithm === undefined ? preset.algorithm : ALGORITHMS[o.algorithm]!;
   const spec: PlanSpec = {
     envId: o.env,
     envOptions: o.envOptions,
     ...(o.model !== undefined && { model: o.model }),
     oracle: o.oracle,
-    planner,
+    algorithm,
     ...(o.horizon !== undefined && { horizon: o.horizon }),
     ...(o.samples !== undefined && { samples: o.samples }),
     ...(o.iterations !== undefined && { iterations: o.iterations }),
@@ -145,7 +146,7 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
   return {
     envId: o.env,
     model: o.oracle ? 'oracle (Rapier)' : o.model!,
-    planner: planner,
+    algorithm,
     horizon: source.horizon,
     replanEvery,
     results: run.results,
@@ -194,7 +195,7 @@ export function formatPlanReport(r: PlanReport): string {
   const s = r.summary;
   const wins = r.results.filter((x) => x.success).length;
   return [
-    `${r.envId} · planner ${r.planner} (H=${r.horizon}, replan every ${r.replanEvery}) · model ${r.model}${r.stopped ? ' · stopped early' : ''}`,
+    `${r.envId} · planner ${r.algorithm} (H=${r.horizon}, replan every ${r.replanEvery}) · model ${r.model}${r.stopped ? ' · stopped early' : ''}`,
     `episodes   ${s.episodes}`,
     `success    ${(100 * s.successRate).toFixed(1)}% (${wins}/${s.episodes})`,
     `return     ${formatMeanCI(s.return)} (mean ± 95% CI)`,

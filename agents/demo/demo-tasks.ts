@@ -17,7 +17,7 @@ import '../../environments/index.js';
 import { environmentCard, environmentCards } from '../../environments/cards.js';
 import { demoTaskOf, type DemoTask } from '../../environments/demo-task.js';
 
-export type { DemoPlanner, DemoTask } from '../../environments/demo-task.js';
+export type { MpcSettings, DemoTask } from '../../environments/demo-task.js';
 export type { CollectRecipe, OnPolicyRecipe, TrainRecipe } from '../../src/training/recipe.js';
 
 /** The environment `embodied demo` runs when none is named. */
@@ -79,7 +79,7 @@ export function stepCommand(task: DemoTask, step: RecipeStep): string {
     case 'collect-mpc': {
       const c = step.collect;
       return [
-        `node bin/embodied.mjs collect --env ${task.envId} --policy mpc --model ${step.model} --planner ${c.planner}`,
+        `node bin/embodied.mjs collect --env ${task.envId} --policy mpc --model ${step.model} --planner ${c.algorithm}`,
         ` --horizon ${c.horizon} --samples ${c.samples} --iterations ${c.iterations} --episodes ${c.episodes}${noise(c)} --seed ${c.seed} --out ${step.out}`,
       ].join('');
     }

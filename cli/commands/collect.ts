@@ -35,12 +35,13 @@ export function registerCollectCommand(program: Command): void {
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
     .requiredOption('--out <dir>', 'output directory');
-  command.action(async ({ progress, ...o }: CollectDatasetOptions & { progress: boolean }) => {
+  command.action(async ({ progress, planner, ...o }: Omit<CollectDatasetOptions, 'algorithm'> & { progress: boolean; planner?: CollectDatasetOptions['algorithm'] }) => {
     await withCtrlC(command, 'stopping after the current step', async (signal) => {
       const bar = progressBar(showProgress(progress), `collect ${o.env} |{bar}| {value}/{total} {unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`);
       const started = performance.now();
       const r = await collectDataset({
         ...o,
+        ...(planner !== undefined && { algorithm: planner }),
         signal,
         onProgress: (p) => {
           const rate = (p.transitions / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(0);

@@ -33,13 +33,15 @@ export function registerPlanCommand(program: Command): void {
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar');
-  command.action(async ({ json, progress, ...o }: PlanEpisodesOptions & { json?: boolean; progress: boolean }) => {
-    await withCtrlC(command, 'stopping after the current step', async (signal) => {
-      const bar = progressBar(showProgress(progress), `plan ${o.env} |{bar}| {value}/{total} episodes | success {success} | ETA {eta_formatted}`);
-      const onProgress = (p: { done: number; total: number; successes: number }) =>
-        bar.update(p.done, p.total, { success: p.done === 0 ? '-' : `${((100 * p.successes) / p.done).toFixed(0)}%` });
-      const report = await planEpisodes({ ...o, signal, onProgress }).finally(() => bar.stop());
-      console.log(json ? JSON.stringify(report, null, 2) : formatPlanReport(report));
-    });
-  });
+  command.action(
+    async ({ json, progress, planner, ...o }: Omit<PlanEpisodesOptions, 'algorithm'> & { json?: boolean; progress: boolean; planner?: PlanEpisodesOptions['algorithm'] }) => {
+      await withCtrlC(command, 'stopping after the current step', async (signal) => {
+        const bar = progressBar(showProgress(progress), `plan ${o.env} |{bar}| {value}/{total} episodes | success {success} | ETA {eta_formatted}`);
+        const onProgress = (p: { done: number; total: number; successes: number }) =>
+          bar.update(p.done, p.total, { success: p.done === 0 ? '-' : `${((100 * p.successes) / p.done).toFixed(0)}%` });
+        const report = await planEpisodes({ ...o, ...(planner !== undefined && { algorithm: planner }), signal, onProgress }).finally(() => bar.stop());
+        console.log(json ? JSON.stringify(report, null, 2) : formatPlanReport(report));
+      });
+    },
+  );
 }

@@ -18,7 +18,7 @@ export const cartPoleCard: EnvironmentCard = {
     maxEpisodeSteps: 500,
     description: 'Cart on a prismatic joint, pole on a revolute joint; continuous force; balance or swing up (50 Hz).',
   },
-  planPreset: { planner: 'icem', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
+  planPreset: { algorithm: 'icem', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
   scripted: (env) => cartPolePolicy({ env }),
   validationSpec: (env) => cartPoleValidationSpec(env),
 };

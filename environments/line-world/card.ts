@@ -16,7 +16,7 @@ export const lineWorldCard: EnvironmentCard = {
     maxEpisodeSteps: 200,
     description: 'point mass on a line reaching a sampled goal (pure TypeScript, no physics)',
   },
-  planPreset: { planner: 'mppi', horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  planPreset: { algorithm: 'mppi', horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
 };
 
 registerCard(lineWorldCard);

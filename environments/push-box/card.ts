@@ -18,7 +18,7 @@ export const pushBoxCard: EnvironmentCard = {
     maxEpisodeSteps: 200,
     description: 'A velocity-controlled pusher pushes a box to a goal on a table; contact-rich (20 Hz).',
   },
-  planPreset: { planner: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  planPreset: { algorithm: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
   scripted: (env) => pushBoxPolicy({ env }),
   validationSpec: (env) => pushBoxValidationSpec(env),
   demo: {
@@ -26,9 +26,9 @@ export const pushBoxCard: EnvironmentCard = {
     envOptions: {},
     bundle: 'pushbox',
     // iCEM 128 × 25 × 3 on the model (models/README.md has the measurements behind the settings).
-    learned: { planner: 'icem', horizon: 25, samples: 128, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1 },
+    learned: { algorithm: 'icem', horizon: 25, samples: 128, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1 },
     // The oracle's preset (above), replanning every other step to halve its Rapier cost.
-    oracle: { planner: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 2 },
+    oracle: { algorithm: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 2 },
     episodes: 10,
     oracleEpisodes: 3,
     quick: { episodes: 2, oracleEpisodes: 1, maxSteps: 60, learned: {}, oracle: { samples: 8, iterations: 1 } },
@@ -49,8 +49,8 @@ export const pushBoxCard: EnvironmentCard = {
       },
       // Two on-policy rounds: the planner on the latest model gathers the states it actually drives into.
       onPolicy: [
-        { episodes: 250, planner: 'icem', horizon: 25, samples: 128, iterations: 3, noise: 0.2, randomProb: 0.05, randomSteps: 10, seed: 10000 },
-        { episodes: 250, planner: 'icem', horizon: 25, samples: 128, iterations: 3, noise: 0.2, randomProb: 0.05, randomSteps: 10, seed: 20000 },
+        { episodes: 250, algorithm: 'icem', horizon: 25, samples: 128, iterations: 3, noise: 0.2, randomProb: 0.05, randomSteps: 10, seed: 10000 },
+        { episodes: 250, algorithm: 'icem', horizon: 25, samples: 128, iterations: 3, noise: 0.2, randomProb: 0.05, randomSteps: 10, seed: 20000 },
       ],
     },
   },

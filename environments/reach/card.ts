@@ -18,7 +18,7 @@ export const reachCard: EnvironmentCard = {
     maxEpisodeSteps: 100,
     description: 'A force-driven ball slides on a plane to a goal point (20 Hz, dense or sparse reward).',
   },
-  planPreset: { planner: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
+  planPreset: { algorithm: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
   scripted: (env) => reachPolicy({ env }),
   validationSpec: (env) => reachValidationSpec(env),
 };

@@ -31,8 +31,8 @@ export const warehouseCard: EnvironmentCard = {
     // white noise flips it and solved far fewer episodes on the same model. A 2.4 s horizon: the robot
     // must grip the package from a side that lets it reach the zone, which a 1.2 s plan cannot see
     // (H 12: 13/20 episodes, H 18: 17/20, H 24: 20/20 on seeds 100–119; models/README.md).
-    learned: { planner: 'icem', horizon: 24, samples: 128, iterations: 4, temperature: 0.5, discount: 1, replanEvery: 1 },
-    oracle: { planner: 'icem', horizon: 10, samples: 32, iterations: 2, temperature: 0.5, discount: 1, replanEvery: 2 },
+    learned: { algorithm: 'icem', horizon: 24, samples: 128, iterations: 4, temperature: 0.5, discount: 1, replanEvery: 1 },
+    oracle: { algorithm: 'icem', horizon: 10, samples: 32, iterations: 2, temperature: 0.5, discount: 1, replanEvery: 2 },
     episodes: 10,
     oracleEpisodes: 10,
     quick: { episodes: 2, oracleEpisodes: 1, maxSteps: 120, learned: {}, oracle: { samples: 16, horizon: 8 } },

@@ -56,7 +56,7 @@ export function createOptimizer(problem: SequenceProblem, choice: OptimizerChoic
 }
 
 /** A named set of planner hyper-parameters from a paper or library. */
-export interface PlannerPreset {
+export interface PublishedPreset {
   /** H, the planning horizon the source uses. */
   readonly horizon: number;
   /** The optimiser and its settings. */
@@ -71,21 +71,21 @@ export interface PlannerPreset {
  * Published planner settings. Standard deviations not listed default to fractions of the action range
  * that equal the source's values for actions in [−1, 1].
  */
-export const plannerPresets = Object.freeze({
+export const publishedPresets = Object.freeze({
   /** TD-MPC2 (`config.yaml`, `tdmpc2.py::_plan`): MPPI, 512 samples, 64 elites, 6 iterations, τ = 0.5 (λ = 2), σ ∈ [0.05, 2], H = 3. */
   tdmpc2: Object.freeze({
     horizon: 3,
     optimizer: Object.freeze({ algorithm: 'mppi', samples: 512, elites: 64, iterations: 6, temperature: 2, updateStd: true, execute: 'sample' }),
     discount: 0.99,
     source: 'TD-MPC2 config.yaml (horizon 3, iterations 6, num_samples 512, num_elites 64, temperature 0.5, min_std 0.05, max_std 2)',
-  }) satisfies PlannerPreset,
+  }) satisfies PublishedPreset,
   /** PETS with CEM as in MBRL-Lib (`pets_*` overrides): 500 samples, elite ratio 0.1, 5 iterations, α = 0.1, mean of elites, H = 15. */
   petsCem: Object.freeze({
     horizon: 15,
     optimizer: Object.freeze({ algorithm: 'cem', samples: 500, eliteFraction: 0.1, iterations: 5, alpha: 0.1, execute: 'mean' }),
     discount: 1,
     source: 'MBRL-Lib action_optimizer/cem.yaml + PETS overrides (population 500, elite_ratio 0.1, num_iters 5, alpha 0.1, return_mean_elites true)',
-  }) satisfies PlannerPreset,
+  }) satisfies PublishedPreset,
   /** PETS with iCEM as in MBRL-Lib's example: decay 1.3, β = 2, keep 30% of elites, mean of elites, H = 15. */
   petsIcem: Object.freeze({
     horizon: 15,
@@ -102,5 +102,5 @@ export const plannerPresets = Object.freeze({
     }),
     discount: 1,
     source: 'MBRL-Lib action_optimizer/icem.yaml + PETS example (population 500, decay 1.3, colored_noise_exponent 2, keep_elite_frac 0.3, return_mean_elites true)',
-  }) satisfies PlannerPreset,
+  }) satisfies PublishedPreset,
 });

@@ -22,7 +22,7 @@ export { RandomShootingOptimizer, type RandomShootingOptions } from './random-sh
 export { CemOptimizer, type CemOptions } from './cem.js';
 export { IcemOptimizer, type IcemOptions } from './icem.js';
 export { MppiOptimizer, type MppiOptions } from './mppi.js';
-export { createOptimizer, plannerPresets, type OptimizerSpec, type OptimizerChoice, type PlannerPreset } from './create-optimizer.js';
+export { createOptimizer, publishedPresets, type OptimizerSpec, type OptimizerChoice, type PublishedPreset } from './create-optimizer.js';
 export { TrajectoryOptimizer, type TrajectoryOptimizerOptions, type TrajectoryOptimizeOptions } from './trajectory-optimizer.js';
 export {
   rewardObjective,

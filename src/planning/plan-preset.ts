@@ -10,7 +10,7 @@
 /** Planner settings of one environment. */
 export interface PlanPreset {
   /** The optimiser that works best here. */
-  readonly planner: 'mppi' | 'cem' | 'icem' | 'random-shooting';
+  readonly algorithm: 'mppi' | 'cem' | 'icem' | 'random-shooting';
   /** H. */
   readonly horizon: number;
   /** Candidates per iteration. */
@@ -33,7 +33,7 @@ export interface PlanPreset {
 
 /** The settings of an environment whose card names no preset: MPPI 64 × 10 × 3, λ 0.1. */
 export const DEFAULT_PLAN_PRESET: PlanPreset = Object.freeze({
-  planner: 'mppi',
+  algorithm: 'mppi',
   horizon: 10,
   samples: 64,
   iterations: 3,

@@ -22,7 +22,7 @@ export interface PlannerOptions {
   readonly actionLow: ArrayLike<number>;
   /** Upper bound of each action dimension (length A). */
   readonly actionHigh: ArrayLike<number>;
-  /** The optimiser: e.g. `{ algorithm: 'mppi', samples: 512, iterations: 6 }` or `plannerPresets.tdmpc2.optimizer`. */
+  /** The optimiser: e.g. `{ algorithm: 'mppi', samples: 512, iterations: 6 }` or `publishedPresets.tdmpc2.optimizer`. */
   readonly optimizer: OptimizerChoice;
   /** What to minimise; several objectives add up. */
   readonly objective: PlanningObjective | readonly PlanningObjective[];

@@ -35,7 +35,7 @@ export interface OnPolicyRecipe {
   /** Episodes collected with the planner. */
   readonly episodes: number;
   /** The planner's optimiser. */
-  readonly planner: PlanPreset['planner'];
+  readonly algorithm: PlanPreset['algorithm'];
   /** Planning horizon H. */
   readonly horizon: number;
   /** Candidates per iteration. */

@@ -43,7 +43,7 @@ beforeAll(async () => {
     lrDecaySteps: 2000,
   };
   await trainWorldModel({ data: join(dir, 'data'), out: join(dir, 'model'), steps: 2000, seed: 1, config });
-  source = await createPlanSource({ envId: 'Reach-v0', model: join(dir, 'model'), planner: 'mppi', horizon: 10, samples: 256, iterations: 4 });
+  source = await createPlanSource({ envId: 'Reach-v0', model: join(dir, 'model'), algorithm: 'mppi', horizon: 10, samples: 256, iterations: 4 });
 }, 600_000);
 
 afterAll(async () => {

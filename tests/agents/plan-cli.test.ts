@@ -38,16 +38,16 @@ describe('embodied plan', () => {
   });
 
   it('plans in a worker with --worker and leaves no worker behind', async () => {
-    const report = await planEpisodes({ env: 'LineWorld-v0', oracle: true, planner: 'cem', episodes: 1, seed: 1, worker: true });
+    const report = await planEpisodes({ env: 'LineWorld-v0', oracle: true, algorithm: 'cem', episodes: 1, seed: 1, worker: true });
     expect(report.summary.successRate).toBe(1);
-    expect(report.planner).toBe('cem');
+    expect(report.algorithm).toBe('cem');
     expect(PlanWorker.live).toBe(0);
   });
 
   it('explains bad arguments', async () => {
     await expect(planEpisodes({ env: 'LineWorld-v0', episodes: 1 })).rejects.toThrow(/give `model` \(a bundle directory\) to plan with a world model, or `oracle: true`/);
-    await expect(planEpisodes({ env: 'LineWorld-v0', oracle: true, planner: 'gradient' as 'mppi' })).rejects.toThrow(
-      /`planner`: expected mppi, cem, icem or random \(got "gradient"\)/,
+    await expect(planEpisodes({ env: 'LineWorld-v0', oracle: true, algorithm: 'gradient' as 'mppi' })).rejects.toThrow(
+      /`algorithm`: expected mppi, cem, icem or random \(got "gradient"\)/,
     );
     await expect(planEpisodes({ env: 'LineWorl-v0', oracle: true })).rejects.toThrow(/Unknown environment id "LineWorl-v0". Did you mean: LineWorld-v0/);
     await expect(planEpisodes({ env: 'LineWorld-v0', model: '/nonexistent/bundle' })).rejects.toThrow(/nonexistent\/bundle/);

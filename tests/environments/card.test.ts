@@ -46,8 +46,8 @@ describe('environment cards', () => {
         .map((c) => c.id)
         .slice(0, 6),
     ).toEqual(builtIn);
-    expect(planPresetFor('PushBox-v0')).toMatchObject({ planner: 'icem', horizon: 15, samples: 32, iterations: 3 });
-    expect(planPresetFor('CartPole-v0')).toMatchObject({ planner: 'icem', horizon: 30, replanEvery: 2, afterTruncation: 'zero' });
+    expect(planPresetFor('PushBox-v0')).toMatchObject({ algorithm: 'icem', horizon: 15, samples: 32, iterations: 3 });
+    expect(planPresetFor('CartPole-v0')).toMatchObject({ algorithm: 'icem', horizon: 30, replanEvery: 2, afterTruncation: 'zero' });
     expect(planPresetFor('Arm-v0')).toBe(DEFAULT_PLAN_PRESET);
     expect(planPresetFor('Nope-v0')).toBe(DEFAULT_PLAN_PRESET);
     expect(scriptedPolicyFor('LineWorld-v0', {})).toBeUndefined();

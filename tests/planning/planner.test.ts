@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { LineWorld } from '../../environments/line-world/index.js';
 import type { OptimizerSpec } from '../../src/planning/create-optimizer.js';
-import { plannerPresets } from '../../src/planning/create-optimizer.js';
+import { publishedPresets } from '../../src/planning/create-optimizer.js';
 import { goalObjective, rewardObjective, uncertaintyObjective } from '../../src/planning/objectives.js';
 import { PlanningError } from '../../src/planning/optimizer.js';
 import { Planner } from '../../src/planning/planner.js';
@@ -100,7 +100,7 @@ describe('Planner', () => {
   });
 
   it('plans with a published preset', async () => {
-    const preset = plannerPresets.tdmpc2;
+    const preset = publishedPresets.tdmpc2;
     const planner = new Planner(model, {
       horizon: preset.horizon,
       actionLow: [-1, -1],

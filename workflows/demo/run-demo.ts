@@ -37,7 +37,7 @@ import { createPlanSource, type OwnedPlanSource } from '../../agents/plan-factor
 import { policyAgent } from '../../agents/policy-agent.js';
 import { randomAgent } from '../../agents/random-agent.js';
 import type { Agent } from '../../agents/types.js';
-import { demoTask, shippedBundle, type DemoPlanner, type DemoTask } from '../../agents/demo/demo-tasks.js';
+import { demoTask, shippedBundle, type MpcSettings, type DemoTask } from '../../agents/demo/demo-tasks.js';
 import { playEpisodes, stoppedError, trackPlans, type DemoEpisode, type TrackedPlanSource } from './play.js';
 import { RecordFrames, writeReplay, type Replay } from './replay.js';
 import { callbackOption, signalOption } from '../schema.js';
@@ -145,8 +145,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const oracleEpisodes = o.oracleEpisodes ?? (quick ? task.quick.oracleEpisodes : task.oracleEpisodes);
   const oracleSeeds = seeds.slice(0, Math.min(episodes, oracleEpisodes));
   const maxSteps = quick ? task.quick.maxSteps : task.maxSteps;
-  const learnedSettings: DemoPlanner = { ...task.learned, ...(quick && task.quick.learned) };
-  const oracleSettings: DemoPlanner = { ...task.oracle, ...(quick && task.quick.oracle) };
+  const learnedSettings: MpcSettings = { ...task.learned, ...(quick && task.quick.learned) };
+  const oracleSettings: MpcSettings = { ...task.oracle, ...(quick && task.quick.oracle) };
   const out = resolve(o.out);
   const bundle = o.train ? await trainDemoModel(task, out, o) : o.model;
   const modelDir = resolve(bundle ?? shippedBundle(task));
@@ -241,7 +241,7 @@ interface Stages {
 }
 
 /** Learned MPC: planning in the model's latent space, acting in Rapier; the first episode is recorded for the replay. */
-async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learnedSettings: DemoPlanner, rows: DemoRow[]): Promise<Replay> {
+async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learnedSettings: MpcSettings, rows: DemoRow[]): Promise<Replay> {
   const { o, task, seeds, maxSteps, modelDir, makeEnv } = st;
   const stage = 'learned MPC';
   let recorder: RecordFrames | undefined;
@@ -264,7 +264,7 @@ async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learned
 }
 
 /** Baselines: the scripted controller, random actions, MPC on the Rapier oracle. Returns the scripted policy, when the task has one. */
-async function playBaselines(st: Stages, oracleSettings: DemoPlanner, rows: DemoRow[]): Promise<Policy<Float32Array, Float32Array> | undefined> {
+async function playBaselines(st: Stages, oracleSettings: MpcSettings, rows: DemoRow[]): Promise<Policy<Float32Array, Float32Array> | undefined> {
   const { o, task, seeds, oracleSeeds, maxSteps, makeEnv } = st;
   const seed = o.seed;
   const scripted = scriptedPolicyFor(task.envId, task.envOptions);
@@ -293,7 +293,7 @@ async function playBaselines(st: Stages, oracleSettings: DemoPlanner, rows: Demo
 
 async function planSource(
   task: DemoTask,
-  p: DemoPlanner,
+  p: MpcSettings,
   which: { model?: string; oracle?: boolean; seed: number },
   owned: { close(): Promise<void> }[],
   tracked: TrackedPlanSource[],
@@ -313,7 +313,7 @@ async function planSource(
 }
 
 /** An MPC agent over `source` and a reader of its plan latencies. */
-function mpc(source: TrackedPlanSource, p: DemoPlanner, seed: number): { agent: Agent<Float32Array, Float32Array>; planMs: () => NonNullable<DemoRow['planMs']> } {
+function mpc(source: TrackedPlanSource, p: MpcSettings, seed: number): { agent: Agent<Float32Array, Float32Array>; planMs: () => NonNullable<DemoRow['planMs']> } {
   const agent = mpcAgent({ source, replanEvery: p.replanEvery, seed });
   const ms: number[] = [];
   agent.telemetry$.subscribe((e: MpcTelemetry) => {
@@ -365,8 +365,8 @@ function row(name: string, kind: string, { episodes, wallMs }: Played, planMs?: 
 }
 
 /** e.g. `MPPI 256×12×4, replan every 1`. */
-export function plannerLabel(p: DemoPlanner): string {
-  return `${p.planner.toUpperCase()} ${p.samples}×${p.horizon}×${p.iterations}, replan every ${p.replanEvery}`;
+export function plannerLabel(p: MpcSettings): string {
+  return `${p.algorithm.toUpperCase()} ${p.samples}×${p.horizon}×${p.iterations}, replan every ${p.replanEvery}`;
 }
 
 /** The closed-loop section, from the demo's own episodes (the oracle may have played fewer seeds). */

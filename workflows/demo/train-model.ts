@@ -70,7 +70,7 @@ export async function trainDemoModel(task: DemoTask, out: string, options: Train
             ...common,
             policy: 'mpc',
             model: step.model,
-            planner: step.collect.planner,
+            algorithm: step.collect.algorithm,
             horizon: step.collect.horizon,
             samples: step.collect.samples,
             iterations: step.collect.iterations,
