@@ -153,6 +153,7 @@ async function rounds(
     }
     appendSamples(samples, round);
     if (peer) comparison.addRound(round.mppi!, peer.run('mppi.py', ['--budgets', tag, '--threads', '1,2', '--warmup', '2', '--runs', String(PER_ROUND)]));
+    console.log(`[planning] ${tag} round ${r + 1}/${ROUNDS} done${peer ? ' (with the PyTorch peer)' : ''}`);
   }
   return samples;
 }

@@ -148,6 +148,7 @@ for (let r = 0; r < ROUNDS; r++) {
       records,
     );
   }
+  console.log(`[training] round ${r + 1}/${ROUNDS} done${probe.peer ? ' (with the PyTorch peer)' : ''}`);
 }
 
 const perStep = (xs: number[], k: number) => xs.map((ms) => ms / k);
