@@ -108,6 +108,15 @@ export async function interleave(
   return samples;
 }
 
+/** Appends each case's samples of one round to `into` (the samples of all rounds so far, by case). */
+export function appendSamples(into: Record<string, number[]>, round: Readonly<Record<string, readonly number[]>>): void {
+  for (const [name, values] of Object.entries(round)) {
+    const list = into[name] ?? [];
+    list.push(...values);
+    into[name] = list;
+  }
+}
+
 /** Per-run ratios a[i] / b[i] of two interleaved sample lists (same length). */
 export function ratios(a: readonly number[], b: readonly number[]): number[] {
   return a.map((v, i) => v / b[i]!);

@@ -13,11 +13,14 @@
  * - The same budgets on the shipped PushBox model (models/pushbox, one intra-op thread): latency, rate,
  *   GFLOP/s of its dynamics + reward + terminal MLPs.
  * - The Rapier oracle's evaluation rate on PushBox-v0 (candidate-steps per second, restores included).
+ * - Its peer, when `/usr/bin/python3` imports torch: the same MPPI on the same MLP in PyTorch eager
+ *   (bench/peers/mppi.py, torch threads 1 and 2, the faster counts), run in rounds between ours at each
+ *   budget; `planning.mppi.ref.<budget>.vs-pytorch` is the speed-up per round. Without torch no ratio is stored.
  *
- * All cases are interleaved after a warm-up. Takes about a minute on an idle machine.
+ * All cases are interleaved after a warm-up. Takes about a minute on an idle machine (more with the peer).
  */
 import pkg from 'onnx-proto';
-import { interleave, quantile, summarize, writeResults, type BenchResult } from './harness.js';
+import { appendSamples, interleave, quantile, summarize, writeResults, type BenchResult } from './harness.js';
 import '../environments/index.js';
 import type { Env } from '../src/env.js';
 import { make } from '../src/registry.js';
@@ -31,12 +34,16 @@ import { WorldModel } from '../src/worldmodel/world-model.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
+import { PeerComparison, probePeer, reportNoPeer, type Peer } from './peers/peer.js';
 
 const { onnx } = pkg;
 const THREADS = 2;
 const RUNS = Number(process.env.PLANNING_BENCH_RUNS ?? 15);
-/** The lead's measurement of a TD-MPC2-style MPPI loop in PyTorch eager on this machine at 512×12×6 (not rerun here). */
-const PYTORCH_EAGER_MS = 180;
+/** Our runs are split into this many rounds; the peer runs once after each. */
+const ROUNDS = Number(process.env.PLANNING_BENCH_ROUNDS ?? 3);
+const PER_ROUND = Math.max(1, Math.round(RUNS / ROUNDS));
+const probe = probePeer();
+if (probe.reason !== undefined) reportNoPeer('planning', probe.reason);
 
 const results: BenchResult[] = [];
 
@@ -88,12 +95,14 @@ interface BudgetModel {
   /** Model FLOPs per imagined transition (matmuls). */
   readonly flopsPerStep: number;
   readonly threads: number;
+  /** The PyTorch peer of this model's MPPI plans, if any. */
+  readonly peer?: Peer | undefined;
 }
 
 async function referencePlans(): Promise<void> {
   const model = await ReferenceMlpModel.create({ seed: 0, intraOpNumThreads: THREADS, reuseOutputs: true });
   const z0 = Rng.fromSeed(7).fillNormal(new Float32Array(model.stateDim));
-  await budgetPlans('ref', { model, z0, actionLow: [-1, -1, -1, -1], actionHigh: [1, 1, 1, 1], flopsPerStep: model.flopsPerStep, threads: THREADS });
+  await budgetPlans('ref', { model, z0, actionLow: [-1, -1, -1, -1], actionHigh: [1, 1, 1, 1], flopsPerStep: model.flopsPerStep, threads: THREADS, peer: probe.peer });
   await model.close();
 }
 
@@ -116,88 +125,112 @@ async function pushBoxPlans(): Promise<void> {
   await wm.close();
 }
 
+type Budget = (typeof budgets)[number];
+
+/** Samples of `arr` pushed since index `from`, less all but the last `keep` of them (drops a round's warm-up calls). */
+function keepLast(arr: number[], from: number, keep: number): void {
+  arr.splice(from, Math.max(0, arr.length - from - keep));
+}
+
+/**
+ * Runs `cases` in rounds of {@link PER_ROUND} interleaved runs (a warm-up before each round: the peer ran
+ * in between); after each round the peer, if any, plans the same budget. Returns our samples by case.
+ */
+async function rounds(
+  cases: Record<string, () => Promise<unknown>>,
+  splits: Record<string, { rollout: number[]; other: number[] }>,
+  tag: string,
+  peer: Peer | undefined,
+  comparison: PeerComparison,
+): Promise<Record<string, number[]>> {
+  const samples: Record<string, number[]> = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    const marks = Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, v.rollout.length]));
+    const round = await interleave(cases, { warmup: r === 0 ? 3 : 1, runs: PER_ROUND });
+    for (const [k, v] of Object.entries(splits)) {
+      keepLast(v.rollout, marks[k]!, PER_ROUND);
+      keepLast(v.other, marks[k]!, PER_ROUND);
+    }
+    appendSamples(samples, round);
+    if (peer) comparison.addRound(round.mppi!, peer.run('mppi.py', ['--budgets', tag, '--threads', '1,2', '--warmup', '2', '--runs', String(PER_ROUND)]));
+    console.log(`[planning] ${tag} round ${r + 1}/${ROUNDS} done${peer ? ' (with the PyTorch peer)' : ''}`);
+  }
+  return samples;
+}
+
 async function budgetPlans(label: string, m: BudgetModel): Promise<void> {
+  for (const b of budgets) await budgetPlan(label, m, b);
+}
+
+async function budgetPlan(label: string, m: BudgetModel, b: Budget): Promise<void> {
   const { model, z0 } = m;
   const A = m.actionLow.length;
   const bounds = { actionLow: m.actionLow, actionHigh: m.actionHigh };
-  for (const b of budgets) {
-    const tag = `${b.samples}x${b.horizon}x${b.iterations}`;
-    await model.prepare?.(b.horizon);
-    const specs: Record<string, OptimizerSpec> = {
-      mppi: { algorithm: 'mppi', samples: b.samples, elites: Math.max(8, b.samples / 8), iterations: b.iterations, seed: 1 },
-      cem: { algorithm: 'cem', samples: b.samples, elites: Math.max(8, b.samples / 8), iterations: b.iterations, seed: 1 },
+  const tag = `${b.samples}x${b.horizon}x${b.iterations}`;
+  await model.prepare?.(b.horizon);
+  const specs: Record<string, OptimizerSpec> = {
+    mppi: { algorithm: 'mppi', samples: b.samples, elites: Math.max(8, b.samples / 8), iterations: b.iterations, seed: 1 },
+    cem: { algorithm: 'cem', samples: b.samples, elites: Math.max(8, b.samples / 8), iterations: b.iterations, seed: 1 },
+  };
+  const planners = Object.fromEntries(
+    Object.entries(specs).map(([name, optimizer]) => [name, new Planner(model, { horizon: b.horizon, ...bounds, optimizer, objective: rewardObjective({ discount: 0.99 }) })]),
+  );
+  const splits: Record<string, { rollout: number[]; other: number[] }> = {};
+  const starts = new Float32Array(b.samples * model.stateDim);
+  for (let i = 0; i < b.samples; i++) starts.set(z0, i * model.stateDim);
+  const actions = Rng.fromSeed(3).fillUniform(new Float32Array(b.samples * b.horizon * A), -1, 1);
+  const cases: Record<string, () => Promise<unknown>> = {
+    'model-only': async () => {
+      for (let i = 0; i < b.iterations; i++) await model.rollout(starts, actions, b.horizon);
+    },
+  };
+  for (const [name, planner] of Object.entries(planners)) {
+    const split: { rollout: number[]; other: number[] } = { rollout: [], other: [] };
+    splits[name] = split;
+    cases[name] = async () => {
+      const { timing } = await planner.plan(z0);
+      split.rollout.push(timing.rolloutMs);
+      split.other.push(timing.totalMs - timing.rolloutMs);
     };
-    const planners = Object.fromEntries(
-      Object.entries(specs).map(([name, optimizer]) => [name, new Planner(model, { horizon: b.horizon, ...bounds, optimizer, objective: rewardObjective({ discount: 0.99 }) })]),
+  }
+  const comparison = new PeerComparison('ms');
+  const samples = await rounds(cases, splits, tag, m.peer, comparison);
+  const flops = m.flopsPerStep * b.samples * b.horizon * b.iterations;
+  const modelOnly = samples['model-only']!;
+  results.push(summarize(`planning.model-only.${label}.${tag}`, 'ms', modelOnly, { ...b, threads: m.threads, gflop: flops / 1e9 }));
+  for (const name of Object.keys(planners)) {
+    const ms = samples[name]!;
+    const params = { ...b, elites: (specs[name] as { elites: number }).elites, threads: m.threads, gflop: flops / 1e9, p95Ms: quantile(ms, 0.95) };
+    const base = `planning.${name}.${label}.${tag}`;
+    results.push(summarize(base, 'ms', ms, params));
+    results.push(
+      summarize(
+        `${base}.rate`,
+        'Hz',
+        ms.map((v) => 1000 / v),
+        params,
+      ),
     );
-    const splits: Record<string, { rollout: number[]; other: number[] }> = {};
-    const starts = new Float32Array(b.samples * model.stateDim);
-    for (let i = 0; i < b.samples; i++) starts.set(z0, i * model.stateDim);
-    const actions = Rng.fromSeed(3).fillUniform(new Float32Array(b.samples * b.horizon * A), -1, 1);
-    const cases: Record<string, () => Promise<unknown>> = {
-      'model-only': async () => {
-        for (let i = 0; i < b.iterations; i++) await model.rollout(starts, actions, b.horizon);
-      },
-    };
-    for (const [name, planner] of Object.entries(planners)) {
-      const split: { rollout: number[]; other: number[] } = { rollout: [], other: [] };
-      splits[name] = split;
-      cases[name] = async () => {
-        const { timing } = await planner.plan(z0);
-        split.rollout.push(timing.rolloutMs);
-        split.other.push(timing.totalMs - timing.rolloutMs);
-      };
-    }
-    const samples = await interleave(cases, { warmup: 3, runs: RUNS });
-    const flops = m.flopsPerStep * b.samples * b.horizon * b.iterations;
-    const modelOnly = samples['model-only']!;
-    results.push(summarize(`planning.model-only.${label}.${tag}`, 'ms', modelOnly, { ...b, threads: m.threads, gflop: flops / 1e9 }));
-    for (const name of Object.keys(planners)) {
-      const ms = samples[name]!;
-      const params = { ...b, elites: (specs[name] as { elites: number }).elites, threads: m.threads, gflop: flops / 1e9, p95Ms: quantile(ms, 0.95) };
-      const base = `planning.${name}.${label}.${tag}`;
-      results.push(summarize(base, 'ms', ms, params));
-      results.push(
-        summarize(
-          `${base}.rate`,
-          'Hz',
-          ms.map((v) => 1000 / v),
-          params,
-        ),
-      );
-      const gflops = ms.map((v) => flops / v / 1e6);
-      results.push(summarize(`${base}.gflops`, 'GFLOP/s', gflops, params));
-      results.push(
-        summarize(
-          `${base}.vs-model-only`,
-          'x',
-          ms.map((v, i) => v / modelOnly[i]!),
-          params,
-        ),
-      );
-      // Where the time went, as the planner measures it (timed runs only, not the warm-up).
-      results.push(summarize(`${base}.rollout-ms`, 'ms', splits[name]!.rollout.slice(-RUNS), params));
-      results.push(
-        summarize(`${base}.overhead-ms`, 'ms', splits[name]!.other.slice(-RUNS), {
-          ...params,
-          note: 'sampling, selection, weighting, scoring, bookkeeping: plan time minus model.rollout time',
-        }),
-      );
-      if (label === 'ref' && tag === '512x12x6') {
-        results.push(
-          summarize(
-            `${base}.vs-pytorch-eager`,
-            'x',
-            ms.map((v) => PYTORCH_EAGER_MS / v),
-            {
-              ...params,
-              peerMs: PYTORCH_EAGER_MS,
-              note: 'speed-up over the lead’s PyTorch-eager TD-MPC2 MPPI measurement (180 ms); PyTorch is not installed here, so the peer was not rerun',
-            },
-          ),
-        );
-      }
-    }
+    const gflops = ms.map((v) => flops / v / 1e6);
+    results.push(summarize(`${base}.gflops`, 'GFLOP/s', gflops, params));
+    results.push(
+      summarize(
+        `${base}.vs-model-only`,
+        'x',
+        ms.map((v, i) => v / modelOnly[i]!),
+        params,
+      ),
+    );
+    // Where the time went, as the planner measures it (timed runs only, not the warm-ups).
+    results.push(summarize(`${base}.rollout-ms`, 'ms', splits[name]!.rollout, params));
+    results.push(
+      summarize(`${base}.overhead-ms`, 'ms', splits[name]!.other, {
+        ...params,
+        note: 'sampling, selection, weighting, scoring, bookkeeping: plan time minus model.rollout time',
+      }),
+    );
+    const vsPeer = name === 'mppi' ? comparison.result(`${base}.vs-pytorch`, { ...params, peer: 'bench/peers/mppi.py', peerThreads: [1, 2] }) : undefined;
+    if (vsPeer) results.push(vsPeer);
   }
 }
 

@@ -6,6 +6,11 @@
  * one input per distinct shape so inputs stay in cache, only a row of each product copied out) —
  * the ceiling for this model's GFLOP/s. All cases interleave in one process.
  *
+ * When `/usr/bin/python3` imports torch, its peer — the same model, loss, Adam and clipping in PyTorch
+ * eager (bench/peers/world_model_train.py, torch threads 1 and 2, the faster counts) — runs after each
+ * round of our cases; `training.worldmodel.vs-pytorch.threads<n>` is our speed-up per round. Without
+ * torch no ratio is stored.
+ *
  * Writes bench/results/training.json. Targets: ORT ≥ 10× plain TS; training GFLOP/s ≥ 40% of the
  * plain-MatMul GFLOP/s.
  */
@@ -19,11 +24,17 @@ import { Trainer } from '../src/training/trainer.js';
 import { parseAdamOptions } from '../src/training/optimizer.js';
 import { parseWorldModelConfig } from '../src/training/wm-config.js';
 import { WorldModelObjective } from '../src/training/wm-objective.js';
-import { interleave, ratios, summarize, writeResults, type BenchResult } from './harness.js';
+import { appendSamples, interleave, ratios, summarize, writeResults, type BenchResult } from './harness.js';
+import { PeerComparison, probePeer, reportNoPeer } from './peers/peer.js';
 
 const OBS = 20;
 const ACT = 4;
 const STEPS_PER_RUN = 4;
+/** Rounds of our interleaved cases, each followed by one run of the peer. */
+const ROUNDS = 3;
+const RUNS_PER_ROUND = 3;
+const probe = probePeer();
+if (probe.reason !== undefined) reportNoPeer('training', probe.reason);
 const config = parseWorldModelConfig({ obsDim: OBS, actionDim: ACT });
 const stats = { obsMean: new Float32Array(OBS), obsStd: new Float32Array(OBS).fill(1), rewardMean: 0, rewardStd: 1 };
 const objective = new WorldModelObjective(config, stats);
@@ -102,25 +113,43 @@ const cpuTimed = (key: keyof typeof cpu, fn: () => Promise<unknown>) => async ()
   const d = process.cpuUsage(start);
   cpu[key].push((d.user + d.system) / 1000);
 };
-const WARMUP = 2;
-const samples = await interleave(
-  {
-    ort1: cpuTimed('ort1', () => trainers.t1.train(STEPS_PER_RUN, fill)),
-    ort2: () => trainers.t2.train(STEPS_PER_RUN, fill),
-    ort1silu: () => trainers.t1silu.train(STEPS_PER_RUN, fill),
-    ort1k1: () => trainers.t1k1.train(1, fill),
-    ts: tsStep,
-    // As many matmul passes per sample as training steps per ORT sample: equally long samples meet
-    // equal odds of being preempted when other processes share the cores.
-    mm1: cpuTimed('mm1', async () => {
-      for (let k = 0; k < STEPS_PER_RUN; k++) await mm1.run(mmFeeds);
-    }),
-    mm2: async () => {
-      for (let k = 0; k < STEPS_PER_RUN; k++) await mm2.run(mmFeeds);
-    },
+const cases = {
+  ort1: cpuTimed('ort1', () => trainers.t1.train(STEPS_PER_RUN, fill)),
+  ort2: () => trainers.t2.train(STEPS_PER_RUN, fill),
+  ort1silu: () => trainers.t1silu.train(STEPS_PER_RUN, fill),
+  ort1k1: () => trainers.t1k1.train(1, fill),
+  ts: tsStep,
+  // As many matmul passes per sample as training steps per ORT sample: equally long samples meet
+  // equal odds of being preempted when other processes share the cores.
+  mm1: cpuTimed('mm1', async () => {
+    for (let k = 0; k < STEPS_PER_RUN; k++) await mm1.run(mmFeeds);
+  }),
+  mm2: async () => {
+    for (let k = 0; k < STEPS_PER_RUN; k++) await mm2.run(mmFeeds);
   },
-  { warmup: WARMUP, runs: 7 },
-);
+};
+const samples: Record<string, number[]> = {};
+const cpuKept: typeof cpu = { ort1: [], mm1: [] };
+const vsPeer = { t1: new PeerComparison('steps/s'), t2: new PeerComparison('steps/s') };
+const peerArgs = ['--threads', '1,2', '--warmup', '1', '--runs', String(RUNS_PER_ROUND), '--steps-per-run', String(STEPS_PER_RUN)];
+for (let r = 0; r < ROUNDS; r++) {
+  // A warm-up before every round: the peer ran in between and took the caches.
+  const round = await interleave(cases, { warmup: r === 0 ? 2 : 1, runs: RUNS_PER_ROUND });
+  appendSamples(samples, round);
+  for (const k of ['ort1', 'mm1'] as const) cpuKept[k].push(...cpu[k].splice(0).slice(-RUNS_PER_ROUND));
+  if (probe.peer) {
+    const records = probe.peer.run('world_model_train.py', peerArgs);
+    vsPeer.t1.addRound(
+      round.ort1!.map((ms) => (1000 * STEPS_PER_RUN) / ms),
+      records,
+    );
+    vsPeer.t2.addRound(
+      round.ort2!.map((ms) => (1000 * STEPS_PER_RUN) / ms),
+      records,
+    );
+  }
+  console.log(`[training] round ${r + 1}/${ROUNDS} done${probe.peer ? ' (with the PyTorch peer)' : ''}`);
+}
 
 const perStep = (xs: number[], k: number) => xs.map((ms) => ms / k);
 const s = {
@@ -160,11 +189,24 @@ const results: BenchResult[] = [
   summarize('training.gflops-vs-matmul.threads1', 'x', ratios(s.mm1, s.ort1), { target: 0.4 }),
   summarize('training.gflops-vs-matmul.threads2', 'x', ratios(s.mm2, s.ort2), { target: 0.4 }),
   summarize('training.gflops-vs-matmul.threads1.silu', 'x', ratios(s.mm1, s.ort1silu), { target: 0.4, activation: 'silu' }),
-  summarize('training.gflops-vs-matmul.threads1.cpu-time', 'x', ratios(cpu.mm1.slice(WARMUP), cpu.ort1.slice(WARMUP)), {
+  summarize('training.gflops-vs-matmul.threads1.cpu-time', 'x', ratios(cpuKept.mm1, cpuKept.ort1), {
     target: 0.4,
     note: 'ratio of process CPU time, robust to preemption by other processes',
   }),
 ];
+for (const [threads, comparison] of [
+  [1, vsPeer.t1],
+  [2, vsPeer.t2],
+] as const) {
+  const entry = comparison.result(`training.worldmodel.vs-pytorch.threads${threads}`, {
+    ...common,
+    threads,
+    stepsPerRun: STEPS_PER_RUN,
+    peer: 'bench/peers/world_model_train.py',
+    peerThreads: [1, 2],
+  });
+  if (entry) results.push(entry);
+}
 await writeResults('training', results);
 for (const t of Object.values(trainers)) await t.close();
 await mm1.release();
