@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { writeResults, type BenchResult } from './harness.js';
 import '../environments/index.js';
 import { plannerLabel, runDemo, type DemoResult } from '../workflows/demo/run-demo.js';
-import { demoTask } from '../agents/demo/demo-tasks.js';
+import { demoTask } from '../workflows/demo/demo-tasks.js';
 
 const EPISODES = Number(process.env.DEMO_BENCH_EPISODES ?? 20);
 const ORACLE_EPISODES = Number(process.env.DEMO_BENCH_ORACLE_EPISODES ?? EPISODES);

@@ -45,8 +45,14 @@ export function jsonObjectOption(v: string): Record<string, unknown> {
  */
 export function inFlagTerms(message: string, command: Command): string {
   const flags = new Map(command.options.filter((o) => o.long !== undefined).map((o) => [o.attributeName(), o.long!]));
-  // `--planner <name>` sets the workflows' `algorithm` (the word the API uses for the optimiser).
-  if (flags.has('planner')) flags.set('algorithm', flags.get('planner')!);
+  // Flags whose option has another name in the API: `--planner` sets `algorithm`, `--env` sets `envId`.
+  for (const [flag, option] of [
+    ['planner', 'algorithm'],
+    ['env', 'envId'],
+  ] as const) {
+    const long = flags.get(flag);
+    if (long !== undefined && !flags.has(option)) flags.set(option, long);
+  }
   // The workflow's own name (`collectDataset options: …`) means nothing to someone who typed a command.
   const own = message.replace(/^[a-z]\w*(?: options)?: /, '');
   return own.replace(/`(\w+)(?:: (true|'[\w-]+'))?`/g, (text, name: string, value?: string) => {

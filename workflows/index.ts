@@ -16,4 +16,4 @@ export * from './demo/train-model.js';
 export * from './demo/play.js';
 export * from './demo/replay.js';
 export * from './demo/format.js';
-export type { CollectRecipe, MpcSettings, DemoTask, OnPolicyRecipe, TrainRecipe } from '../agents/demo/demo-tasks.js';
+export * from './demo/demo-tasks.js';

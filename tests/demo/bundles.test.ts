@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { demoTasks, recipeCommands, shippedBundle, packageRoot, trainConfig } from '../../agents/demo/demo-tasks.js';
+import { demoTasks, recipeCommands, shippedBundle, packageRoot, trainConfig } from '../../workflows/demo/demo-tasks.js';
 import { checkEnv } from '../../src/check.js';
 import { make } from '../../src/registry.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { demoTask, shippedBundle } from '../../agents/demo/demo-tasks.js';
+import { demoTask, shippedBundle } from '../../workflows/demo/demo-tasks.js';
 import { playEpisodes } from '../../workflows/demo/play.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
 import { createPlanSource } from '../../agents/plan-factory.js';

@@ -69,7 +69,9 @@ describe('embodied demo --quick', () => {
   });
 
   it('rejects bad options with clear messages', async () => {
-    await expect(runDemo({ envId: 'CartPole-v0' })).rejects.toThrow(/expected --env Warehouse-v0 or PushBox-v0, got "CartPole-v0"/);
+    await expect(runDemo({ envId: 'CartPole-v0' })).rejects.toThrow(
+      /expected `envId` Warehouse-v0 or PushBox-v0 \(the environments whose card has a demo task\), got "CartPole-v0"/,
+    );
     await expect(runDemo({ episodes: 0 })).rejects.toThrow(/`episodes`: .*>0 \(got 0\)/);
     await expect(runDemo({ model: join(tmp(), 'missing') })).rejects.toThrow(/manifest\.json/);
   });

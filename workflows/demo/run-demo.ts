@@ -37,7 +37,7 @@ import { createPlanSource, type OwnedPlanSource } from '../../agents/plan-factor
 import { policyAgent } from '../../agents/policy-agent.js';
 import { randomAgent } from '../../agents/random-agent.js';
 import type { Agent } from '../../agents/types.js';
-import { demoTask, shippedBundle, type MpcSettings, type DemoTask } from '../../agents/demo/demo-tasks.js';
+import { demoTask, shippedBundle, type MpcSettings, type DemoTask } from './demo-tasks.js';
 import { playEpisodes, stoppedError, trackPlans, type DemoEpisode, type TrackedPlanSource } from './play.js';
 import { RecordFrames, writeReplay, type Replay } from './replay.js';
 import { callbackOption, signalOption } from '../schema.js';

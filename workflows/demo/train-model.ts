@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from 'node:path';
-import { recipeSteps, stepCommand, trainConfig, type DemoTask } from '../../agents/demo/demo-tasks.js';
+import { recipeSteps, stepCommand, trainConfig, type DemoTask } from './demo-tasks.js';
 import { EmbodiedError } from '../../src/errors.js';
 import type { CollectProgress } from '../../src/training/collect.js';
 import { collectDataset } from '../collect.js';

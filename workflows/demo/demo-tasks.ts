@@ -35,7 +35,7 @@ export function demoTask(envId: string): DemoTask {
   const task = card && demoTaskOf(card);
   if (!task) {
     const ids = demoTasks().map((t) => t.envId);
-    throw new InvalidArgumentError(`embodied demo: expected --env ${ids.join(' or ')}, got ${JSON.stringify(envId)}`);
+    throw new InvalidArgumentError(`demoTask: expected \`envId\` ${ids.join(' or ')} (the environments whose card has a demo task), got ${JSON.stringify(envId)}`);
   }
   return task;
 }
@@ -140,7 +140,7 @@ export function packageRoot(): string {
       return dir;
     }
   }
-  throw new EmbodiedError(`embodied demo: cannot find Embodied's package.json above ${fileURLToPath(import.meta.url)}`);
+  throw new EmbodiedError(`packageRoot: cannot find Embodied's package.json above ${fileURLToPath(import.meta.url)}`);
 }
 
 /** Absolute path of the bundle shipped for `task`. */
