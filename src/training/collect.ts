@@ -49,11 +49,11 @@ export interface CollectResult {
 const fn = <F extends (...args: never[]) => unknown>(what: string) => z.custom<F>((v) => typeof v === 'function', { message: `expected ${what}` });
 
 /** The policy option of {@link collect}: one policy, or a factory giving one policy per environment. */
-type PolicyOption = Policy<Float32Array, unknown> | ((worker: number) => Policy<Float32Array, unknown>);
+export type CollectPolicyOption = Policy<Float32Array, unknown> | ((worker: number) => Policy<Float32Array, unknown>);
 
 const policyOption = z.union([fn('a policy factory'), z.object({ name: z.string().min(1), act: fn('an `act` method') }).loose()], {
   message: 'expected a Policy { name, act } or a factory (worker) => Policy',
-}) as unknown as z.ZodType<PolicyOption, PolicyOption>; // the union checks the shape; the cast names the type
+}) as unknown as z.ZodType<CollectPolicyOption, CollectPolicyOption>; // the union checks the shape; the cast names the type
 
 /** Zod schema of {@link CollectOptions}. */
 export const CollectOptionsSchema = z
