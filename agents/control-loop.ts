@@ -21,38 +21,34 @@ import type { EnvSource } from './run-episode.js';
 import type { Agent, Percept, Transition } from './types.js';
 import { reportUnhandledError } from './unhandled.js';
 
-/** Options of {@link controlLoop}. */
-export interface ControlLoopOptions<A = Float32Array> {
-  /** Control period in milliseconds (one environment step per tick). Required. */
-  readonly dt: number;
-  /** Clock of the ticks. Default: `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike;
-  /** Seed of `reset`. Default: none. */
-  readonly seed?: number;
-  /** Stop after this many steps (last transition `truncated`). Default: the environment's own limit. */
-  readonly maxSteps?: number;
-  /** Command held before the agent's first answer. Default: the midpoint of a `Box` action space (required otherwise). */
-  readonly initialAction?: A;
-  /**
-   * Snapshot the environment's state with every percept (for oracle planners). The environment keeps
-   * stepping while the agent thinks, so a lazy thunk would read the wrong state. Default: `false`.
-   */
-  readonly captureState?: boolean;
-  /** Environment-specific `reset` options. Default: none. */
-  readonly resetOptions?: Record<string, unknown>;
-}
-
-const ControlLoopOptionsSchema = z
+/** Zod schema of {@link ControlLoopOptions} (`initialAction` is not checked: its type depends on the environment). */
+export const ControlLoopOptionsSchema = z
   .object({
+    /** Control period in milliseconds (one environment step per tick). Required. */
     dt: z.number().positive(),
+    /** Clock of the ticks. Default: `asyncScheduler`. */
     scheduler: z.custom<SchedulerLike>((v) => typeof v === 'object' && v !== null && typeof (v as SchedulerLike).schedule === 'function').optional(),
+    /** Seed of `reset`. Default: none. */
     seed: z.number().int().nonnegative().optional(),
+    /** Stop after this many steps (last transition `truncated`). Default: the environment's own limit. */
     maxSteps: z.number().int().positive().optional(),
+    /** Command held before the agent's first answer. Default: the midpoint of a `Box` action space (required otherwise). */
     initialAction: z.unknown().optional(),
+    /**
+     * Snapshot the environment's state with every percept (for oracle planners). The environment keeps
+     * stepping while the agent thinks, so a lazy thunk would read the wrong state. Default: `false`.
+     */
     captureState: z.boolean().default(false),
+    /** Environment-specific `reset` options. Default: none. */
     resetOptions: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
+
+/** Options of {@link controlLoop}: those of {@link ControlLoopOptionsSchema}, with `initialAction` typed by action. */
+export type ControlLoopOptions<A = Float32Array> = Omit<z.input<typeof ControlLoopOptionsSchema>, 'initialAction'> & {
+  /** Command held before the agent's first answer. Default: the midpoint of a `Box` action space (required otherwise). */
+  readonly initialAction?: A;
+};
 
 /** Running counters of a control loop. */
 export interface ControlLoopStats {

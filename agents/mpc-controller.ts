@@ -127,23 +127,21 @@ export function mpcController<O = Float32Array>(options: MpcControllerOptions<O>
   };
 }
 
-/** Options of {@link controllerPolicy}. */
-export interface ControllerPolicyOptions {
-  /** Name for logs and dataset provenance, e.g. `planner:learned-mpc`. Required. */
-  readonly name: string;
-  /**
-   * The acting environment's exact state at the current observation, for sources that plan from it
-   * (the physics oracle); called only while a plan is requested. Default: none.
-   */
-  readonly state?: () => unknown;
-}
-
-const ControllerPolicyOptionsSchema = z
+/** Zod schema of {@link ControllerPolicyOptions}. */
+export const ControllerPolicyOptionsSchema = z
   .object({
+    /** Name for logs and dataset provenance, e.g. `planner:learned-mpc`. Required. */
     name: z.string().min(1),
+    /**
+     * The acting environment's exact state at the current observation, for sources that plan from it
+     * (the physics oracle); called only while a plan is requested. Default: none.
+     */
     state: z.custom<() => unknown>((v) => typeof v === 'function', { message: 'expected a function returning the environment state' }).optional(),
   })
   .strict();
+
+/** Options of {@link controllerPolicy}. */
+export type ControllerPolicyOptions = z.input<typeof ControllerPolicyOptionsSchema>;
 
 /**
  * `controller` as a plain {@link Policy}: `reset(seed)` starts an episode of the controller seeded

@@ -17,35 +17,28 @@ import { reportUnhandledError } from './unhandled.js';
 /** The model file is not a usable policy (wrong inputs/outputs, wrong sizes, non-finite actions). */
 export class OnnxPolicyError extends EmbodiedError {}
 
-/** Options of {@link OnnxPolicy.load} and {@link onnxPolicyAgent}. */
-export interface OnnxPolicyOptions {
-  /** Name of the observation input. Default: `'obs'`. */
-  readonly inputName?: string;
-  /** Name of the action output. Default: `'action'`. */
-  readonly outputName?: string;
-  /** Observation size, when the model's input shape leaves it symbolic. Default: read from the model. */
-  readonly obsDim?: number;
-  /** Lower action bounds to clip into (length actionDim). Default: no clipping. */
-  readonly actionLow?: ArrayLike<number>;
-  /** Upper action bounds to clip into. Default: no clipping. */
-  readonly actionHigh?: ArrayLike<number>;
-  /** onnxruntime intra-op threads. Default: `1` (beside a simulator, one thread is faster). */
-  readonly intraOpNumThreads?: number;
-  /** Name for logs. Default: `onnx:<file name>`. */
-  readonly name?: string;
-}
-
-const OptionsSchema = z
+/** Zod schema of {@link OnnxPolicyOptions}. */
+export const OnnxPolicyOptionsSchema = z
   .object({
+    /** Name of the observation input. Default: `'obs'`. */
     inputName: z.string().min(1).default('obs'),
+    /** Name of the action output. Default: `'action'`. */
     outputName: z.string().min(1).default('action'),
+    /** Observation size, when the model's input shape leaves it symbolic. Default: read from the model. */
     obsDim: z.number().int().positive().optional(),
+    /** Lower action bounds to clip into (length actionDim). Default: no clipping. */
     actionLow: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)).optional(),
+    /** Upper action bounds to clip into. Default: no clipping. */
     actionHigh: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)).optional(),
+    /** onnxruntime intra-op threads. Default: `1` (beside a simulator, one thread is faster). */
     intraOpNumThreads: z.number().int().positive().max(64).default(1),
+    /** Name for logs. Default: `onnx:<file name>`. */
     name: z.string().min(1).optional(),
   })
   .strict();
+
+/** Options of {@link OnnxPolicy.load} and {@link onnxPolicyAgent}. */
+export type OnnxPolicyOptions = z.input<typeof OnnxPolicyOptionsSchema>;
 
 let liveSessions = 0;
 
@@ -67,7 +60,7 @@ export class OnnxPolicy implements Policy<Float32Array, Float32Array>, AsyncDisp
 
   private constructor(
     private readonly session: ort.InferenceSession,
-    private readonly opts: z.output<typeof OptionsSchema>,
+    private readonly opts: z.output<typeof OnnxPolicyOptionsSchema>,
     name: string,
     obsDim: number,
     actionDim: number | undefined,
@@ -84,7 +77,7 @@ export class OnnxPolicy implements Policy<Float32Array, Float32Array>, AsyncDisp
    * @throws {@link OnnxPolicyError} when the model lacks the named input/output or its sizes are unknown.
    */
   static async load(model: string | Uint8Array, options: OnnxPolicyOptions = {}): Promise<OnnxPolicy> {
-    const opts = parseOptions(OptionsSchema, options, 'OnnxPolicy options');
+    const opts = parseOptions(OnnxPolicyOptionsSchema, options, 'OnnxPolicy options');
     if (typeof model !== 'string' && !(model instanceof Uint8Array)) {
       throw new InvalidArgumentError(`OnnxPolicy.load: expected a file path or model bytes, got ${describeValue(model)}`);
     }
@@ -188,7 +181,7 @@ export class OnnxPolicy implements Policy<Float32Array, Float32Array>, AsyncDisp
  * `policyAgent(await OnnxPolicy.load(...))` and close it yourself.)
  */
 export function onnxPolicyAgent(model: string | Uint8Array, options: OnnxPolicyOptions = {}): Agent<Float32Array, Float32Array> {
-  parseOptions(OptionsSchema, options, 'onnxPolicyAgent options');
+  parseOptions(OnnxPolicyOptionsSchema, options, 'onnxPolicyAgent options');
   return (percepts: Observable<Percept<Float32Array>>) =>
     defer(() => {
       let policy: OnnxPolicy | undefined;

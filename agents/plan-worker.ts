@@ -19,35 +19,29 @@ import type { PlanWorkerData, PlanWorkerReply, PlanWorkerRequest, SerializedErro
 /** The worker failed to start, crashed, or was used after `close()`. */
 export class PlanWorkerError extends EmbodiedError {}
 
-/** Options of {@link PlanWorker.start}. */
-export interface PlanWorkerOptions {
-  /** Module to import in the worker (a `file:` URL, a path, or a package specifier). Required. */
-  readonly module: string | URL;
-  /** Export of that module to call: `(options) => PlanSource | Promise<PlanSource>`. Default: `'createPlanSource'`. */
-  readonly exportName?: string;
-  /** Structured-clonable options passed to the factory. Default: `{}`. */
-  readonly options?: unknown;
-  /**
-   * Send each percept's environment state (`percept.state()`, read synchronously at request time)
-   * to the worker, for planners that restore it (the physics oracle). Default: `false`.
-   */
-  readonly sendState?: boolean;
-  /** Send each percept's `info` (must be structured-clonable). Default: `true`. */
-  readonly sendInfo?: boolean;
-  /** Milliseconds `close()` waits for the worker to release its resources before terminating it. Default: `5000`. */
-  readonly closeTimeoutMs?: number;
-}
-
-const PlanWorkerOptionsSchema = z
+/** Zod schema of {@link PlanWorkerOptions}. */
+export const PlanWorkerOptionsSchema = z
   .object({
+    /** Module to import in the worker (a `file:` URL, a path, or a package specifier). Required. */
     module: z.union([z.string().min(1), z.instanceof(URL)]),
+    /** Export of that module to call: `(options) => PlanSource | Promise<PlanSource>`. Default: `'createPlanSource'`. */
     exportName: z.string().min(1).default('createPlanSource'),
+    /** Structured-clonable options passed to the factory. Default: `{}`. */
     options: z.unknown().optional(),
+    /**
+     * Send each percept's environment state (`percept.state()`, read synchronously at request time)
+     * to the worker, for planners that restore it (the physics oracle). Default: `false`.
+     */
     sendState: z.boolean().default(false),
+    /** Send each percept's `info` (must be structured-clonable). Default: `true`. */
     sendInfo: z.boolean().default(true),
+    /** Milliseconds `close()` waits for the worker to release its resources before terminating it. Default: `5000`. */
     closeTimeoutMs: z.number().positive().default(5000),
   })
   .strict();
+
+/** Options of {@link PlanWorker.start}. */
+export type PlanWorkerOptions = z.input<typeof PlanWorkerOptionsSchema>;
 
 interface Pending {
   resolve(outcome: PlanOutcome & { workerMs: number }): void;

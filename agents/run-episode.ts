@@ -10,26 +10,23 @@ import { AgentProtocolError } from './errors.js';
 import type { Agent, Percept, Transition } from './types.js';
 import { reportUnhandledError } from './unhandled.js';
 
-/** Options of {@link runEpisode}. */
-export interface RunEpisodeOptions {
-  /** Seed of `reset`. Default: none (the environment keeps its current random stream). */
-  readonly seed?: number;
-  /**
-   * Stop after this many steps, marking the last transition `truncated` as a time limit would.
-   * Default: no limit of its own (the environment's `TimeLimit`, if any, ends the episode).
-   */
-  readonly maxSteps?: number;
-  /** Environment-specific `reset` options (e.g. `{ layout }`). Default: none. */
-  readonly resetOptions?: Record<string, unknown>;
-}
-
-const RunEpisodeOptionsSchema = z
+/** Zod schema of {@link RunEpisodeOptions}. */
+export const RunEpisodeOptionsSchema = z
   .object({
+    /** Seed of `reset`. Default: none (the environment keeps its current random stream). */
     seed: z.number().int().nonnegative().optional(),
+    /**
+     * Stop after this many steps, marking the last transition `truncated` as a time limit would.
+     * Default: no limit of its own (the environment's `TimeLimit`, if any, ends the episode).
+     */
     maxSteps: z.number().int().positive().optional(),
+    /** Environment-specific `reset` options (e.g. `{ layout }`). Default: none. */
     resetOptions: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
+
+/** Options of {@link runEpisode}. */
+export type RunEpisodeOptions = z.input<typeof RunEpisodeOptionsSchema>;
 
 /** An environment, or a factory whose environment the runner owns and closes. */
 export type EnvSource<O, A> = Env<O, A> | (() => Env<O, A>);

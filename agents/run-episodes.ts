@@ -11,29 +11,25 @@ import { summarizeEpisodes, type EpisodeResult, type EpisodesSummary } from './e
 import { runEpisode } from './run-episode.js';
 import type { Agent, Transition } from './types.js';
 
-/** Options of {@link runEpisodes}. */
-export interface RunEpisodesOptions {
-  /** One episode per seed, in this order. Required. */
-  readonly seeds: readonly number[];
-  /** Step limit per episode (see `runEpisode`). Default: the environment's own limit. */
-  readonly maxSteps?: number;
-  /**
-   * Episodes run at once, each with its own environment from the factory. Default: `1`. Results
-   * are emitted in completion order when above 1; `seed` says which is which.
-   */
-  readonly concurrency?: number;
-  /** Environment-specific `reset` options. Default: none. */
-  readonly resetOptions?: Record<string, unknown>;
-}
-
-const RunEpisodesOptionsSchema = z
+/** Zod schema of {@link RunEpisodesOptions}. */
+export const RunEpisodesOptionsSchema = z
   .object({
-    seeds: z.array(z.number().int().nonnegative()).min(1, 'expected at least one seed'),
+    /** One episode per seed, in this order. Required. */
+    seeds: z.array(z.number().int().nonnegative()).min(1, 'expected at least one seed').readonly(),
+    /** Step limit per episode (see `runEpisode`). Default: the environment's own limit. */
     maxSteps: z.number().int().positive().optional(),
+    /**
+     * Episodes run at once, each with its own environment from the factory. Default: `1`. Results
+     * are emitted in completion order when above 1; `seed` says which is which.
+     */
     concurrency: z.number().int().positive().default(1),
+    /** Environment-specific `reset` options. Default: none. */
     resetOptions: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
+
+/** Options of {@link runEpisodes}. */
+export type RunEpisodesOptions = z.input<typeof RunEpisodesOptionsSchema>;
 
 /**
  * Runs one episode per seed, each in a fresh environment from `envFactory` (closed when its episode

@@ -14,40 +14,32 @@ import { InvalidArgumentError, describeValue } from '../../src/errors.js';
 import { parseOptions } from '../../src/options.js';
 import { Box } from '../../src/spaces.js';
 
-/** Options of {@link LineWorld} (every field optional; defaults in brackets). */
-export interface LineWorldOptions {
-  /** Seconds per step [0.1]. */
-  readonly dt?: number;
-  /** Force at action 1, for a unit mass [1]. */
-  readonly maxForce?: number;
-  /** Linear drag per second [0.1]. */
-  readonly damping?: number;
-  /** Speed limit [2]. */
-  readonly maxSpeed?: number;
-  /** Walls at ±bound [2]. */
-  readonly bound?: number;
-  /** Goals are sampled with |goal| in [minGoalDistance, goalRange] [1]. */
-  readonly goalRange?: number;
-  /** See `goalRange` [0.25]. */
-  readonly minGoalDistance?: number;
-  /** The episode terminates when |x − goal| ≤ goalTolerance [0.05]. */
-  readonly goalTolerance?: number;
-}
-
-const OptionsSchema = z
+/** Zod schema of {@link LineWorldOptions}. */
+export const LineWorldOptionsSchema = z
   .object({
+    /** Seconds per step [0.1]. */
     dt: z.number().positive().max(1).default(0.1),
+    /** Force at action 1, for a unit mass [1]. */
     maxForce: z.number().positive().default(1),
+    /** Linear drag per second [0.1]. */
     damping: z.number().nonnegative().default(0.1),
+    /** Speed limit [2]. */
     maxSpeed: z.number().positive().default(2),
+    /** Walls at ±bound [2]. */
     bound: z.number().positive().default(2),
+    /** Goals are sampled with |goal| in [minGoalDistance, goalRange] [1]. */
     goalRange: z.number().positive().default(1),
+    /** See `goalRange` [0.25]. */
     minGoalDistance: z.number().nonnegative().default(0.25),
+    /** The episode terminates when |x − goal| ≤ goalTolerance [0.05]. */
     goalTolerance: z.number().positive().default(0.05),
   })
   .strict()
   .refine((o) => o.minGoalDistance < o.goalRange, { message: 'expected minGoalDistance < goalRange', path: ['minGoalDistance'] })
   .refine((o) => o.goalRange <= o.bound, { message: 'expected goalRange <= bound', path: ['goalRange'] });
+
+/** Options of {@link LineWorld} (every field optional; defaults in brackets). */
+export type LineWorldOptions = z.input<typeof LineWorldOptionsSchema>;
 
 /** Resolved {@link LineWorldOptions}. */
 export type LineWorldParams = Required<LineWorldOptions>;
@@ -105,7 +97,7 @@ export class LineWorld extends BaseEnv<Float32Array, Float32Array> implements St
   /** @param options - see {@link LineWorldOptions}. @throws {@link InvalidArgumentError} for bad options. */
   constructor(options: LineWorldOptions = {}) {
     super();
-    this.params = parseOptions(OptionsSchema, options, 'LineWorld-v0 options');
+    this.params = parseOptions(LineWorldOptionsSchema, options, 'LineWorld-v0 options');
     const p = this.params;
     this.spec = { id: 'LineWorld-v0', maxEpisodeSteps: 200, kwargs: { ...options } };
     this.metadata = { renderModes: ['ansi'], renderFps: 1 / p.dt };

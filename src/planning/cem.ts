@@ -22,41 +22,32 @@ import { sampleClippedGaussian } from './normal-sampler.js';
 import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
 import { OptimizeRecord, eliteMoments, evaluatePopulation, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
 
-/** Options of {@link CemOptimizer}. Defaults follow MBRL-Lib's PETS configuration. */
-export interface CemOptions {
-  /** N, candidates per iteration. Default: `500`. */
-  readonly samples?: number;
-  /** K, elites per iteration. Default: `ceil(samples × eliteFraction)`. */
-  readonly elites?: number;
-  /** Elites as a fraction of `samples` (used when `elites` is not given). Default: `0.1`. */
-  readonly eliteFraction?: number;
-  /** I, iterations. Default: `5`. */
-  readonly iterations?: number;
-  /** α ∈ [0, 1): weight of the previous mean and variance in each update (0 = no smoothing). Default: `0.1`. */
-  readonly alpha?: number;
-  /** σ₀, initial standard deviation of every coordinate. Default: a quarter of each bound's range, `(high − low) / 4`. */
-  readonly initStd?: number;
-  /** σ_min, floor of the standard deviation after each update. Default: `0`. */
-  readonly minStd?: number;
-  /** What to execute: the final mean, or the best sample evaluated. Default: `'mean'`. */
-  readonly execute?: 'mean' | 'best';
-  /** Seed of the sampling stream. Default: `0`. */
-  readonly seed?: number;
-}
-
-const Options = z
+/** Zod schema of {@link CemOptions}. */
+export const CemOptionsSchema = z
   .object({
+    /** N, candidates per iteration. Default: `500`. */
     samples: z.number().int().positive().default(500),
+    /** K, elites per iteration. Default: `ceil(samples × eliteFraction)`. */
     elites: z.number().int().positive().optional(),
+    /** Elites as a fraction of `samples` (used when `elites` is not given). Default: `0.1`. */
     eliteFraction: z.number().gt(0).lte(1).default(0.1),
+    /** I, iterations. Default: `5`. */
     iterations: z.number().int().positive().default(5),
+    /** α ∈ [0, 1): weight of the previous mean and variance in each update (0 = no smoothing). Default: `0.1`. */
     alpha: z.number().gte(0).lt(1).default(0.1),
+    /** σ₀, initial standard deviation of every coordinate. Default: a quarter of each bound's range, `(high − low) / 4`. */
     initStd: z.number().positive().optional(),
+    /** σ_min, floor of the standard deviation after each update. Default: `0`. */
     minStd: z.number().gte(0).default(0),
+    /** What to execute: the final mean, or the best sample evaluated. Default: `'mean'`. */
     execute: z.enum(['mean', 'best']).default('mean'),
+    /** Seed of the sampling stream. Default: `0`. */
     seed: z.number().int().nonnegative().default(0),
   })
   .strict();
+
+/** Options of {@link CemOptimizer}. Defaults follow MBRL-Lib's PETS configuration. */
+export type CemOptions = z.input<typeof CemOptionsSchema>;
 
 /** Resolves the elite count and checks it against the population. */
 export function resolveElites(samples: number, elites: number | undefined, fraction: number, where: string): number {
@@ -95,7 +86,7 @@ export class CemOptimizer implements SequenceOptimizer {
 
   constructor(problem: SequenceProblem, options: CemOptions = {}) {
     this.problem = checkProblem(problem, 'CemOptimizer');
-    const o = parseOptions(Options, options, 'CemOptimizer options');
+    const o = parseOptions(CemOptionsSchema, options, 'CemOptimizer options');
     const elites = resolveElites(o.samples, o.elites, o.eliteFraction, 'CemOptimizer options');
     this.options = Object.freeze({ ...o, elites, initStd: o.initStd });
     this.rng = Rng.fromSeed(o.seed);

@@ -27,53 +27,40 @@ import { resolveElites } from './cem.js';
 import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
 import { OptimizeRecord, eliteMoments, evaluatePopulation, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
 
-/** Options of {@link IcemOptimizer}. Defaults follow MBRL-Lib's iCEM example (PETS with iCEM). */
-export interface IcemOptions {
-  /** N, candidates in the first iteration. Default: `500`. */
-  readonly samples?: number;
-  /** K, elites per iteration. Default: `ceil(samples × eliteFraction)`. */
-  readonly elites?: number;
-  /** Elites as a fraction of `samples` (used when `elites` is not given). Default: `0.1`. */
-  readonly eliteFraction?: number;
-  /** I, iterations. Default: `5`. */
-  readonly iterations?: number;
-  /** γ ≥ 1: the population shrinks as N·γ^(−i) (never below 2K). Default: `1.3`. */
-  readonly populationDecay?: number;
-  /** β ≥ 0: exponent of the 1/f^β noise along time (0 = white, 2 = red). Default: `2`. */
-  readonly noiseExponent?: number;
-  /** ξ ∈ [0, 1]: fraction of the elites kept into the next iteration and the next plan. Default: `0.3`. */
-  readonly keepEliteFraction?: number;
-  /** α ∈ [0, 1): weight of the previous mean and variance in each update. Default: `0.1`. */
-  readonly alpha?: number;
-  /** σ₀, initial standard deviation. Default: `(high − low) / 4` per coordinate. */
-  readonly initStd?: number;
-  /** σ_min, floor of the standard deviation after each update. Default: `0`. */
-  readonly minStd?: number;
-  /** Add the mean to the last iteration's population, as iCEM does. Default: `true`. */
-  readonly addMean?: boolean;
-  /** What to execute: the best sequence evaluated (iCEM) or the final mean. Default: `'best'`. */
-  readonly execute?: 'best' | 'mean';
-  /** Seed of the sampling stream. Default: `0`. */
-  readonly seed?: number;
-}
-
-const Options = z
+/** Zod schema of {@link IcemOptions}. */
+export const IcemOptionsSchema = z
   .object({
+    /** N, candidates in the first iteration. Default: `500`. */
     samples: z.number().int().positive().default(500),
+    /** K, elites per iteration. Default: `ceil(samples × eliteFraction)`. */
     elites: z.number().int().positive().optional(),
+    /** Elites as a fraction of `samples` (used when `elites` is not given). Default: `0.1`. */
     eliteFraction: z.number().gt(0).lte(1).default(0.1),
+    /** I, iterations. Default: `5`. */
     iterations: z.number().int().positive().default(5),
+    /** γ ≥ 1: the population shrinks as N·γ^(−i) (never below 2K). Default: `1.3`. */
     populationDecay: z.number().gte(1).default(1.3),
+    /** β ≥ 0: exponent of the 1/f^β noise along time (0 = white, 2 = red). Default: `2`. */
     noiseExponent: z.number().gte(0).lte(8).default(2),
+    /** ξ ∈ [0, 1]: fraction of the elites kept into the next iteration and the next plan. Default: `0.3`. */
     keepEliteFraction: z.number().gte(0).lte(1).default(0.3),
+    /** α ∈ [0, 1): weight of the previous mean and variance in each update. Default: `0.1`. */
     alpha: z.number().gte(0).lt(1).default(0.1),
+    /** σ₀, initial standard deviation. Default: `(high − low) / 4` per coordinate. */
     initStd: z.number().positive().optional(),
+    /** σ_min, floor of the standard deviation after each update. Default: `0`. */
     minStd: z.number().gte(0).default(0),
+    /** Add the mean to the last iteration's population, as iCEM does. Default: `true`. */
     addMean: z.boolean().default(true),
+    /** What to execute: the best sequence evaluated (iCEM) or the final mean. Default: `'best'`. */
     execute: z.enum(['best', 'mean']).default('best'),
+    /** Seed of the sampling stream. Default: `0`. */
     seed: z.number().int().nonnegative().default(0),
   })
   .strict();
+
+/** Options of {@link IcemOptimizer}. Defaults follow MBRL-Lib's iCEM example (PETS with iCEM). */
+export type IcemOptions = z.input<typeof IcemOptionsSchema>;
 
 /** iCEM over action sequences. See the module comment for the algorithm. */
 export class IcemOptimizer implements SequenceOptimizer {
@@ -99,7 +86,7 @@ export class IcemOptimizer implements SequenceOptimizer {
 
   constructor(problem: SequenceProblem, options: IcemOptions = {}) {
     this.problem = checkProblem(problem, 'IcemOptimizer');
-    const o = parseOptions(Options, options, 'IcemOptimizer options');
+    const o = parseOptions(IcemOptionsSchema, options, 'IcemOptimizer options');
     const elites = resolveElites(o.samples, o.elites, o.eliteFraction, 'IcemOptimizer options');
     this.options = Object.freeze({ ...o, elites, initStd: o.initStd });
     this.keepElites = Math.ceil(o.keepEliteFraction * elites);

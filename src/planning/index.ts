@@ -18,17 +18,21 @@ export type {
 } from './optimizer.js';
 export { standardNormal, fillStandardNormal, sampleClippedGaussian } from './normal-sampler.js';
 export { ColoredNoise, synthesisMatrix } from './colored-noise.js';
-export { RandomShootingOptimizer, type RandomShootingOptions } from './random-shooting.js';
-export { CemOptimizer, type CemOptions } from './cem.js';
-export { IcemOptimizer, type IcemOptions } from './icem.js';
-export { MppiOptimizer, type MppiOptions } from './mppi.js';
+export { RandomShootingOptimizer, RandomShootingOptionsSchema, type RandomShootingOptions } from './random-shooting.js';
+export { CemOptimizer, CemOptionsSchema, type CemOptions } from './cem.js';
+export { IcemOptimizer, IcemOptionsSchema, type IcemOptions } from './icem.js';
+export { MppiOptimizer, MppiOptionsSchema, type MppiOptions } from './mppi.js';
 export { createOptimizer, publishedPresets, type OptimizerSpec, type OptimizerChoice, type PublishedPreset } from './create-optimizer.js';
-export { TrajectoryOptimizer, type TrajectoryOptimizerOptions, type TrajectoryOptimizeOptions } from './trajectory-optimizer.js';
+export { TrajectoryOptimizer, TrajectoryOptimizeOptionsSchema, type TrajectoryOptimizerOptions, type TrajectoryOptimizeOptions } from './trajectory-optimizer.js';
 export {
   rewardObjective,
   goalObjective,
   decodedObjective,
   uncertaintyObjective,
+  RewardObjectiveOptionsSchema,
+  GoalObjectiveOptionsSchema,
+  DecodedObjectiveOptionsSchema,
+  UncertaintyObjectiveOptionsSchema,
   type PlanningObjective,
   type RolloutBatch,
   type TerminalValueFunction,
@@ -41,7 +45,7 @@ export {
 } from './objectives.js';
 export { expressionObjective, expressionSymbols, type ExpressionField, type ExpressionObjectiveOptions } from './expression-objective.js';
 export { Planner, type PlannerOptions, type PlanResult, type PlanTiming } from './planner.js';
-export { PhysicsRolloutModel, type PhysicsRolloutOptions, type PhysicsRolloutStats } from './physics-rollout-model.js';
+export { PhysicsRolloutModel, PhysicsRolloutOptionsSchema, type PhysicsRolloutOptions, type PhysicsRolloutStats } from './physics-rollout-model.js';
 export {
   buildMlpRolloutGraph,
   randomMlpWeights,
@@ -51,5 +55,5 @@ export {
   type MlpShape,
   type MlpWeights,
 } from './mlp-rollout-graph.js';
-export { ReferenceMlpModel, type ReferenceMlpOptions } from './reference-mlp.js';
+export { ReferenceMlpModel, ReferenceMlpOptionsSchema, type ReferenceMlpOptions } from './reference-mlp.js';
 export * from './plan-preset.js';

@@ -27,44 +27,34 @@ import { sampleClippedGaussian } from './normal-sampler.js';
 import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
 import { OptimizeRecord, eliteMoments, evaluatePopulation, selectElites, startMean } from './population.js';
 
-/** Options of {@link MppiOptimizer}. Defaults are TD-MPC2's planner settings (for actions in [−1, 1]). */
-export interface MppiOptions {
-  /** N, candidates per iteration. Default: `512`. */
-  readonly samples?: number;
-  /** K, the best samples that enter the update (`samples` for classical MPPI). Default: `64`. */
-  readonly elites?: number;
-  /** I, iterations. Default: `6`. */
-  readonly iterations?: number;
-  /** λ > 0, temperature in cost units: smaller is greedier. Default: `2` (TD-MPC2's inverse temperature 0.5). */
-  readonly temperature?: number;
-  /** σ₀, the initial (and, without `updateStd`, fixed) noise std. Default: `high − low` (TD-MPC2: 2 for [−1, 1]). */
-  readonly noiseStd?: number;
-  /** σ_min. Default: `(high − low) / 40` (TD-MPC2: 0.05 for [−1, 1]). */
-  readonly minStd?: number;
-  /** σ_max. Default: `high − low` (TD-MPC2: 2 for [−1, 1]). */
-  readonly maxStd?: number;
-  /** Re-estimate σ from the weighted elites each iteration (TD-MPC2) rather than keep σ₀ (classical). Default: `true`. */
-  readonly updateStd?: boolean;
-  /** What to execute. Default: `'mean'`. TD-MPC2 draws an elite by weight: `'sample'`. */
-  readonly execute?: 'mean' | 'best' | 'sample';
-  /** Seed of the sampling stream. Default: `0`. */
-  readonly seed?: number;
-}
-
-const Options = z
+/** Zod schema of {@link MppiOptions}. */
+export const MppiOptionsSchema = z
   .object({
+    /** N, candidates per iteration. Default: `512`. */
     samples: z.number().int().positive().default(512),
+    /** K, the best samples that enter the update (`samples` for classical MPPI). Default: `64`. */
     elites: z.number().int().positive().default(64),
+    /** I, iterations. Default: `6`. */
     iterations: z.number().int().positive().default(6),
+    /** λ > 0, temperature in cost units: smaller is greedier. Default: `2` (TD-MPC2's inverse temperature 0.5). */
     temperature: z.number().positive().default(2),
+    /** σ₀, the initial (and, without `updateStd`, fixed) noise std. Default: `high − low` (TD-MPC2: 2 for [−1, 1]). */
     noiseStd: z.number().positive().optional(),
+    /** σ_min. Default: `(high − low) / 40` (TD-MPC2: 0.05 for [−1, 1]). */
     minStd: z.number().gte(0).optional(),
+    /** σ_max. Default: `high − low` (TD-MPC2: 2 for [−1, 1]). */
     maxStd: z.number().positive().optional(),
+    /** Re-estimate σ from the weighted elites each iteration (TD-MPC2) rather than keep σ₀ (classical). Default: `true`. */
     updateStd: z.boolean().default(true),
+    /** What to execute. Default: `'mean'`. TD-MPC2 draws an elite by weight: `'sample'`. */
     execute: z.enum(['mean', 'best', 'sample']).default('mean'),
+    /** Seed of the sampling stream. Default: `0`. */
     seed: z.number().int().nonnegative().default(0),
   })
   .strict();
+
+/** Options of {@link MppiOptimizer}. Defaults are TD-MPC2's planner settings (for actions in [−1, 1]). */
+export type MppiOptions = z.input<typeof MppiOptionsSchema>;
 
 /** MPPI over action sequences. See the module comment for the algorithm. */
 export class MppiOptimizer implements SequenceOptimizer {
@@ -89,7 +79,7 @@ export class MppiOptimizer implements SequenceOptimizer {
 
   constructor(problem: SequenceProblem, options: MppiOptions = {}) {
     this.problem = checkProblem(problem, 'MppiOptimizer');
-    const o = parseOptions(Options, options, 'MppiOptimizer options');
+    const o = parseOptions(MppiOptionsSchema, options, 'MppiOptimizer options');
     if (o.elites > o.samples) {
       throw new InvalidArgumentError(`MppiOptimizer options: expected \`samples\` >= \`elites\`, got samples=${o.samples} < elites=${o.elites}`);
     }

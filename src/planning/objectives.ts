@@ -45,30 +45,27 @@ export interface PlanningObjective {
 /** Estimates the value of the final states, `N × S` → N values (higher is better). */
 export type TerminalValueFunction = (states: Float32Array, count: number) => Float32Array | Promise<Float32Array>;
 
-/** Options of {@link rewardObjective}. */
-export interface RewardObjectiveOptions {
-  /** γ ∈ (0, 1]: reward at step t weighs γ^t. Default: `1`. */
-  readonly discount?: number;
-  /** V(s_H), added with weight γ^H (TD-MPC2's Q-value bootstrap). Default: none. */
-  readonly terminalValue?: TerminalValueFunction;
-  /**
-   * When the model predicts terminal probabilities p_t, weigh step t's reward (and the terminal value)
-   * by the probability of still running, Π_{τ<t}(1 − p_τ). Default: `true`.
-   */
-  readonly respectTerminals?: boolean;
-}
-
-const RewardOptions = z
+/** Zod schema of {@link RewardObjectiveOptions}. */
+export const RewardObjectiveOptionsSchema = z
   .object({
+    /** γ ∈ (0, 1]: reward at step t weighs γ^t. Default: `1`. */
     discount: z.number().gt(0).lte(1).default(1),
+    /** V(s_H), added with weight γ^H (TD-MPC2's Q-value bootstrap). Default: none. */
     terminalValue: z.custom<TerminalValueFunction>((v) => typeof v === 'function', 'expected a function').optional(),
+    /**
+     * When the model predicts terminal probabilities p_t, weigh step t's reward (and the terminal value)
+     * by the probability of still running, Π_{τ<t}(1 − p_τ). Default: `true`.
+     */
     respectTerminals: z.boolean().default(true),
   })
   .strict();
 
+/** Options of {@link rewardObjective}. */
+export type RewardObjectiveOptions = z.input<typeof RewardObjectiveOptionsSchema>;
+
 /** Cost = −(Σ_t γ^t r_t + γ^H V(s_H)): maximise the predicted (discounted) return. */
 export function rewardObjective(options: RewardObjectiveOptions = {}): PlanningObjective {
-  const o = parseOptions(RewardOptions, options, 'rewardObjective options');
+  const o = parseOptions(RewardObjectiveOptionsSchema, options, 'rewardObjective options');
   const { discount, terminalValue, respectTerminals } = o;
   return {
     name: 'reward',
@@ -103,20 +100,6 @@ export function rewardObjective(options: RewardObjectiveOptions = {}): PlanningO
   };
 }
 
-/** Options of {@link goalObjective}. */
-export interface GoalObjectiveOptions {
-  /** The goal state or latent (length S, or length of `dims`), e.g. `encode(goalObservation)`. */
-  readonly goal: ArrayLike<number>;
-  /** `'l1'`: mean |x − g| (V-JEPA 2-AC); `'mse'`: mean (x − g)² (DINO-WM); `'l2'`: ‖x − g‖₂. Default: `'mse'`. */
-  readonly norm?: 'l1' | 'l2' | 'mse';
-  /** Distance at the last predicted step only (DINO-WM, V-JEPA 2-AC), or the mean over all steps. Default: `'last'`. */
-  readonly steps?: 'last' | 'all';
-  /** State indices the distance reads (e.g. the position part of an observation). Default: all. */
-  readonly dims?: readonly number[];
-  /** Multiplier of the distance. Default: `1`. */
-  readonly weight?: number;
-}
-
 /** A {@link goalObjective}, whose goal can be changed between plans. */
 export interface GoalObjective extends PlanningObjective {
   /** Replaces the goal (copied). */
@@ -125,19 +108,28 @@ export interface GoalObjective extends PlanningObjective {
   readonly goal: Float32Array;
 }
 
-const GoalOptions = z
+/** Zod schema of {@link GoalObjectiveOptions}. */
+export const GoalObjectiveOptionsSchema = z
   .object({
+    /** The goal state or latent (length S, or length of `dims`), e.g. `encode(goalObservation)`. */
     goal: z.custom<ArrayLike<number>>((v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)), 'expected an array of numbers'),
+    /** `'l1'`: mean |x − g| (V-JEPA 2-AC); `'mse'`: mean (x − g)² (DINO-WM); `'l2'`: ‖x − g‖₂. Default: `'mse'`. */
     norm: z.enum(['l1', 'l2', 'mse']).default('mse'),
+    /** Distance at the last predicted step only (DINO-WM, V-JEPA 2-AC), or the mean over all steps. Default: `'last'`. */
     steps: z.enum(['last', 'all']).default('last'),
-    dims: z.array(z.number().int().nonnegative()).nonempty().optional(),
+    /** State indices the distance reads (e.g. the position part of an observation). Default: all. */
+    dims: z.array(z.number().int().nonnegative()).nonempty().readonly().optional(),
+    /** Multiplier of the distance. Default: `1`. */
     weight: z.number().positive().default(1),
   })
   .strict();
 
+/** Options of {@link goalObjective}. */
+export type GoalObjectiveOptions = z.input<typeof GoalObjectiveOptionsSchema>;
+
 /** Cost = weight × distance(predicted state, goal), at the last step or averaged over the horizon. */
 export function goalObjective(options: GoalObjectiveOptions): GoalObjective {
-  const o = parseOptions(GoalOptions, options, 'goalObjective options');
+  const o = parseOptions(GoalObjectiveOptionsSchema, options, 'goalObjective options');
   const dims = o.dims === undefined ? undefined : Int32Array.from(o.dims);
   let goal = checkGoal(o.goal, dims?.length);
   const { norm, steps, weight } = o;
@@ -190,33 +182,29 @@ function checkGoal(goal: ArrayLike<number>, expected: number | undefined): Float
 /** Decodes states `M × S` into observations `M × O`. */
 export type DecodeFunction = (states: Float32Array, count: number) => Float32Array | Promise<Float32Array>;
 
-/** Options of {@link decodedObjective}. */
-export interface DecodedObjectiveOptions {
-  /** The decoder (e.g. a world model's `decode`). */
-  readonly decode: DecodeFunction;
-  /** O, values per decoded observation. */
-  readonly observationDim: number;
-  /** Decode every step, or only the last (cheaper). Default: `'all'`. */
-  readonly steps?: 'last' | 'all';
-  /**
-   * Adds the cost of each candidate into `costs` from its decoded observations: `N × T × O`, where T is
-   * H (`steps: 'all'`) or 1 (`'last'`).
-   */
-  readonly cost: (observations: Float32Array, batch: RolloutBatch, costs: Float32Array) => void | Promise<void>;
-}
-
-const DecodedOptions = z
+/** Zod schema of {@link DecodedObjectiveOptions}. */
+export const DecodedObjectiveOptionsSchema = z
   .object({
+    /** The decoder (e.g. a world model's `decode`). */
     decode: z.custom<DecodeFunction>((v) => typeof v === 'function', 'expected a function'),
+    /** O, values per decoded observation. */
     observationDim: z.number().int().positive(),
+    /** Decode every step, or only the last (cheaper). Default: `'all'`. */
     steps: z.enum(['last', 'all']).default('all'),
-    cost: z.custom<DecodedObjectiveOptions['cost']>((v) => typeof v === 'function', 'expected a function'),
+    /**
+     * Adds the cost of each candidate into `costs` from its decoded observations: `N × T × O`, where T is
+     * H (`steps: 'all'`) or 1 (`'last'`).
+     */
+    cost: z.custom<(observations: Float32Array, batch: RolloutBatch, costs: Float32Array) => void | Promise<void>>((v) => typeof v === 'function', 'expected a function'),
   })
   .strict();
 
+/** Options of {@link decodedObjective}. */
+export type DecodedObjectiveOptions = z.input<typeof DecodedObjectiveOptionsSchema>;
+
 /** A user cost over decoded observations (for goals and constraints stated in observation space). */
 export function decodedObjective(options: DecodedObjectiveOptions): PlanningObjective {
-  const o = parseOptions(DecodedOptions, options, 'decodedObjective options');
+  const o = parseOptions(DecodedObjectiveOptionsSchema, options, 'decodedObjective options');
   return {
     name: 'decoded',
     async evaluate(batch, costs) {
@@ -238,27 +226,24 @@ export function decodedObjective(options: DecodedObjectiveOptions): PlanningObje
   };
 }
 
-/** Options of {@link uncertaintyObjective}. */
-export interface UncertaintyObjectiveOptions {
-  /** Weight of the summed per-step uncertainty. Default: `1`. */
-  readonly weight?: number;
-  /** `'penalty'` adds it to the cost (pessimism: avoid what the model does not know); `'bonus'` subtracts it (exploration). Default: `'penalty'`. */
-  readonly mode?: 'penalty' | 'bonus';
-  /** γ: step t's uncertainty weighs γ^t. Default: `1`. */
-  readonly discount?: number;
-}
-
-const UncertaintyOptions = z
+/** Zod schema of {@link UncertaintyObjectiveOptions}. */
+export const UncertaintyObjectiveOptionsSchema = z
   .object({
+    /** Weight of the summed per-step uncertainty. Default: `1`. */
     weight: z.number().gte(0).default(1),
+    /** `'penalty'` adds it to the cost (pessimism: avoid what the model does not know); `'bonus'` subtracts it (exploration). Default: `'penalty'`. */
     mode: z.enum(['penalty', 'bonus']).default('penalty'),
+    /** γ: step t's uncertainty weighs γ^t. Default: `1`. */
     discount: z.number().gt(0).lte(1).default(1),
   })
   .strict();
 
+/** Options of {@link uncertaintyObjective}. */
+export type UncertaintyObjectiveOptions = z.input<typeof UncertaintyObjectiveOptionsSchema>;
+
 /** Cost ± weight × Σ_t γ^t u_t, from the model's ensemble disagreement `rollout.uncertainty`. */
 export function uncertaintyObjective(options: UncertaintyObjectiveOptions = {}): PlanningObjective {
-  const o = parseOptions(UncertaintyOptions, options, 'uncertaintyObjective options');
+  const o = parseOptions(UncertaintyObjectiveOptionsSchema, options, 'uncertaintyObjective options');
   const sign = o.mode === 'penalty' ? o.weight : -o.weight;
   return {
     name: `uncertainty-${o.mode}`,

@@ -25,35 +25,36 @@ import { parseOptions, z } from '../options.js';
 import type { Space } from '../spaces.js';
 import type { RolloutModel, RolloutResult } from './rollout-model.js';
 
-/** Options of {@link PhysicsRolloutModel.create}. */
-export interface PhysicsRolloutOptions<O = Float32Array, A = Float32Array> {
+/** Zod schema of {@link PhysicsRolloutOptions} (`factory` is checked to be a function). */
+export const PhysicsRolloutOptionsSchema = z
+  .object({
+    /**
+     * Builds one pool environment, e.g. `() => make('PushBox-v0')`. It must be {@link Stateful} and built
+     * with the same options as the environment whose states you plan from (same scene, same spaces).
+     */
+    factory: z.custom<() => unknown>((v) => typeof v === 'function', 'expected a function returning an environment'),
+    /**
+     * Environments in the pool; candidates are split among them. On one thread this gives no speed-up
+     * (it is the seam for a worker-thread pool). Default: `1`.
+     */
+    poolSize: z.number().int().positive().max(1024).default(1),
+    /** Check that every row of `rollout`'s `states` equals the start observation. Default: `true`. */
+    checkStates: z.boolean().default(true),
+    /** Rewards after a truncation inside the horizon: repeat the last reward, or 0. Default: `'repeat-reward'`. */
+    afterTruncation: z.enum(['repeat-reward', 'zero']).default('repeat-reward'),
+    /** Seed of the one `reset` each pool environment gets before its first `setState`. Default: `0`. */
+    resetSeed: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+/** Options of {@link PhysicsRolloutModel.create}: those of {@link PhysicsRolloutOptionsSchema}, with `factory` typed by observation and action. */
+export type PhysicsRolloutOptions<O = Float32Array, A = Float32Array> = Omit<z.input<typeof PhysicsRolloutOptionsSchema>, 'factory'> & {
   /**
    * Builds one pool environment, e.g. `() => make('PushBox-v0')`. It must be {@link Stateful} and built
    * with the same options as the environment whose states you plan from (same scene, same spaces).
    */
   readonly factory: () => Env<O, A> | Promise<Env<O, A>>;
-  /**
-   * Environments in the pool; candidates are split among them. On one thread this gives no speed-up
-   * (it is the seam for a worker-thread pool). Default: `1`.
-   */
-  readonly poolSize?: number;
-  /** Check that every row of `rollout`'s `states` equals the start observation. Default: `true`. */
-  readonly checkStates?: boolean;
-  /** Rewards after a truncation inside the horizon: repeat the last reward, or 0. Default: `'repeat-reward'`. */
-  readonly afterTruncation?: 'repeat-reward' | 'zero';
-  /** Seed of the one `reset` each pool environment gets before its first `setState`. Default: `0`. */
-  readonly resetSeed?: number;
-}
-
-const Options = z
-  .object({
-    factory: z.custom<() => unknown>((v) => typeof v === 'function', 'expected a function returning an environment'),
-    poolSize: z.number().int().positive().max(1024).default(1),
-    checkStates: z.boolean().default(true),
-    afterTruncation: z.enum(['repeat-reward', 'zero']).default('repeat-reward'),
-    resetSeed: z.number().int().nonnegative().default(0),
-  })
-  .strict();
+};
 
 /** Counters of the oracle's work since it was created. */
 export interface PhysicsRolloutStats {
@@ -103,7 +104,7 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
    *   non-Box action space, or disagree on their spaces.
    */
   static async create<O = Float32Array, A = Float32Array>(options: PhysicsRolloutOptions<O, A>): Promise<PhysicsRolloutModel<O, A>> {
-    const o = parseOptions(Options, options, 'PhysicsRolloutModel options');
+    const o = parseOptions(PhysicsRolloutOptionsSchema, options, 'PhysicsRolloutModel options');
     const pool: (Env<O, A> & Stateful)[] = [];
     try {
       for (let i = 0; i < o.poolSize; i++) {

@@ -14,23 +14,20 @@ import { parseOptions, z } from '../options.js';
 import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
 import { evaluatePopulation, startMean } from './population.js';
 
-/** Options of {@link RandomShootingOptimizer}. */
-export interface RandomShootingOptions {
-  /** N, candidates. Default: `1000`. */
-  readonly samples?: number;
-  /** Evaluate the start mean (the warm start) as one of the candidates. Default: `true`. */
-  readonly includeMean?: boolean;
-  /** Seed of the sampling stream. Default: `0`. */
-  readonly seed?: number;
-}
-
-const Options = z
+/** Zod schema of {@link RandomShootingOptions}. */
+export const RandomShootingOptionsSchema = z
   .object({
+    /** N, candidates. Default: `1000`. */
     samples: z.number().int().positive().default(1000),
+    /** Evaluate the start mean (the warm start) as one of the candidates. Default: `true`. */
     includeMean: z.boolean().default(true),
+    /** Seed of the sampling stream. Default: `0`. */
     seed: z.number().int().nonnegative().default(0),
   })
   .strict();
+
+/** Options of {@link RandomShootingOptimizer}. */
+export type RandomShootingOptions = z.input<typeof RandomShootingOptionsSchema>;
 
 const INV_2_32 = 2 ** -32;
 
@@ -49,7 +46,7 @@ export class RandomShootingOptimizer implements SequenceOptimizer {
 
   constructor(problem: SequenceProblem, options: RandomShootingOptions = {}) {
     this.problem = checkProblem(problem, 'RandomShootingOptimizer');
-    this.options = Object.freeze(parseOptions(Options, options, 'RandomShootingOptimizer options'));
+    this.options = Object.freeze(parseOptions(RandomShootingOptionsSchema, options, 'RandomShootingOptimizer options'));
     this.rng = Rng.fromSeed(this.options.seed);
     this.dim = problem.horizon * problem.actionDim;
     this.maxPopulation = this.options.samples;

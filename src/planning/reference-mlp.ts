@@ -12,42 +12,35 @@ import { parseOptions, z } from '../options.js';
 import { buildMlpRolloutGraph, mlpFlopsPerStep, randomMlpWeights, type MlpWeights } from './mlp-rollout-graph.js';
 import type { RolloutModel, RolloutResult } from './rollout-model.js';
 
-const Options = z
+/** Zod schema of {@link ReferenceMlpOptions}. */
+export const ReferenceMlpOptionsSchema = z
   .object({
+    /** Latent size S. Default: `64`. */
     stateDim: z.number().int().positive().default(64),
+    /** Action size A. Default: `4`. */
     actionDim: z.number().int().positive().default(4),
+    /** Hidden width of the dynamics and reward head. Default: `256`. */
     hidden: z.number().int().positive().default(256),
+    /** Hidden nonlinearity. Default: `'relu'`. */
     activation: z.enum(['relu', 'mish']).default('relu'),
+    /** Seed of the random weights. Default: `0`. */
     seed: z.number().int().nonnegative().default(0),
+    /**
+     * onnxruntime intra-op threads. Default: `1`. Use 2 only when nothing else competes for the cores:
+     * beside a busy simulator two threads were measured 2–4× slower than one.
+     */
     intraOpNumThreads: z.number().int().positive().default(1),
+    /**
+     * Write results into buffers owned by the model and reused by the next `rollout` with the same batch
+     * and horizon (saves one allocation and copy per call). The returned arrays are then valid only until
+     * the next call. Default: `false` (fresh arrays every call).
+     */
     reuseOutputs: z.boolean().default(false),
   })
   .strict();
 
 /** Options of {@link ReferenceMlpModel.create}. */
-export interface ReferenceMlpOptions {
-  /** Latent size S. Default: `64`. */
-  readonly stateDim?: number;
-  /** Action size A. Default: `4`. */
-  readonly actionDim?: number;
-  /** Hidden width of the dynamics and reward head. Default: `256`. */
-  readonly hidden?: number;
-  /** Hidden nonlinearity. Default: `'relu'`. */
-  readonly activation?: 'relu' | 'mish';
-  /** Seed of the random weights. Default: `0`. */
-  readonly seed?: number;
-  /**
-   * onnxruntime intra-op threads. Default: `1`. Use 2 only when nothing else competes for the cores:
-   * beside a busy simulator two threads were measured 2–4× slower than one.
-   */
-  readonly intraOpNumThreads?: number;
-  /**
-   * Write results into buffers owned by the model and reused by the next `rollout` with the same batch
-   * and horizon (saves one allocation and copy per call). The returned arrays are then valid only until
-   * the next call. Default: `false` (fresh arrays every call).
-   */
-  readonly reuseOutputs?: boolean;
-}
+export type ReferenceMlpOptions = z.input<typeof ReferenceMlpOptionsSchema>;
 
 interface Bound {
   readonly session: InferenceSession;
@@ -90,7 +83,7 @@ export class ReferenceMlpModel implements RolloutModel, AsyncDisposable {
 
   /** Builds the model (loads onnxruntime-node lazily). Sessions are created per horizon on first use. */
   static async create(options: ReferenceMlpOptions = {}): Promise<ReferenceMlpModel> {
-    const o = parseOptions(Options, options, 'ReferenceMlpModel options');
+    const o = parseOptions(ReferenceMlpOptionsSchema, options, 'ReferenceMlpModel options');
     const ort = await import('onnxruntime-node');
     const weights = randomMlpWeights({ stateDim: o.stateDim, actionDim: o.actionDim, hidden: o.hidden, activation: o.activation }, o.seed);
     return new ReferenceMlpModel(ort, weights, o.intraOpNumThreads, o.reuseOutputs);

@@ -29,27 +29,27 @@ export interface TrajectoryOptimizerOptions {
   readonly warmStartFrom?: 'mean' | 'solution';
 }
 
-/** Options of one {@link TrajectoryOptimizer.optimize} call. */
-export interface TrajectoryOptimizeOptions {
-  /**
-   * `true`: start from the previous plan shifted by `shift` steps (cold when there is none);
-   * `false`: start cold (from the initial action); an `H × A` array: start from it (a warm start the
-   * caller manages, e.g. an agent that adopts late plans). Default: `true`.
-   */
-  readonly warmStart?: boolean | Float32Array;
-  /** Steps executed since the previous plan: how far to shift it (and iCEM's kept elites). Default: `1`. */
-  readonly shift?: number;
-  /** Restart the optimiser's random stream from this seed before planning (same seed, same plan). Default: continue the stream. */
-  readonly seed?: number;
-}
+// Any Float32Array: `z.instanceof` alone would type it as backed by an `ArrayBuffer` only.
+const float32Array = z.instanceof(Float32Array) as z.ZodType<Float32Array, Float32Array>;
 
-const Options = z
+/** Zod schema of {@link TrajectoryOptimizeOptions}. */
+export const TrajectoryOptimizeOptionsSchema = z
   .object({
-    warmStart: z.union([z.boolean(), z.instanceof(Float32Array)]).default(true),
+    /**
+     * `true`: start from the previous plan shifted by `shift` steps (cold when there is none);
+     * `false`: start cold (from the initial action); an `H × A` array: start from it (a warm start the
+     * caller manages, e.g. an agent that adopts late plans). Default: `true`.
+     */
+    warmStart: z.union([z.boolean(), float32Array]).default(true),
+    /** Steps executed since the previous plan: how far to shift it (and iCEM's kept elites). Default: `1`. */
     shift: z.number().int().nonnegative().default(1),
+    /** Restart the optimiser's random stream from this seed before planning (same seed, same plan). Default: continue the stream. */
     seed: z.number().int().nonnegative().optional(),
   })
   .strict();
+
+/** Options of one {@link TrajectoryOptimizer.optimize} call. */
+export type TrajectoryOptimizeOptions = z.input<typeof TrajectoryOptimizeOptionsSchema>;
 
 /** Optimises action sequences for one horizon and action box, remembering the last plan for warm starts. */
 export class TrajectoryOptimizer {
@@ -114,7 +114,7 @@ export class TrajectoryOptimizer {
    * warm start.
    */
   async optimize(objective: PopulationObjective, options: TrajectoryOptimizeOptions = {}): Promise<OptimizeResult> {
-    const o = parseOptions(Options, options, 'TrajectoryOptimizer.optimize options');
+    const o = parseOptions(TrajectoryOptimizeOptionsSchema, options, 'TrajectoryOptimizer.optimize options');
     const dim = this.problem.horizon * this.problem.actionDim;
     let mean: Float32Array;
     if (o.warmStart instanceof Float32Array) {

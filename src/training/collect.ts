@@ -37,53 +37,6 @@ export interface CollectProgress {
   readonly unit: 'steps' | 'episodes';
 }
 
-/** Options of {@link collect}. */
-export interface CollectOptions {
-  /**
-   * The environment: a registered id (with `envOptions`), a factory, or a caller-owned
-   * {@link VectorEnv} made with `autoresetMode: 'disabled'`. Exactly one of `envId`/`env`/`vectorEnv`.
-   */
-  readonly envId?: string;
-  /** A factory; `workers` copies are stepped in this thread ({@link SyncVectorEnv}). */
-  readonly env?: () => Env<Float32Array, unknown>;
-  /** A vector env to collect from (its `numEnvs` replaces `workers`); not closed by `collect`. */
-  readonly vectorEnv?: VectorEnv;
-  /** Options for `make(envId, envOptions)`. Default `{}`. */
-  readonly envOptions?: Record<string, unknown>;
-  /**
-   * The policy, or a factory giving one policy per environment (required when there are several:
-   * policies keep per-episode state, so environments cannot share one).
-   */
-  readonly policy: Policy<Float32Array, unknown> | ((worker: number) => Policy<Float32Array, unknown>);
-  /** Number of episodes to collect. Exactly one of `episodes`/`steps`. */
-  readonly episodes?: number;
-  /** Number of transitions to collect (the last episode is cut to fit). */
-  readonly steps?: number;
-  /** Environments stepped together. Default 1. */
-  readonly workers?: number;
-  /**
-   * With `envId`: run the environments in worker threads (`'worker'`, {@link WorkerVectorEnv}) or in
-   * this thread (`'sync'`). Default `'auto'`: workers when `workers > 1`.
-   */
-  readonly vectorMode?: 'auto' | 'sync' | 'worker';
-  /** Base seed: episode k is reset with `seed + k`. Default 0. */
-  readonly seed?: number;
-  /** Output directory (must not exist unless `overwrite`). */
-  readonly out: string;
-  /** Replace an existing output directory. Default `false`. */
-  readonly overwrite?: boolean;
-  /** Publish a valid (incomplete) dataset every this many transitions; 0 = only at the end. Default 0. */
-  readonly checkpointEvery?: number;
-  /** Transitions buffered before they are appended to disk. Default 4096. */
-  readonly chunkSize?: number;
-  /** Stops collection; the episodes finished so far are written (`stopReason: 'stopped'`). */
-  readonly signal?: AbortSignal;
-  /** Show a cli-progress bar on stderr: `true`, `false`, or `'auto'` (only on a TTY). Default `'auto'`. */
-  readonly progress?: boolean | 'auto';
-  /** Called after every episode written. */
-  readonly onProgress?: (p: CollectProgress) => void;
-}
-
 /** What {@link collect} returns. */
 export interface CollectResult {
   /** The dataset directory. */
@@ -93,33 +46,65 @@ export interface CollectResult {
   readonly stopped: boolean;
 }
 
-const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: `expected ${what}` });
+const fn = <F extends (...args: never[]) => unknown>(what: string) => z.custom<F>((v) => typeof v === 'function', { message: `expected ${what}` });
 
-const Schema = z
+/** The policy option of {@link collect}: one policy, or a factory giving one policy per environment. */
+export type CollectPolicyOption = Policy<Float32Array, unknown> | ((worker: number) => Policy<Float32Array, unknown>);
+
+const policyOption = z.union([fn('a policy factory'), z.object({ name: z.string().min(1), act: fn('an `act` method') }).loose()], {
+  message: 'expected a Policy { name, act } or a factory (worker) => Policy',
+}) as unknown as z.ZodType<CollectPolicyOption, CollectPolicyOption>; // the union checks the shape; the cast names the type
+
+/** Zod schema of {@link CollectOptions}. */
+export const CollectOptionsSchema = z
   .object({
+    /**
+     * The environment: a registered id (with `envOptions`), a factory, or a caller-owned
+     * {@link VectorEnv} made with `autoresetMode: 'disabled'`. Exactly one of `envId`/`env`/`vectorEnv`.
+     */
     envId: z.string().min(1).optional(),
-    env: fn('a function returning an Env').optional(),
+    /** A factory; `workers` copies are stepped in this thread ({@link SyncVectorEnv}). */
+    env: fn<() => Env<Float32Array, unknown>>('a function returning an Env').optional(),
+    /** A vector env to collect from (its `numEnvs` replaces `workers`); not closed by `collect`. */
     vectorEnv: z
       .custom<VectorEnv>((v) => typeof v === 'object' && v !== null && typeof (v as VectorEnv).step === 'function' && typeof (v as VectorEnv).numEnvs === 'number', {
         message: 'expected a VectorEnv',
       })
       .optional(),
+    /** Options for `make(envId, envOptions)`. Default `{}`. */
     envOptions: z.record(z.string(), z.unknown()).optional(),
-    policy: z.union([fn('a policy factory'), z.object({ name: z.string().min(1), act: fn('an `act` method') }).loose()], {
-      message: 'expected a Policy { name, act } or a factory (worker) => Policy',
-    }),
+    /**
+     * The policy, or a factory giving one policy per environment (required when there are several:
+     * policies keep per-episode state, so environments cannot share one).
+     */
+    policy: policyOption,
+    /** Number of episodes to collect. Exactly one of `episodes`/`steps`. */
     episodes: z.number().int().positive().optional(),
+    /** Number of transitions to collect (the last episode is cut to fit). */
     steps: z.number().int().positive().optional(),
+    /** Environments stepped together. Default 1. */
     workers: z.number().int().positive().max(256).default(1),
+    /**
+     * With `envId`: run the environments in worker threads (`'worker'`, {@link WorkerVectorEnv}) or in
+     * this thread (`'sync'`). Default `'auto'`: workers when `workers > 1`.
+     */
     vectorMode: z.enum(['auto', 'sync', 'worker']).default('auto'),
+    /** Base seed: episode k is reset with `seed + k`. Default 0. */
     seed: z.number().int().nonnegative().default(0),
+    /** Output directory (must not exist unless `overwrite`). */
     out: z.string().min(1),
+    /** Replace an existing output directory. Default `false`. */
     overwrite: z.boolean().default(false),
+    /** Publish a valid (incomplete) dataset every this many transitions; 0 = only at the end. Default 0. */
     checkpointEvery: z.number().int().nonnegative().default(0),
+    /** Transitions buffered before they are appended to disk. Default 4096. */
     chunkSize: z.number().int().positive().default(4096),
+    /** Stops collection; the episodes finished so far are written (`stopReason: 'stopped'`). */
     signal: z.instanceof(AbortSignal).optional(),
+    /** Show a cli-progress bar on stderr: `true`, `false`, or `'auto'` (only on a TTY). Default `'auto'`. */
     progress: z.union([z.boolean(), z.literal('auto')]).default('auto'),
-    onProgress: fn('a function').optional(),
+    /** Called after every episode written. */
+    onProgress: fn<(p: CollectProgress) => void>('a function').optional(),
   })
   .strict()
   .refine((o) => [o.env, o.envId, o.vectorEnv].filter((x) => x !== undefined).length === 1, {
@@ -131,6 +116,9 @@ const Schema = z
     message: 'expected a policy factory `(worker) => Policy` when several environments run (they cannot share a stateful policy)',
     path: ['policy'],
   });
+
+/** Options of {@link collect}. */
+export type CollectOptions = z.input<typeof CollectOptionsSchema>;
 
 /** The seed `collect` gives the policy for the episode whose environment seed is `episodeSeed`. */
 export function policySeedFor(episodeSeed: number): number {
@@ -149,14 +137,12 @@ export function policySeedFor(episodeSeed: number): number {
  * episode finished (nothing is written); errors of the environment or policy (after discarding the staging data).
  */
 export async function collect(options: CollectOptions): Promise<CollectResult> {
-  const o = parseOptions(Schema, options, 'collect options');
+  const o = parseOptions(CollectOptionsSchema, options, 'collect options');
   const vec = o.vectorEnv ?? (await openVectorEnv(o));
   if (vec.autoresetMode !== 'disabled') {
     throw new InvalidArgumentError(`collect options: \`vectorEnv\` must be made with autoresetMode 'disabled' (collect resets each env itself), got '${vec.autoresetMode}'`);
   }
-  const policies = Array.from({ length: vec.numEnvs }, (_, w) =>
-    typeof o.policy === 'function' ? (o.policy as (w: number) => Policy<Float32Array, unknown>)(w) : (o.policy as Policy<Float32Array, unknown>),
-  );
+  const policies = Array.from({ length: vec.numEnvs }, (_, w) => (typeof o.policy === 'function' ? o.policy(w) : o.policy));
   const unit: CollectProgress['unit'] = o.steps !== undefined ? 'steps' : 'episodes';
   const total = o.steps ?? o.episodes!;
   const envId = vec.spec.id;
@@ -194,7 +180,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
       onEpisode: (transitions, episodes) => {
         const rate = (transitions / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(0);
         bar?.update(unit === 'steps' ? transitions : episodes, { episodes, rate });
-        (o.onProgress as CollectOptions['onProgress'])?.({ transitions, episodes, total, unit });
+        o.onProgress?.({ transitions, episodes, total, unit });
       },
     });
     const manifest = await finalizeWith(writer, stopped);
@@ -208,9 +194,9 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
   }
 }
 
-async function openVectorEnv(o: z.output<typeof Schema>): Promise<VectorEnv> {
+async function openVectorEnv(o: z.output<typeof CollectOptionsSchema>): Promise<VectorEnv> {
   if (o.env !== undefined) {
-    const factory = o.env as () => Env<Float32Array, unknown>;
+    const factory = o.env;
     return new SyncVectorEnv(
       Array.from({ length: o.workers }, () => factory),
       { autoresetMode: 'disabled' },
@@ -221,9 +207,9 @@ async function openVectorEnv(o: z.output<typeof Schema>): Promise<VectorEnv> {
 }
 
 /** Whether the environment is a Rapier one (for provenance), probed on a throw-away instance. */
-async function isPhysicsEnv(o: z.output<typeof Schema>, envId: string): Promise<boolean> {
+async function isPhysicsEnv(o: z.output<typeof CollectOptionsSchema>, envId: string): Promise<boolean> {
   if (o.vectorEnv !== undefined) return false;
-  const probe = o.env !== undefined ? (o.env as () => Env<Float32Array, unknown>)() : make(envId, o.envOptions ?? {});
+  const probe = o.env !== undefined ? o.env() : make(envId, o.envOptions ?? {});
   try {
     return unwrap(probe) instanceof PhysicsEnv;
   } finally {

@@ -30,6 +30,7 @@ export { type CounterfactualOptions, COUNTERFACTUAL_FORMULA, CONTROLLABILITY_FOR
 export * from './closed-loop.js';
 export * from './report-types.js';
 export type { ActionSource, DataScale, ValidateProgress, ValidateOptions } from './options.js';
+export { ValidateOptionsSchema } from './options.js';
 export { validate } from './validate.js';
 export { type ReportChart, reportCharts } from './report-charts.js';
 export { type WrittenReport, renderReportHtml, writeValidationReport } from './report-html.js';

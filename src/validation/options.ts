@@ -38,98 +38,86 @@ export interface ValidateProgress {
   readonly total: number;
 }
 
-/** Options of `validate`. Sizes default to the full preset, or the `quick` one. */
-export interface ValidateOptions {
-  /** The real environment (ground truth). The caller owns it; it is reset many times. */
-  readonly env: Env<Float32Array, Float32Array>;
-  /** The model under test. */
-  readonly model: ValidationModel;
-  /** What validation knows about the environment (from `environments/validation`). Without it, plausibility and counterfactual checks are "not available". */
-  readonly spec?: ValidationSpec;
-  /** σ per observation entry: training-data statistics or a dataset. Default: σ of the real rollouts. */
-  readonly data?: DataScale;
-  /** Seed of everything random. Default 0. */
-  readonly seed?: number;
-  /** Smaller sizes (about 4× less work). Default false. */
-  readonly quick?: boolean;
-  /** Start states for drift. Default 24 (quick 8). */
-  readonly starts?: number;
-  /** Drift horizon H. Default 30 (quick 15). */
-  readonly horizon?: number;
-  /** Most random warm-up actions before a start. Default 10. */
-  readonly maxWarmup?: number;
-  /** Policy action sources for drift, besides uniform random actions. Default none. */
-  readonly sources?: readonly ActionSource[];
-  /** Instances per plausibility scenario. Default 6 (quick 3). */
-  readonly scenarioInstances?: number;
-  /** Horizon of the permanence rollouts. Default 100 (quick 50). */
-  readonly permanenceHorizon?: number;
-  /** Rows of the permanence rollouts. Default 8 (quick 4). */
-  readonly permanenceRows?: number;
-  /** Start states per counterfactual intervention. Default 6 (quick 3). */
-  readonly counterfactualStarts?: number;
-  /** Mean normalised error defining the valid horizon. Default 0.5. */
-  readonly driftThreshold?: number;
-  /** Floor of σ, in the entry's units. Default 0.01. */
-  readonly stdFloor?: number;
-  /** Rows drawn in each dream-vs-real overlay. Default 3. */
-  readonly overlayRows?: number;
-  /** Closed-loop contenders and their seeds (default seeds: 10, quick 5). Omitted: closed loop "not available". */
-  readonly closedLoop?: { readonly contenders: readonly ClosedLoopContender[]; readonly seeds?: readonly number[] };
-  /** Called after each unit of work. */
-  readonly onProgress?: (progress: ValidateProgress) => void;
-  /** Stops validation between units of work (the promise rejects with the signal's reason). */
-  readonly signal?: AbortSignal;
-}
-
 const positiveInt = z.number().int().positive();
 
-const Schema = z
+/** Zod schema of {@link ValidateOptions}. */
+export const ValidateOptionsSchema = z
   .object({
+    /** The real environment (ground truth). The caller owns it; it is reset many times. */
     env: z.custom<Env<Float32Array, Float32Array>>((v) => typeof v === 'object' && v !== null && typeof (v as Env).reset === 'function' && typeof (v as Env).step === 'function', {
       message: 'expected an environment (reset/step)',
     }),
+    /** The model under test. */
     model: z.custom<ValidationModel>((v) => typeof v === 'object' && v !== null && typeof (v as ValidationModel).predict === 'function', {
       message: 'expected a ValidationModel (predict); adapt a WorldModel with worldModelForValidation(model)',
     }),
+    /** What validation knows about the environment (from `environments/validation`). Without it, plausibility and counterfactual checks are "not available". */
     spec: z
       .custom<ValidationSpec>((v) => typeof v === 'object' && v !== null && typeof (v as ValidationSpec).makeEnv === 'function', { message: 'expected a ValidationSpec' })
       .optional(),
+    /** σ per observation entry: training-data statistics or a dataset. Default: σ of the real rollouts. */
     data: z
       .custom<DataScale>((v) => typeof v === 'object' && v !== null && ('obsStd' in v || typeof (v as { stats?: unknown }).stats === 'function'), {
         message: 'expected `{ obsStd }` or a dataset with stats()',
       })
       .optional(),
+    /** Seed of everything random. Default 0. */
     seed: z.number().int().nonnegative().default(0),
+    /** Smaller sizes (about 4× less work). Default false. */
     quick: z.boolean().default(false),
+    /** Start states for drift. Default 24 (quick 8). */
     starts: positiveInt.optional(),
+    /** Drift horizon H. Default 30 (quick 15). */
     horizon: positiveInt.max(1000).optional(),
+    /** Most random warm-up actions before a start. Default 10. */
     maxWarmup: z.number().int().nonnegative().default(10),
+    /** Policy action sources for drift, besides uniform random actions. Default none. */
     sources: z
       .array(
         z.object({
+          /** Name for the report, e.g. `scripted:push-box`, `planner:oracle-mpc`. */
           name: z.string().min(1),
+          /** The policy run in the real environment. */
           policy: z.custom<Policy<Float32Array, Float32Array>>((p) => typeof (p as Policy)?.act === 'function', { message: 'expected a Policy (act)' }),
         }),
       )
+      .readonly()
       .default([]),
+    /** Instances per plausibility scenario. Default 6 (quick 3). */
     scenarioInstances: positiveInt.optional(),
+    /** Horizon of the permanence rollouts. Default 100 (quick 50). */
     permanenceHorizon: positiveInt.max(5000).optional(),
+    /** Rows of the permanence rollouts. Default 8 (quick 4). */
     permanenceRows: positiveInt.optional(),
+    /** Start states per counterfactual intervention. Default 6 (quick 3). */
     counterfactualStarts: positiveInt.optional(),
+    /** Mean normalised error defining the valid horizon. Default 0.5. */
     driftThreshold: z.number().positive().default(0.5),
+    /** Floor of σ, in the entry's units. Default 0.01. */
     stdFloor: z.number().positive().default(0.01),
+    /** Rows drawn in each dream-vs-real overlay. Default 3. */
     overlayRows: z.number().int().nonnegative().default(3),
+    /** Closed-loop contenders and their seeds (default seeds: 10, quick 5). Omitted: closed loop "not available". */
     closedLoop: z
-      .object({ contenders: z.array(z.custom<ClosedLoopContender>()).min(1, 'expected at least one contender'), seeds: z.array(z.number().int().nonnegative()).min(1).optional() })
+      .object({
+        /** The contenders, each run once per seed. At least one. */
+        contenders: z.array(z.custom<ClosedLoopContender>()).min(1, 'expected at least one contender').readonly(),
+        /** Seeds of the closed-loop episodes. Default: 10 (quick 5) seeds from `1000 + seed`. */
+        seeds: z.array(z.number().int().nonnegative()).min(1).readonly().optional(),
+      })
       .optional(),
+    /** Called after each unit of work. */
     onProgress: z.custom<(p: ValidateProgress) => void>((f) => typeof f === 'function').optional(),
+    /** Stops validation between units of work (the promise rejects with the signal's reason). */
     signal: z.custom<AbortSignal>((s) => typeof s === 'object' && s !== null && 'aborted' in s).optional(),
   })
   .strict();
 
+/** Options of `validate`. Sizes default to the full preset, or the `quick` one. */
+export type ValidateOptions = z.input<typeof ValidateOptionsSchema>;
+
 /** Options with every size resolved. */
-export type ResolvedValidateOptions = z.output<typeof Schema> & {
+export type ResolvedValidateOptions = z.output<typeof ValidateOptionsSchema> & {
   readonly starts: number;
   readonly horizon: number;
   readonly scenarioInstances: number;
@@ -142,7 +130,7 @@ export type ResolvedValidateOptions = z.output<typeof Schema> & {
 /** Parses and fills defaults. @throws {@link InvalidArgumentError} naming the first bad option. */
 export function resolveValidateOptions(options: ValidateOptions): ResolvedValidateOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`validate: expected an options object { env, model, … }, got ${describeValue(options)}`);
-  const o = parseOptions(Schema, options, 'validate options');
+  const o = parseOptions(ValidateOptionsSchema, options, 'validate options');
   const q = o.quick;
   const seeds = o.closedLoop?.seeds ?? Array.from({ length: q ? 5 : 10 }, (_, i) => 1000 + o.seed + i);
   return {

@@ -9,7 +9,9 @@
  * @module
  */
 import type { EnvSpec, Info } from '../env.js';
+import type { z } from 'zod';
 import type { Box, Discrete, MultiDiscrete } from '../spaces.js';
+import type { VectorEnvOptionsSchema } from './vector-base.js';
 
 /**
  * When a sub-environment whose episode ended is reset (Gymnasium 1.x `AutoresetMode`):
@@ -65,16 +67,8 @@ export interface VectorStepResult {
   infos: Info[];
 }
 
-/** Options shared by every vector env. */
-export interface VectorEnvOptions {
-  /** See {@link AutoresetMode}. Default `'next-step'`. */
-  readonly autoresetMode?: AutoresetMode;
-  /**
-   * Return fresh arrays from `reset`/`step` (default true). `false` returns views of internal buffers
-   * that the next call overwrites — no copy at all, for loops that consume each batch at once.
-   */
-  readonly copy?: boolean;
-}
+/** Options shared by every vector env: those of {@link VectorEnvOptionsSchema}. */
+export type VectorEnvOptions = z.input<typeof VectorEnvOptionsSchema>;
 
 /**
  * `numEnvs` copies of one environment, stepped as a batch.

@@ -13,7 +13,12 @@ import type { AutoresetMode, VectorActionSpace, VectorEnv, VectorEnvOptions, Vec
 
 /** zod schema of {@link VectorEnvOptions}; subclasses extend it. */
 export const VectorEnvOptionsSchema = z.object({
+  /** See {@link AutoresetMode}. Default `'next-step'`. */
   autoresetMode: z.enum(['next-step', 'same-step', 'disabled']).default('next-step'),
+  /**
+   * Return fresh arrays from `reset`/`step` (default true). `false` returns views of internal buffers
+   * that the next call overwrites — no copy at all, for loops that consume each batch at once.
+   */
   copy: z.boolean().default(true),
 });
 

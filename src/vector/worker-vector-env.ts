@@ -21,41 +21,33 @@ import { parseOptions } from '../options.js';
 import { spaceFromJSON } from '../spaces.js';
 import { allocateBuffers, assertBatchableActionSpace, assertBatchableObservationSpace, type VectorBuffers } from './batch.js';
 import { Op, fromPayload, type FromWorker, type SharedBuffers, type ToWorker, type WorkerInit } from './protocol.js';
-import type { VectorEnvOptions } from './types.js';
 import { VectorEnvBase, VectorEnvOptionsSchema } from './vector-base.js';
 
-/** Options of {@link WorkerVectorEnv.create}. */
-export interface WorkerVectorEnvOptions extends VectorEnvOptions {
+/** Zod schema of {@link WorkerVectorEnvOptions} (with those of {@link VectorEnvOptionsSchema}). */
+export const WorkerVectorEnvOptionsSchema = VectorEnvOptionsSchema.extend({
   /** Registered id of the environment, e.g. `'LineWorld-v0'`. */
-  readonly envId: string;
+  envId: z.string().min(1),
   /** Number of sub-environments. */
-  readonly numEnvs: number;
+  numEnvs: z.number().int().positive(),
   /** Constructor options passed to `make` (structured-clonable). Default `{}`. */
-  readonly kwargs?: Record<string, unknown>;
+  kwargs: z.record(z.string(), z.unknown()).default({}),
   /**
    * Modules each worker imports before `make` — those that register `envId` (URLs or absolute paths).
    * `makeVec` fills in the registration's `module`.
    */
-  readonly modules?: readonly string[];
+  modules: z.array(z.string().min(1)).readonly().default([]),
   /** Passed to `make`: overrides the registered episode length; `false` adds no TimeLimit. */
-  readonly maxEpisodeSteps?: number | false;
-  /** Worker threads. Default `min(numEnvs, os.availableParallelism())`. */
-  readonly numWorkers?: number;
-  /** How long `close()` waits for a worker to close its envs before terminating it, ms. Default 5000. */
-  readonly closeTimeoutMs?: number;
-}
-
-const OptionsSchema = VectorEnvOptionsSchema.extend({
-  envId: z.string().min(1),
-  numEnvs: z.number().int().positive(),
-  kwargs: z.record(z.string(), z.unknown()).default({}),
-  modules: z.array(z.string().min(1)).default([]),
   maxEpisodeSteps: z.union([z.number().int().positive(), z.literal(false)]).optional(),
+  /** Worker threads. Default `min(numEnvs, os.availableParallelism())`. */
   numWorkers: z.number().int().positive().optional(),
+  /** How long `close()` waits for a worker to close its envs before terminating it, ms. Default 5000. */
   closeTimeoutMs: z.number().int().positive().default(5000),
 }).strict();
 
-type Options = z.output<typeof OptionsSchema>;
+/** Options of {@link WorkerVectorEnv.create}. */
+export type WorkerVectorEnvOptions = z.input<typeof WorkerVectorEnvOptionsSchema>;
+
+type Options = z.output<typeof WorkerVectorEnvOptionsSchema>;
 
 const OP_NAMES: Record<number, string> = {
   [Op.idle]: 'idle between calls, last touching',
@@ -170,7 +162,7 @@ export class WorkerVectorEnv extends VectorEnvBase {
    *   when an env cannot be built; {@link WorkerCrashError} when a worker dies while building.
    */
   static async create(options: WorkerVectorEnvOptions): Promise<WorkerVectorEnv> {
-    const opts = parseOptions(OptionsSchema, options, 'WorkerVectorEnv options');
+    const opts = parseOptions(WorkerVectorEnvOptionsSchema, options, 'WorkerVectorEnv options');
     const numWorkers = Math.min(opts.numEnvs, opts.numWorkers ?? availableParallelism());
     const progress = new Int32Array(new SharedArrayBuffer(numWorkers * 2 * 4));
     const modules = opts.modules.map(toModuleUrl);

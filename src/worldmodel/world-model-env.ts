@@ -22,20 +22,6 @@ import { WorldModel, type WorldModelOptions } from './world-model.js';
 /** Decides termination from a predicted observation (one world): `true` ends that world's episode. */
 export type TerminationFn = (observation: Float32Array, action: Float32Array) => boolean;
 
-/** Options of {@link WorldModelEnv}. */
-export interface WorldModelEnvOptions {
-  /** Number of imagined worlds run as one environment; omitted = one world with unbatched spaces. */
-  readonly batch?: number;
-  /** Truncate after this many steps. Default: no limit. */
-  readonly maxEpisodeSteps?: number;
-  /** Termination from the predicted observation; replaces the model's terminal head when given. */
-  readonly terminationFn?: TerminationFn;
-  /** Terminal-head probability at which a world terminates. Default 0.5. */
-  readonly terminalThreshold?: number;
-  /** Start observations (`N × obsDim`) to sample from when `reset` has no prompt. Default: the bundle's. */
-  readonly initialObservations?: Float32Array;
-}
-
 /** The saved state of a {@link WorldModelEnv}: the imagined worlds, their clocks and the random stream. */
 export interface WorldModelEnvState {
   /** `B × latentDim` (B = 1 without `batch`). */
@@ -50,20 +36,29 @@ export interface WorldModelEnvState {
   readonly lifecycle: LifecycleState;
 }
 
-const OptionsSchema = z
+/** Zod schema of {@link WorldModelEnvOptions}. */
+export const WorldModelEnvOptionsSchema = z
   .object({
+    /** Number of imagined worlds run as one environment; omitted = one world with unbatched spaces. */
     batch: z
       .number()
       .int()
       .positive()
       .max(1 << 20)
       .optional(),
+    /** Truncate after this many steps. Default: no limit. */
     maxEpisodeSteps: z.number().int().positive().optional(),
+    /** Termination from the predicted observation; replaces the model's terminal head when given. */
     terminationFn: z.custom<TerminationFn>((v) => typeof v === 'function', { message: 'expected a function (observation, action) => boolean' }).optional(),
+    /** Terminal-head probability at which a world terminates. Default 0.5. */
     terminalThreshold: z.number().gt(0).lt(1).default(0.5),
-    initialObservations: z.instanceof(Float32Array).optional(),
+    /** Start observations (`N × obsDim`) to sample from when `reset` has no prompt. Default: the bundle's. */
+    initialObservations: (z.instanceof(Float32Array) as z.ZodType<Float32Array, Float32Array>).optional(), // any backing buffer
   })
   .strict();
+
+/** Options of {@link WorldModelEnv}. */
+export type WorldModelEnvOptions = z.input<typeof WorldModelEnvOptionsSchema>;
 
 const ResetOptionsSchema = z
   .object({
@@ -102,7 +97,7 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
   readonly model: WorldModel;
   /** Number of worlds B (1 without `batch`). */
   readonly worlds: number;
-  private readonly opts: z.output<typeof OptionsSchema>;
+  private readonly opts: z.output<typeof WorldModelEnvOptionsSchema>;
   private readonly shared: SharedModel;
   private readonly obsSize: number;
   private latent: Float32Array = new Float32Array(0);
@@ -119,7 +114,7 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
    */
   constructor(model: WorldModel | SharedModel, options: WorldModelEnvOptions = {}) {
     super();
-    this.opts = parseOptions(OptionsSchema, options, 'WorldModelEnv options');
+    this.opts = parseOptions(WorldModelEnvOptionsSchema, options, 'WorldModelEnv options');
     this.shared = model instanceof WorldModel ? { model, owned: false, refs: 0 } : model;
     this.shared.refs++;
     this.model = this.shared.model;

@@ -23,23 +23,6 @@ import type { Manifest } from './manifest.js';
  */
 export type EnsembleMode = 'mean' | 'ts1' | 'tsinf';
 
-/** Options of {@link WorldModel.load}. */
-export interface WorldModelOptions {
-  /** Ensemble propagation. Default `'mean'`. */
-  readonly ensembleMode?: EnsembleMode;
-  /** Seed of the member draws of `'ts1'`/`'tsinf'`. Default 0. */
-  readonly seed?: number;
-  /**
-   * onnxruntime intra-op threads per session. Default 1: measured here, 2 threads help only when the
-   * other core is idle and are 2–4× slower beside a busy simulator.
-   */
-  readonly intraOpNumThreads?: number;
-  /** Use `rollout.onnx` when it applies (`'auto'`), always (error if it cannot), or never. Default `'auto'`. */
-  readonly fused?: 'auto' | boolean;
-  /** Compute ensemble disagreement (runs every member on every row). Default: true when the ensemble has > 1 member. */
-  readonly uncertainty?: boolean;
-}
-
 /** Per-call options of {@link WorldModel.step} and {@link WorldModel.rollout}. */
 export interface StepCallOptions {
   /** Member of each row (`B` entries in [0, K)), overriding the ensemble mode's choice. */
@@ -60,15 +43,27 @@ export interface StepOutput {
   readonly uncertainty?: Float32Array;
 }
 
-const OptionsSchema = z
+/** Zod schema of {@link WorldModelOptions}. */
+export const WorldModelOptionsSchema = z
   .object({
+    /** Ensemble propagation. Default `'mean'`. */
     ensembleMode: z.enum(['mean', 'ts1', 'tsinf']).default('mean'),
+    /** Seed of the member draws of `'ts1'`/`'tsinf'`. Default 0. */
     seed: z.number().int().nonnegative().default(0),
+    /**
+     * onnxruntime intra-op threads per session. Default 1: measured here, 2 threads help only when the
+     * other core is idle and are 2–4× slower beside a busy simulator.
+     */
     intraOpNumThreads: z.number().int().positive().max(64).default(1),
+    /** Use `rollout.onnx` when it applies (`'auto'`), always (error if it cannot), or never. Default `'auto'`. */
     fused: z.union([z.literal('auto'), z.boolean()]).default('auto'),
+    /** Compute ensemble disagreement (runs every member on every row). Default: true when the ensemble has > 1 member. */
     uncertainty: z.boolean().optional(),
   })
   .strict();
+
+/** Options of {@link WorldModel.load}. */
+export type WorldModelOptions = z.input<typeof WorldModelOptionsSchema>;
 
 type Session = ort.InferenceSession;
 
@@ -127,7 +122,7 @@ export class WorldModel implements RolloutModel {
     private readonly members: Session[],
     private readonly decoder: Session | undefined,
     private readonly fusedSession: Session | undefined,
-    opts: z.output<typeof OptionsSchema>,
+    opts: z.output<typeof WorldModelOptionsSchema>,
   ) {
     const m = bundle.manifest;
     this.manifest = m;
@@ -148,7 +143,7 @@ export class WorldModel implements RolloutModel {
    * @throws {@link BundleError} for any contract violation; {@link InvalidArgumentError} for bad options.
    */
   static async load(source: string | LoadedBundle, options: WorldModelOptions = {}): Promise<WorldModel> {
-    const opts = parseOptions(OptionsSchema, options, 'WorldModel options');
+    const opts = parseOptions(WorldModelOptionsSchema, options, 'WorldModel options');
     const bundle = typeof source === 'string' ? await loadBundle(source) : source;
     const t = opts.intraOpNumThreads;
     const sessions: Session[] = [];

@@ -13,26 +13,24 @@ import { Box } from '../spaces.js';
 import { ObservationWrapper } from './bases.js';
 import { RunningMeanStd, type RunningMeanStdJSON } from './running-mean-std.js';
 
-/** Options of {@link NormalizeObservation}. */
-export interface NormalizeObservationOptions {
-  /** Added to the variance before the square root. Default 1e-8 (as Gymnasium). */
-  readonly epsilon?: number;
-  /** Start frozen (e.g. after `loadStats` for evaluation). Default false. */
-  readonly frozen?: boolean;
-}
-
 /** Saved statistics of a {@link NormalizeObservation} (JSON-serialisable). */
 export interface ObservationNormalizationStats extends RunningMeanStdJSON {
   /** The epsilon the statistics were used with. */
   readonly epsilon: number;
 }
 
-const Options = z
+/** Zod schema of {@link NormalizeObservationOptions}. */
+export const NormalizeObservationOptionsSchema = z
   .object({
+    /** Added to the variance before the square root. Default 1e-8 (as Gymnasium). */
     epsilon: z.number().positive().default(1e-8),
+    /** Start frozen (e.g. after `loadStats` for evaluation). Default false. */
     frozen: z.boolean().default(false),
   })
   .strict();
+
+/** Options of {@link NormalizeObservation}. */
+export type NormalizeObservationOptions = z.input<typeof NormalizeObservationOptionsSchema>;
 
 /**
  * Observations become `(obs - mean) / sqrt(var + epsilon)`, with mean and variance updated by every
@@ -63,7 +61,7 @@ export class NormalizeObservation<A = Float32Array> extends ObservationWrapper<F
     if (!(inner instanceof Box)) {
       throw new InvalidArgumentError(`NormalizeObservation: expected a Box observation space, got ${describeValue(inner?.type)}`);
     }
-    const opts = parseOptions(Options, options, 'NormalizeObservation options');
+    const opts = parseOptions(NormalizeObservationOptionsSchema, options, 'NormalizeObservation options');
     this.epsilon = opts.epsilon;
     this.updateRunningMean = !opts.frozen;
     this.stats = new RunningMeanStd(inner.flatDim);

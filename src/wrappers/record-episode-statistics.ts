@@ -20,20 +20,18 @@ export interface EpisodeStatistics {
   readonly t: number;
 }
 
-/** Options of {@link RecordEpisodeStatistics}. */
-export interface RecordEpisodeStatisticsOptions {
-  /** How many finished episodes the queues keep. Default 100 (as Gymnasium). */
-  readonly bufferLength?: number;
-  /** The info key written on the final step. Default `'episode'`. */
-  readonly infoKey?: string;
-}
-
-const Options = z
+/** Zod schema of {@link RecordEpisodeStatisticsOptions}. */
+export const RecordEpisodeStatisticsOptionsSchema = z
   .object({
+    /** How many finished episodes the queues keep. Default 100 (as Gymnasium). */
     bufferLength: z.number().int().positive().default(100),
+    /** The info key written on the final step. Default `'episode'`. */
     infoKey: z.string().min(1).default('episode'),
   })
   .strict();
+
+/** Options of {@link RecordEpisodeStatistics}. */
+export type RecordEpisodeStatisticsOptions = z.input<typeof RecordEpisodeStatisticsOptionsSchema>;
 
 interface RecordState {
   readonly episodeReturn: number;
@@ -69,7 +67,7 @@ export class RecordEpisodeStatistics<O = Float32Array, A = Float32Array> extends
   /** @param options - see {@link RecordEpisodeStatisticsOptions}; defaults: 100 episodes, key `'episode'`. */
   constructor(env: Env<O, A>, options: RecordEpisodeStatisticsOptions = {}) {
     super(env);
-    this.options = parseOptions(Options, options, 'RecordEpisodeStatistics options');
+    this.options = parseOptions(RecordEpisodeStatisticsOptionsSchema, options, 'RecordEpisodeStatistics options');
   }
 
   /** Returns of the last `bufferLength` finished episodes, oldest first. */
