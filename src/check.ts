@@ -20,20 +20,6 @@ import { type Env, isStateful, type Stateful } from './env.js';
 import { parseOptions } from './options.js';
 import { Wrapper } from './wrappers/wrapper.js';
 
-/** Options of {@link checkEnv}. */
-export interface CheckEnvOptions {
-  /** Seed of the determinism checks; a second seed is `seed + 333`. Default 123 (as Gymnasium). */
-  readonly seed?: number;
-  /** Steps replayed by the state checks. Default 10. */
-  readonly stateSteps?: number;
-  /** Skip rendering every declared mode. Default false. */
-  readonly skipRenderCheck?: boolean;
-  /** Skip closing the env (and the use-after-close check); the env stays usable. Default false. */
-  readonly skipCloseCheck?: boolean;
-  /** Longest time one call into the env may take before it counts as hung, ms. Default 10000. */
-  readonly timeoutMs?: number;
-}
-
 /** One check's outcome. */
 export interface EnvCheckResult {
   /** The check's name, e.g. `'reset-seed-determinism'`. */
@@ -58,15 +44,24 @@ export interface CheckReport {
   readonly checks: EnvCheckResult[];
 }
 
-const Options = z
+/** Zod schema of {@link CheckEnvOptions}. */
+export const CheckEnvOptionsSchema = z
   .object({
+    /** Seed of the determinism checks; a second seed is `seed + 333`. Default 123 (as Gymnasium). */
     seed: z.number().int().nonnegative().default(123),
+    /** Steps replayed by the state checks. Default 10. */
     stateSteps: z.number().int().positive().default(10),
+    /** Skip rendering every declared mode. Default false. */
     skipRenderCheck: z.boolean().default(false),
+    /** Skip closing the env (and the use-after-close check); the env stays usable. Default false. */
     skipCloseCheck: z.boolean().default(false),
+    /** Longest time one call into the env may take before it counts as hung, ms. Default 10000. */
     timeoutMs: z.number().int().positive().default(10_000),
   })
   .strict();
+
+/** Options of {@link checkEnv}. */
+export type CheckEnvOptions = z.input<typeof CheckEnvOptionsSchema>;
 
 /**
  * Runs the conformance checks on `env` and reports every failure. The env is reset and stepped many
@@ -80,7 +75,7 @@ const Options = z
  * @throws only {@link InvalidArgumentError} for bad `options`; a broken env is reported, never thrown.
  */
 export async function checkEnv(env: Env<unknown, unknown>, options: CheckEnvOptions = {}): Promise<CheckReport> {
-  const opts = parseOptions(Options, options, 'checkEnv options');
+  const opts = parseOptions(CheckEnvOptionsSchema, options, 'checkEnv options');
   const ctx = checkContext(env, opts);
   const runner = new CheckRunner();
   const nondeterministic = isObject(env.spec) && env.spec.nondeterministic === true ? 'spec.nondeterministic is true' : undefined;
