@@ -4,6 +4,8 @@
  * environments and agents, which `src/` never does.
  */
 import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import '../environments/index.js';
 import { registerEnvsCommand } from './commands/envs.js';
 import { registerCollectCommand } from './commands/collect.js';
@@ -16,7 +18,25 @@ import { registerDemoCommand } from './commands/demo.js';
 const program = new Command()
   .name('embodied')
   .description('Embodied: Rapier environments, world models as environments, latent-space MPC, validation against physics.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .option(
+    '--import <module>',
+    'a module to import before the command runs, e.g. a file that registers your own environment card (registerCard); repeatable',
+    (module: string, modules: string[]) => [...modules, module],
+    [] as string[],
+  );
+
+// Your own environments, cards and policies: imported once, before any subcommand runs.
+program.hook('preAction', async () => {
+  for (const module of (program.opts() as { import: string[] }).import) {
+    try {
+      await import(pathToFileURL(resolve(module)).href);
+    } catch (e) {
+      console.error(`embodied: cannot import --import ${module}: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    }
+  }
+});
 
 registerEnvsCommand(program);
 registerCollectCommand(program);
