@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { constants as fsConstants } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, parse, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from './errors.js';
+import { readRegularFile } from './safe-read.js';
 import { DATASET_FORMAT } from './training/dataset-manifest.js';
 import { BUNDLE_FORMAT } from './worldmodel/manifest.js';
 
@@ -54,29 +54,23 @@ export async function inspectOutput(path: string): Promise<'absent' | 'empty' | 
 
 /** The manifest's format string; a phrase when it has none; `undefined` when there is no regular manifest file. */
 async function manifestFormat(path: string): Promise<string | undefined> {
-  let handle;
+  let read;
   try {
-    // O_NONBLOCK: a FIFO named manifest.json must not hang the check; O_NOFOLLOW: no symlinked manifest.
-    handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOFOLLOW);
+    // Never follows a symlinked manifest, never waits on a FIFO.
+    read = await readRegularFile(path, MAX_MANIFEST_BYTES);
   } catch {
     return undefined;
   }
+  if ('problem' in read) return read.problem.startsWith('not a regular file') ? undefined : `of ${read.problem}`;
+  let json: unknown;
   try {
-    const st = await handle.stat();
-    if (!st.isFile()) return undefined;
-    if (st.size > MAX_MANIFEST_BYTES) return `of ${st.size} bytes (too large to be ours)`;
-    let json: unknown;
-    try {
-      json = JSON.parse(await handle.readFile('utf8'));
-    } catch {
-      return 'that is not JSON';
-    }
-    const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
-    if (format === DATASET_FORMAT || format === BUNDLE_FORMAT) return format;
-    return format === undefined ? 'without a format' : `of format ${JSON.stringify(format)}`;
-  } finally {
-    await handle.close();
+    json = JSON.parse(read.bytes.toString('utf8'));
+  } catch {
+    return 'that is not JSON';
   }
+  const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
+  if (format === DATASET_FORMAT || format === BUNDLE_FORMAT) return format;
+  return format === undefined ? 'without a format' : `of format ${JSON.stringify(format)}`;
 }
 
 /**
