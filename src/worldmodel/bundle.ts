@@ -24,6 +24,7 @@ import { ManifestSchema, type Manifest } from './manifest.js';
 const { onnx } = pkg;
 
 export { BundleError };
+export type { ExternalDataFile };
 
 /** One dimension as declared in an ONNX graph: a size, a symbolic name, or unknown (`null`). */
 export type OnnxDim = number | string | null;
