@@ -1,8 +1,8 @@
 /**
  * What every `embodied` subcommand shares: commander option parsers (integers, numbers, JSON objects),
  * error reporting (an `EmbodiedError` becomes one line on stderr and exit code 1; anything else is a
- * bug and propagates), and Ctrl-C handling (the first press asks the running job to stop at its next
- * safe point, the second quits at once).
+ * bug and propagates), and Ctrl-C / SIGTERM handling (the first signal asks the running job to stop at its
+ * next safe point, the second quits at once; exit code 130 after SIGINT, 143 after SIGTERM).
  *
  * @module
  */
@@ -76,23 +76,35 @@ export async function reportErrors(command: Command, action: () => Promise<void>
   }
 }
 
+/** The exit code after a stop by each signal: 128 + its number, as shells report a death by it. */
+const STOP_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /**
- * Runs `action(signal)` under {@link reportErrors} with Ctrl-C wired to `signal`: the first SIGINT prints
- * `stopping` and aborts the signal (with `reason`, when given), a second one exits with code 130. The
- * handler is removed when the action settles.
+ * Runs `action(signal)` under {@link reportErrors} with Ctrl-C and SIGTERM (kill, timeout, docker stop)
+ * wired to `signal`: the first SIGINT or SIGTERM prints `stopping` and aborts the signal (with `reason`,
+ * when given), so the job stops at its next safe point and keeps its finished work; a second one exits
+ * at once. The exit code is then 130 after SIGINT and 143 after SIGTERM (1 when the action failed).
+ * The handlers are removed when the action settles.
  */
 export async function withCtrlC(command: Command, stopping: string, action: (signal: AbortSignal) => Promise<void>, reason?: unknown): Promise<AbortSignal> {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\n${stopping} (Ctrl-C again to quit at once)…\n`);
+  let stoppedBy: keyof typeof STOP_EXIT_CODES | undefined;
+  const onSignal = (name: keyof typeof STOP_EXIT_CODES) => {
+    if (controller.signal.aborted) process.exit(STOP_EXIT_CODES[name]);
+    stoppedBy = name;
+    process.stderr.write(`\n${stopping} (${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)…\n`);
     controller.abort(reason);
   };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     await reportErrors(command, () => action(controller.signal));
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
+  if (stoppedBy !== undefined && process.exitCode !== 1) process.exitCode = STOP_EXIT_CODES[stoppedBy];
   return controller.signal;
 }

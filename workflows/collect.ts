@@ -10,6 +10,7 @@ import { environmentCard, environmentCards, planPresetFor } from '../environment
 import type { PlanPreset } from '../src/planning/plan-preset.js';
 import { plannerPolicy } from '../agents/planner-policy.js';
 import { InvalidArgumentError } from '../src/errors.js';
+import { assertReplaceable } from '../src/output-dir.js';
 import { parseOptions, z } from '../src/options.js';
 import { rewardObjective } from '../src/planning/objectives.js';
 import type { Policy } from '../src/policy.js';
@@ -91,6 +92,8 @@ const WHERE = 'collectDataset options';
  */
 export async function collectDataset(options: CollectDatasetOptions): Promise<CollectDatasetResult> {
   const o = parseOptions(CollectDatasetOptionsSchema, options, WHERE);
+  // Before the model loads: refuse to replace anything but a dataset (DatasetWriter checks again).
+  if (o.overwrite) await assertReplaceable(o.out, 'dataset', 'collectDataset');
   const model = o.policy === 'mpc' ? await WorldModel.load(o.model!, { uncertainty: false }) : undefined;
   try {
     if (model && model.manifest.envId !== o.env) throw new InvalidArgumentError(`collectDataset: the bundle at ${o.model} models ${model.manifest.envId}, not ${o.env}`);

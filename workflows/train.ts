@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.js';
+import { assertReplaceable } from '../src/output-dir.js';
 import { parseOptions, z } from '../src/options.js';
 import { Rng } from '../src/rng.js';
 import { readWorldModelCheckpoint } from '../src/training/checkpoint.js';
@@ -117,6 +118,8 @@ export async function trainWorldModel(options: TrainWorldModelOptions): Promise<
   const out = resolve(o.out);
   const ckpt = resolve(o.checkpoint ?? `${out}.ckpt`);
   if (!o.overwrite && (await exists(out))) throw new InvalidArgumentError(`trainWorldModel: ${out} already exists; pass \`overwrite: true\` to replace it`);
+  // Before any training: an hour's run must not end in a refusal (exportBundle checks again).
+  await assertReplaceable(out, 'bundle', 'trainWorldModel');
   const dirs = typeof o.data === 'string' ? [o.data] : o.data;
   const parts = await Promise.all(dirs.map((d) => Dataset.load(d)));
   const data = Dataset.concat(parts);

@@ -11,6 +11,7 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants as fsConstants } from 'node:fs';
 import { writeFileAtomic } from '../atomic-write.js';
+import { assertReplaceable } from '../output-dir.js';
 import { InvalidArgumentError, describeValue } from '../errors.js';
 import { parseEnvId } from '../registry.js';
 import type { Space } from '../spaces.js';
@@ -196,6 +197,8 @@ export class DatasetWriter {
     if (!options.overwrite && (await exists(out))) {
       throw new DatasetError(`DatasetWriter: ${out} already exists; choose another output directory or pass overwrite: true`);
     }
+    // Refused here, before any work, and again at each publish (the folder may change meanwhile).
+    await assertReplaceable(out, 'dataset', 'DatasetWriter');
     await mkdir(dirname(out), { recursive: true });
     await removeStaleSiblings(out);
     const staging = siblingPath(out, 'staging');
@@ -399,11 +402,12 @@ async function removeStaleSiblings(out: string): Promise<void> {
 }
 
 /**
- * Moves the complete directory `from` to `to`. When `to` exists it is first renamed aside: a crash
- * between the two renames leaves nothing at `to` (and the old copy hidden beside it), never a mix.
+ * Moves the complete directory `from` to `to`. When `to` exists (a dataset: anything else is refused)
+ * it is first renamed aside: a crash between the two renames leaves nothing at `to` (and the old copy
+ * hidden beside it), never a mix.
  */
 async function publish(from: string, to: string): Promise<void> {
-  if (await exists(to)) {
+  if (await assertReplaceable(to, 'dataset', 'DatasetWriter')) {
     const old = siblingPath(to, 'old');
     await rename(to, old);
     await rename(from, to);

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
+import { assertReplaceable } from '../output-dir.js';
 import { serializeModel } from '../graph/index.js';
 import { BUNDLE_FORMAT, ManifestSchema, type Manifest, type ManifestInput } from '../worldmodel/manifest.js';
 import type { NormalizationStats } from './batch.js';
@@ -73,6 +74,8 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     () => false,
   );
   if (exists && !options.overwrite) throw new InvalidArgumentError(`Bundle directory ${target} already exists; pass overwrite: true to replace it`);
+  // Refused before the graphs are built, and again just before the rename (the folder may change meanwhile).
+  if (exists) await assertReplaceable(target, 'bundle', 'exportBundle');
 
   const rolloutMode = options.rollout ?? 'member0';
   const files: ManifestInput['files'] = {
@@ -141,7 +144,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     await mkdir(tmp);
     for (const [name, bytes] of outputs) await writeSynced(join(tmp, name), bytes);
     await writeSynced(join(tmp, 'manifest.json'), `${JSON.stringify(parsed.data, null, 2)}\n`);
-    if (exists) {
+    if (await assertReplaceable(target, 'bundle', 'exportBundle')) {
       const old = `${tmp}.old`;
       await rename(target, old);
       await rename(tmp, target);

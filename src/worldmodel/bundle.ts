@@ -14,17 +14,17 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import pkg from 'onnx-proto';
-import { EmbodiedError } from '../errors.js';
 import { NpyError, decodeNpy } from '../codecs/npy.js';
+import { BundleError } from './bundle-error.js';
+import { MAX_MANIFEST_BYTES, MAX_ONNX_BYTES, bundleRealRoot, maxInitialObservationBytes, readBundleFile, readExternalData, type ExternalDataFile } from './bundle-read.js';
 import { ManifestSchema, type Manifest } from './manifest.js';
 
 const { onnx } = pkg;
 
-/** A bundle is missing a file, has a malformed manifest, or an ONNX file breaks the contract. */
-export class BundleError extends EmbodiedError {}
+export { BundleError };
+export type { ExternalDataFile };
 
 /** One dimension as declared in an ONNX graph: a size, a symbolic name, or unknown (`null`). */
 export type OnnxDim = number | string | null;
@@ -59,6 +59,8 @@ export interface BundleFile {
   readonly path: string;
   /** The model bytes (handed to onnxruntime). */
   readonly bytes: Uint8Array;
+  /** The external data files the model names, read from the bundle (handed to onnxruntime with the bytes). */
+  readonly externalData?: readonly ExternalDataFile[];
   readonly signature: OnnxSignature;
 }
 
@@ -106,12 +108,18 @@ function tensorInfo(v: pkg.onnx.IValueInfoProto): OnnxTensorInfo {
  * @throws {@link BundleError} when the bytes are not an ONNX model with a graph.
  */
 export function readOnnxSignature(bytes: Uint8Array, where: string): OnnxSignature {
-  let model: pkg.onnx.ModelProto;
+  return signatureOf(decodeModel(bytes, where), where);
+}
+
+function decodeModel(bytes: Uint8Array, where: string): pkg.onnx.ModelProto {
   try {
-    model = onnx.ModelProto.decode(bytes);
+    return onnx.ModelProto.decode(bytes);
   } catch (e) {
     throw new BundleError(`${where}: not a valid ONNX model (protobuf decoding failed: ${(e as Error).message})`, { cause: e });
   }
+}
+
+function signatureOf(model: pkg.onnx.ModelProto, where: string): OnnxSignature {
   const graph = model.graph;
   if (!graph || toNumber(model.irVersion) <= 0 || !graph.output || graph.output.length === 0) {
     throw new BundleError(`${where}: not a valid ONNX model (no graph with outputs, or no IR version)`);
@@ -205,36 +213,25 @@ function checkSignature(
   return { horizons, present };
 }
 
-async function readBundleFile(dir: string, file: string, field: string): Promise<{ path: string; bytes: Uint8Array }> {
-  if (isAbsolute(file) || normalize(file).split(sep).includes('..')) {
-    throw new BundleError(`${dir}/manifest.json: \`${field}\` must be a path inside the bundle, got ${JSON.stringify(file)}`);
-  }
-  const path = join(dir, file);
-  try {
-    return { path, bytes: await readFile(path) };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new BundleError(`${dir}: missing file ${file} (named by \`${field}\` in manifest.json)`, { cause: e });
-    throw e;
-  }
-}
-
 /**
  * Reads and validates `manifest.json` of a bundle directory (no ONNX files are read).
  * @throws {@link BundleError} naming the field and the problem.
  */
 export async function readBundleManifest(dir: string): Promise<Manifest> {
   const root = resolve(dir);
-  const path = join(root, 'manifest.json');
-  let text: string;
+  const realRoot = await bundleRealRoot(root);
+  let read: { path: string; bytes: Uint8Array };
   try {
-    text = await readFile(path, 'utf8');
+    read = await readBundleFile(root, realRoot, 'manifest.json', 'manifest', MAX_MANIFEST_BYTES);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new BundleError(`${root}: not a world-model bundle (missing manifest.json)`, { cause: e });
+    if (e instanceof BundleError && (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+      throw new BundleError(`${root}: not a world-model bundle (missing manifest.json)`, { cause: e });
     throw e;
   }
+  const { path } = read;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(Buffer.from(read.bytes).toString('utf8'));
   } catch (e) {
     throw new BundleError(`${path}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
@@ -265,6 +262,7 @@ export function parseBundleManifest(json: unknown, where = 'manifest.json'): Man
 export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const root = resolve(dir);
   const m = await readBundleManifest(root);
+  const realRoot = await bundleRealRoot(root);
   const B = 'batch' as const;
   const H = 'horizon' as const;
   const obs = { size: m.obsDim, what: 'obsDim' };
@@ -273,10 +271,12 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const one = { size: 1, what: 'one value per row' };
 
   const load = async (role: BundleRole, file: string, field: string, inputs: ExpectedTensor[], outputs: ExpectedTensor[], optional: ExpectedTensor[] = []) => {
-    const { path, bytes } = await readBundleFile(root, file, field);
-    const signature = readOnnxSignature(bytes, file);
+    const { path, bytes } = await readBundleFile(root, realRoot, file, field, MAX_ONNX_BYTES);
+    const model = decodeModel(bytes, file);
+    const signature = signatureOf(model, file);
     const checked = checkSignature(file, signature, inputs, outputs, optional);
-    return { file: { role, file, path, bytes, signature } satisfies BundleFile, ...checked };
+    const externalData = await readExternalData(root, realRoot, file, model);
+    return { file: { role, file, path, bytes, signature, ...(externalData.length > 0 && { externalData }) } satisfies BundleFile, ...checked };
   };
 
   const encoder = (await load('encoder', m.files.encoder, 'files.encoder', [{ name: 'obs', dims: [B, obs] }], [{ name: 'latent', dims: [B, lat] }])).file;
@@ -336,7 +336,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     rolloutHasTerminal = r.present.has('terminal_logits');
   }
 
-  const initialObservations = await loadInitialObservations(root, m);
+  const initialObservations = await loadInitialObservations(root, realRoot, m);
 
   return {
     dir: root,
@@ -352,9 +352,9 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
 }
 
 /** The bundle's start observations (`files.initialObservations`, a float32 `[N ≥ 1, obsDim]` .npy), when it lists them. */
-async function loadInitialObservations(root: string, m: Manifest): Promise<Float32Array | undefined> {
+async function loadInitialObservations(root: string, realRoot: string, m: Manifest): Promise<Float32Array | undefined> {
   if (m.files.initialObservations === undefined) return undefined;
-  const { bytes } = await readBundleFile(root, m.files.initialObservations, 'files.initialObservations');
+  const { bytes } = await readBundleFile(root, realRoot, m.files.initialObservations, 'files.initialObservations', maxInitialObservationBytes(m.obsDim));
   let arr;
   try {
     arr = decodeNpy(bytes, m.files.initialObservations);

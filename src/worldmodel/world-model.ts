@@ -75,6 +75,8 @@ async function createSession(file: BundleFile, threads: number): Promise<Session
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       logSeverityLevel: 3,
+      // External data comes from the bundle, read and confined by loadBundle: onnxruntime opens no file.
+      ...(file.externalData && { externalData: file.externalData.map((d) => ({ path: d.path, data: d.data })) }),
     });
   } catch (e) {
     throw new BundleError(`${file.file}: onnxruntime could not load the model: ${(e as Error).message}`, { cause: e });
