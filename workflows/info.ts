@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EmbodiedError, describeValue } from '../src/errors.js';
 import { DATASET_FORMAT, Dataset, readDatasetManifest } from '../src/training/dataset.js';
+import { readRegularFile } from '../src/safe-read.js';
+import { MAX_MANIFEST_BYTES } from '../src/worldmodel/bundle-read.js';
 import { BUNDLE_FORMAT } from '../src/worldmodel/manifest.js';
 import { loadBundle, type OnnxTensorInfo } from '../src/worldmodel/bundle.js';
 
@@ -29,10 +30,14 @@ export async function describePath(path: string, quick = false): Promise<InfoRes
   const root = resolve(path);
   let format: unknown;
   try {
-    format = (JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')) as { format?: unknown }).format;
+    // Never blocks on a FIFO, never follows a final symlink, never reads more than a manifest can be.
+    const read = await readRegularFile(join(root, 'manifest.json'), MAX_MANIFEST_BYTES);
+    if ('problem' in read) throw new EmbodiedError(`${root}/manifest.json: ${read.problem}`);
+    format = (JSON.parse(read.bytes.toString('utf8')) as { format?: unknown }).format;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new EmbodiedError(`${root}: neither a world-model bundle nor a dataset (no manifest.json)`, { cause: e });
+    if (code === 'ELOOP') throw new EmbodiedError(`${root}/manifest.json: a symbolic link; expected a regular file`, { cause: e });
     if (e instanceof SyntaxError) throw new EmbodiedError(`${root}/manifest.json: not valid JSON (${e.message})`, { cause: e });
     throw e;
   }

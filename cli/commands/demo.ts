@@ -77,7 +77,7 @@ export function registerDemoCommand(program: Command): void {
     const bars = showProgress(progress) ? barProgress(log) : undefined;
     const onEvent = bars?.onEvent ?? (progress ? lineProgress(log) : undefined);
     const stopped = new EmbodiedError('stopped by Ctrl-C; out/demo was left as it was');
-    const signal = await withCtrlC(
+    await withCtrlC(
       command,
       'stopping after the current step',
       async (signal) => {
@@ -86,6 +86,5 @@ export function registerDemoCommand(program: Command): void {
       },
       stopped,
     );
-    if (signal.aborted) process.exitCode = 130;
   });
 }

@@ -87,7 +87,6 @@ export function registerTrainCommand(program: Command): void {
         .join(', ');
       if (r.stopped) {
         console.log(`stopped at step ${r.steps}; checkpoint ${r.checkpoint} (continue with --resume)`);
-        process.exitCode = 130;
       } else console.log(`trained ${r.steps} steps (${losses}); bundle ${r.bundle}; checkpoint ${r.checkpoint}`);
     });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../environments/index.js';
@@ -94,5 +95,15 @@ describe('embodied info', () => {
     writeTestBundle(bad, {});
     writeFileSync(join(bad, 'encoder.onnx'), 'not onnx');
     await expect(describePath(bad)).rejects.toThrow(/encoder\.onnx: not a valid ONNX model/);
+  });
+
+  it('refuses a manifest that is a FIFO or a symlink instead of hanging on it or following it (issue 14)', async () => {
+    const fifo = tmp();
+    execFileSync('mkfifo', [join(fifo, 'manifest.json')]);
+    await expect(describePath(fifo)).rejects.toThrow(/manifest\.json: not a regular file \(a FIFO\)/);
+    const link = tmp();
+    writeFileSync(join(link, 'real.json'), JSON.stringify({ format: 'embodied.dataset/v1' }));
+    symlinkSync(join(link, 'real.json'), join(link, 'manifest.json'));
+    await expect(describePath(link)).rejects.toThrow(/manifest\.json: a symbolic link; expected a regular file/);
   });
 });
