@@ -73,6 +73,6 @@ describe('embodied demo --quick', () => {
       /expected `envId` Warehouse-v0 or PushBox-v0 \(the environments whose card has a demo task\), got "CartPole-v0"/,
     );
     await expect(runDemo({ episodes: 0 })).rejects.toThrow(/`episodes`: .*>0 \(got 0\)/);
-    await expect(runDemo({ model: join(tmp(), 'missing') })).rejects.toThrow(/manifest\.json/);
+    await expect(runDemo({ model: join(tmp(), 'missing') })).rejects.toThrow(/missing: not a world-model bundle \(no such directory\)/);
   });
 });
