@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { BaseEnv, type EnvMetadata, type EnvSpec, type LifecycleState, type ResetResult, type StepResult, type Stateful } from '../env.js';
-import { EnvStateError, InvalidArgumentError, describeValue } from '../errors.js';
+import { EmbodiedError, EnvStateError, InvalidArgumentError, describeValue } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { Rng } from '../rng.js';
 import { Box } from '../spaces.js';
@@ -69,6 +69,19 @@ const ResetOptionsSchema = z
       .optional(),
   })
   .strict();
+
+/**
+ * The model produced a non-finite observation, latent or reward: the Env contract promises finite values,
+ * so the episode cannot go on. Usually weights that diverged in training, or a start far outside the
+ * training data.
+ */
+export class ModelOutputError extends EmbodiedError {}
+
+/** Index and value of the first non-finite entry of `values`, or `undefined` when all are finite. */
+function firstNonFinite(values: Float32Array): { index: number; value: number } | undefined {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return { index: i, value: values[i]! };
+  return undefined;
+}
 
 /** A world model shared by an env and its forks (reference-counted): closed when the last of them closes, if the env owns it. */
 export interface SharedModel {
@@ -200,6 +213,13 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
     ) {
       throw new InvalidArgumentError(`${this.spec.id}.setState: expected \`observation\` (${this.worlds} × ${this.obsSize}) and \`done\` (${this.worlds}) arrays`);
     }
+    for (const [what, values] of [
+      ['latent', state.latent],
+      ['observation', state.observation],
+    ] as const) {
+      const bad = firstNonFinite(values);
+      if (bad) throw new InvalidArgumentError(`${this.spec.id}.setState: expected a finite \`${what}\`, got ${bad.value} at index ${bad.index}`);
+    }
     this.restoreLifecycle(state.lifecycle);
     this.latent = state.latent.slice();
     this.lastObs = state.observation.slice();
@@ -237,6 +257,13 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
       }
     }
     this.latent = await this.model.encode(prompts);
+    const bad = firstNonFinite(this.latent);
+    if (bad) {
+      const largest = prompts.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      throw new InvalidArgumentError(
+        `${this.spec.id}.reset: the encoder turned the prompt into a non-finite latent (${bad.value} at index ${bad.index}); expected a prompt in the range the model was trained on, got values up to ${largest}`,
+      );
+    }
     this.members = this.model.ensembleSize > 1 && this.model.ensembleMode === 'tsinf' ? this.model.sampleMembers(B, this.rng) : null;
     this.done = new Uint8Array(B);
     this.elapsed = 0;
@@ -273,6 +300,7 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
         this.done[b] = 1;
       }
     }
+    this.checkOutputs(s.nextLatent, obs, rewards);
     this.latent = s.nextLatent;
     this.lastObs = obs;
     this.elapsed++;
@@ -286,6 +314,22 @@ export class WorldModelEnv extends BaseEnv<Float32Array, Float32Array> implement
       ...(batched && { rewards, terminated }),
     };
     return { observation: obs.slice(), reward: active > 0 ? sum / active : 0, terminated: allDone, truncated, info };
+  }
+
+  /** Throws {@link ModelOutputError} naming the first non-finite output of this step (the env keeps its previous state). */
+  private checkOutputs(latent: Float32Array, observation: Float32Array, rewards: Float32Array): void {
+    for (const [what, values] of [
+      ['latent', latent],
+      ['observation', observation],
+      ['reward', rewards],
+    ] as const) {
+      const bad = firstNonFinite(values);
+      if (bad) {
+        throw new ModelOutputError(
+          `${this.spec.id}: the model (${this.model.manifest.name}) produced a non-finite ${what} at step ${this.elapsed + 1} (${bad.value} at index ${bad.index}); the Env contract promises finite values — check the bundle's weights (embodied validate) or the start state`,
+        );
+      }
+    }
   }
 
   protected override async onClose(): Promise<void> {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import pkg from 'onnx-proto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkEnv } from '../../src/check.js';
 import { EnvStateError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
-import { WorldModelEnv } from '../../src/worldmodel/world-model-env.js';
+import { ModelOutputError, WorldModelEnv } from '../../src/worldmodel/world-model-env.js';
 import { denseForward, dynamicsForward, writeTestBundle, type TestBundleOptions } from './onnx-fixtures.js';
 
 const O = 3;
@@ -124,6 +125,29 @@ describe('WorldModelEnv', () => {
     expect(third.truncated).toBe(true);
     expect(third.terminated).toBe(false);
     await expect(env.step(action)).rejects.toThrow(EnvStateError);
+    await env.close();
+  });
+
+  it('never hands out a non-finite observation, latent or reward (issue 14)', async () => {
+    // A NaN weight in the dynamics (a diverged training run): the step fails with a typed error naming what went non-finite.
+    const dir = mkdtempSync(join(tmpdir(), 'wmenv-nan-'));
+    writeTestBundle(dir, { decoder: true, initialObservations: new Float32Array(6) });
+    const file = join(dir, 'dynamics_0.onnx');
+    const model = pkg.onnx.ModelProto.decode(readFileSync(file));
+    const init = model.graph!.initializer!.at(-1)!; // the reward layer's bias
+    const values = new Float32Array(Uint8Array.from(init.rawData!).buffer);
+    values[0] = Number.NaN;
+    init.rawData = new Uint8Array(values.buffer);
+    writeFileSync(file, pkg.onnx.ModelProto.encode(model).finish());
+    const env = await WorldModelEnv.load(dir);
+    await env.reset({ seed: 0 });
+    const before = env.getState();
+    await expect(env.step(Float32Array.of(0, 0))).rejects.toThrow(ModelOutputError);
+    await expect(env.step(Float32Array.of(0, 0))).rejects.toThrow(/produced a non-finite reward at step 1 \(NaN at index 0\)/);
+    expect(env.getState().latent).toEqual(before.latent); // nothing half-applied
+    // setState refuses non-finite latents and observations.
+    expect(() => env.setState({ ...before, latent: before.latent.map(() => Number.NaN) })).toThrow(/setState: expected a finite `latent`, got NaN at index 0/);
+    expect(() => env.setState({ ...before, observation: before.observation.map(() => Number.POSITIVE_INFINITY) })).toThrow(/expected a finite `observation`, got Infinity/);
     await env.close();
   });
 
