@@ -29,5 +29,25 @@ export class NonFiniteLossError extends TrainingError {
   }
 }
 
+/**
+ * The loss ran away (finite but huge: a learning rate far too large, a broken objective). Training stops
+ * before the step is applied, like {@link NonFiniteLossError}, so no diverged model is exported.
+ */
+export class DivergedLossError extends TrainingError {
+  constructor(
+    message: string,
+    /** The optimiser step (1-based) whose loss crossed the limit. */
+    readonly step: number,
+    /** The step count of the state the trainer kept. */
+    readonly lastGoodStep: number,
+    /** The loss of that step. */
+    readonly loss: number,
+    /** The limit it crossed. */
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A checkpoint file is malformed or does not fit the trainer it is loaded into. */
 export class CheckpointError extends TrainingError {}

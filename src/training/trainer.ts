@@ -13,7 +13,7 @@ import { serializeModel } from '../graph/index.js';
 import { parseOptions, z } from '../options.js';
 import type { CheckpointData } from './checkpoint.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { CheckpointError, NonFiniteLossError } from './errors.js';
+import { CheckpointError, DivergedLossError, NonFiniteLossError } from './errors.js';
 import type { Objective } from './objective.js';
 import type { AdamOptions } from './optimizer.js';
 import { AdamOptionsSchema } from './optimizer.js';
@@ -34,6 +34,12 @@ export const TrainerOptionsSchema = z
     intraOpNumThreads: z.number().int().positive().default(2),
     /** Learning rate: a number or a schedule `(step) => lr` of the 1-based step being taken. Default 3e-4. */
     lr: z.union([z.number().positive(), z.custom<(step: number) => number>((v) => typeof v === 'function', 'expected a number or a function')]).default(3e-4),
+    /**
+     * Training stops with `DivergedLossError` when a step's loss exceeds this multiple of
+     * max(1, the first loss this trainer saw): a loss that grew 10⁴-fold has diverged, and a diverged
+     * model must not be exported as if it were trained. Default 1e4.
+     */
+    divergenceFactor: z.number().gt(1).default(1e4),
   })
   .strict();
 
@@ -88,6 +94,8 @@ export class Trainer {
   private spare: StateSet;
   private runners = new Map<number, Runner>();
   private stepCount = 0;
+  /** The first loss this trainer saw: the reference of the divergence check. */
+  private firstLoss: number | undefined;
   private lastCheckpoint: { path: string; step: number } | undefined;
   private closed = false;
 
@@ -187,12 +195,27 @@ export class Trainer {
           values,
         );
       }
+      this.checkDivergence(values.loss!, step);
       const { loss, grad_norm: gradNorm, ...metrics } = values;
       logs.push({ step, lr: r.lr[k]!, loss: loss!, gradNorm: gradNorm!, metrics });
     }
     [this.current, this.spare] = [this.spare, this.current];
     this.stepCount += r.steps;
     return logs;
+  }
+
+  /** Throws {@link DivergedLossError} when `loss` ran away from the first loss this trainer saw. */
+  private checkDivergence(loss: number, step: number): void {
+    this.firstLoss ??= loss;
+    const limit = this.options.divergenceFactor * Math.max(1, this.firstLoss);
+    if (loss <= limit) return;
+    throw new DivergedLossError(
+      `Training stopped: the loss diverged at step ${step} (${loss.toPrecision(3)}, more than ${this.options.divergenceFactor}× max(1, the first loss ${this.firstLoss.toPrecision(3)})); the trainer kept the state of step ${this.stepCount} — lower the learning rate`,
+      step,
+      this.stepCount,
+      loss,
+      limit,
+    );
   }
 
   /** Copies of the current parameter values, by name. */

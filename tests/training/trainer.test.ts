@@ -7,7 +7,7 @@ import type { Rng } from '../../src/rng.js';
 import type { BatchSource, SequenceBatch } from '../../src/training/batch.js';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint } from '../../src/training/checkpoint.js';
 import { learningRateAt, parseWorldModelConfig } from '../../src/training/wm-config.js';
-import { CheckpointError, NonFiniteLossError } from '../../src/training/errors.js';
+import { CheckpointError, DivergedLossError, NonFiniteLossError } from '../../src/training/errors.js';
 import type { Objective } from '../../src/training/objective.js';
 import { Trainer } from '../../src/training/trainer.js';
 import { WorldModelTrainer } from '../../src/training/wm-trainer.js';
@@ -154,6 +154,19 @@ describe('WorldModelTrainer checkpoints', () => {
     const ckpt = await readCheckpoint(path);
     expect(ckpt.step).toBe(6);
     for (const p of ckpt.params) expect(p.value.every(Number.isFinite)).toBe(true);
+    await trainer.close();
+  });
+
+  it('stops when the loss diverges (a learning rate far too large) instead of training on (issue 14)', async () => {
+    const trainer = await WorldModelTrainer.create(new LinearSystem(), { ...small, lr: 1e6 }, { seed: 2, intraOpNumThreads: 1 });
+    const err = await trainer.train({ steps: 200 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DivergedLossError);
+    expect((err as Error).message).toMatch(
+      /^Training stopped: the loss diverged at step \d+ \(\S+, more than 10000× max\(1, the first loss \S+\)\); the trainer kept the state of step \d+ — lower the learning rate$/,
+    );
+    const { step, lastGoodStep } = err as DivergedLossError;
+    expect(trainer.step).toBe(lastGoodStep);
+    expect(lastGoodStep).toBeLessThan(step); // the state before the run that diverged
     await trainer.close();
   });
 
