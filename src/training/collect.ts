@@ -27,6 +27,40 @@ import { unwrap } from '../wrappers/wrapper.js';
 import { DatasetError, type DatasetManifest } from './dataset-manifest.js';
 import { DatasetWriter, EpisodeBuffer } from './dataset-writer.js';
 
+/**
+ * An environment (or policy) produced a non-finite observation, action or reward. Collection stops there;
+ * the episodes finished before it are kept (published with `stopReason: 'stopped'`) and the message says
+ * which episode, step and value broke — a dataset that `Dataset.load` would reject is never written.
+ */
+export class NonFiniteTransitionError extends DatasetError {
+  constructor(
+    message: string,
+    /** The seed of the episode that broke. */
+    readonly seed: number,
+    /** Its step (0-based) that broke. */
+    readonly step: number,
+    /** `observation`, `action`, `reward` or `nextObservation`. */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws {@link NonFiniteTransitionError} when any value of the transition is not finite. */
+function checkTransition(ep: EpisodeBuffer, fields: Readonly<Record<string, ArrayLike<number>>>): void {
+  for (const [field, values] of Object.entries(fields)) {
+    for (let j = 0; j < values.length; j++) {
+      if (Number.isFinite(values[j]!)) continue;
+      throw new NonFiniteTransitionError(
+        `collect: the episode with seed ${ep.seed} produced a non-finite ${field} at step ${ep.length} (${values[j]} at index ${j}); a dataset holds finite values only`,
+        ep.seed,
+        ep.length,
+        field,
+      );
+    }
+  }
+}
+
 /** Progress of a collection, reported after every finished episode. */
 export interface CollectProgress {
   /** Transitions written (episodes finished in order). */
@@ -186,6 +220,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
     const manifest = await finalizeWith(writer, stopped);
     return { path: writer.path, manifest, stopped };
   } catch (e) {
+    if (e instanceof NonFiniteTransitionError && writer !== undefined && writer.episodes > 0) throw await keepFinished(writer, e);
     await writer?.abort();
     throw e;
   } finally {
@@ -215,6 +250,17 @@ async function isPhysicsEnv(o: z.output<typeof CollectOptionsSchema>, envId: str
   } finally {
     await probe.close();
   }
+}
+
+/** Publishes the episodes finished before `error` (as a stopped collection) and says so in the error. */
+async function keepFinished(writer: DatasetWriter, error: NonFiniteTransitionError): Promise<NonFiniteTransitionError> {
+  const manifest = await writer.finalize('stopped');
+  return new NonFiniteTransitionError(
+    `${error.message}. The ${manifest.counts.episodes} episodes finished before it were kept in ${writer.path} (stopReason 'stopped')`,
+    error.seed,
+    error.step,
+    error.field,
+  );
 }
 
 async function finalizeWith(writer: DatasetWriter, stopped: boolean): Promise<DatasetManifest> {
@@ -296,6 +342,12 @@ async function runVector(vec: VectorEnv, policies: Policy<Float32Array, unknown>
     for (let i = 0; i < n; i++) {
       const ep = buffers[i]!;
       const cut = ep.length + 1 >= cap;
+      checkTransition(ep, {
+        observation: observations.subarray(i * od, (i + 1) * od),
+        action: actions.subarray(i * ad, (i + 1) * ad),
+        reward: [r.rewards[i]!],
+        nextObservation: r.observations.subarray(i * od, (i + 1) * od),
+      });
       ep.push(
         observations.subarray(i * od, (i + 1) * od),
         actions.subarray(i * ad, (i + 1) * ad),

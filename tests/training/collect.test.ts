@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import '../../environments/line-world/index.js';
 import { randomPolicy, policyFromFunction } from '../../src/policy.js';
 import { Box } from '../../src/spaces.js';
-import { collect, policySeedFor } from '../../src/training/collect.js';
+import { NonFiniteTransitionError, collect, policySeedFor } from '../../src/training/collect.js';
+import { make } from '../../src/registry.js';
+import type { ResetOptions, StepResult } from '../../src/env.js';
+import { Wrapper } from '../../src/wrappers/wrapper.js';
 import { Dataset, DatasetError } from '../../src/training/dataset.js';
 
 const actionSpace = new Box(-1, 1, [1]);
@@ -116,6 +119,35 @@ describe('collect', () => {
       /invalid action for env 0: expected index 0 in \[-1, 1\], got 7/,
     );
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('stops at a non-finite transition, names it, and keeps the episodes finished before it (issue 14)', async () => {
+    /** LineWorld whose episode with seed 3 returns a NaN reward at its third step. */
+    class NanRewardAt extends Wrapper {
+      private seed: number | undefined;
+      private t = 0;
+      override async reset(opts?: ResetOptions) {
+        this.seed = opts?.seed;
+        this.t = 0;
+        return this.env.reset(opts);
+      }
+      override async step(action: Float32Array): Promise<StepResult<Float32Array>> {
+        const r = await this.env.step(action);
+        return ++this.t === 3 && this.seed === 3 ? { ...r, reward: Number.NaN } : r;
+      }
+    }
+    const out = join(tmp(), 'nan');
+    const err = await collect({ env: () => new NanRewardAt(make('LineWorld-v0')), policy: randomPolicy(actionSpace), episodes: 6, seed: 0, out, progress: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NonFiniteTransitionError);
+    expect((err as Error).message).toMatch(
+      /^collect: the episode with seed 3 produced a non-finite reward at step 2 \(NaN at index 0\); a dataset holds finite values only\. The 3 episodes finished before it were kept in .*nan \(stopReason 'stopped'\)$/,
+    );
+    expect(err).toMatchObject({ seed: 3, step: 2, field: 'reward' });
+    const kept = await Dataset.load(out);
+    expect(kept.numEpisodes).toBe(3);
+    expect(kept.manifest.stopReason).toBe('stopped');
   });
 
   it('validates its options', async () => {
