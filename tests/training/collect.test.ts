@@ -147,7 +147,7 @@ describe('collect', () => {
     expect(err).toMatchObject({ seed: 3, step: 2, field: 'reward' });
     const kept = await Dataset.load(out);
     expect(kept.numEpisodes).toBe(3);
-    expect(kept.manifest.stopReason).toBe('stopped');
+    expect(kept.manifest?.stopReason).toBe('stopped');
   });
 
   it('validates its options', async () => {
