@@ -261,6 +261,17 @@ export class Dataset implements BatchSource {
       const a = first.manifest?.envId;
       const b = p.manifest?.envId;
       if (a !== undefined && b !== undefined && a !== b) throw new DatasetError(`Dataset.concat: expected every dataset to come from ${a} (dataset 0), got ${b} in dataset ${i}`);
+      // Data of one environment under other options (dense vs sparse reward, another layout) is another task.
+      const optsA = first.manifest?.envOptions;
+      const optsB = p.manifest?.envOptions;
+      if (optsA !== undefined && optsB !== undefined && canonicalJson(optsA) !== canonicalJson(optsB)) {
+        throw new DatasetError(
+          `Dataset.concat: expected every dataset to use the environment options of dataset 0 (${canonicalJson(optsA)}), got ${canonicalJson(optsB)} in dataset ${i}`,
+        );
+      }
+      const hash = p.manifest?.contentHash;
+      const twin = hash === undefined ? -1 : parts.findIndex((q) => q.manifest?.contentHash === hash);
+      if (twin !== i && twin >= 0) throw new DatasetError(`Dataset.concat: dataset ${i} is dataset ${twin} again (content hash ${hash!.slice(0, 12)}…); give each dataset once`);
     });
     const n = parts.reduce((s, p) => s + p.size, 0);
     const { obsDim: od, actionDim: ad } = first;
@@ -450,4 +461,13 @@ function checkFinite(data: Float32Array, field: string, width: number, where: st
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!)) throw new DatasetError(`${where}: ${field}[${Math.floor(i / width)}] holds a non-finite value (${data[i]}) at dimension ${i % width}`);
   }
+}
+
+/** JSON with object keys sorted at every level: equal values, equal text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }

@@ -77,6 +77,19 @@ describe('trainWorldModel (embodied train)', () => {
     await expect(trainWorldModel({ data, out: join(dir, 'z'), steps: 0 })).rejects.toThrow(/`steps`: .* \(got 0\)/);
   });
 
+  it('refuses the same dataset twice and datasets of other environment options (issue 14)', async () => {
+    const dir = await dataset();
+    const data = join(dir, 'data');
+    await expect(trainWorldModel({ data: [data, data], out: join(dir, 'twice'), steps: 8, config: tiny })).rejects.toThrow(
+      /dataset 1 is dataset 0 again \(content hash [0-9a-f]{12}…\)/,
+    );
+    await collectDataset({ env: 'LineWorld-v0', envOptions: { goalRange: 0.5 }, episodes: 2, seed: 5, out: join(dir, 'narrow') });
+    await expect(trainWorldModel({ data: [data, join(dir, 'narrow')], out: join(dir, 'mixed'), steps: 8, config: tiny })).rejects.toThrow(
+      /expected every dataset to use the environment options of dataset 0 \(\{\}\), got \{"goalRange":0\.5\} in dataset 1/,
+    );
+    expect(existsSync(join(dir, 'twice'))).toBe(false);
+  });
+
   it('trains on several datasets as one, records each hash, and collects on-policy data with --policy mpc', async () => {
     const dir = await dataset();
     const scripted = join(dir, 'data');
