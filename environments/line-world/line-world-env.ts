@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { BaseEnv, type EnvMetadata, type EnvSpec, type LifecycleState, type ResetResult, type StepResult, type Stateful } from '../../src/env.js';
-import { InvalidArgumentError, describeValue } from '../../src/errors.js';
+import { EnvStateError, InvalidArgumentError, describeValue } from '../../src/errors.js';
 import { parseOptions } from '../../src/options.js';
 import { Box } from '../../src/spaces.js';
 
@@ -148,6 +148,7 @@ export class LineWorld extends BaseEnv<Float32Array, Float32Array> implements St
 
   /** `'ansi'`: a one-line text picture, e.g. `|········o·····G·······| x=-0.031 v=0.000 goal=0.512`. */
   render(mode = 'ansi'): string {
+    if (this.phase === 'closed') throw new EnvStateError('LineWorld-v0: render() called after close()');
     if (mode !== 'ansi') throw new InvalidArgumentError(`LineWorld-v0.render: expected mode 'ansi', got ${describeValue(mode)}`);
     const width = 41;
     const cell = (pos: number) => Math.round(((pos + this.params.bound) / (2 * this.params.bound)) * (width - 1));

@@ -58,7 +58,9 @@ export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown
 
   /** The live scene. @throws {@link EnvStateError} before the first reset. */
   protected get liveScene(): Scene {
-    if (this.scene === undefined) throw new EnvStateError(`${this.spec.id}: no scene yet; call reset() first`);
+    if (this.scene === undefined) {
+      throw new EnvStateError(this.phase === 'closed' ? `${this.spec.id}: the environment was closed; make a new one` : `${this.spec.id}: no scene yet; call reset() first`);
+    }
     return this.scene;
   }
 
@@ -85,6 +87,7 @@ export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown
 
   /** `'frame'`: the JSON scene description; `'ansi'`: the subclass's text view. */
   render(mode = 'frame'): unknown {
+    if (this.phase === 'closed') throw new EnvStateError(`${this.spec.id}: render() called after close()`);
     if (mode === 'frame') return this.liveScene.frame(this.elapsedSteps * this.controlDt, this.frameMarkers());
     if (mode === 'ansi') return this.renderAnsi();
     throw new InvalidArgumentError(`${this.spec.id}.render: expected mode 'frame' or 'ansi', got ${describeValue(mode)}`);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { EnvStateError } from '../errors.js';
+import { EnvStateError, InvalidArgumentError, describeValue } from '../errors.js';
 import { isStateful, type Env, type EnvMetadata, type EnvSpec, type ResetOptions, type ResetResult, type StepResult } from '../env.js';
 import type { Space } from '../spaces.js';
 
@@ -79,6 +79,9 @@ export class Wrapper<O = Float32Array, A = Float32Array, IO = O, IA = A> impleme
   /** Restores what {@link Wrapper.getState} returned, inner environment first. */
   setState(state: WrappedState): void {
     if (!isStateful(this.env)) throw new EnvStateError(`${this.spec.id}: setState() called on a stack whose environment is not Stateful`);
+    if (typeof state !== 'object' || state === null || !('inner' in state)) {
+      throw new InvalidArgumentError(`${this.spec.id}.setState: expected the { inner, wrapper } object that getState() returned, got ${describeValue(state)}`);
+    }
     this.env.setState(state.inner);
     this.restoreWrapperState(state.wrapper);
   }
