@@ -15,7 +15,7 @@ import { Scene, type BodySpec, type FrameMarker, type JointSpec } from '../../sr
 import { Box } from '../../src/spaces.js';
 import { fmt, plotGrid } from '../common/ansi.js';
 import { quatFromYaw, wrapAngle, yawOf } from '../common/math.js';
-import { finite, nonNegative, positive, vec2 } from '../common/schemas.js';
+import { finite, gravity as gravityField, nonNegative, positive, speed, vec2 } from '../common/schemas.js';
 
 const triple = z.tuple([positive, positive, positive]);
 
@@ -37,7 +37,7 @@ export const ArmOptionsSchema = z
     /** Largest motor torque per joint, N·m. Default `[40, 20, 10]`. */
     maxTorque: triple.default([40, 20, 10]),
     /** Largest commanded joint speed, rad/s (velocity mode: action 1 ↦ this). Default 2. */
-    maxJointSpeed: positive.default(2),
+    maxJointSpeed: speed.default(2),
     /** Velocity-motor gain (Rapier's `factor`; force-based), N·m·s/rad. Default 1000. */
     velocityGain: positive.default(1000),
     /** Position-motor stiffness (force-based), N·m/rad. Default 200. */
@@ -47,7 +47,7 @@ export const ArmOptionsSchema = z
     /** Success radius around the target, m. Default 0.05. */
     targetTolerance: positive.default(0.05),
     /** Gravity, m/s² (downward, across the arm's plane). Default 9.81. */
-    gravity: nonNegative.default(9.81),
+    gravity: gravityField.default(9.81),
     /** Physics timestep, s. Default 0.01. */
     physicsDt: positive.max(0.1).default(0.01),
     /** Physics steps per control step. Default 5 (20 Hz control). */

@@ -13,7 +13,7 @@ import { PhysicsEnv } from '../../src/physics/physics-env.js';
 import { Scene, type BodySpec, type FrameMarker, type JointSpec } from '../../src/physics/scene.js';
 import { Box } from '../../src/spaces.js';
 import { fmt, plotGrid } from '../common/ansi.js';
-import { finite, nonNegative, positive } from '../common/schemas.js';
+import { finite, force, gravity as gravityField, length, mass, positive } from '../common/schemas.js';
 import { wrapAngle, quatFromAngleZ } from '../common/math.js';
 
 /** Constructor options of {@link CartPoleEnv}. */
@@ -24,21 +24,21 @@ export const CartPoleOptionsSchema = z
     /** Reward 1 on success steps, 0 otherwise, instead of the dense reward. Default `false`. */
     sparse: z.boolean().default(false),
     /** Cart mass, kg. Default 1.0. */
-    cartMass: positive.default(1.0),
+    cartMass: mass.default(1.0),
     /** Pole mass, kg (uniform rod). Default 0.1. */
-    poleMass: positive.default(0.1),
+    poleMass: mass.default(0.1),
     /** Full pole length, m (the pivot is at one end). Default 1.0. */
-    poleLength: positive.default(1.0),
+    poleLength: length.default(1.0),
     /** Largest force on the cart, N (action 1 ↦ this). Default 10. */
-    maxForce: positive.default(10),
+    maxForce: force.default(10),
     /** Half length of the track, m: leaving it truncates the episode. Default 2.4. */
-    xLimit: positive.default(2.4),
+    xLimit: length.default(2.4),
     /** Balance mode: |θ| beyond this (rad) terminates the episode. Default 0.2095 (12°). */
     failAngle: positive.default((12 * Math.PI) / 180),
     /** |θ| within this (rad) counts as upright for `info.success`. Default 0.2095 (12°). */
     successAngle: positive.default((12 * Math.PI) / 180),
     /** Gravity, m/s² (downward). Default 9.81. */
-    gravity: nonNegative.default(9.81),
+    gravity: gravityField.default(9.81),
     /** Physics timestep, s. Default 0.01. */
     physicsDt: positive.max(0.1).default(0.01),
     /** Physics steps per control step. Default 2 (50 Hz control). */

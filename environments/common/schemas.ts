@@ -15,3 +15,19 @@ export const nonNegative = z.number().finite().nonnegative();
 export const vec2 = z.tuple([finite, finite]);
 /** A 3-D point or vector `[x, y, z]`. */
 export const vec3 = z.tuple([finite, finite, finite]);
+
+// Physical quantities, bounded to what Rapier simulates faithfully at the environments' time steps: far
+// outside these ranges (a 1e-30 kg box, a 1e30 N force, gravity 1e300) the solver freezes or explodes
+// silently, so an option there is refused instead.
+/** A body's mass, kg: 1 g … 10 t. */
+export const mass = positive.min(1e-3).max(1e4);
+/** A size (radius, half-extent, length), m: 1 mm … 100 m. */
+export const length = positive.min(1e-3).max(100);
+/** Gravity, m/s² (downward): 0 … 100 (ten times Earth's). */
+export const gravity = nonNegative.max(100);
+/** A force, N: up to 100 kN. */
+export const force = positive.max(1e5);
+/** A speed limit, m/s or rad/s: up to 100. */
+export const speed = positive.max(100);
+/** A friction coefficient: 0 … 10. */
+export const friction = nonNegative.max(10);

@@ -13,7 +13,7 @@ import { PhysicsEnv } from '../../src/physics/physics-env.js';
 import { Scene, type BodySpec, type FrameMarker } from '../../src/physics/scene.js';
 import { Box } from '../../src/spaces.js';
 import { fmt, plotGrid } from '../common/ansi.js';
-import { finite, nonNegative, positive, vec2, vec3 } from '../common/schemas.js';
+import { finite, friction as frictionCoefficient, gravity as gravityField, length, mass, positive, speed, vec2, vec3 } from '../common/schemas.js';
 import { quatFromYaw, yawOf } from '../common/math.js';
 
 /** Constructor options of {@link PushBoxEnv}. */
@@ -26,25 +26,25 @@ export const PushBoxOptionsSchema = z
     /** End the episode (`terminated`) when the goal is reached. Default `true`. */
     terminateOnSuccess: z.boolean().default(true),
     /** Box mass, kg. Default 0.5. */
-    boxMass: positive.default(0.5),
+    boxMass: mass.default(0.5),
     /** Half the side of the cubic box, m. Default 0.05. */
-    boxHalfSize: positive.default(0.05),
+    boxHalfSize: length.default(0.05),
     /** Friction coefficient of the box and the table (Rapier averages the two). Default 0.5. */
-    friction: nonNegative.default(0.5),
+    friction: frictionCoefficient.default(0.5),
     /** Friction coefficient of the pusher (averaged with the box's). Default 0.2. */
-    pusherFriction: nonNegative.default(0.2),
+    pusherFriction: frictionCoefficient.default(0.2),
     /** Pusher radius, m. Default 0.03. */
-    pusherRadius: positive.default(0.03),
+    pusherRadius: length.default(0.03),
     /** Largest pusher speed per axis, m/s (action 1 ↦ this). Default 0.5. */
-    maxSpeed: positive.default(0.5),
+    maxSpeed: speed.default(0.5),
     /** Half the side of the square table, m. Default 0.5. */
-    tableHalfSize: positive.default(0.5),
+    tableHalfSize: length.default(0.5),
     /** Success radius for the box centre, m. Default 0.05. */
     goalTolerance: positive.default(0.05),
     /** Success tolerance on the heading (modulo 90°), rad, with `orientation`. Default 0.2. */
     yawTolerance: positive.default(0.2),
     /** Gravity, m/s² (downward). Default 9.81. */
-    gravity: nonNegative.default(9.81),
+    gravity: gravityField.default(9.81),
     /** Physics timestep, s. Default 0.01. */
     physicsDt: positive.max(0.1).default(0.01),
     /** Physics steps per control step. Default 5 (20 Hz control). */

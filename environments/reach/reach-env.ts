@@ -14,7 +14,7 @@ import { PhysicsEnv } from '../../src/physics/physics-env.js';
 import { Scene, type FrameMarker } from '../../src/physics/scene.js';
 import { Box } from '../../src/spaces.js';
 import { fmt, plotGrid } from '../common/ansi.js';
-import { nonNegative, positive, vec2 } from '../common/schemas.js';
+import { force, gravity as gravityField, length, mass, nonNegative, positive, vec2 } from '../common/schemas.js';
 
 /** Constructor options of {@link ReachEnv}. */
 export const ReachOptionsSchema = z
@@ -24,19 +24,19 @@ export const ReachOptionsSchema = z
     /** End the episode (`terminated`) when the goal is reached. Default `true`. */
     terminateOnSuccess: z.boolean().default(true),
     /** Ball mass, kg. Default 1. */
-    mass: positive.default(1),
+    mass: mass.default(1),
     /** Ball radius, m. Default 0.05. */
-    radius: positive.default(0.05),
+    radius: length.default(0.05),
     /** Largest force per axis, N (action 1 ↦ this). Default 2. */
-    maxForce: positive.default(2),
+    maxForce: force.default(2),
     /** Linear damping c, 1/s (`m a = F − m c v`). Default 0.5. */
     damping: nonNegative.default(0.5),
     /** Half the side of the square arena, m. Default 1. */
-    arenaHalfSize: positive.default(1),
+    arenaHalfSize: length.default(1),
     /** Success radius around the goal, m. Default 0.05. */
     goalTolerance: positive.default(0.05),
     /** Gravity, m/s² (downward). Default 9.81. */
-    gravity: nonNegative.default(9.81),
+    gravity: gravityField.default(9.81),
     /** Physics timestep, s. Default 0.01. */
     physicsDt: positive.max(0.1).default(0.01),
     /** Physics steps per control step. Default 5 (20 Hz control). */

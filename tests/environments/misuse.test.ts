@@ -24,3 +24,15 @@ describe.each(ids)('%s', (id) => {
     expect(() => render()).toThrow(/render\(\) called after close\(\)/);
   });
 });
+
+describe('physical options outside what Rapier simulates faithfully', () => {
+  it.each([
+    ['PushBox-v0', { boxMass: 1e-30 }, /PushBox-v0 options: `boxMass`: .*\(got 1e-30\)/],
+    ['CartPole-v0', { maxForce: 1e30 }, /CartPole-v0 options: `maxForce`: .*\(got 1e\+30\)/],
+    ['Reach-v0', { gravity: 1e300 }, /Reach-v0 options: `gravity`: .*\(got 1e\+300\)/],
+    ['Arm-v0', { maxJointSpeed: 1e9 }, /Arm-v0 options: `maxJointSpeed`: .*\(got 1000000000\)/],
+  ])('%s %j is refused instead of freezing the simulation', (id, options, message) => {
+    expect(() => make(id, options)).toThrow(InvalidArgumentError);
+    expect(() => make(id, options)).toThrow(message);
+  });
+});
