@@ -194,13 +194,15 @@ export class DatasetWriter {
         throw new InvalidArgumentError(`DatasetWriter: expected \`${key}\` to be a ${key === 'chunkSize' ? 'positive' : 'non-negative'} integer, got ${describeValue(v)}`);
       }
     }
+    await mkdir(dirname(out), { recursive: true });
+    // First put back a dataset that a crash between the two publish renames left aside, so that it is
+    // protected by the checks below like any existing dataset.
+    await recoverStaleSiblings(out);
     if (!options.overwrite && (await exists(out))) {
       throw new DatasetError(`DatasetWriter: ${out} already exists; choose another output directory or pass overwrite: true`);
     }
     // Refused here, before any work, and again at each publish (the folder may change meanwhile).
     await assertReplaceable(out, 'dataset', 'DatasetWriter');
-    await mkdir(dirname(out), { recursive: true });
-    await removeStaleSiblings(out);
     const staging = siblingPath(out, 'staging');
     await mkdir(staging);
     const w = new DatasetWriter(options, out, staging);
@@ -390,21 +392,30 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Removes staging/tmp/old siblings of `out` whose writing process is gone (killed collections). */
-async function removeStaleSiblings(out: string): Promise<void> {
+/**
+ * Cleans up after writers that died (killed collections): their staging and tmp siblings of `out` are
+ * removed; an `old` sibling — the previous dataset, renamed aside by a publish that crashed before its
+ * second rename — is put back at `out` when nothing took its place, and removed only when a newer dataset
+ * did (the publish completed).
+ */
+async function recoverStaleSiblings(out: string): Promise<void> {
   const prefix = `.${basename(out)}.`;
-  const pattern = /^(?:staging|tmp|old)-(\d+)-[0-9a-f]{8}$/;
+  const pattern = /^(staging|tmp|old)-(\d+)-[0-9a-f]{8}$/;
   for (const name of await readdir(dirname(out))) {
     if (!name.startsWith(prefix)) continue;
     const m = pattern.exec(name.slice(prefix.length));
-    if (m && !pidAlive(Number(m[1]))) await rm(join(dirname(out), name), { recursive: true, force: true });
+    if (!m || pidAlive(Number(m[2]))) continue;
+    const path = join(dirname(out), name);
+    if (m[1] === 'old' && !(await exists(out))) await rename(path, out);
+    else await rm(path, { recursive: true, force: true });
   }
 }
 
 /**
  * Moves the complete directory `from` to `to`. When `to` exists (a dataset: anything else is refused)
- * it is first renamed aside: a crash between the two renames leaves nothing at `to` (and the old copy
- * hidden beside it), never a mix.
+ * it is first renamed aside: a crash between the two renames leaves nothing at `to` and the old copy
+ * hidden beside it, never a mix — and the next writer for `to` puts the old copy back
+ * ({@link recoverStaleSiblings}).
  */
 async function publish(from: string, to: string): Promise<void> {
   if (await assertReplaceable(to, 'dataset', 'DatasetWriter')) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +178,20 @@ async function killMidWrite(out: string, checkpointEvery: number, delayMs: numbe
   proc.kill('SIGKILL');
   await exited;
 }
+
+describe('a publish that crashed between its two renames (issue 14)', () => {
+  it('is recovered by the next writer: the previous dataset is put back, not deleted', async () => {
+    const dir = tmp();
+    const out = join(dir, 'd');
+    const first = await collect({ envId: 'LineWorld-v0', policy: randomPolicy(actionSpace), episodes: 2, seed: 1, out, progress: false });
+    // What the crash leaves: nothing at `out`, the old copy renamed aside by a process that is gone.
+    const aside = join(dir, '.d.old-4194000-0123abcd');
+    renameSync(out, aside);
+    await expect(collect({ envId: 'LineWorld-v0', policy: randomPolicy(actionSpace), episodes: 2, seed: 2, out, progress: false })).rejects.toThrow(/already exists/);
+    expect(existsSync(aside)).toBe(false);
+    expect((await Dataset.load(out)).manifest!.contentHash).toBe(first.manifest.contentHash);
+  });
+});
 
 // Spawns three child processes (tsx start-up ≈ 1 s each on an idle machine).
 describe('a killed collection', () => {
