@@ -31,6 +31,11 @@ export const CollectDatasetOptionsSchema = z
     env: z.string().min(1),
     /** Environment options. Default `{}`. */
     envOptions: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * The environment's time limit (`make`'s `maxEpisodeSteps`). Default: the registered one. When
+     * given, the environments are stepped in this thread whatever `workers` is.
+     */
+    maxEpisodeSteps: positiveInt().optional(),
     /** Transitions to collect (the last episode is cut to fit). Exactly one of `steps` and `episodes`. */
     steps: positiveInt().optional(),
     /** Episodes to collect. Exactly one of `steps` and `episodes`. */
@@ -101,8 +106,10 @@ export async function collectDataset(options: CollectDatasetOptions): Promise<Co
     const policy = collectPolicyFactory(options, model);
     const total = o.steps ?? o.episodes!;
     o.onProgress?.({ transitions: 0, episodes: 0, total, unit: o.steps !== undefined ? 'steps' : 'episodes' });
+    const maxEpisodeSteps = o.maxEpisodeSteps;
     return await collect({
-      envId: o.env,
+      // `collect` makes registered environments with their registered limit; another one needs a factory.
+      ...(maxEpisodeSteps === undefined ? { envId: o.env } : { env: () => make<Float32Array, Float32Array>(o.env, o.envOptions, { maxEpisodeSteps }) }),
       envOptions: o.envOptions,
       policy,
       ...(o.steps !== undefined ? { steps: o.steps } : { episodes: o.episodes! }),

@@ -31,6 +31,7 @@ export function registerCollectCommand(program: Command): void {
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
+    .option('--max-episode-steps <n>', "the environment's time limit (default: the registered one, see embodied envs); steps in this thread", integerOption(1))
     .option('--checkpoint-every <n>', 'publish a valid partial dataset every n transitions', integerOption(0), 0)
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
