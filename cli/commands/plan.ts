@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { formatPlanReport, planEpisodes, type PlanEpisodesOptions } from '../../workflows/plan.js';
+import { withLayoutFile } from '../layout-file.js';
 import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
 
@@ -32,15 +33,30 @@ export function registerPlanCommand(program: Command): void {
       'maximise this formula over named observation entries instead of the reward, e.g. "-(box_position_0 - goal_position_0)^2" (mathjs syntax; o0, o1, … always work)',
     )
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
+    .option('--layout-file <path>', 'Warehouse-v0: the layout (ASCII map) in this file, as the `layout` environment option')
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar');
   command.action(
-    async ({ json, progress, planner, ...o }: Omit<PlanEpisodesOptions, 'algorithm'> & { json?: boolean; progress: boolean; planner?: PlanEpisodesOptions['algorithm'] }) => {
+    async ({
+      json,
+      progress,
+      planner,
+      layoutFile,
+      envOptions,
+      ...o
+    }: Omit<PlanEpisodesOptions, 'algorithm'> & { json?: boolean; progress: boolean; planner?: PlanEpisodesOptions['algorithm']; layoutFile?: string }) => {
       await withCtrlC(command, 'stopping after the current step', async (signal) => {
+        const options = await withLayoutFile(envOptions, layoutFile);
         const bar = progressBar(showProgress(progress), `plan ${o.env} |{bar}| {value}/{total} episodes | success {success} | ETA {eta_formatted}`);
         const onProgress = (p: { done: number; total: number; successes: number }) =>
           bar.update(p.done, p.total, { success: p.done === 0 ? '-' : `${((100 * p.successes) / p.done).toFixed(0)}%` });
-        const report = await planEpisodes({ ...o, ...(planner !== undefined && { algorithm: planner }), signal, onProgress }).finally(() => bar.stop());
+        const report = await planEpisodes({
+          ...o,
+          ...(options !== undefined && { envOptions: options }),
+          ...(planner !== undefined && { algorithm: planner }),
+          signal,
+          onProgress,
+        }).finally(() => bar.stop());
         console.log(json ? JSON.stringify(report, null, 2) : formatPlanReport(report));
       });
     },
