@@ -65,7 +65,10 @@ function typeOf(schema: z.ZodType): string {
   const def = schema.def as { type: string; innerType?: z.ZodType; entries?: Record<string, string>; items?: z.ZodType[]; element?: z.ZodType; options?: z.ZodType[] };
   if (def.type === 'default' || def.type === 'optional' || def.type === 'nullable') return typeOf(def.innerType!);
   if (def.type === 'number') return (schema as z.ZodNumber).isInt ? 'integer' : 'number';
-  if (def.type === 'enum') return Object.values(def.entries!).map((v) => `'${v}'`).join(' | ');
+  if (def.type === 'enum')
+    return Object.values(def.entries!)
+      .map((v) => `'${v}'`)
+      .join(' | ');
   if (def.type === 'tuple') return `[${def.items!.map(typeOf).join(', ')}]`;
   if (def.type === 'array') return `${typeOf(def.element!)}[]`;
   if (def.type === 'union') return def.options!.map(typeOf).join(' | ');

@@ -14,7 +14,10 @@ import { InvalidArgumentError } from '../src/errors.js';
 function fileLocation(text: string, row: number, column: number): { line: number; column: number } {
   const lines = text.replace(/\r/g, '').split('\n');
   const blank = (l: string) => l.trim().length === 0;
-  const first = Math.max(0, lines.findIndex((l) => !blank(l)));
+  const first = Math.max(
+    0,
+    lines.findIndex((l) => !blank(l)),
+  );
   const indent = Math.min(...lines.filter((l) => !blank(l)).map((l) => /^ */.exec(l)![0].length), Number.MAX_SAFE_INTEGER);
   return { line: first + row, column: (indent === Number.MAX_SAFE_INTEGER ? 0 : indent) + column };
 }

@@ -99,7 +99,8 @@ export async function collectDataset(options: CollectDatasetOptions): Promise<Co
   const o = parseOptions(CollectDatasetOptionsSchema, options, WHERE);
   // Before the model loads: refuse to replace anything but a dataset (DatasetWriter checks again).
   if (o.overwrite) await assertReplaceable(o.out, 'dataset', 'collectDataset');
-  else if ((await inspectOutput(o.out)) !== 'absent') throw new InvalidArgumentError(`collectDataset: ${o.out} already exists; choose another \`out\` or pass \`overwrite: true\` to replace it`);
+  else if ((await inspectOutput(o.out)) !== 'absent')
+    throw new InvalidArgumentError(`collectDataset: ${o.out} already exists; choose another \`out\` or pass \`overwrite: true\` to replace it`);
   const model = o.policy === 'mpc' ? await WorldModel.load(o.model!, { uncertainty: false }) : undefined;
   try {
     if (model && model.manifest.envId !== o.env) throw new InvalidArgumentError(`collectDataset: the bundle at ${o.model} models ${model.manifest.envId}, not ${o.env}`);

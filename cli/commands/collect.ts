@@ -18,7 +18,15 @@ export function registerCollectCommand(program: Command): void {
     .option('--episodes <n>', 'number of episodes to collect', integerOption(1))
     .addOption(new Option('--policy <kind>', 'random | scripted | mpc (plan with --model every step: on-policy data)').choices(['random', 'scripted', 'mpc']).default('random'))
     .option('--model <dir>', '--policy mpc: world-model bundle to plan with')
-    .addOption(new Option('--planner <name>', "--policy mpc: optimiser; random is random shooting (default: the environment's plan preset)").choices(['mppi', 'cem', 'icem', 'random', 'random-shooting']))
+    .addOption(
+      new Option('--planner <name>', "--policy mpc: optimiser; random is random shooting (default: the environment's plan preset)").choices([
+        'mppi',
+        'cem',
+        'icem',
+        'random',
+        'random-shooting',
+      ]),
+    )
     .option('--horizon <n>', '--policy mpc: planning horizon', integerOption(1))
     .option('--samples <n>', '--policy mpc: candidates per iteration', integerOption(1))
     .option('--iterations <n>', '--policy mpc: optimiser iterations', integerOption(1))

@@ -17,7 +17,9 @@ export function registerPlanCommand(program: Command): void {
     .requiredOption('--env <id>', 'registered environment id, e.g. PushBox-v0')
     .option('--model <dir>', 'world-model bundle directory to plan with')
     .option('--oracle', 'plan with Rapier (PhysicsRolloutModel) instead of the model')
-    .addOption(new Option('--planner <name>', 'optimiser; random is random shooting (default: the environment preset)').choices(['mppi', 'cem', 'icem', 'random', 'random-shooting']))
+    .addOption(
+      new Option('--planner <name>', 'optimiser; random is random shooting (default: the environment preset)').choices(['mppi', 'cem', 'icem', 'random', 'random-shooting']),
+    )
     .option('--episodes <n>', 'episodes to run', integerOption(1), 20)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--horizon <n>', 'planning horizon (default: the environment preset)', integerOption(1))
