@@ -14,10 +14,12 @@ import { registerTrainCommand } from './commands/train.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { packageVersion } from './version.js';
 
 const program = new Command()
   .name('embodied')
   .description('Embodied: Rapier environments, world models as environments, latent-space MPC, validation against physics.')
+  .version(packageVersion(), '-V, --version', 'print the version of Embodied')
   .showHelpAfterError()
   .option(
     '--import <module>',

@@ -53,9 +53,12 @@ export function inFlagTerms(message: string, command: Command): string {
     const long = flags.get(flag);
     if (long !== undefined && !flags.has(option)) flags.set(option, long);
   }
-  // The workflow's own name (`collectDataset options: …`) means nothing to someone who typed a command.
-  const own = message.replace(/^[a-z]\w*(?: options)?: /, '');
-  return own.replace(/`(\w+)(?:: (true|'[\w-]+'))?`/g, (text, name: string, value?: string) => {
+  // The command's name is added once by reportErrors: a message that already carries it (or the
+  // workflow's own name, `collectDataset options: …`, meaningless to someone who typed a command) loses it.
+  const own = message.replace(/^(?:embodied(?: [\w-]+)?: )+/, '').replace(/^[a-z]\w*(?: options)?: /, '');
+  // Writers below the workflows say `pass overwrite: true` without backticks: name the flag there too.
+  const marked = own.replace(/\bpass (\w+): true\b/g, 'pass `$1: true`');
+  return marked.replace(/`(\w+)(?:: (true|'[\w-]+'))?`/g, (text, name: string, value?: string) => {
     const flag = flags.get(name);
     if (flag === undefined) return text;
     return value === undefined || value === 'true' ? flag : `${flag} ${value.slice(1, -1)}`;

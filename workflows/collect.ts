@@ -10,7 +10,7 @@ import { environmentCard, environmentCards, planPresetFor } from '../environment
 import type { PlanPreset } from '../src/planning/plan-preset.js';
 import { plannerPolicy } from '../agents/planner-policy.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { assertReplaceable } from '../src/output-dir.js';
+import { assertReplaceable, inspectOutput } from '../src/output-dir.js';
 import { parseOptions, z } from '../src/options.js';
 import { rewardObjective } from '../src/planning/objectives.js';
 import type { Policy } from '../src/policy.js';
@@ -31,6 +31,11 @@ export const CollectDatasetOptionsSchema = z
     env: z.string().min(1),
     /** Environment options. Default `{}`. */
     envOptions: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * The environment's time limit (`make`'s `maxEpisodeSteps`). Default: the registered one. When
+     * given, the environments are stepped in this thread whatever `workers` is.
+     */
+    maxEpisodeSteps: positiveInt().optional(),
     /** Transitions to collect (the last episode is cut to fit). Exactly one of `steps` and `episodes`. */
     steps: positiveInt().optional(),
     /** Episodes to collect. Exactly one of `steps` and `episodes`. */
@@ -42,8 +47,8 @@ export const CollectDatasetOptionsSchema = z
     policy: z.enum(['random', 'scripted', 'mpc'], { message: 'expected random, scripted or mpc' }).default('random'),
     /** `policy: 'mpc'`: the world-model bundle to plan with. */
     model: z.string().min(1).optional(),
-    /** `policy: 'mpc'`: the optimiser. Default: the environment's plan preset. */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    /** `policy: 'mpc'`: the optimiser, `mppi`, `cem`, `icem` or `random` (random shooting, also `random-shooting`). Default: the environment's plan preset. */
+    algorithm: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
     /** `policy: 'mpc'`: planning horizon. Default: the environment's plan preset. */
     horizon: positiveInt().optional(),
     /** `policy: 'mpc'`: candidate sequences per iteration. Default: the environment's plan preset. */
@@ -94,14 +99,18 @@ export async function collectDataset(options: CollectDatasetOptions): Promise<Co
   const o = parseOptions(CollectDatasetOptionsSchema, options, WHERE);
   // Before the model loads: refuse to replace anything but a dataset (DatasetWriter checks again).
   if (o.overwrite) await assertReplaceable(o.out, 'dataset', 'collectDataset');
+  else if ((await inspectOutput(o.out)) !== 'absent')
+    throw new InvalidArgumentError(`collectDataset: ${o.out} already exists; choose another \`out\` or pass \`overwrite: true\` to replace it`);
   const model = o.policy === 'mpc' ? await WorldModel.load(o.model!, { uncertainty: false }) : undefined;
   try {
     if (model && model.manifest.envId !== o.env) throw new InvalidArgumentError(`collectDataset: the bundle at ${o.model} models ${model.manifest.envId}, not ${o.env}`);
     const policy = collectPolicyFactory(options, model);
     const total = o.steps ?? o.episodes!;
     o.onProgress?.({ transitions: 0, episodes: 0, total, unit: o.steps !== undefined ? 'steps' : 'episodes' });
+    const maxEpisodeSteps = o.maxEpisodeSteps;
     return await collect({
-      envId: o.env,
+      // `collect` makes registered environments with their registered limit; another one needs a factory.
+      ...(maxEpisodeSteps === undefined ? { envId: o.env } : { env: () => make<Float32Array, Float32Array>(o.env, o.envOptions, { maxEpisodeSteps }) }),
       envOptions: o.envOptions,
       policy,
       ...(o.steps !== undefined ? { steps: o.steps } : { episodes: o.episodes! }),
@@ -155,7 +164,7 @@ function mpcBuilder(o: z.output<typeof CollectDatasetOptionsSchema>, model: Worl
   const base = planPresetFor(o.env);
   const preset: PlanPreset = {
     ...base,
-    ...(o.algorithm && { algorithm: o.algorithm }),
+    ...(o.algorithm && { algorithm: o.algorithm === 'random' ? 'random-shooting' : o.algorithm }),
     ...(o.horizon && { horizon: o.horizon }),
     ...(o.samples && { samples: o.samples }),
     ...(o.iterations && { iterations: o.iterations }),

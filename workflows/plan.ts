@@ -6,7 +6,7 @@
  * @module
  */
 import { Subscription } from 'rxjs';
-import { formatMeanCI, percentile, summarizeEpisodes, type EpisodeResult, type EpisodesSummary } from '../agents/episode-stats.js';
+import { formatMeanCI, meanCI95, percentile, summarizeEpisodes, type EpisodeResult, type EpisodesSummary, type MeanCI } from '../agents/episode-stats.js';
 import { mpcAgent, type MpcAgent, type MpcTelemetry } from '../agents/mpc-agent.js';
 import { createPlanSource, PLAN_FACTORY_MODULE, type PlanSpec } from '../agents/plan-factory.js';
 import { planPresetFor } from '../environments/cards.js';
@@ -14,7 +14,8 @@ import { PlanWorker } from '../agents/plan-worker.js';
 import type { PlanSource } from '../agents/plan-source.js';
 import { runEpisodes } from '../agents/run-episodes.js';
 import { parseOptions, z } from '../src/options.js';
-import { make } from '../src/registry.js';
+import type { Env, Info } from '../src/env.js';
+import { make, registration, type MakeSettings } from '../src/registry.js';
 import { callbackOption, signalOption } from './schema.js';
 
 /** Progress of {@link planEpisodes}, reported when the run starts (0 done) and after every episode. */
@@ -59,8 +60,10 @@ export const PlanEpisodesOptionsSchema = z
     samples: positiveInt().optional(),
     /** Optimiser iterations per plan. Default: the environment preset's. */
     iterations: positiveInt().optional(),
-    /** Step limit per episode. Default: the environment's time limit. */
+    /** Step limit per episode. Default: the environment's time limit; a larger value lifts that limit. */
     maxSteps: positiveInt().optional(),
+    /** The environment's time limit (`make`'s `maxEpisodeSteps`). Default: the registered one (or `maxSteps` when larger). */
+    maxEpisodeSteps: positiveInt().optional(),
     /** Actions executed per plan. Default: the environment preset's. */
     replanEvery: positiveInt().optional(),
     /** Plan deadline, ms: a late plan falls back to the previous plan. Default none. */
@@ -108,7 +111,18 @@ export interface PlanReport {
   readonly fallbacks: { readonly deadline: number; readonly inFlight: number };
   /** Whether the signal stopped the run early. */
   readonly stopped: boolean;
+  /**
+   * Task metrics from the last step's `info` of each episode, mean ± 95% CI, for the entries of
+   * {@link INFO_METRICS} the environment reports (the warehouse: deliveries, throughput, collisions).
+   */
+  readonly infoMetrics: Readonly<Record<string, MeanCI>>;
 }
+
+/**
+ * Numeric `info` entries of an episode's last step that the report summarises when the environment
+ * reports them: the warehouse's `deliveries`, `throughput` (deliveries per simulated hour) and `collisions`.
+ */
+export const INFO_METRICS: readonly string[] = ['deliveries', 'throughput', 'collisions'];
 
 /** Runs the MPC episodes `options` describe (what `embodied plan` runs). @throws {@link InvalidArgumentError} for bad options */
 export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanReport> {
@@ -132,7 +146,7 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
     ? await PlanWorker.start({ module: PLAN_FACTORY_MODULE, options: spec, sendState: spec.oracle ?? false })
     : await createPlanSource(spec);
   const telemetry: MpcTelemetry[] = [];
-  let run: { results: EpisodeResult[]; stopped: boolean };
+  let run: { results: EpisodeResult[]; stopped: boolean; infos: Info[] };
   try {
     const agent = mpcAgent({ source, seed: o.seed, replanEvery, ...(o.deadlineMs !== undefined && { deadlineMs: o.deadlineMs }) });
     const telemetrySub = agent.telemetry$.subscribe((e) => telemetry.push(e));
@@ -157,24 +171,60 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
       inFlight: fallbacks.filter((e) => e.kind === 'fallback' && e.reason === 'plan-in-flight').length,
     },
     stopped: run.stopped,
+    infoMetrics: summarizeInfos(run.infos.slice(0, run.results.length)),
   };
 }
 
+/** The time limit of the episodes' environments: `maxEpisodeSteps`, else the registered one lifted to `maxSteps`. */
+export function episodeLimit(o: { env: string; maxSteps?: number | undefined; maxEpisodeSteps?: number | undefined }): MakeSettings {
+  if (o.maxEpisodeSteps !== undefined) return { maxEpisodeSteps: o.maxEpisodeSteps };
+  const registered = registration(o.env).maxEpisodeSteps;
+  return o.maxSteps !== undefined && registered !== undefined && o.maxSteps > registered ? { maxEpisodeSteps: o.maxSteps } : {};
+}
+
+/**
+ * `env` with the `info` of every step kept in `infos[slot]` (the last step's stays). The instance's
+ * own `step` is wrapped rather than the env put in a Wrapper: a wrapper would change the state
+ * (`getState`) that an oracle plan source reads.
+ */
+function keepLastInfo(env: Env<Float32Array, Float32Array>, infos: Info[]): Env<Float32Array, Float32Array> {
+  const slot = infos.push({}) - 1;
+  const step = env.step.bind(env);
+  env.step = async (action) => {
+    const result = await step(action);
+    infos[slot] = result.info;
+    return result;
+  };
+  return env;
+}
+
+function summarizeInfos(infos: readonly Info[]): Record<string, MeanCI> {
+  const metrics: Record<string, MeanCI> = {};
+  for (const key of INFO_METRICS) {
+    const values = infos.map((info) => info[key]);
+    if (values.length > 0 && values.every((v) => typeof v === 'number')) metrics[key] = meanCI95(values as number[]);
+  }
+  return metrics;
+}
+
 /** Plays every seed with `agent`; an abort resolves with the episodes finished so far. */
-function playAll(o: Resolved, agent: MpcAgent): Promise<{ results: EpisodeResult[]; stopped: boolean }> {
+function playAll(o: Resolved, agent: MpcAgent): Promise<{ results: EpisodeResult[]; stopped: boolean; infos: Info[] }> {
   const results: EpisodeResult[] = [];
+  // One environment per episode, made in seed order (one episode at a time): infos[k] is episode k's.
+  const infos: Info[] = [];
+  const limit = episodeLimit(o);
   const total = o.episodes;
   o.onProgress?.({ done: 0, total, successes: 0 });
   return new Promise((resolve, reject) => {
     const subscription = new Subscription();
     const onAbort = () => {
       subscription.unsubscribe();
-      resolve({ results, stopped: true });
+      resolve({ results, stopped: true, infos });
     };
     if (o.signal?.aborted) return onAbort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     subscription.add(
-      runEpisodes(() => make(o.env, o.envOptions), agent, {
+      runEpisodes(() => keepLastInfo(make(o.env, o.envOptions, limit), infos), agent, {
         seeds: Array.from({ length: total }, (_, k) => o.seed + k),
         ...(o.maxSteps !== undefined && { maxSteps: o.maxSteps }),
       }).subscribe({
@@ -183,7 +233,7 @@ function playAll(o: Resolved, agent: MpcAgent): Promise<{ results: EpisodeResult
           o.onProgress?.({ done: results.length, total, successes: results.filter((x) => x.success).length });
         },
         error: reject,
-        complete: () => resolve({ results, stopped: false }),
+        complete: () => resolve({ results, stopped: false, infos }),
       }),
     );
     subscription.add(() => o.signal?.removeEventListener('abort', onAbort));
@@ -202,5 +252,8 @@ export function formatPlanReport(r: PlanReport): string {
     `length     ${formatMeanCI(s.length, 1)} steps`,
     `plan time  p50 ${r.planMs.p50.toFixed(1)} ms · p95 ${r.planMs.p95.toFixed(1)} ms (${r.planMs.count} plans)`,
     `fallbacks  ${r.fallbacks.deadline + r.fallbacks.inFlight} (deadline ${r.fallbacks.deadline}, plan in flight ${r.fallbacks.inFlight})`,
+    ...Object.entries(r.infoMetrics).map(([key, m]) => `${key.padEnd(10)} ${formatMeanCI(m, key === 'throughput' ? 1 : 2)}${INFO_UNITS[key] ?? ''} (mean ± 95% CI)`),
   ].join('\n');
 }
+
+const INFO_UNITS: Readonly<Record<string, string>> = { deliveries: ' per episode', throughput: ' deliveries per simulated hour', collisions: ' per episode' };

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { collectDataset, type CollectDatasetOptions } from '../../workflows/collect.js';
+import { withLayoutFile } from '../layout-file.js';
 import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
 
@@ -17,7 +18,15 @@ export function registerCollectCommand(program: Command): void {
     .option('--episodes <n>', 'number of episodes to collect', integerOption(1))
     .addOption(new Option('--policy <kind>', 'random | scripted | mpc (plan with --model every step: on-policy data)').choices(['random', 'scripted', 'mpc']).default('random'))
     .option('--model <dir>', '--policy mpc: world-model bundle to plan with')
-    .addOption(new Option('--planner <name>', "--policy mpc: optimiser (default: the environment's plan preset)").choices(['mppi', 'cem', 'icem', 'random-shooting']))
+    .addOption(
+      new Option('--planner <name>', "--policy mpc: optimiser; random is random shooting (default: the environment's plan preset)").choices([
+        'mppi',
+        'cem',
+        'icem',
+        'random',
+        'random-shooting',
+      ]),
+    )
     .option('--horizon <n>', '--policy mpc: planning horizon', integerOption(1))
     .option('--samples <n>', '--policy mpc: candidates per iteration', integerOption(1))
     .option('--iterations <n>', '--policy mpc: optimiser iterations', integerOption(1))
@@ -31,16 +40,21 @@ export function registerCollectCommand(program: Command): void {
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
+    .option('--layout-file <path>', 'Warehouse-v0: the layout (ASCII map) in this file, as the `layout` environment option')
+    .option('--max-episode-steps <n>', "the environment's time limit (default: the registered one, see embodied envs); steps in this thread", integerOption(1))
     .option('--checkpoint-every <n>', 'publish a valid partial dataset every n transitions', integerOption(0), 0)
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
     .requiredOption('--out <dir>', 'output directory');
-  command.action(async ({ progress, planner, ...o }: Omit<CollectDatasetOptions, 'algorithm'> & { progress: boolean; planner?: CollectDatasetOptions['algorithm'] }) => {
+  type Flags = Omit<CollectDatasetOptions, 'algorithm'> & { progress: boolean; planner?: CollectDatasetOptions['algorithm']; layoutFile?: string };
+  command.action(async ({ progress, planner, layoutFile, envOptions, ...o }: Flags) => {
     await withCtrlC(command, 'stopping after the current step', async (signal) => {
+      const options = await withLayoutFile(envOptions, layoutFile);
       const bar = progressBar(showProgress(progress), `collect ${o.env} |{bar}| {value}/{total} {unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`);
       const started = performance.now();
       const r = await collectDataset({
         ...o,
+        ...(options !== undefined && { envOptions: options }),
         ...(planner !== undefined && { algorithm: planner }),
         signal,
         onProgress: (p) => {

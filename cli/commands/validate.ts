@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { EmbodiedError } from '../../src/errors.js';
 import { formatValidationSummary, validateModel, type ValidateModelOptions } from '../../workflows/validate.js';
+import { withLayoutFile } from '../layout-file.js';
 import { integerOption, jsonObjectOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
 
@@ -22,6 +23,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--seed <n>', 'seed of everything random', integerOption(0), 0)
     .option('--data <dir>', 'dataset whose observation σ normalises errors (e.g. the training data)')
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
+    .option('--layout-file <path>', 'Warehouse-v0: the layout (ASCII map) in this file, as the `layout` environment option')
     .option('--no-closed-loop', 'skip the closed-loop comparison')
     .option('--episodes <n>', 'closed-loop episodes per contender (default 10, quick 5)', integerOption(1))
     .option('--max-steps <n>', 'closed-loop step limit per episode', integerOption(1), 100)
@@ -31,14 +33,16 @@ export function registerValidateCommand(program: Command): void {
     .option('--iterations <n>', 'MPC optimiser iterations per plan', integerOption(1), 2)
     .option('--json', 'print the report JSON instead of the summary')
     .option('--no-progress', 'no progress bar');
-  command.action(async ({ json, progress, ...o }: ValidateModelOptions & { json?: boolean; progress: boolean }) => {
+  command.action(async ({ json, progress, layoutFile, envOptions, ...o }: ValidateModelOptions & { json?: boolean; progress: boolean; layoutFile?: string }) => {
     const stopped = new EmbodiedError('stopped by Ctrl-C; no report was written');
     await withCtrlC(
       command,
       'stopping after the current unit of work',
       async (signal) => {
+        const options = await withLayoutFile(envOptions, layoutFile);
         const bar = progressBar(showProgress(progress), `validate ${o.env} |{bar}| {value}/{total} | {stage}`);
-        const { report, written } = await validateModel({ ...o, signal, onProgress: (p) => bar.update(p.done, p.total, { stage: p.message }) }).finally(() => bar.stop());
+        const onProgress = (p: { done: number; total: number; message: string }) => bar.update(p.done, p.total, { stage: p.message });
+        const { report, written } = await validateModel({ ...o, ...(options !== undefined && { envOptions: options }), signal, onProgress }).finally(() => bar.stop());
         console.log(json ? JSON.stringify(report) : formatValidationSummary(report, written));
       },
       stopped,

@@ -89,5 +89,14 @@ export function resolveLayout(layout: string | Layout): Layout {
       throw e;
     }
   }
+  if (!layout.includes('\n') && /[/\\]|\.\w+$/.test(layout.trim())) {
+    // `layout` is a map's text, never a path: say so when it looks like one (`--layout-file` reads a file).
+    try {
+      return parseLayout(layout);
+    } catch (e) {
+      if (e instanceof Error) e.message += ` — "layout" takes a built-in name or the map's text, not a file path (read the file first; the CLI's --layout-file <path> does)`;
+      throw e;
+    }
+  }
   return parseLayout(layout);
 }
