@@ -107,10 +107,9 @@ export async function collectDataset(options: CollectDatasetOptions): Promise<Co
     const policy = collectPolicyFactory(options, model);
     const total = o.steps ?? o.episodes!;
     o.onProgress?.({ transitions: 0, episodes: 0, total, unit: o.steps !== undefined ? 'steps' : 'episodes' });
-    const maxEpisodeSteps = o.maxEpisodeSteps;
     return await collect({
-      // `collect` makes registered environments with their registered limit; another one needs a factory.
-      ...(maxEpisodeSteps === undefined ? { envId: o.env } : { env: () => make<Float32Array, Float32Array>(o.env, o.envOptions, { maxEpisodeSteps }) }),
+      envId: o.env,
+      ...(o.maxEpisodeSteps !== undefined && { maxEpisodeSteps: o.maxEpisodeSteps }),
       envOptions: o.envOptions,
       policy,
       ...(o.steps !== undefined ? { steps: o.steps } : { episodes: o.episodes! }),

@@ -107,6 +107,8 @@ export const CollectOptionsSchema = z
       .optional(),
     /** Options for `make(envId, envOptions)`. Default `{}`. */
     envOptions: z.record(z.string(), z.unknown()).optional(),
+    /** With `envId`: the environments' time limit (`make`'s `maxEpisodeSteps`). Default: the registered one. */
+    maxEpisodeSteps: z.number().int().positive().optional(),
     /**
      * The policy, or a factory giving one policy per environment (required when there are several:
      * policies keep per-episode state, so environments cannot share one).
@@ -238,7 +240,11 @@ async function openVectorEnv(o: z.output<typeof CollectOptionsSchema>): Promise<
     );
   }
   const mode = o.vectorMode === 'auto' ? (o.workers > 1 ? 'worker' : 'sync') : o.vectorMode;
-  return makeVec(o.envId!, o.workers, mode, { kwargs: o.envOptions ?? {}, autoresetMode: 'disabled' });
+  return makeVec(o.envId!, o.workers, mode, {
+    kwargs: o.envOptions ?? {},
+    autoresetMode: 'disabled',
+    ...(o.maxEpisodeSteps !== undefined && { maxEpisodeSteps: o.maxEpisodeSteps }),
+  });
 }
 
 /** Whether the environment is a Rapier one (for provenance), probed on a throw-away instance. */
