@@ -134,7 +134,7 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   const wallBefore = state.wallMs;
   const deadline = t0 + budgetMs - wallBefore;
   // The budget is a hard limit: a round still running at its end (plus a little slack) is stopped and not counted.
-  const budgetGuard = AbortSignal.timeout(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs)));
+  const budgetGuard = AbortSignal.timeout(Math.ceil(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs))));
   const signal = AbortSignal.any([budgetGuard, ...(o.signal ? [o.signal] : [])]);
   const emit = o.onEvent ?? (() => {});
   let reason: LearnStopReason;

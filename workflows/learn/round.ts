@@ -139,7 +139,7 @@ async function trainWithin(
   input: RoundInput,
 ): Promise<{ steps: number; seconds: number } | undefined> {
   const limit = new AbortController();
-  const timer = setTimeout(() => limit.abort(), allotMs * 1.25 + 2000);
+  const timer = Number.isFinite(allotMs) ? setTimeout(() => limit.abort(), allotMs * 1.25 + 2000) : undefined;
   const signal = AbortSignal.any([input.signal, limit.signal]);
   const progress = input.onTrainProgress && { onTrainProgress: input.onTrainProgress };
   const t0 = performance.now();
