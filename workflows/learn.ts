@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import '../environments/index.js';
@@ -96,7 +97,10 @@ function roundSeeds(seed: number, k: number): { collectSeed: number; trainSeed: 
   const root = Rng.fromSeed(seed);
   return {
     collectSeed: 1_000_000 * (k + 1) + root.derive(k).derive(0).integer(0, 499_999),
-    trainSeed: root.derive(k).derive(1).integer(0, 2 ** 31 - 1),
+    trainSeed: root
+      .derive(k)
+      .derive(1)
+      .integer(0, 2 ** 31 - 1),
     // The same for every round, so the curve compares like with like.
     validationSeed: root.derive(1_000_000).integer(0, 899),
   };
@@ -136,6 +140,8 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   // The budget is a hard limit: a round still running at its end (plus a little slack) is stopped and not counted.
   const budgetGuard = AbortSignal.timeout(Math.ceil(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs))));
   const signal = AbortSignal.any([budgetGuard, ...(o.signal ? [o.signal] : [])]);
+  // Every validation episode listens for an abort: more than Node's default of 10 is expected here.
+  setMaxListeners(1000, signal);
   const emit = o.onEvent ?? (() => {});
   let reason: LearnStopReason;
   for (let k = state.rounds.length; ; k++) {
@@ -161,7 +167,9 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
     const trainPlan = (collectMs: number) => {
       const allotMs = Math.max(0, share - collectMs - validateEst);
       const steps = o.scaleSteps ? Math.max(MIN_STEPS, Math.min(settings.train.steps, Math.floor((allotMs / 1000) * rate))) : settings.train.steps;
-      return { steps, allotMs: o.scaleSteps ? allotMs : Number.POSITIVE_INFINITY };
+      // Hard stop: 1.25 × the allotment (+ 2 s), and never into the time the validation needs before the deadline.
+      const limitMs = Math.min(allotMs * 1.25 + 2000, deadline - performance.now() - validateEst);
+      return { steps, limitMs: o.scaleSteps ? Math.max(1000, limitMs) : Number.POSITIVE_INFINITY };
     };
     const record = await runRound({
       env: o.env,

@@ -28,8 +28,8 @@ export interface RoundInput {
   readonly collectSeed: number;
   readonly trainSeed: number;
   readonly validationSeed: number;
-  /** Training steps once the collection's time is known (`collectMs`): how many, and the wall-time allotment, ms. */
-  readonly trainPlan: (collectMs: number) => { steps: number; allotMs: number };
+  /** Training steps once the collection's time is known (`collectMs`): how many, and the wall time after which training stops and exports, ms. */
+  readonly trainPlan: (collectMs: number) => { steps: number; limitMs: number };
   readonly signal: AbortSignal;
   readonly onPhase?: (phase: 'collect' | 'train' | 'validate', detail: string) => void;
   readonly onCollectProgress?: (p: CollectProgress) => void;
@@ -65,7 +65,10 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
   const model = join(dir, 'model');
   const t0 = performance.now();
   const onPolicy = round > 0 && input.previousModel !== undefined;
-  input.onPhase?.('collect', onPolicy ? `${s.onPolicy.episodes} episodes, MPC with round ${round - 1}'s model` : `${s.collect.episodes} episodes, ${s.collect.policy} + exploration`);
+  input.onPhase?.(
+    'collect',
+    onPolicy ? `${s.onPolicy.episodes} episodes, MPC with round ${round - 1}'s model` : `${s.collect.episodes} episodes, ${s.collect.policy} + exploration`,
+  );
   const collected = onPolicy
     ? await runCollectStep(
         { envId: input.env, envOptions: s.envOptions },
@@ -81,7 +84,7 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
   const t1 = performance.now();
   const plan = input.trainPlan(t1 - t0);
   input.onPhase?.('train', `${plan.steps} steps on ${input.earlierData.length + 1} datasets`);
-  const trained = await trainWithin({ data: [...input.earlierData, data], out: model, train: { ...s.train, steps: plan.steps, seed: input.trainSeed } }, plan.allotMs, input);
+  const trained = await trainWithin({ data: [...input.earlierData, data], out: model, train: { ...s.train, steps: plan.steps, seed: input.trainSeed } }, plan.limitMs, input);
   if (!trained) return undefined;
   const t2 = performance.now();
   input.onPhase?.('validate', `quick, ${s.validation.episodes} episodes, planner ${s.validation.samples}×${s.validation.horizon}×${s.validation.iterations}`);
@@ -130,16 +133,16 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
 }
 
 /**
- * Trains, but stops at `allotMs` × 1.25 (+ 2 s) of wall time and exports the bundle at the step reached
- * (the step-rate estimate may be off; the budget must hold). `undefined` when the run's signal stopped it.
+ * Trains, but stops after `limitMs` of wall time and exports the bundle at the step reached (the
+ * step-rate estimate may be off; the budget must hold). `undefined` when the run's signal stopped it.
  */
 async function trainWithin(
   step: { data: string[]; out: string; train: ResolvedLearnSettings['train'] & { seed: number } },
-  allotMs: number,
+  limitMs: number,
   input: RoundInput,
 ): Promise<{ steps: number; seconds: number } | undefined> {
   const limit = new AbortController();
-  const timer = Number.isFinite(allotMs) ? setTimeout(() => limit.abort(), allotMs * 1.25 + 2000) : undefined;
+  const timer = Number.isFinite(limitMs) ? setTimeout(() => limit.abort(), limitMs) : undefined;
   const signal = AbortSignal.any([input.signal, limit.signal]);
   const progress = input.onTrainProgress && { onTrainProgress: input.onTrainProgress };
   const t0 = performance.now();

@@ -56,7 +56,15 @@ function defaults(envId: string, budgetMs: number): Omit<ResolvedLearnSettings, 
       randomSteps: 10,
     },
     rounds: 4,
-    validation: { algorithm: preset.algorithm, horizon: preset.horizon, samples: preset.samples, iterations: preset.iterations, replanEvery: preset.replanEvery, episodes: 5, maxSteps },
+    validation: {
+      algorithm: preset.algorithm,
+      horizon: preset.horizon,
+      samples: preset.samples,
+      iterations: preset.iterations,
+      replanEvery: preset.replanEvery,
+      episodes: 5,
+      maxSteps,
+    },
   };
 }
 
@@ -75,7 +83,13 @@ function fromRecipe(envId: string): LearnSettings & { envOptions?: Record<string
     train,
     ...(onPolicy && { onPolicy }),
     rounds: 1 + (demo.recipe.onPolicy?.length ?? 0),
-    validation: { horizon: planner.horizon, samples: planner.samples, iterations: planner.iterations, replanEvery: planner.replanEvery, ...(demo.maxSteps && { maxSteps: demo.maxSteps }) },
+    validation: {
+      horizon: planner.horizon,
+      samples: planner.samples,
+      iterations: planner.iterations,
+      replanEvery: planner.replanEvery,
+      ...(demo.maxSteps && { maxSteps: demo.maxSteps }),
+    },
   };
 }
 

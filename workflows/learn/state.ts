@@ -126,15 +126,21 @@ export async function prepareLearnOutput(out: string, o: { env: string; seed: nu
   const state = typeof found === 'object' && found.other.startsWith('no manifest.json') ? await readLearnState(target) : undefined;
   if (!state) {
     const what = typeof found === 'object' ? found.other : `an Embodied ${found}`;
-    throw new UnsafeOutputError(`learn: refusing to use ${target}: it is not a learn run (no state.json with format "${LEARN_STATE_FORMAT}"); found ${what}; move it or choose another \`out\``);
+    throw new UnsafeOutputError(
+      `learn: refusing to use ${target}: it is not a learn run (no state.json with format "${LEARN_STATE_FORMAT}"); found ${what}; move it or choose another \`out\``,
+    );
   }
   if (o.resume) {
     if (state.env !== o.env || state.seed !== o.seed)
-      throw new InvalidArgumentError(`learn: ${target} holds a run of ${state.env} with seed ${state.seed}, not ${o.env} with seed ${o.seed}; resume it with those or choose another \`out\``);
+      throw new InvalidArgumentError(
+        `learn: ${target} holds a run of ${state.env} with seed ${state.seed}, not ${o.env} with seed ${o.seed}; resume it with those or choose another \`out\``,
+      );
     return { kind: 'resume', state };
   }
   if (!o.overwrite)
-    throw new InvalidArgumentError(`learn: ${target} already holds a learn run (${state.rounds.length} finished rounds); pass \`resume: true\` to continue it or \`overwrite: true\` to replace it`);
+    throw new InvalidArgumentError(
+      `learn: ${target} already holds a learn run (${state.rounds.length} finished rounds); pass \`resume: true\` to continue it or \`overwrite: true\` to replace it`,
+    );
   const aside = `${target}.${process.pid}.old`;
   await rename(target, aside);
   await rm(aside, { recursive: true, force: true });
