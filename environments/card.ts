@@ -12,6 +12,7 @@ import type { Policy } from '../src/policy.js';
 import type { PlanPreset } from '../src/planning/plan-preset.js';
 import type { ValidationSpec } from '../src/validation/spec.js';
 import type { DemoSettings } from './demo-task.js';
+import type { CollectRecipe, OnPolicyRecipe, TrainRecipe } from '../src/training/recipe.js';
 
 /** Constructor options of an environment, as `make(id, options)` takes them. */
 export type EnvOptions = Record<string, unknown>;
@@ -48,4 +49,52 @@ export interface EnvironmentCard {
   readonly validationSpec?: (envOptions: EnvOptions) => ValidationSpec;
   /** The demo task: shipped bundle, planner settings, episodes and the bundle's recipe. */
   readonly demo?: DemoSettings;
+  /** Settings of `embodied learn` for this environment (each part over learn's defaults). Default: the demo recipe's, else learn's defaults. */
+  readonly learn?: LearnSettings;
+}
+
+/**
+ * Per-environment settings of `embodied learn`; every part is optional and overrides what learn would
+ * otherwise take (the demo task's recipe when the card has one, else defaults scaled by the budget).
+ * Seeds are not settings: learn derives them from its own seed.
+ */
+export interface LearnSettings {
+  /** Round 0's collection (scripted or random behaviour with noise and random excursions). */
+  readonly collect?: Partial<Omit<CollectRecipe, 'seed'>>;
+  /** Training of every round; `steps` is the most a round trains (fewer when the budget is short). */
+  readonly train?: Partial<Omit<TrainRecipe, 'seed'>>;
+  /** Each later round's on-policy collection (MPC with the latest model). */
+  readonly onPolicy?: Partial<Omit<OnPolicyRecipe, 'seed'>>;
+  /** Rounds at most, round 0 included. */
+  readonly rounds?: number;
+  /** The planner the model is validated (certified) with, and the closed-loop episodes. */
+  readonly validation?: Partial<LearnValidationSettings>;
+  /** Targets that stop learn early once a round's validation meets all of them. */
+  readonly targets?: Partial<LearnTargets>;
+}
+
+/** The planner and episodes of learn's per-round validation (`validateModel`, quick). */
+export interface LearnValidationSettings {
+  /** Planning horizon. */
+  readonly horizon: number;
+  /** Candidates per iteration. */
+  readonly samples: number;
+  /** Optimiser iterations per plan. */
+  readonly iterations: number;
+  /** Actions executed per plan. */
+  readonly replanEvery: number;
+  /** Closed-loop episodes per contender. */
+  readonly episodes: number;
+  /** Step limit of a closed-loop episode. */
+  readonly maxSteps: number;
+}
+
+/** The validation scores at which learn stops early (all must hold). */
+export interface LearnTargets {
+  /** Learned-MPC closed-loop success rate, 0…1. */
+  readonly successRate: number;
+  /** Physical plausibility score, 0…1. */
+  readonly pps: number;
+  /** Steps before open-loop drift crosses the validation threshold (met too when it never crosses within the measured horizon). */
+  readonly validHorizon: number;
 }

@@ -17,3 +17,4 @@ export * from './demo/play.js';
 export * from './demo/replay.js';
 export * from './demo/format.js';
 export * from './demo/demo-tasks.js';
+export * from './learn.js';

@@ -5,11 +5,11 @@
  * @module
  */
 import { join } from 'node:path';
-import { recipeSteps, stepCommand, trainConfig, type DemoTask } from './demo-tasks.js';
+import { recipeSteps, stepCommand, type DemoTask } from './demo-tasks.js';
 import { EmbodiedError } from '../../src/errors.js';
 import type { CollectProgress } from '../../src/training/collect.js';
-import { collectDataset } from '../collect.js';
-import { trainWorldModel, type TrainProgress } from '../train.js';
+import { runCollectStep, runTrainStep } from '../learn/steps.js';
+import type { TrainProgress } from '../train.js';
 
 /** What {@link trainDemoModel} reports while it runs (also part of the demo's events). */
 export type DemoTrainEvent =
@@ -43,38 +43,11 @@ export async function trainDemoModel(task: DemoTask, out: string, options: Train
   for (const [i, step] of steps.entries()) {
     onEvent?.({ kind: 'recipe-step', step: i + 1, steps: steps.length, command: stepCommand(task, step) });
     if (step.kind === 'train') {
-      const t = step.train;
-      const onProgress = (progress: TrainProgress) => onEvent?.({ kind: 'train-progress', progress });
-      const trained = await trainWorldModel({ data: step.data, out: step.out, steps: t.steps, seed: t.seed, config: trainConfig(t), overwrite: true, onProgress, ...stop });
+      const trained = await runTrainStep(step, { onTrainProgress: (progress) => onEvent?.({ kind: 'train-progress', progress }), ...stop });
       if (trained.stopped || trained.bundle === undefined) throw new EmbodiedError(`stopped during training (checkpoint ${trained.checkpoint}); the demo did not run`);
       continue;
     }
-    const c = step.collect;
-    const common = {
-      env: task.envId,
-      envOptions: task.envOptions,
-      episodes: c.episodes,
-      noise: c.noise,
-      randomProb: c.randomProb,
-      randomSteps: c.randomSteps,
-      seed: c.seed,
-      out: step.out,
-      overwrite: true,
-      onProgress: (progress: CollectProgress) => onEvent?.({ kind: 'collect-progress', progress }),
-      ...stop,
-    };
-    const collected =
-      step.kind === 'collect'
-        ? await collectDataset({ ...common, policy: step.collect.policy, workers: step.collect.workers })
-        : await collectDataset({
-            ...common,
-            policy: 'mpc',
-            model: step.model,
-            algorithm: step.collect.algorithm,
-            horizon: step.collect.horizon,
-            samples: step.collect.samples,
-            iterations: step.collect.iterations,
-          });
+    const collected = await runCollectStep(task, step, { onCollectProgress: (progress) => onEvent?.({ kind: 'collect-progress', progress }), ...stop });
     if (collected.stopped) throw new EmbodiedError('stopped during collection; no model was trained');
     onEvent?.({ kind: 'collected', transitions: collected.manifest.counts.transitions, out: step.out });
   }

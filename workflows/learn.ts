@@ -1,0 +1,212 @@
+/**
+ * `learn`: from nothing to a validated world model in one resumable workflow. Round 0 collects
+ * scripted (or random) behaviour with noise and random excursions and trains; each later round plans
+ * with the current model to collect on-policy data, retrains on all data so far and validates. It stops
+ * when the targets are met, the rounds are done, or the wall-clock budget would be overrun (see
+ * docs/learn.md). Parts live in workflows/learn/.
+ *
+ * @module
+ */
+import { setMaxListeners } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import '../environments/index.js';
+import type { LearnSettings } from '../environments/card.js';
+import { parseOptions, z } from '../src/options.js';
+import { spec } from '../src/registry.js';
+import { Rng } from '../src/rng.js';
+import type { CollectProgress } from '../src/training/collect.js';
+import type { ValidateProgress } from '../src/validation/index.js';
+import { parseDuration } from './learn/duration.js';
+import { publishLearnRun } from './learn/publish.js';
+import { runRound } from './learn/round.js';
+import { learnSettings, type ResolvedLearnSettings } from './learn/settings.js';
+import { clearUnfinishedRounds, LEARN_STATE_FORMAT, prepareLearnOutput, writeLearnState, type LearnRoundRecord, type LearnState, type LearnStopReason } from './learn/state.js';
+import { callbackOption, signalOption } from './schema.js';
+import type { TrainProgress } from './train.js';
+
+export { parseDuration, formatDuration } from './learn/duration.js';
+export { learnSettings, DEFAULT_LEARN_TARGETS, type ResolvedLearnSettings } from './learn/settings.js';
+export { LEARN_STATE_FORMAT, type LearnState, type LearnRoundRecord, type LearnScores, type LearnStopReason } from './learn/state.js';
+export { bestRound } from './learn/publish.js';
+
+/** What {@link learn} reports while it runs. */
+export type LearnEvent =
+  /** A round starts with `remainingMs` of the budget left. */
+  | { readonly kind: 'round-start'; readonly round: number; readonly rounds: number; readonly remainingMs: number }
+  /** A round's phase starts. */
+  | { readonly kind: 'phase'; readonly round: number; readonly phase: 'collect' | 'train' | 'validate'; readonly detail: string }
+  | { readonly kind: 'collect-progress'; readonly round: number; readonly progress: CollectProgress }
+  | { readonly kind: 'train-progress'; readonly round: number; readonly progress: TrainProgress }
+  | { readonly kind: 'validate-progress'; readonly round: number; readonly progress: ValidateProgress }
+  /** A round finished (its record is in state.json). */
+  | { readonly kind: 'round-done'; readonly record: LearnRoundRecord }
+  /** The run stopped. */
+  | { readonly kind: 'stopped'; readonly reason: LearnStopReason };
+
+/** Zod schema of {@link LearnOptions}. */
+export const LearnOptionsSchema = z
+  .object({
+    /** Registered environment id, e.g. `Reach-v0`. */
+    env: z.string().min(1),
+    /** Wall-clock budget: `90s`, `10m`, `1h`, or milliseconds. Default `10m`. */
+    budget: z.union([z.string(), z.number()]).default('10m'),
+    /** Output folder. Default `out/learn/<env>`. */
+    out: z.string().min(1).optional(),
+    /** Seed of everything random (collection, training and validation seeds are derived from it). Default 0. */
+    seed: z.number().int().nonnegative().default(0),
+    /** Continue the learn run in `out` after its last finished round. Default false. */
+    resume: z.boolean().default(false),
+    /** Replace a learn run in `out` (nothing else is ever replaced). Default false. */
+    overwrite: z.boolean().default(false),
+    /** Settings over the environment card's (see `LearnSettings`). */
+    settings: z.custom<LearnSettings>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' }).optional(),
+    /** Scale each round's training steps to the time left (false: always the settings' `train.steps`). Default true. */
+    scaleSteps: z.boolean().default(true),
+    /** Stops the running round; the last finished round stays published. */
+    signal: signalOption(),
+    /** Progress. */
+    onEvent: callbackOption<(event: LearnEvent) => void>(),
+  })
+  .strict();
+
+/** Options of {@link learn}. */
+export type LearnOptions = z.input<typeof LearnOptionsSchema>;
+
+/** What {@link learn} returns. */
+export interface LearnResult {
+  /** The output folder. */
+  readonly out: string;
+  /** The published bundle (`<out>/model`, the best finished round's), absent when no round finished. */
+  readonly model?: string;
+  /** The round published as `model/`. */
+  readonly selectedRound?: number;
+  /** Why it stopped. */
+  readonly stopReason: LearnStopReason;
+  /** The run's record (state.json). */
+  readonly state: LearnState;
+}
+
+/** Training steps per second assumed before the first round measured them. */
+const FIRST_RATE = 100;
+/** Fewest training steps of a round. */
+const MIN_STEPS = 50;
+
+/** Seeds of round `k`: collection seeds at ≥ 1e6 (per round apart), validation seeds below 1000 (its closed loop uses 1000 + seed + i), never equal. */
+function roundSeeds(seed: number, k: number): { collectSeed: number; trainSeed: number; validationSeed: number } {
+  const root = Rng.fromSeed(seed);
+  return {
+    collectSeed: 1_000_000 * (k + 1) + root.derive(k).derive(0).integer(0, 499_999),
+    trainSeed: root
+      .derive(k)
+      .derive(1)
+      .integer(0, 2 ** 31 - 1),
+    // The same for every round, so the curve compares like with like.
+    validationSeed: root.derive(1_000_000).integer(0, 899),
+  };
+}
+
+/** The time a round needs besides training, estimated from the last round (collection scaled by episodes). */
+function nonTrainEstimateMs(last: LearnRoundRecord | undefined, s: ResolvedLearnSettings, k: number): number | undefined {
+  if (!last) return undefined;
+  const episodes = k === 0 ? s.collect.episodes : s.onPolicy.episodes;
+  return (last.times.collectMs / Math.max(1, last.episodes)) * episodes + last.times.validateMs;
+}
+
+/**
+ * Runs the learn loop `options` describe (what `embodied learn` runs).
+ * @throws {@link UnknownEnvError} for an unregistered environment.
+ * @throws {@link InvalidArgumentError} for bad options, an unparsable or non-positive budget, or an output folder holding something else than a learn run.
+ */
+export async function learn(options: LearnOptions): Promise<LearnResult> {
+  const o = parseOptions(LearnOptionsSchema, options, 'learn options');
+  spec(o.env);
+  const budgetMs = parseDuration(o.budget);
+  const out = resolve(o.out ?? join('out', 'learn', o.env));
+  const prepared = await prepareLearnOutput(out, o);
+  const now = new Date().toISOString();
+  const settings = prepared.kind === 'resume' ? prepared.state.settings : learnSettings(o.env, budgetMs, o.settings);
+  let state: LearnState =
+    prepared.kind === 'resume'
+      ? { ...prepared.state, budgetMs, stopReason: undefined as never }
+      : { format: LEARN_STATE_FORMAT, env: o.env, seed: o.seed, budgetMs, settings, rounds: [], wallMs: 0, createdAt: now, updatedAt: now };
+  delete (state as { stopReason?: unknown }).stopReason;
+  await mkdir(out, { recursive: true });
+  await clearUnfinishedRounds(out, state.rounds.length);
+  await writeLearnState(out, state);
+  const t0 = performance.now();
+  const wallBefore = state.wallMs;
+  const deadline = t0 + budgetMs - wallBefore;
+  // The budget is a hard limit: a round still running at its end (plus a little slack) is stopped and not counted.
+  const budgetGuard = AbortSignal.timeout(Math.ceil(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs))));
+  const signal = AbortSignal.any([budgetGuard, ...(o.signal ? [o.signal] : [])]);
+  // Every validation episode listens for an abort: more than Node's default of 10 is expected here.
+  setMaxListeners(1000, signal);
+  const emit = o.onEvent ?? (() => {});
+  let reason: LearnStopReason;
+  for (let k = state.rounds.length; ; k++) {
+    const last = state.rounds.at(-1);
+    if (last?.targetsMet) {
+      reason = 'targets-met';
+      break;
+    }
+    if (k >= settings.rounds) {
+      reason = 'rounds';
+      break;
+    }
+    const remaining = deadline - performance.now();
+    const rate = last?.trainStepsPerSecond ?? FIRST_RATE;
+    const nonTrain = nonTrainEstimateMs(last, settings, k);
+    if (remaining <= 0 || (nonTrain !== undefined && nonTrain + (MIN_STEPS / rate) * 1000 > remaining)) {
+      reason = 'budget';
+      break;
+    }
+    emit({ kind: 'round-start', round: k, rounds: settings.rounds, remainingMs: remaining });
+    const share = remaining / (settings.rounds - k);
+    const validateEst = last?.times.validateMs ?? 0.15 * share;
+    const trainPlan = (collectMs: number) => {
+      const allotMs = Math.max(0, share - collectMs - validateEst);
+      const steps = o.scaleSteps ? Math.max(MIN_STEPS, Math.min(settings.train.steps, Math.floor((allotMs / 1000) * rate))) : settings.train.steps;
+      // Hard stop: 1.25 × the allotment (+ 2 s), and never into the time the validation needs before the deadline.
+      const limitMs = Math.min(allotMs * 1.25 + 2000, deadline - performance.now() - validateEst);
+      return { steps, limitMs: o.scaleSteps ? Math.max(1000, limitMs) : Number.POSITIVE_INFINITY };
+    };
+    const record = await runRound({
+      env: o.env,
+      out,
+      settings,
+      round: k,
+      earlierData: state.rounds.map((r) => join(out, r.data)),
+      ...(last && { previousModel: join(out, last.model) }),
+      ...roundSeeds(o.seed, k),
+      trainPlan,
+      signal,
+      onPhase: (phase, detail) => emit({ kind: 'phase', round: k, phase, detail }),
+      onCollectProgress: (progress) => emit({ kind: 'collect-progress', round: k, progress }),
+      onTrainProgress: (progress) => emit({ kind: 'train-progress', round: k, progress }),
+      onValidateProgress: (progress) => emit({ kind: 'validate-progress', round: k, progress }),
+    });
+    if (!record) {
+      reason = o.signal?.aborted ? 'aborted' : 'budget';
+      break;
+    }
+    const finished: LearnRoundRecord = { ...record, targetsMet: targetsMet(record.scores, settings) };
+    state = { ...state, rounds: [...state.rounds, finished], wallMs: wallBefore + performance.now() - t0 };
+    await writeLearnState(out, state);
+    await publishLearnRun(out, state);
+    emit({ kind: 'round-done', record: finished });
+  }
+  await clearUnfinishedRounds(out, state.rounds.length);
+  state = { ...state, stopReason: reason, wallMs: wallBefore + performance.now() - t0 };
+  await writeLearnState(out, state);
+  const selected = await publishLearnRun(out, state);
+  emit({ kind: 'stopped', reason });
+  return { out, stopReason: reason, state, ...(selected && { model: join(out, 'model'), selectedRound: selected.round }) };
+}
+
+/** Whether `scores` meet every target (a valid horizon also when drift never crossed the threshold within the measured horizon). */
+function targetsMet(s: LearnRoundRecord['scores'], settings: ResolvedLearnSettings): boolean {
+  const t = settings.targets;
+  const horizonOk = s.validHorizon === null ? s.driftHorizon > 0 : s.validHorizon >= t.validHorizon;
+  return (s.successRate ?? 0) >= t.successRate && (s.pps ?? 0) >= t.pps && horizonOk;
+}

@@ -1,0 +1,85 @@
+/**
+ * What a learn run publishes after each finished round: `model/` (the best finished round's bundle,
+ * with the run's provenance in `manifest.json` under `provenance.learn`) and `report.html` (the
+ * per-round curve). Both are replaced atomically, so Ctrl-C or a kill leaves the last finished round's.
+ *
+ * @module
+ */
+import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../../src/atomic-write.js';
+import { combinedHash } from '../train.js';
+import { renderLearnReport } from './report.js';
+import type { LearnRoundRecord, LearnState } from './state.js';
+
+/** The best finished round: highest learned-MPC success, then PPS, then the later round. */
+export function bestRound(rounds: readonly LearnRoundRecord[]): LearnRoundRecord | undefined {
+  const key = (r: LearnRoundRecord) => [r.scores.successRate ?? -1, r.scores.pps ?? -1, r.round];
+  return rounds.reduce<LearnRoundRecord | undefined>((best, r) => {
+    if (!best) return r;
+    const [a, b] = [key(r), key(best)];
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! > b[i]! ? r : best;
+    return best;
+  }, undefined);
+}
+
+/** `provenance.learn` of the published bundle. */
+export function learnProvenance(state: LearnState, selected: LearnRoundRecord): Record<string, unknown> {
+  const trainedOn = state.rounds.filter((r) => r.round <= selected.round).map((r) => r.datasetHash);
+  const v = state.settings.validation;
+  return {
+    format: state.format,
+    env: state.env,
+    seed: state.seed,
+    selection: 'best',
+    selectedRound: selected.round,
+    datasetHashes: trainedOn,
+    datasetHash: trainedOn.length === 1 ? trainedOn[0] : combinedHash(trainedOn),
+    wallMs: Math.round(state.wallMs),
+    budgetMs: state.budgetMs,
+    planner: { algorithm: v.algorithm, horizon: v.horizon, samples: v.samples, iterations: v.iterations, replanEvery: v.replanEvery },
+    validation: { quick: true, seed: selected.validationSeed, episodes: v.episodes, maxSteps: v.maxSteps, scores: selected.scores },
+    targets: state.settings.targets,
+    rounds: state.rounds.map((r) => ({
+      round: r.round,
+      policy: r.policy,
+      datasetHash: r.datasetHash,
+      transitions: r.transitions,
+      collectSeed: r.collectSeed,
+      trainSteps: r.trainSteps,
+      trainSeed: r.trainSeed,
+      successRate: r.scores.successRate,
+      pps: r.scores.pps,
+      validHorizon: r.scores.validHorizon,
+      wallMs: Math.round(r.times.totalMs),
+    })),
+  };
+}
+
+/** Replaces `<out>/model` with the best round's bundle (provenance added) and rewrites `<out>/report.html`. */
+export async function publishLearnRun(out: string, state: LearnState): Promise<LearnRoundRecord | undefined> {
+  const selected = bestRound(state.rounds);
+  if (selected) {
+    const target = join(out, 'model');
+    const tmp = join(out, `.model.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await cp(join(out, selected.model), tmp, { recursive: true });
+      const manifestPath = join(tmp, 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { provenance: Record<string, unknown> };
+      manifest.provenance = { ...manifest.provenance, learn: learnProvenance(state, selected) };
+      await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+      const old = `${tmp}.old`;
+      await rename(target, old).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+      await rename(tmp, target);
+      await rm(old, { recursive: true, force: true });
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+  await writeFileAtomic(join(out, 'report.html'), renderLearnReport(state, selected));
+  return selected;
+}
