@@ -14,6 +14,7 @@ import { registerTrainCommand } from './commands/train.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerLearnCommand } from './commands/learn.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -47,5 +48,6 @@ registerTrainCommand(program);
 registerPlanCommand(program);
 registerValidateCommand(program);
 registerDemoCommand(program);
+registerLearnCommand(program);
 
 await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { z } from 'zod';
 import type { EnvRegistration } from '../src/registry.js';
 import type { Policy } from '../src/policy.js';
 import type { PlanPreset } from '../src/planning/plan-preset.js';
@@ -41,6 +42,8 @@ export interface EnvironmentCard {
    * registered elsewhere; `registerCard` then requires that it is.
    */
   readonly registration?: Omit<EnvRegistration, 'id'>;
+  /** The zod schema of the environment's constructor options (what `embodied envs <id>` lists). */
+  readonly optionsSchema?: z.ZodObject;
   /** The planner settings tuned so that the Rapier oracle solves the task. Default: `DEFAULT_PLAN_PRESET`. */
   readonly planPreset?: PlanPreset;
   /** A fresh scripted baseline for an environment built with `envOptions` (collection, validation, the demo). */

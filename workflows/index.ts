@@ -18,3 +18,4 @@ export * from './demo/replay.js';
 export * from './demo/format.js';
 export * from './demo/demo-tasks.js';
 export * from './learn.js';
+export * from './describe-env.js';

@@ -1,7 +1,7 @@
 /** `embodied envs [id]`: lists the registered environments, or describes one (spaces, options). */
 import type { Command } from 'commander';
 import { listRegistrations } from '../../src/registry.js';
-import { envDetails, formatEnvDetails } from '../env-details.js';
+import { envDetails, formatEnvDetails } from '../../workflows/describe-env.js';
 import { reportErrors } from '../options.js';
 
 /** Adds the `envs` subcommand. */

@@ -5,7 +5,7 @@
  */
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
-import { ArmEnv, type ArmOptions } from './arm-env.js';
+import { ArmEnv, type ArmOptions, ArmOptionsSchema } from './arm-env.js';
 import { armPolicy } from './scripted.js';
 import { armValidationSpec } from './validation.js';
 
@@ -18,6 +18,7 @@ export const armCard: EnvironmentCard = {
     maxEpisodeSteps: 100,
     description: 'A 3-link planar arm on motorised revolute joints reaches a target in the horizontal plane with its tip (20 Hz).',
   },
+  optionsSchema: ArmOptionsSchema,
   scripted: (env) => armPolicy({ env }),
   validationSpec: (env) => armValidationSpec(env),
 };

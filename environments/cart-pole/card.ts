@@ -5,7 +5,7 @@
  */
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
-import { CartPoleEnv, type CartPoleOptions } from './cart-pole-env.js';
+import { CartPoleEnv, type CartPoleOptions, CartPoleOptionsSchema } from './cart-pole-env.js';
 import { cartPolePolicy } from './scripted.js';
 import { cartPoleValidationSpec } from './validation.js';
 
@@ -18,6 +18,7 @@ export const cartPoleCard: EnvironmentCard = {
     maxEpisodeSteps: 500,
     description: 'Cart on a prismatic joint, pole on a revolute joint; continuous force; balance or swing up (50 Hz).',
   },
+  optionsSchema: CartPoleOptionsSchema,
   planPreset: { algorithm: 'icem', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
   scripted: (env) => cartPolePolicy({ env }),
   validationSpec: (env) => cartPoleValidationSpec(env),

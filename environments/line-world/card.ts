@@ -5,7 +5,7 @@
  */
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
-import { LineWorld, type LineWorldOptions } from './line-world-env.js';
+import { LineWorld, type LineWorldOptions, LineWorldOptionsSchema } from './line-world-env.js';
 
 /** The card of `LineWorld-v0`. */
 export const lineWorldCard: EnvironmentCard = {
@@ -16,6 +16,7 @@ export const lineWorldCard: EnvironmentCard = {
     maxEpisodeSteps: 200,
     description: 'point mass on a line reaching a sampled goal (pure TypeScript, no physics)',
   },
+  optionsSchema: LineWorldOptionsSchema,
   planPreset: { algorithm: 'mppi', horizon: 12, samples: 64, iterations: 3, temperature: 0.1, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
 };
 

@@ -5,7 +5,7 @@
  */
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
-import { PushBoxEnv, type PushBoxOptions } from './push-box-env.js';
+import { PushBoxEnv, type PushBoxOptions, PushBoxOptionsSchema } from './push-box-env.js';
 import { pushBoxPolicy } from './scripted.js';
 import { pushBoxValidationSpec } from './validation.js';
 
@@ -18,6 +18,7 @@ export const pushBoxCard: EnvironmentCard = {
     maxEpisodeSteps: 200,
     description: 'A velocity-controlled pusher pushes a box to a goal on a table; contact-rich (20 Hz).',
   },
+  optionsSchema: PushBoxOptionsSchema,
   planPreset: { algorithm: 'icem', horizon: 15, samples: 32, iterations: 3, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
   scripted: (env) => pushBoxPolicy({ env }),
   validationSpec: (env) => pushBoxValidationSpec(env),

@@ -5,7 +5,7 @@
  */
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
-import { ReachEnv, type ReachOptions } from './reach-env.js';
+import { ReachEnv, type ReachOptions, ReachOptionsSchema } from './reach-env.js';
 import { reachPolicy } from './scripted.js';
 import { reachValidationSpec } from './validation.js';
 
@@ -18,6 +18,7 @@ export const reachCard: EnvironmentCard = {
     maxEpisodeSteps: 100,
     description: 'A force-driven ball slides on a plane to a goal point (20 Hz, dense or sparse reward).',
   },
+  optionsSchema: ReachOptionsSchema,
   planPreset: { algorithm: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
   scripted: (env) => reachPolicy({ env }),
   validationSpec: (env) => reachValidationSpec(env),

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { WarehouseOptionsSchema } from './config.js';
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
 import type { WarehouseOptions } from './config.js';
@@ -21,6 +22,7 @@ export const warehouseCard: EnvironmentCard = {
     maxEpisodeSteps: 200,
     description: 'Holonomic robots grip packages and deliver them to drop zones among shelves (ASCII layouts; tiny by default, 10 Hz).',
   },
+  optionsSchema: WarehouseOptionsSchema,
   scripted: (env) => new WarehouseGreedyPolicy(env),
   validationSpec: (env) => warehouseValidationSpec(env),
   demo: {

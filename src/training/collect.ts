@@ -348,20 +348,11 @@ async function runVector(vec: VectorEnv, policies: Policy<Float32Array, unknown>
     for (let i = 0; i < n; i++) {
       const ep = buffers[i]!;
       const cut = ep.length + 1 >= cap;
-      checkTransition(ep, {
-        observation: observations.subarray(i * od, (i + 1) * od),
-        action: actions.subarray(i * ad, (i + 1) * ad),
-        reward: [r.rewards[i]!],
-        nextObservation: r.observations.subarray(i * od, (i + 1) * od),
-      });
-      ep.push(
-        observations.subarray(i * od, (i + 1) * od),
-        actions.subarray(i * ad, (i + 1) * ad),
-        r.rewards[i]!,
-        r.observations.subarray(i * od, (i + 1) * od),
-        r.terminated[i] === 1,
-        r.truncated[i] === 1 || cut,
-      );
+      const obs = observations.subarray(i * od, (i + 1) * od);
+      const act = actions.subarray(i * ad, (i + 1) * ad);
+      const next = r.observations.subarray(i * od, (i + 1) * od);
+      checkTransition(ep, { observation: obs, action: act, reward: [r.rewards[i]!], nextObservation: next });
+      ep.push(obs, act, r.rewards[i]!, next, r.terminated[i] === 1, r.truncated[i] === 1 || cut);
       if (index[i]! >= 0) inFlight++;
       if (!ep.ended) continue;
       if (index[i]! >= 0) finished.set(index[i]!, ep);

@@ -17,7 +17,7 @@ import { registerCollectCommand } from '../../cli/commands/collect.js';
 import { registerEnvsCommand } from '../../cli/commands/envs.js';
 import { registerPlanCommand } from '../../cli/commands/plan.js';
 import { registerValidateCommand } from '../../cli/commands/validate.js';
-import { envDetails, formatEnvDetails } from '../../cli/env-details.js';
+import { envDetails, formatEnvDetails } from '../../workflows/describe-env.js';
 import { withLayoutFile } from '../../cli/layout-file.js';
 import { inFlagTerms, reportErrors } from '../../cli/options.js';
 import { packageVersion } from '../../cli/version.js';

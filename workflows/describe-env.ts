@@ -1,30 +1,14 @@
 /**
- * What `embodied envs <id>` prints: one environment's time limit, its observation and action as
+ * `envDetails` and `formatEnvDetails`: what `embodied envs <id>` prints: one environment's time limit, its observation and action as
  * tables (field names from the card's validation spec where it has one, bounds from the spaces) and
- * its constructor options (keys, types, defaults) from the environment's zod options schema.
+ * its constructor options (keys, types, defaults) from the card's `optionsSchema`.
  *
  * @module
  */
 import type { z } from 'zod';
-import { ArmOptionsSchema } from '../environments/arm/arm-env.js';
 import { environmentCard } from '../environments/cards.js';
-import { CartPoleOptionsSchema } from '../environments/cart-pole/cart-pole-env.js';
-import { LineWorldOptionsSchema } from '../environments/line-world/line-world-env.js';
-import { PushBoxOptionsSchema } from '../environments/push-box/push-box-env.js';
-import { ReachOptionsSchema } from '../environments/reach/reach-env.js';
-import { WarehouseOptionsSchema } from '../environments/warehouse/config.js';
 import { make, registration } from '../src/registry.js';
 import { Box, type Space } from '../src/spaces.js';
-
-/** The options schemas of the built-in environments (cards do not carry one yet). */
-const OPTIONS_SCHEMAS: Readonly<Record<string, z.ZodObject>> = {
-  'Arm-v0': ArmOptionsSchema,
-  'CartPole-v0': CartPoleOptionsSchema,
-  'LineWorld-v0': LineWorldOptionsSchema,
-  'PushBox-v0': PushBoxOptionsSchema,
-  'Reach-v0': ReachOptionsSchema,
-  'Warehouse-v0': WarehouseOptionsSchema,
-};
 
 /** One row of a table: a name and its columns. */
 export type DetailRow = Record<string, string>;
@@ -90,7 +74,7 @@ export async function envDetails(id: string): Promise<EnvDetails> {
   try {
     const fields = environmentCard(id)?.validationSpec?.({}).fields ?? [];
     const describe = (space: Space<unknown>) => `${space.type} [${space.shape.join(', ')}]`;
-    const schema = OPTIONS_SCHEMAS[id];
+    const schema = environmentCard(id)?.optionsSchema;
     return {
       id,
       description: reg.description ?? '',
