@@ -39,7 +39,15 @@ function libraries(): string[] {
   return cachedLibraries;
 }
 
-function esc(text: unknown): string {
+/** The vega, vega-lite and vega-embed builds as inline `<script>` elements (read once per process): what makes a report's HTML self-contained. */
+export function inlinedVegaScripts(): string {
+  return libraries()
+    .map((src) => `<script>${src.replace(/<\/script/gi, '<\\/script')}</script>`)
+    .join('\n');
+}
+
+/** `text` with the five HTML-special characters escaped. */
+export function escapeHtml(text: unknown): string {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -57,9 +65,9 @@ function scriptJson(value: unknown): string {
 
 function checkRow(c: CheckResult): string {
   const details = Object.entries(c.details)
-    .map(([k, v]) => `${esc(k)} = ${typeof v === 'number' ? fmt(v, 4) : esc(v ?? '–')}`)
+    .map(([k, v]) => `${escapeHtml(k)} = ${typeof v === 'number' ? fmt(v, 4) : escapeHtml(v ?? '–')}`)
     .join('<br>');
-  return `<tr class="${c.status}"><td>${esc(c.name)}</td><td>${esc(c.status)}</td><td class="num">${fmt(c.score)}</td><td>${esc(c.scenario || c.reason || '')}${c.reason && c.scenario ? `<br><em>${esc(c.reason)}</em>` : ''}</td><td class="small">${esc(c.formula)}</td><td class="small">${details}</td></tr>`;
+  return `<tr class="${c.status}"><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.status)}</td><td class="num">${fmt(c.score)}</td><td>${escapeHtml(c.scenario || c.reason || '')}${c.reason && c.scenario ? `<br><em>${escapeHtml(c.reason)}</em>` : ''}</td><td class="small">${escapeHtml(c.formula)}</td><td class="small">${details}</td></tr>`;
 }
 
 /** The headline numbers at the top of the page, as [label, value]. */
@@ -113,42 +121,41 @@ export function renderReportHtml(report: ValidationReport): string {
   const cl = r.closedLoop;
   const section = (id: string) => {
     const c = charts.find((x) => x.id === id);
-    return c ? `<figure><h3>${esc(c.title)}</h3><div class="plot" id="${c.id}"></div><figcaption>${esc(c.caption)}</figcaption></figure>` : '';
+    return c ? `<figure><h3>${escapeHtml(c.title)}</h3><div class="plot" id="${c.id}"></div><figcaption>${escapeHtml(c.caption)}</figcaption></figure>` : '';
   };
   const sectionsWith = (prefix: string) =>
     charts
       .filter((c) => c.id.startsWith(prefix))
       .map((c) => section(c.id))
       .join('\n');
-  const unavailable = (s: { status: string; reason?: string }) => (s.status === 'scored' ? '' : `<p class="na">${esc(s.status.replace('-', ' '))}: ${esc(s.reason ?? '')}</p>`);
-  const libs = libraries()
-    .map((src) => `<script>${src.replace(/<\/script/gi, '<\\/script')}</script>`)
-    .join('\n');
+  const unavailable = (s: { status: string; reason?: string }) =>
+    s.status === 'scored' ? '' : `<p class="na">${escapeHtml(s.status.replace('-', ' '))}: ${escapeHtml(s.reason ?? '')}</p>`;
+  const libs = inlinedVegaScripts();
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Validation — ${esc(r.model.name)} on ${esc(r.env.id)}</title>
+<title>Validation — ${escapeHtml(r.model.name)} on ${escapeHtml(r.env.id)}</title>
 ${PAGE_STYLE}
 ${libs}
 </head>
 <body>
-<h1>Validation of ${esc(r.model.name)} on ${esc(r.env.id)}</h1>
-<p class="meta">${esc(r.format)} · ${esc(r.createdAt)} · model kind ${esc(r.model.kind)} (obs ${r.model.obsDim}, action ${r.model.actionDim}${r.model.latentDim ? `, latent ${r.model.latentDim}` : ''}) · ${r.env.stateful ? 'Stateful' : 'not Stateful'} environment · ${fmt(r.durationMs / 1000, 1)} s · seed ${esc(r.settings.seed)}${r.settings.quick ? ' · quick' : ''}</p>
-<div class="cards">${cards.map(([k, v]) => `<div class="card">${esc(k)}<b>${esc(v)}</b></div>`).join('')}</div>
+<h1>Validation of ${escapeHtml(r.model.name)} on ${escapeHtml(r.env.id)}</h1>
+<p class="meta">${escapeHtml(r.format)} · ${escapeHtml(r.createdAt)} · model kind ${escapeHtml(r.model.kind)} (obs ${r.model.obsDim}, action ${r.model.actionDim}${r.model.latentDim ? `, latent ${r.model.latentDim}` : ''}) · ${r.env.stateful ? 'Stateful' : 'not Stateful'} environment · ${fmt(r.durationMs / 1000, 1)} s · seed ${escapeHtml(r.settings.seed)}${r.settings.quick ? ' · quick' : ''}</p>
+<div class="cards">${cards.map(([k, v]) => `<div class="card">${escapeHtml(k)}<b>${escapeHtml(v)}</b></div>`).join('')}</div>
 
 <h2>Open-loop drift</h2>
 ${unavailable(r.drift)}
-<p>The same action sequences run in Rapier and in the model from ${esc(r.settings.starts)} seeded start states; errors are in units of the data standard deviation σ (${esc(r.scale.source)}, floored at ${r.scale.floor}).</p>
+<p>The same action sequences run in Rapier and in the model from ${escapeHtml(r.settings.starts)} seeded start states; errors are in units of the data standard deviation σ (${escapeHtml(r.scale.source)}, floored at ${r.scale.floor}).</p>
 ${section('drift-overall')}
 <table><tr><th>action source</th><th>rows</th><th>error at h=1</th><th>error at h=H</th><th>valid horizon (error &gt; ${r.drift.threshold})</th></tr>
-${r.drift.curves.map((c) => `<tr><td>${esc(c.source)}</td><td class="num">${c.rows}</td><td class="num">${fmt(c.overall[0]?.mean)}</td><td class="num">${fmt(c.overall.at(-1)?.mean)}</td><td class="num">${c.validHorizon === null ? `&gt; ${c.horizon}` : c.validHorizon}</td></tr>`).join('\n')}
+${r.drift.curves.map((c) => `<tr><td>${escapeHtml(c.source)}</td><td class="num">${c.rows}</td><td class="num">${fmt(c.overall[0]?.mean)}</td><td class="num">${fmt(c.overall.at(-1)?.mean)}</td><td class="num">${c.validHorizon === null ? `&gt; ${c.horizon}` : c.validHorizon}</td></tr>`).join('\n')}
 </table>
 ${sectionsWith('drift-fields-')}
 ${section('latent-gap')}
 
 <h2>Physical plausibility</h2>
-<p>PPS = <b>${fmt(r.plausibility.pps)}</b>. ${esc(r.plausibility.formula)}.</p>
+<p>PPS = <b>${fmt(r.plausibility.pps)}</b>. ${escapeHtml(r.plausibility.formula)}.</p>
 ${section('checks')}
 <table><tr><th>check</th><th>status</th><th>score</th><th>scenario</th><th>formula</th><th>measured</th></tr>
 ${r.plausibility.checks.map(checkRow).join('\n')}
@@ -157,13 +164,13 @@ ${r.plausibility.checks.map(checkRow).join('\n')}
 <h2>Causal consistency</h2>
 <h3>Counterfactual branching</h3>
 ${unavailable(cf)}
-<p class="small">${esc(cf.formula)}</p>
+<p class="small">${escapeHtml(cf.formula)}</p>
 <table><tr><th>intervention pair</th><th>starts</th><th>scored</th><th>sign agreement</th><th>magnitude ratio (median)</th><th>score</th></tr>
-${cf.interventions.map((i) => `<tr><td>${esc(i.name)}</td><td class="num">${i.starts}</td><td class="num">${i.scored}</td><td class="num">${fmt(i.signAgreement)}</td><td class="num">${fmt(i.magnitudeRatio)}</td><td class="num">${fmt(i.score)}</td></tr>`).join('\n')}
+${cf.interventions.map((i) => `<tr><td>${escapeHtml(i.name)}</td><td class="num">${i.starts}</td><td class="num">${i.scored}</td><td class="num">${fmt(i.signAgreement)}</td><td class="num">${fmt(i.magnitudeRatio)}</td><td class="num">${fmt(i.score)}</td></tr>`).join('\n')}
 </table>
 <h3>Controllability</h3>
 ${unavailable(r.causal.controllability)}
-<p class="small">${esc(r.causal.controllability.formula)}</p>
+<p class="small">${escapeHtml(r.causal.controllability.formula)}</p>
 ${section('controllability')}
 <table><tr><th>h</th><th>error, true actions</th><th>error, random actions</th><th>Δ-PSNR (dB)</th></tr>
 ${r.causal.controllability.perStep.map((p) => `<tr><td class="num">${p.h}</td><td class="num">${fmt(p.errorTrue, 4)}</td><td class="num">${fmt(p.errorRandom, 4)}</td><td class="num">${fmt(p.deltaPsnr, 2)}</td></tr>`).join('\n')}
@@ -173,13 +180,13 @@ ${r.causal.controllability.perStep.map((p) => `<tr><td class="num">${p.h}</td><t
 ${unavailable(cl)}
 ${section('closed-loop')}
 <table><tr><th>contender</th><th>kind</th><th>episodes</th><th>success rate [95% CI]</th><th>return [95% CI]</th><th>length</th><th>wall time (s)</th></tr>
-${cl.contenders.map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.kind)}</td><td class="num">${c.episodes}</td><td class="num">${fmt(c.successRate.mean)} [${fmt(c.successRate.low)}, ${fmt(c.successRate.high)}]</td><td class="num">${fmt(c.return.mean, 2)} [${fmt(c.return.low, 2)}, ${fmt(c.return.high, 2)}]</td><td class="num">${fmt(c.length.mean, 1)}</td><td class="num">${fmt(c.wallMs / 1000, 1)}</td></tr>`).join('\n')}
+${cl.contenders.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.kind)}</td><td class="num">${c.episodes}</td><td class="num">${fmt(c.successRate.mean)} [${fmt(c.successRate.low)}, ${fmt(c.successRate.high)}]</td><td class="num">${fmt(c.return.mean, 2)} [${fmt(c.return.low, 2)}, ${fmt(c.return.high, 2)}]</td><td class="num">${fmt(c.length.mean, 1)}</td><td class="num">${fmt(c.wallMs / 1000, 1)}</td></tr>`).join('\n')}
 </table>
 
 <h2>Dream vs real</h2>
 ${r.overlays.length === 0 ? '<p class="na">no overlays (the spec defines none, or the model predicts no observations)</p>' : sectionsWith('overlay-')}
 
-${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
+${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 <script type="application/json" id="charts">${scriptJson(charts.map((c) => ({ id: c.id, spec: c.spec })))}</script>
 ${CHART_BOOT}
 </body>

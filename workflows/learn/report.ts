@@ -5,31 +5,9 @@
  *
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { EmbodiedError } from '../../src/errors.js';
+import { escapeHtml, inlinedVegaScripts } from '../../src/validation/report-html.js';
 import type { LearnRoundRecord, LearnState } from './state.js';
 
-let libraries: string | undefined;
-
-/** The minified vega builds as `<script>` elements (the validation report inlines the same files). */
-function inlinedLibraries(): string {
-  if (libraries !== undefined) return libraries;
-  libraries = ['vega', 'vega-lite', 'vega-embed']
-    .map((name) => {
-      const entry = fileURLToPath(import.meta.resolve(name));
-      for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-        const file = join(dir, 'build', `${name}.min.js`);
-        if (existsSync(join(dir, 'package.json')) && existsSync(file)) return `<script>${readFileSync(file, 'utf8').replace(/<\/script/gi, '<\\/script')}</script>`;
-      }
-      throw new EmbodiedError(`learn report.html: no build/${name}.min.js found above ${entry}`);
-    })
-    .join('\n');
-  return libraries;
-}
-
-const esc = (t: unknown) => String(t).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const fmt = (v: number | null, d = 3) => (v === null ? '–' : v.toFixed(d));
 
 /** The Vega-Lite spec of the per-round curve: success and PPS (0…1) above, drift below. */
@@ -58,16 +36,16 @@ export function learnCurveSpec(rounds: readonly LearnRoundRecord[]): Record<stri
 export function renderLearnReport(state: LearnState, selected: LearnRoundRecord | undefined): string {
   const t = state.settings.targets;
   const row = (r: LearnRoundRecord) =>
-    `<tr${r === selected ? ' class="sel"' : ''}><td>${r.round}</td><td>${esc(r.policy)}</td><td>${r.transitions}</td><td>${r.trainSteps}</td><td>${fmt(r.scores.successRate, 2)}</td><td>${fmt(r.scores.oracleSuccessRate, 2)}</td><td>${fmt(r.scores.pps)}</td><td>${r.scores.validHorizon ?? `&gt; ${r.scores.driftHorizon}`}</td><td>${fmt(r.scores.driftAtHorizon)}</td><td>${(r.times.totalMs / 1000).toFixed(1)}</td><td>${r.targetsMet ? 'yes' : 'no'}</td></tr>`;
+    `<tr${r === selected ? ' class="sel"' : ''}><td>${r.round}</td><td>${escapeHtml(r.policy)}</td><td>${r.transitions}</td><td>${r.trainSteps}</td><td>${fmt(r.scores.successRate, 2)}</td><td>${fmt(r.scores.oracleSuccessRate, 2)}</td><td>${fmt(r.scores.pps)}</td><td>${r.scores.validHorizon ?? `&gt; ${r.scores.driftHorizon}`}</td><td>${fmt(r.scores.driftAtHorizon)}</td><td>${(r.times.totalMs / 1000).toFixed(1)}</td><td>${r.targetsMet ? 'yes' : 'no'}</td></tr>`;
   const spec = JSON.stringify(learnCurveSpec(state.rounds)).replace(/</g, '\\u003c');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>learn ${esc(state.env)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>learn ${escapeHtml(state.env)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;padding:0 1em}table{border-collapse:collapse}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}tr.sel{background:#eef6ee}</style>
-${inlinedLibraries()}
+${inlinedVegaScripts()}
 </head><body>
-<h1>embodied learn: ${esc(state.env)}</h1>
-<p>seed ${state.seed} · ${state.rounds.length} finished rounds · wall ${(state.wallMs / 1000).toFixed(1)} s of a ${(state.budgetMs / 1000).toFixed(0)} s budget · stopped: ${esc(state.stopReason ?? 'running')} · model/ = round ${selected?.round ?? '–'} (best: learned-MPC success, then PPS)</p>
-<p>targets: success ≥ ${t.successRate}, PPS ≥ ${t.pps}, valid horizon ≥ ${t.validHorizon} (or no drift crossing within the measured horizon). Planner: ${esc(state.settings.validation.algorithm)} ${state.settings.validation.samples}×${state.settings.validation.horizon}×${state.settings.validation.iterations}, quick validation.</p>
+<h1>embodied learn: ${escapeHtml(state.env)}</h1>
+<p>seed ${state.seed} · ${state.rounds.length} finished rounds · wall ${(state.wallMs / 1000).toFixed(1)} s of a ${(state.budgetMs / 1000).toFixed(0)} s budget · stopped: ${escapeHtml(state.stopReason ?? 'running')} · model/ = round ${selected?.round ?? '–'} (best: learned-MPC success, then PPS)</p>
+<p>targets: success ≥ ${t.successRate}, PPS ≥ ${t.pps}, valid horizon ≥ ${t.validHorizon} (or no drift crossing within the measured horizon). Planner: ${escapeHtml(state.settings.validation.algorithm)} ${state.settings.validation.samples}×${state.settings.validation.horizon}×${state.settings.validation.iterations}, quick validation.</p>
 <div id="curve"></div>
 <table><tr><th>round</th><th>data</th><th>transitions</th><th>train steps</th><th>success</th><th>oracle</th><th>PPS</th><th>valid horizon</th><th>drift at H</th><th>wall s</th><th>targets</th></tr>
 ${state.rounds.map(row).join('\n')}</table>
