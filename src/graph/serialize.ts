@@ -126,8 +126,11 @@ class GraphEmitter implements Emitter {
   }
 }
 
-/** Builds an ONNX GraphProto. `prefix` keeps names of sub-graphs apart from their parent's. */
-export function buildGraphProto(spec: GraphSpec, prefix = ''): pkg.onnx.IGraphProto {
+/**
+ * Builds an ONNX GraphProto. `prefix` keeps names of sub-graphs apart from their parent's. Module-private:
+ * onnx-proto's types must stay out of the public declarations (see `serializeModel`).
+ */
+function buildGraphProto(spec: GraphSpec, prefix = ''): pkg.onnx.IGraphProto {
   const { graph, outputs, paramValues } = spec;
   const outEntries = Object.entries(outputs);
   for (const [name, t] of outEntries) {

@@ -12,11 +12,8 @@
  */
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import pkg from 'onnx-proto';
 import { readRegularFile } from '../safe-read.js';
 import { BundleError } from './bundle-error.js';
-
-const { onnx } = pkg;
 
 /** Largest `manifest.json` read. */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -83,50 +80,16 @@ export async function readBundleFile(root: string, realRoot: string, file: strin
   return { path, bytes: read.bytes };
 }
 
-type Tensor = pkg.onnx.ITensorProto;
-type Graph = pkg.onnx.IGraphProto;
-
-/** Every tensor of a graph, its nodes' attributes and their sub-graphs (Scan bodies, If branches). */
-function* graphTensors(g: Graph | null | undefined): Generator<Tensor> {
-  if (!g) return;
-  yield* g.initializer ?? [];
-  for (const s of g.sparseInitializer ?? []) yield* [s.values, s.indices].filter((t): t is Tensor => !!t);
-  for (const n of g.node ?? []) yield* nodeTensors(n);
-}
-
-function* nodeTensors(n: pkg.onnx.INodeProto): Generator<Tensor> {
-  for (const a of n.attribute ?? []) {
-    if (a.t) yield a.t;
-    yield* a.tensors ?? [];
-    for (const s of [a.sparseTensor, ...(a.sparseTensors ?? [])]) if (s) yield* [s.values, s.indices].filter((t): t is Tensor => !!t);
-    if (a.g) yield* graphTensors(a.g);
-    for (const sub of a.graphs ?? []) yield* graphTensors(sub);
-  }
-}
-
-/** The distinct external data locations a model's tensors name (none for a self-contained model). */
-export function externalDataLocations(model: pkg.onnx.IModelProto): string[] {
-  const out = new Set<string>();
-  const tensors = [graphTensors(model.graph), ...(model.functions ?? []).flatMap((f) => (f.node ?? []).map(nodeTensors))];
-  for (const it of tensors) {
-    for (const t of it) {
-      const location = t.externalData?.find((e) => e.key === 'location')?.value;
-      if (location != null) out.add(location);
-      else if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) out.add('');
-    }
-  }
-  return [...out];
-}
-
 /**
- * Reads the external data files `model` (the bundle file `file`) names, each confined to the bundle
- * and resolved relative to the model file's folder, as onnxruntime resolves them.
+ * Reads the external data files at `locations` (those the bundle file `file` names, from
+ * `externalDataLocations`), each confined to the bundle and resolved relative to the model file's
+ * folder, as onnxruntime resolves them.
  * @throws {@link BundleError} for a location outside the bundle, missing, special or too large.
  */
-export async function readExternalData(root: string, realRoot: string, file: string, model: pkg.onnx.IModelProto): Promise<ExternalDataFile[]> {
+export async function readExternalData(root: string, realRoot: string, file: string, locations: readonly string[]): Promise<ExternalDataFile[]> {
   const folder = normalize(join(file, '..'));
   const files: ExternalDataFile[] = [];
-  for (const location of externalDataLocations(model)) {
+  for (const location of locations) {
     const field = `external data of ${file}`;
     checkRelative(`${root}/${file}`, location, field);
     const { bytes } = await readBundleFile(root, realRoot, folder === '.' ? location : join(folder, location), field, MAX_ONNX_BYTES);

@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import pkg from 'onnx-proto';
 import { NpyError, decodeNpy } from '../codecs/npy.js';
 import { BundleError } from './bundle-error.js';
+import { externalDataLocations } from './onnx-external-data.js';
 import { MAX_MANIFEST_BYTES, MAX_ONNX_BYTES, bundleRealRoot, maxInitialObservationBytes, readBundleFile, readExternalData, type ExternalDataFile } from './bundle-read.js';
 import { ManifestSchema, type Manifest } from './manifest.js';
 
@@ -275,7 +276,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
     const model = decodeModel(bytes, file);
     const signature = signatureOf(model, file);
     const checked = checkSignature(file, signature, inputs, outputs, optional);
-    const externalData = await readExternalData(root, realRoot, file, model);
+    const externalData = await readExternalData(root, realRoot, file, externalDataLocations(model));
     return { file: { role, file, path, bytes, signature, ...(externalData.length > 0 && { externalData }) } satisfies BundleFile, ...checked };
   };
 
