@@ -7,4 +7,3 @@ export * from './src/index.js';
 export * from './environments/index.js';
 export * from './agents/index.js';
 export * from './workflows/index.js';
-export * from './workflows/shipped-models.js';

@@ -19,3 +19,4 @@ export * from './demo/format.js';
 export * from './demo/demo-tasks.js';
 export * from './learn.js';
 export * from './describe-env.js';
+export * from './shipped-models.js';
