@@ -58,6 +58,10 @@ export const PlanEpisodesOptionsSchema = z
     samples: positiveInt().optional(),
     /** Optimiser iterations per plan. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
     iterations: positiveInt().optional(),
+    /** MPPI temperature λ. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
+    temperature: z.number().positive().optional(),
+    /** Reward discount γ. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
+    discount: z.number().gt(0).lte(1).optional(),
     /** Step limit per episode. Default: the environment's time limit. */
     maxSteps: positiveInt().optional(),
     /** Actions executed per plan. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
@@ -125,6 +129,8 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
     ...(o.horizon !== undefined && { horizon: o.horizon }),
     ...(o.samples !== undefined && { samples: o.samples }),
     ...(o.iterations !== undefined && { iterations: o.iterations }),
+    ...(o.temperature !== undefined && { temperature: o.temperature }),
+    ...(o.discount !== undefined && { discount: o.discount }),
     ...(o.objective !== undefined && { objective: o.objective }),
     seed: o.seed,
   };

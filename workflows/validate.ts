@@ -36,6 +36,7 @@ import {
   type ValidationReport,
   type WrittenReport,
 } from '../src/validation/index.js';
+import { readBundleManifest } from '../src/worldmodel/bundle.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
 import { callbackOption, signalOption } from './schema.js';
 
@@ -66,14 +67,21 @@ export const ValidateModelOptionsSchema = z
     episodes: positiveInt().optional(),
     /** Step limit of a closed-loop episode. Default 100. */
     maxSteps: positiveInt().default(100),
-    /** Actions executed per plan. Default 2. */
-    replanEvery: positiveInt().default(2),
-    /** Planning horizon shared by the learned and the oracle MPC. Default 10. */
-    horizon: positiveInt().default(10),
-    /** MPC candidates per iteration. Default 32. */
-    samples: positiveInt().default(32),
-    /** MPC optimiser iterations per plan. Default 2. */
-    iterations: positiveInt().default(2),
+    /**
+     * Actions executed per plan, by the learned and the oracle MPC alike. Default: the learned MPC
+     * the bundle's certified settings' (`manifest.planner`), else 2; the oracle MPC 2.
+     */
+    replanEvery: positiveInt().optional(),
+    /**
+     * Planning horizon, of the learned and the oracle MPC alike. Default: the learned MPC plans with the
+     * bundle's certified settings (`manifest.planner`: optimiser and budget), else with the oracle's
+     * budget; the oracle MPC with its environment preset's optimiser and horizon 10.
+     */
+    horizon: positiveInt().optional(),
+    /** MPC candidates per iteration (learned and oracle alike). Default: as `horizon` (the oracle's: 32). */
+    samples: positiveInt().optional(),
+    /** MPC optimiser iterations per plan (learned and oracle alike). Default: as `horizon` (the oracle's: 2). */
+    iterations: positiveInt().optional(),
     /** Stops between units of work (the promise rejects with the signal's reason; nothing is written). */
     signal: signalOption(),
     /** Called after each unit of work. */
@@ -150,18 +158,13 @@ export async function validateModel(options: ValidateModelOptions): Promise<Vali
     const model = await validationModel(o, makeEnv);
     owned.push({ close: async () => model.close?.() });
     const data = o.data !== undefined ? await Dataset.load(o.data) : undefined;
-    const budget: Partial<PlanSpec> = { horizon: o.horizon, samples: o.samples, iterations: o.iterations, seed: o.seed };
-    // Plan sources: the learned model's and the oracle's, with the same planner and budget.
-    const oracleSource = await createPlanSource({ envId: o.env, envOptions: o.envOptions, oracle: true, ...budget });
-    owned.push(oracleSource);
-    const learnedSource = o.model !== undefined ? await createPlanSource({ envId: o.env, envOptions: o.envOptions, model: o.model, ...budget }) : undefined;
-    if (learnedSource) owned.push(learnedSource);
+    const { oracleSource, learnedSource } = await planSources(o, owned);
     const scripted = scriptedPolicyFor(o.env, o.envOptions);
     const sources: ActionSource[] = [];
     if (scripted) sources.push({ name: `scripted:${scripted.name.replace(/^scripted:/, '')}`, policy: scripted });
     sources.push({
       name: learnedSource ? 'planner:learned-mpc' : 'planner:oracle-mpc',
-      policy: controllerPolicy(mpcController({ source: learnedSource ?? oracleSource, replanEvery: o.replanEvery, seed: o.seed }), {
+      policy: controllerPolicy(mpcController({ source: learnedSource ?? oracleSource, replanEvery: (learnedSource ?? oracleSource).preset.replanEvery, seed: o.seed }), {
         name: 'planner',
         ...(isStateful(env) && { state: () => env.getState() }),
       }),
@@ -179,12 +182,48 @@ export async function validateModel(options: ValidateModelOptions): Promise<Vali
       ...(o.onProgress && { onProgress: o.onProgress }),
       ...(o.signal && { signal: o.signal }),
     });
-    if (!spec) report = { ...report, notes: [...report.notes, `no validation spec for ${o.env}: plausibility and counterfactual checks are not available`] };
+    const notes = [...report.notes, plannerNote(oracleSource, learnedSource)];
+    if (!spec) notes.push(`no validation spec for ${o.env}: plausibility and counterfactual checks are not available`);
+    report = { ...report, notes };
     const written = await writeValidationReport(report, o.out);
     return { report, written };
   } finally {
     for (const x of owned.reverse()) await x.close();
   }
+}
+
+/** The oracle MPC's budget where no flag sets it: affordable with Rapier rollouts on every environment. */
+const ORACLE_BUDGET = { horizon: 10, samples: 32, iterations: 2, replanEvery: 2 } as const;
+
+/**
+ * The learned and the oracle MPC's plan sources. The learned MPC plans with the bundle's certified
+ * settings (what it is shipped to be planned with; without them, the oracle's budget, as before they
+ * were recorded); the oracle with its environment preset's optimiser at {@link ORACLE_BUDGET}. Explicit
+ * budget options apply to both, for a like-for-like comparison.
+ */
+async function planSources(o: Resolved, owned: Owned): Promise<{ oracleSource: OwnedPlanSource; learnedSource: OwnedPlanSource | undefined }> {
+  const explicit: Partial<PlanSpec> = {
+    ...(o.horizon !== undefined && { horizon: o.horizon }),
+    ...(o.samples !== undefined && { samples: o.samples }),
+    ...(o.iterations !== undefined && { iterations: o.iterations }),
+    ...(o.replanEvery !== undefined && { replanEvery: o.replanEvery }),
+    seed: o.seed,
+  };
+  const oracleBudget: Partial<PlanSpec> = { ...ORACLE_BUDGET, ...explicit };
+  const oracleSource = await createPlanSource({ envId: o.env, envOptions: o.envOptions, oracle: true, ...oracleBudget });
+  owned.push(oracleSource);
+  if (o.model === undefined) return { oracleSource, learnedSource: undefined };
+  const certified = (await readBundleManifest(o.model)).planner !== undefined;
+  const learnedSource = await createPlanSource({ envId: o.env, envOptions: o.envOptions, model: o.model, ...(certified ? explicit : oracleBudget) });
+  owned.push(learnedSource);
+  return { oracleSource, learnedSource };
+}
+
+/** A report note naming the planner settings each MPC played with. */
+function plannerNote(oracle: OwnedPlanSource, learned: OwnedPlanSource | undefined): string {
+  const label = (p: OwnedPlanSource['preset']) => `${p.algorithm} ${p.samples}×${p.horizon}×${p.iterations}, replan every ${p.replanEvery}`;
+  const oracleText = `oracle MPC ${label(oracle.preset)}`;
+  return learned === undefined ? `planner: ${oracleText}` : `planner: learned MPC ${label(learned.preset)}; ${oracleText} (samples×horizon×iterations)`;
 }
 
 /** The model under validation: the oracle, or the bundle (which must model `env`). */
@@ -207,12 +246,12 @@ function closedLoopContenders(
   oracleSource: OwnedPlanSource,
   learnedSource: OwnedPlanSource | undefined,
 ): { contenders: ClosedLoopContender[]; seeds: number[] } {
-  const { replanEvery, seed, maxSteps, signal } = o;
+  const { seed, maxSteps, signal } = o;
   const episodes = o.episodes ?? (o.quick ? 5 : 10);
   const scripted = scriptedPolicyFor(o.env, o.envOptions);
   const contenders: ClosedLoopContender[] = [];
-  if (learnedSource) contenders.push(agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery, seed }), maxSteps, signal));
-  contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery, seed }), maxSteps, signal));
+  if (learnedSource) contenders.push(agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery: learnedSource.preset.replanEvery, seed }), maxSteps, signal));
+  contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery: oracleSource.preset.replanEvery, seed }), maxSteps, signal));
   if (scripted) contenders.push(agentContender('scripted', 'scripted', makeEnv, policyAgent(scripted), maxSteps, signal));
   contenders.push(agentContender('random', 'random', makeEnv, randomAgent(env.actionSpace, seed) as Agent<Float32Array, Float32Array>, maxSteps, signal));
   return { contenders, seeds: Array.from({ length: episodes }, (_, i) => 1000 + seed + i) };

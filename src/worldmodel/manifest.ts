@@ -55,6 +55,8 @@ export const CertificationSchema = z
     successes: z.number().int().nonnegative(),
     /** The first seed. */
     seed: z.number().int().nonnegative(),
+    /** Step limit per episode, when not the environment's time limit. */
+    maxSteps: z.number().int().positive().optional(),
     /** Environment options the episodes were played with, when not the defaults. */
     envOptions: z.record(z.string(), z.unknown()).optional(),
   })
