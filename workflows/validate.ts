@@ -250,7 +250,10 @@ function closedLoopContenders(
   const episodes = o.episodes ?? (o.quick ? 5 : 10);
   const scripted = scriptedPolicyFor(o.env, o.envOptions);
   const contenders: ClosedLoopContender[] = [];
-  if (learnedSource) contenders.push(agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery: learnedSource.preset.replanEvery, seed }), maxSteps, signal));
+  if (learnedSource)
+    contenders.push(
+      agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery: learnedSource.preset.replanEvery, seed }), maxSteps, signal),
+    );
   contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery: oracleSource.preset.replanEvery, seed }), maxSteps, signal));
   if (scripted) contenders.push(agentContender('scripted', 'scripted', makeEnv, policyAgent(scripted), maxSteps, signal));
   contenders.push(agentContender('random', 'random', makeEnv, randomAgent(env.actionSpace, seed) as Agent<Float32Array, Float32Array>, maxSteps, signal));

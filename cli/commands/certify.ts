@@ -17,7 +17,9 @@ export function registerCertifyCommand(program: Command): void {
     .description("play MPC episodes with a world model and record the planner settings and their success in the bundle's manifest (the defaults of plan, validate and demo)")
     .requiredOption('--model <dir>', 'world-model bundle directory (its manifest.json is rewritten; the ONNX files are not touched)')
     .option('--env <id>', "registered environment id (default: the bundle's)")
-    .addOption(new Option('--planner <name>', "optimiser (default: the bundle's certified settings, else the environment preset)").choices(['mppi', 'cem', 'icem', 'random-shooting']))
+    .addOption(
+      new Option('--planner <name>', "optimiser (default: the bundle's certified settings, else the environment preset)").choices(['mppi', 'cem', 'icem', 'random-shooting']),
+    )
     .option('--horizon <n>', 'planning horizon (default: as --planner)', integerOption(1))
     .option('--samples <n>', 'candidates per iteration (default: as --planner)', integerOption(1))
     .option('--iterations <n>', 'optimiser iterations per plan (default: as --planner)', integerOption(1))

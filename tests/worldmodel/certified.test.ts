@@ -37,7 +37,12 @@ const hashes = (dir: string) =>
   Object.fromEntries(
     readdirSync(dir)
       .filter((f) => f !== 'manifest.json')
-      .map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex'),
+      ]),
   );
 
 describe('certified planner settings', () => {
