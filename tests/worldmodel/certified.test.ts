@@ -15,6 +15,7 @@ import { planPresetFor } from '../../environments/cards.js';
 import { BundleError, readBundleManifest } from '../../src/worldmodel/bundle.js';
 import { certifyModel, formatCertifyResult } from '../../workflows/certify.js';
 import { planEpisodes } from '../../workflows/plan.js';
+import { validateModel } from '../../workflows/validate.js';
 
 const shipped = fileURLToPath(new URL('../../models/pushbox', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'embodied-certified-'));
@@ -128,6 +129,15 @@ describe('certified planner settings', () => {
     expect(again.planner).toMatchObject({ algorithm: 'icem', horizon: 6, samples: 16, replanEvery: 2, certified: { episodes: 1, seed: 0, maxSteps: 2 } });
     await expect(certifyModel({ model: dir, env: 'CartPole-v0', episodes: 1 })).rejects.toThrow(/models PushBox-v0, not CartPole-v0/);
   });
+
+  it('validateModel plans the learned MPC with the certified settings and names both MPCs\' settings', async () => {
+    const dir = bundleWith('validate', settings);
+    const { report } = await validateModel({ env: 'PushBox-v0', model: dir, out: join(root, 'report'), quick: true, closedLoop: false });
+    expect(report.drift.curves.map((c) => c.source)).toContain('planner:learned-mpc');
+    expect(report.notes).toContain(
+      'planner: learned MPC cem 24 samples × H 7 × 2 iterations, replan every 3; oracle MPC icem 32 samples × H 15 × 3 iterations, replan every 2',
+    );
+  }, 120_000);
 
   it('an aborted certification writes nothing', async () => {
     const dir = bundleWith('abort', undefined);
