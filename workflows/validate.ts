@@ -68,19 +68,19 @@ export const ValidateModelOptionsSchema = z
     /** Step limit of a closed-loop episode. Default 100. */
     maxSteps: positiveInt().default(100),
     /**
-     * Actions executed per plan, by the learned and the oracle MPC alike. Default: the learned MPC
-     * the bundle's certified settings' (`manifest.planner`), else 2; the oracle MPC 2.
+     * Actions executed per plan, by the learned and the oracle MPC alike. Default: the learned MPC the
+     * bundle's certified settings' (`manifest.planner`); the oracle MPC (and an uncertified bundle) 2.
      */
     replanEvery: positiveInt().optional(),
     /**
      * Planning horizon, of the learned and the oracle MPC alike. Default: the learned MPC plans with the
-     * bundle's certified settings (`manifest.planner`: optimiser and budget), else with the oracle's
-     * budget; the oracle MPC with its environment preset's optimiser and horizon 10.
+     * bundle's certified settings (`manifest.planner`: optimiser and budget), the oracle MPC (and a bundle
+     * without them) with the environment's plan preset.
      */
     horizon: positiveInt().optional(),
-    /** MPC candidates per iteration (learned and oracle alike). Default: as `horizon` (the oracle's: 32). */
+    /** MPC candidates per iteration (learned and oracle alike). Default: as `horizon`. */
     samples: positiveInt().optional(),
-    /** MPC optimiser iterations per plan (learned and oracle alike). Default: as `horizon` (the oracle's: 2). */
+    /** MPC optimiser iterations per plan (learned and oracle alike). Default: as `horizon`. */
     iterations: positiveInt().optional(),
     /** Stops between units of work (the promise rejects with the signal's reason; nothing is written). */
     signal: signalOption(),
