@@ -8,8 +8,10 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import '../../environments/index.js';
+import { registerCertifyCommand } from '../../cli/commands/certify.js';
 import { createPlanSource, planDefaults } from '../../agents/plan-factory.js';
 import { planPresetFor } from '../../environments/cards.js';
 import { BundleError, readBundleManifest } from '../../src/worldmodel/bundle.js';
@@ -130,14 +132,29 @@ describe('certified planner settings', () => {
     await expect(certifyModel({ model: dir, env: 'CartPole-v0', episodes: 1 })).rejects.toThrow(/models PushBox-v0, not CartPole-v0/);
   });
 
-  it('validateModel plans the learned MPC with the certified settings and names both MPCs\' settings', async () => {
+  it("validateModel plans the learned MPC with the certified settings and names both MPCs' settings", async () => {
     const dir = bundleWith('validate', settings);
     const { report } = await validateModel({ env: 'PushBox-v0', model: dir, out: join(root, 'report'), quick: true, closedLoop: false });
     expect(report.drift.curves.map((c) => c.source)).toContain('planner:learned-mpc');
-    expect(report.notes).toContain(
-      'planner: learned MPC cem 24 samples × H 7 × 2 iterations, replan every 3; oracle MPC icem 32 samples × H 15 × 3 iterations, replan every 2',
-    );
+    expect(report.notes).toContain('planner: learned MPC cem 24 samples × H 7 × 2 iterations, replan every 3; oracle MPC icem 32 samples × H 15 × 3 iterations, replan every 2');
   }, 120_000);
+
+  it('`embodied certify` parses its flags into certifyModel and prints the episodes and what it wrote', async () => {
+    const dir = bundleWith('cli', undefined);
+    const program = new Command().exitOverride();
+    registerCertifyCommand(program);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const argv = ['certify', '--model', dir, '--planner', 'mppi', '--horizon', '5', '--samples', '8', '--iterations', '1', '--temperature', '0.2'];
+      await program.parseAsync([...argv, '--replan-every', '2', '--episodes', '1', '--seed', '4', '--max-steps', '3', '--no-progress'], { from: 'user' });
+      expect(log.mock.calls.at(-1)?.[0]).toMatch(
+        /^PushBox-v0 · planner mppi \(H=5, replan every 2\)[^]*\ncertified mppi 8 samples × H 5 × 1 iterations, replan every 2: [01]\/1 on seeds 4–4; wrote /,
+      );
+    } finally {
+      log.mockRestore();
+    }
+    expect((await readBundleManifest(dir)).planner).toMatchObject({ algorithm: 'mppi', temperature: 0.2, certified: { episodes: 1, seed: 4, maxSteps: 3 } });
+  });
 
   it('an aborted certification writes nothing', async () => {
     const dir = bundleWith('abort', undefined);
