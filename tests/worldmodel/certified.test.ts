@@ -148,7 +148,7 @@ describe('certified planner settings', () => {
       const argv = ['certify', '--model', dir, '--planner', 'mppi', '--horizon', '5', '--samples', '8', '--iterations', '1', '--temperature', '0.2'];
       await program.parseAsync([...argv, '--replan-every', '2', '--episodes', '1', '--seed', '4', '--max-steps', '3', '--no-progress'], { from: 'user' });
       expect(log.mock.calls.at(-1)?.[0]).toMatch(
-        /^PushBox-v0 · planner mppi \(H=5, replan every 2\)[^]*\ncertified mppi 8 samples × H 5 × 1 iterations, replan every 2: [01]\/1 on seeds 4–4; wrote /,
+        /^PushBox-v0 · planner mppi \(H=5, replan every 2\)[\s\S]*\ncertified mppi 8 samples × H 5 × 1 iterations, replan every 2: [01]\/1 on seeds 4–4; wrote /,
       );
     } finally {
       log.mockRestore();
