@@ -21,6 +21,8 @@ import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
 import type { PlanPreset } from '../src/planning/plan-preset.js';
 import type { RolloutModel } from '../src/planning/rollout-model.js';
 import { make, spec as envSpec } from '../src/registry.js';
+import { readBundleManifest } from '../src/worldmodel/bundle.js';
+import type { Manifest } from '../src/worldmodel/manifest.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
 import { localPlanSource } from './local-plan-source.js';
 import type { PlanSource } from './plan-source.js';
@@ -39,9 +41,13 @@ export const PlanSpecSchema = z
     model: z.string().min(1).optional(),
     /** Plan with the Rapier oracle (`PhysicsRolloutModel`) even when `model` is given. Default: `!model`. */
     oracle: z.boolean().optional(),
-    /** The optimiser. Default: the environment preset's (`'mppi'` unless listed otherwise). */
+    /** The optimiser. Default: the bundle's certified settings', else the environment preset's (`'mppi'` unless listed otherwise). */
     algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
-    /** H. Default: the environment's plan preset (`planPresetFor(envId)`: its card's, or the default); likewise below. */
+    /**
+     * H. Default: with a `model` whose manifest records certified planner settings (`manifest.planner`),
+     * those; otherwise the environment's plan preset (`planPresetFor(envId)`: its card's, or the
+     * default); likewise below.
+     */
     horizon: z.number().int().positive().optional(),
     /** Candidates per iteration. */
     samples: z.number().int().positive().optional(),
@@ -81,7 +87,7 @@ export type OwnedPlanSource = PlanSource<Float32Array> & {
   readonly planner: Planner;
   /** `'oracle'` or the bundle directory. */
   readonly modelName: string;
-  /** The settings used (the environment's preset with the spec's overrides). */
+  /** The settings used: the bundle's certified settings (else the environment's preset) with the spec's overrides. */
   readonly preset: PlanPreset;
   /** Releases the model (ONNX sessions or the oracle's Rapier worlds). */
   close(): Promise<void>;
@@ -112,22 +118,13 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
   const s = parseOptions(PlanSpecSchema, spec, 'plan spec');
   envSpec(s.envId); // an unknown id fails here, listing close matches
   const useOracle = s.oracle ?? s.model === undefined;
-  const base = planPresetFor(s.envId);
-  const preset: PlanPreset = {
-    algorithm: s.algorithm ?? base.algorithm,
-    horizon: s.horizon ?? base.horizon,
-    samples: s.samples ?? base.samples,
-    iterations: s.iterations ?? base.iterations,
-    temperature: s.temperature ?? base.temperature,
-    discount: s.discount ?? base.discount,
-    replanEvery: s.replanEvery ?? base.replanEvery,
-    afterTruncation: s.afterTruncation ?? base.afterTruncation,
-  };
   let model: RolloutModel & { close(): Promise<void> };
   let low: ArrayLike<number>;
   let high: ArrayLike<number>;
+  let base = planPresetFor(s.envId);
   if (useOracle) {
-    const oracle = await PhysicsRolloutModel.create({ factory: () => make(s.envId, s.envOptions), afterTruncation: preset.afterTruncation });
+    const afterTruncation = s.afterTruncation ?? base.afterTruncation;
+    const oracle = await PhysicsRolloutModel.create({ factory: () => make(s.envId, s.envOptions), afterTruncation });
     model = oracle;
     low = oracle.actionLow;
     high = oracle.actionHigh;
@@ -140,10 +137,21 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
       await wm.close();
       throw new InvalidArgumentError(`plan spec: the bundle at ${s.model} models ${wm.manifest.envId}, not ${s.envId}`);
     }
+    base = certifiedPreset(wm.manifest, base);
     model = wm;
     low = wm.manifest.actionLow;
     high = wm.manifest.actionHigh;
   }
+  const preset: PlanPreset = {
+    algorithm: s.algorithm ?? base.algorithm,
+    horizon: s.horizon ?? base.horizon,
+    samples: s.samples ?? base.samples,
+    iterations: s.iterations ?? base.iterations,
+    temperature: s.temperature ?? base.temperature,
+    discount: s.discount ?? base.discount,
+    replanEvery: s.replanEvery ?? base.replanEvery,
+    afterTruncation: s.afterTruncation ?? base.afterTruncation,
+  };
   try {
     const planner = new Planner(model, {
       horizon: preset.horizon,
@@ -158,6 +166,29 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
     await model.close();
     throw error;
   }
+}
+
+/**
+ * The bundle's certified planner settings (`manifest.planner`) over `fallback` (the environment's preset,
+ * which also supplies `afterTruncation`); `fallback` itself when the manifest records none.
+ */
+export function certifiedPreset(manifest: Pick<Manifest, 'planner'>, fallback: PlanPreset): PlanPreset {
+  const p = manifest.planner;
+  if (p === undefined) return fallback;
+  const { algorithm, horizon, samples, iterations, temperature, discount, replanEvery } = p;
+  return { algorithm, horizon, samples, iterations, temperature, discount, replanEvery, afterTruncation: fallback.afterTruncation };
+}
+
+/**
+ * The settings a plan with `model` (or the oracle) starts from before explicit overrides: the bundle's
+ * certified settings when its manifest has them, else the environment's preset — what
+ * {@link createPlanSource} uses, read without loading the ONNX files.
+ * @throws `BundleError` for an unreadable or invalid manifest.
+ */
+export async function planDefaults(envId: string, options: { model?: string; oracle?: boolean } = {}): Promise<PlanPreset> {
+  const base = planPresetFor(envId);
+  if (options.model === undefined || options.oracle === true) return base;
+  return certifiedPreset(await readBundleManifest(options.model), base);
 }
 
 /** The spec's objective: the predicted return, or its formula over named observation entries. */

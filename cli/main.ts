@@ -15,6 +15,7 @@ import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLearnCommand } from './commands/learn.js';
+import { registerCertifyCommand } from './commands/certify.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -49,5 +50,6 @@ registerPlanCommand(program);
 registerValidateCommand(program);
 registerDemoCommand(program);
 registerLearnCommand(program);
+registerCertifyCommand(program);
 
 await program.parseAsync(process.argv);

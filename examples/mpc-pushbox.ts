@@ -1,14 +1,16 @@
 /**
- * MPC in latent space: an RxJS agent plans with MPPI inside a learned PushBox world model and acts in
- * Rapier; `--oracle` plans with Rapier itself (the perfect model, the upper bound) instead.
+ * MPC in latent space: an RxJS agent plans inside a learned PushBox world model and acts in Rapier;
+ * `--oracle` plans with Rapier itself (the perfect model, the upper bound) instead. With no planner
+ * flags the model is planned with the settings certified in its manifest (`manifest.planner`: iCEM,
+ * 128 samples × horizon 25 × 3 iterations for the shipped model), the oracle with the environment's preset.
  *
- * The pieces: `createPlanSource` builds model + reward objective + MPPI optimiser from plain data;
+ * The pieces: `createPlanSource` builds model + reward objective + optimiser from plain data;
  * `mpcAgent` turns it into an RxJS operator from percepts to actions (plan, act, replan, warm-start;
  * deadlines and fallbacks when asked); `runEpisodes` runs seeded Rapier episodes through it; the
  * agent's `telemetry$` stream reports every plan's latency.
  *
- *   npx tsx examples/mpc-pushbox.ts                              # shipped models/pushbox, 5 episodes
- *   npx tsx examples/mpc-pushbox.ts --oracle --episodes 3        # plan with Rapier: 3/3 successes, ~50 s (0.2 s a plan, 2 loaded cores)
+ *   npx tsx examples/mpc-pushbox.ts                              # shipped models/pushbox, its certified settings, 5 episodes
+ *   npx tsx examples/mpc-pushbox.ts --oracle --episodes 3        # plan with Rapier (iCEM 32 × 15 × 3)
  *   npx tsx examples/mpc-pushbox.ts --model my-bundle/ --samples 256 --horizon 12 --iterations 4 --replan-every 2
  *   npx tsx examples/mpc-pushbox.ts --planner icem                # or cem, random-shooting
  *
@@ -24,7 +26,7 @@ const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: fileURLToPath(new URL('../models/pushbox', import.meta.url)) },
     oracle: { type: 'boolean', default: false },
-    planner: { type: 'string', default: 'mppi' },
+    planner: { type: 'string' },
     episodes: { type: 'string', default: '5' },
     seed: { type: 'string', default: '100' },
     'max-steps': { type: 'string', default: '200' },
@@ -40,20 +42,21 @@ if (!args.oracle && !existsSync(`${args.model}/manifest.json`)) {
 }
 const envId = 'PushBox-v0';
 const seeds = Array.from({ length: Number(args.episodes) }, (_, i) => Number(args.seed) + i);
-const planner = args.planner as 'mppi' | 'cem' | 'icem' | 'random-shooting'; // createPlanSource rejects other names
+const planner = args.planner as 'mppi' | 'cem' | 'icem' | 'random-shooting' | undefined; // createPlanSource rejects other names
+// Only what a flag sets: the rest comes from the bundle's certified settings (or the environment's preset).
 const budget = {
-  algorithm: planner,
+  ...(planner !== undefined && { algorithm: planner }),
   ...(args.horizon !== undefined && { horizon: Number(args.horizon) }),
   ...(args.samples !== undefined && { samples: Number(args.samples) }),
   ...(args.iterations !== undefined && { iterations: Number(args.iterations) }),
   ...(args['replan-every'] !== undefined && { replanEvery: Number(args['replan-every']) }),
 };
 
-// The same planner either way; only the model differs (latents of the bundle, or Rapier states).
+// The same flags either way; the model differs (latents of the bundle, or Rapier states).
 const source = await createPlanSource(args.oracle ? { envId, oracle: true, ...budget } : { envId, model: args.model, ...budget });
-const { horizon, samples, iterations, replanEvery } = source.preset;
+const { algorithm, horizon, samples, iterations, replanEvery } = source.preset;
 console.log(
-  `${planner.toUpperCase()} with ${args.oracle ? 'the Rapier oracle' : `the world model at ${source.modelName}`}: horizon ${horizon}, ${samples} samples × ${iterations} iterations, replan every ${replanEvery}`,
+  `${algorithm.toUpperCase()} with ${args.oracle ? 'the Rapier oracle' : `the world model at ${source.modelName}`}: horizon ${horizon}, ${samples} samples × ${iterations} iterations, replan every ${replanEvery}`,
 );
 
 const agent = mpcAgent({ source, replanEvery, seed: 0 });

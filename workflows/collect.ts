@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { optimizerFor } from '../agents/plan-factory.js';
+import { certifiedPreset, optimizerFor } from '../agents/plan-factory.js';
 import { environmentCard, environmentCards, planPresetFor } from '../environments/cards.js';
 import type { PlanPreset } from '../src/planning/plan-preset.js';
 import { plannerPolicy } from '../agents/planner-policy.js';
@@ -160,7 +160,8 @@ function scriptedBuilder(env: string): (envOptions: Record<string, unknown>) => 
 
 function mpcBuilder(o: z.output<typeof CollectDatasetOptionsSchema>, model: WorldModel | undefined): () => Policy {
   if (model === undefined) throw new InvalidArgumentError(`${WHERE}: \`policy: 'mpc'\` needs \`model\` (a bundle directory)`);
-  const base = planPresetFor(o.env);
+  // The bundle's certified settings when it has them (like `plan`), else the environment's preset.
+  const base = certifiedPreset(model.manifest, planPresetFor(o.env));
   const preset: PlanPreset = {
     ...base,
     ...(o.algorithm && { algorithm: o.algorithm === 'random' ? 'random-shooting' : o.algorithm }),

@@ -10,6 +10,7 @@ export * from './collect.js';
 export * from './train.js';
 export * from './validate.js';
 export * from './plan.js';
+export * from './certify.js';
 export * from './info.js';
 export * from './demo/run-demo.js';
 export * from './demo/train-model.js';

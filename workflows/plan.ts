@@ -8,8 +8,7 @@
 import { Subscription } from 'rxjs';
 import { formatMeanCI, meanCI95, percentile, summarizeEpisodes, type EpisodeResult, type EpisodesSummary, type MeanCI } from '../agents/episode-stats.js';
 import { mpcAgent, type MpcAgent, type MpcTelemetry } from '../agents/mpc-agent.js';
-import { createPlanSource, PLAN_FACTORY_MODULE, type PlanSpec } from '../agents/plan-factory.js';
-import { planPresetFor } from '../environments/cards.js';
+import { createPlanSource, planDefaults, PLAN_FACTORY_MODULE, type PlanSpec } from '../agents/plan-factory.js';
 import { PlanWorker } from '../agents/plan-worker.js';
 import type { PlanSource } from '../agents/plan-source.js';
 import { runEpisodes } from '../agents/run-episodes.js';
@@ -48,23 +47,27 @@ export const PlanEpisodesOptionsSchema = z
     model: z.string().min(1).optional(),
     /** Plan with Rapier (PhysicsRolloutModel) instead of a model. Default false. */
     oracle: z.boolean().default(false),
-    /** `mppi`, `cem`, `icem` or `random` (random shooting). Default: the environment preset's. */
+    /** `mppi`, `cem`, `icem` or `random` (random shooting). Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
     algorithm: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
     /** Episodes to run. Default 20. */
     episodes: positiveInt().default(20),
     /** Base seed: episode k is reset with `seed + k`. Default 0. */
     seed: z.number().int().nonnegative().default(0),
-    /** Planning horizon. Default: the environment preset's. */
+    /** Planning horizon. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
     horizon: positiveInt().optional(),
-    /** Candidates per iteration. Default: the environment preset's. */
+    /** Candidates per iteration. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
     samples: positiveInt().optional(),
-    /** Optimiser iterations per plan. Default: the environment preset's. */
+    /** Optimiser iterations per plan. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
     iterations: positiveInt().optional(),
+    /** MPPI temperature λ. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
+    temperature: z.number().positive().optional(),
+    /** Reward discount γ. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
+    discount: z.number().gt(0).lte(1).optional(),
     /** Step limit per episode. Default: the environment's time limit; a larger value lifts that limit. */
     maxSteps: positiveInt().optional(),
     /** The environment's time limit (`make`'s `maxEpisodeSteps`). Default: the registered one (or `maxSteps` when larger). */
     maxEpisodeSteps: positiveInt().optional(),
-    /** Actions executed per plan. Default: the environment preset's. */
+    /** Actions executed per plan. Default: the bundle's certified settings (`manifest.planner`), else the environment preset's. */
     replanEvery: positiveInt().optional(),
     /** Plan deadline, ms: a late plan falls back to the previous plan. Default none. */
     deadlineMs: z.number().nonnegative().optional(),
@@ -127,8 +130,10 @@ export const INFO_METRICS: readonly string[] = ['deliveries', 'throughput', 'col
 /** Runs the MPC episodes `options` describe (what `embodied plan` runs). @throws {@link InvalidArgumentError} for bad options */
 export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanReport> {
   const o = parseOptions(PlanEpisodesOptionsSchema, options, 'planEpisodes options');
-  const preset = planPresetFor(o.env);
+  // A bundle's certified settings (its manifest's `planner`) are the defaults; else the environment's preset.
+  const preset = await planDefaults(o.env, { ...(o.model !== undefined && { model: o.model }), oracle: o.oracle });
   const algorithm = o.algorithm === undefined ? preset.algorithm : ALGORITHMS[o.algorithm]!;
+  const replanEvery = o.replanEvery ?? preset.replanEvery;
   const spec: PlanSpec = {
     envId: o.env,
     envOptions: o.envOptions,
@@ -138,10 +143,11 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
     ...(o.horizon !== undefined && { horizon: o.horizon }),
     ...(o.samples !== undefined && { samples: o.samples }),
     ...(o.iterations !== undefined && { iterations: o.iterations }),
+    ...(o.temperature !== undefined && { temperature: o.temperature }),
+    ...(o.discount !== undefined && { discount: o.discount }),
     ...(o.objective !== undefined && { objective: o.objective }),
     seed: o.seed,
   };
-  const replanEvery = o.replanEvery ?? preset.replanEvery;
   const source: PlanSource & { close(): Promise<void> } = o.worker
     ? await PlanWorker.start({ module: PLAN_FACTORY_MODULE, options: spec, sendState: spec.oracle ?? false })
     : await createPlanSource(spec);

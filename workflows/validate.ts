@@ -36,7 +36,9 @@ import {
   type ValidationReport,
   type WrittenReport,
 } from '../src/validation/index.js';
+import { readBundleManifest } from '../src/worldmodel/bundle.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
+import { episodeLimit } from './plan.js';
 import { callbackOption, signalOption } from './schema.js';
 
 const positiveInt = () => z.number().int().positive();
@@ -66,14 +68,23 @@ export const ValidateModelOptionsSchema = z
     episodes: positiveInt().optional(),
     /** Step limit of a closed-loop episode. Default 100. */
     maxSteps: positiveInt().default(100),
-    /** Actions executed per plan. Default 2. */
-    replanEvery: positiveInt().default(2),
-    /** Planning horizon shared by the learned and the oracle MPC. Default 10. */
-    horizon: positiveInt().default(10),
-    /** MPC candidates per iteration. Default 32. */
-    samples: positiveInt().default(32),
-    /** MPC optimiser iterations per plan. Default 2. */
-    iterations: positiveInt().default(2),
+    /** The environment's time limit (`make`'s `maxEpisodeSteps`). Default: the registered one. */
+    maxEpisodeSteps: positiveInt().optional(),
+    /**
+     * Actions executed per plan, by the learned and the oracle MPC alike. Default: the learned MPC the
+     * bundle's certified settings' (`manifest.planner`); the oracle MPC (and an uncertified bundle) 2.
+     */
+    replanEvery: positiveInt().optional(),
+    /**
+     * Planning horizon, of the learned and the oracle MPC alike. Default: the learned MPC plans with the
+     * bundle's certified settings (`manifest.planner`: optimiser and budget), the oracle MPC (and a bundle
+     * without them) with the environment's plan preset.
+     */
+    horizon: positiveInt().optional(),
+    /** MPC candidates per iteration (learned and oracle alike). Default: as `horizon`. */
+    samples: positiveInt().optional(),
+    /** MPC optimiser iterations per plan (learned and oracle alike). Default: as `horizon`. */
+    iterations: positiveInt().optional(),
     /** Stops between units of work (the promise rejects with the signal's reason; nothing is written). */
     signal: signalOption(),
     /** Called after each unit of work. */
@@ -114,18 +125,22 @@ function agentContender(
     kind,
     async evaluate(seeds) {
       signal?.throwIfAborted();
+      let onAbort: (() => void) | undefined;
       const results = await new Promise<EpisodeOutcome[]>((resolve, reject) => {
-        const onAbort = () => {
-          sub.unsubscribe();
-          reject(signal!.reason);
-        };
         const sub = runEpisodes(envFactory, agent, { seeds, maxSteps })
           .pipe(toArray())
           .subscribe({
             next: (r) => resolve(r.map((x) => ({ seed: x.seed, return: x.return, length: x.length, success: x.success }))),
             error: reject,
           });
+        onAbort = () => {
+          sub.unsubscribe();
+          reject(signal!.reason);
+        };
         signal?.addEventListener('abort', onAbort, { once: true });
+      }).finally(() => {
+        // One listener per evaluation, removed when it settles: a long run (learn) evaluates many times.
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
       });
       const order = new Map(seeds.map((s, i) => [s, i]));
       return results.sort((a, b) => order.get(a.seed)! - order.get(b.seed)!);
@@ -142,7 +157,7 @@ export async function validateModel(options: ValidateModelOptions): Promise<Vali
   const spec = environmentCard(o.env)?.validationSpec?.(o.envOptions);
   // Every environment comes from the registry, time limit included, so that states captured in one
   // (the real environment) restore into the others (the oracle model, the oracle planner's pool).
-  const makeEnv = (): Env<Float32Array, Float32Array> => make<Float32Array, Float32Array>(o.env, o.envOptions);
+  const makeEnv = (): Env<Float32Array, Float32Array> => make<Float32Array, Float32Array>(o.env, o.envOptions, episodeLimit({ env: o.env, maxEpisodeSteps: o.maxEpisodeSteps }));
   const owned: Owned = [];
   const env = makeEnv();
   owned.push(env);
@@ -150,18 +165,13 @@ export async function validateModel(options: ValidateModelOptions): Promise<Vali
     const model = await validationModel(o, makeEnv);
     owned.push({ close: async () => model.close?.() });
     const data = o.data !== undefined ? await Dataset.load(o.data) : undefined;
-    const budget: Partial<PlanSpec> = { horizon: o.horizon, samples: o.samples, iterations: o.iterations, seed: o.seed };
-    // Plan sources: the learned model's and the oracle's, with the same planner and budget.
-    const oracleSource = await createPlanSource({ envId: o.env, envOptions: o.envOptions, oracle: true, ...budget });
-    owned.push(oracleSource);
-    const learnedSource = o.model !== undefined ? await createPlanSource({ envId: o.env, envOptions: o.envOptions, model: o.model, ...budget }) : undefined;
-    if (learnedSource) owned.push(learnedSource);
+    const { oracleSource, learnedSource } = await planSources(o, owned);
     const scripted = scriptedPolicyFor(o.env, o.envOptions);
     const sources: ActionSource[] = [];
     if (scripted) sources.push({ name: `scripted:${scripted.name.replace(/^scripted:/, '')}`, policy: scripted });
     sources.push({
       name: learnedSource ? 'planner:learned-mpc' : 'planner:oracle-mpc',
-      policy: controllerPolicy(mpcController({ source: learnedSource ?? oracleSource, replanEvery: o.replanEvery, seed: o.seed }), {
+      policy: controllerPolicy(mpcController({ source: learnedSource ?? oracleSource, replanEvery: (learnedSource ?? oracleSource).preset.replanEvery, seed: o.seed }), {
         name: 'planner',
         ...(isStateful(env) && { state: () => env.getState() }),
       }),
@@ -179,12 +189,49 @@ export async function validateModel(options: ValidateModelOptions): Promise<Vali
       ...(o.onProgress && { onProgress: o.onProgress }),
       ...(o.signal && { signal: o.signal }),
     });
-    if (!spec) report = { ...report, notes: [...report.notes, `no validation spec for ${o.env}: plausibility and counterfactual checks are not available`] };
+    const notes = [...report.notes, plannerNote(oracleSource, learnedSource)];
+    if (!spec) notes.push(`no validation spec for ${o.env}: plausibility and counterfactual checks are not available`);
+    report = { ...report, notes };
     const written = await writeValidationReport(report, o.out);
     return { report, written };
   } finally {
     for (const x of owned.reverse()) await x.close();
   }
+}
+
+/** The oracle MPC replans every other step unless a flag says otherwise: Rapier rollouts are the slow part. */
+const ORACLE_REPLAN_EVERY = 2;
+
+/**
+ * The learned and the oracle MPC's plan sources. Each plans with the settings it is tuned for: the
+ * learned MPC with the bundle's certified settings (`manifest.planner`), the oracle with the
+ * environment's plan preset (tuned so that the oracle solves the task), replanning every
+ * {@link ORACLE_REPLAN_EVERY} steps. A bundle without certified settings plans as the oracle does.
+ * Explicit budget options apply to both, for a like-for-like comparison.
+ */
+async function planSources(o: Resolved, owned: Owned): Promise<{ oracleSource: OwnedPlanSource; learnedSource: OwnedPlanSource | undefined }> {
+  const explicit: Partial<PlanSpec> = {
+    ...(o.horizon !== undefined && { horizon: o.horizon }),
+    ...(o.samples !== undefined && { samples: o.samples }),
+    ...(o.iterations !== undefined && { iterations: o.iterations }),
+    ...(o.replanEvery !== undefined && { replanEvery: o.replanEvery }),
+    seed: o.seed,
+  };
+  const oracleBudget: Partial<PlanSpec> = { replanEvery: ORACLE_REPLAN_EVERY, ...explicit };
+  const oracleSource = await createPlanSource({ envId: o.env, envOptions: o.envOptions, oracle: true, ...oracleBudget });
+  owned.push(oracleSource);
+  if (o.model === undefined) return { oracleSource, learnedSource: undefined };
+  const certified = (await readBundleManifest(o.model)).planner !== undefined;
+  const learnedSource = await createPlanSource({ envId: o.env, envOptions: o.envOptions, model: o.model, ...(certified ? explicit : oracleBudget) });
+  owned.push(learnedSource);
+  return { oracleSource, learnedSource };
+}
+
+/** A report note naming the planner settings each MPC played with. */
+function plannerNote(oracle: OwnedPlanSource, learned: OwnedPlanSource | undefined): string {
+  const label = (p: OwnedPlanSource['preset']) => `${p.algorithm} ${p.samples} samples × H ${p.horizon} × ${p.iterations} iterations, replan every ${p.replanEvery}`;
+  const oracleText = `oracle MPC ${label(oracle.preset)}`;
+  return learned === undefined ? `planner: ${oracleText}` : `planner: learned MPC ${label(learned.preset)}; ${oracleText}`;
 }
 
 /** The model under validation: the oracle, or the bundle (which must model `env`). */
@@ -207,12 +254,15 @@ function closedLoopContenders(
   oracleSource: OwnedPlanSource,
   learnedSource: OwnedPlanSource | undefined,
 ): { contenders: ClosedLoopContender[]; seeds: number[] } {
-  const { replanEvery, seed, maxSteps, signal } = o;
+  const { seed, maxSteps, signal } = o;
   const episodes = o.episodes ?? (o.quick ? 5 : 10);
   const scripted = scriptedPolicyFor(o.env, o.envOptions);
   const contenders: ClosedLoopContender[] = [];
-  if (learnedSource) contenders.push(agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery, seed }), maxSteps, signal));
-  contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery, seed }), maxSteps, signal));
+  if (learnedSource)
+    contenders.push(
+      agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery: learnedSource.preset.replanEvery, seed }), maxSteps, signal),
+    );
+  contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery: oracleSource.preset.replanEvery, seed }), maxSteps, signal));
   if (scripted) contenders.push(agentContender('scripted', 'scripted', makeEnv, policyAgent(scripted), maxSteps, signal));
   contenders.push(agentContender('random', 'random', makeEnv, randomAgent(env.actionSpace, seed) as Agent<Float32Array, Float32Array>, maxSteps, signal));
   return { contenders, seeds: Array.from({ length: episodes }, (_, i) => 1000 + seed + i) };

@@ -18,16 +18,22 @@ export function registerPlanCommand(program: Command): void {
     .option('--model <dir>', 'world-model bundle directory to plan with')
     .option('--oracle', 'plan with Rapier (PhysicsRolloutModel) instead of the model')
     .addOption(
-      new Option('--planner <name>', 'optimiser; random is random shooting (default: the environment preset)').choices(['mppi', 'cem', 'icem', 'random', 'random-shooting']),
+      new Option('--planner <name>', "optimiser; random is random shooting (default: the bundle's certified settings, else the environment preset)").choices([
+        'mppi',
+        'cem',
+        'icem',
+        'random',
+        'random-shooting',
+      ]),
     )
     .option('--episodes <n>', 'episodes to run', integerOption(1), 20)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
-    .option('--horizon <n>', 'planning horizon (default: the environment preset)', integerOption(1))
-    .option('--samples <n>', 'candidates per iteration (default: the environment preset)', integerOption(1))
-    .option('--iterations <n>', 'optimiser iterations per plan (default: the environment preset)', integerOption(1))
+    .option('--horizon <n>', "planning horizon (default: the bundle's certified settings, else the environment preset)", integerOption(1))
+    .option('--samples <n>', "candidates per iteration (default: the bundle's certified settings, else the environment preset)", integerOption(1))
+    .option('--iterations <n>', "optimiser iterations per plan (default: the bundle's certified settings, else the environment preset)", integerOption(1))
     .option('--max-steps <n>', 'step limit per episode (default: the environment time limit; a larger value lifts that limit)', integerOption(1))
     .option('--max-episode-steps <n>', "the environment's time limit (default: the registered one, see embodied envs)", integerOption(1))
-    .option('--replan-every <n>', 'actions executed per plan (default: the environment preset)', integerOption(1))
+    .option('--replan-every <n>', "actions executed per plan (default: the bundle's certified settings, else the environment preset)", integerOption(1))
     .option('--deadline-ms <ms>', 'plan deadline; a late plan falls back to the previous plan', numberOption(0))
     .option('--worker', 'plan in a worker thread')
     .option(

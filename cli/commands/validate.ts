@@ -27,10 +27,11 @@ export function registerValidateCommand(program: Command): void {
     .option('--no-closed-loop', 'skip the closed-loop comparison')
     .option('--episodes <n>', 'closed-loop episodes per contender (default 10, quick 5)', integerOption(1))
     .option('--max-steps <n>', 'closed-loop step limit per episode', integerOption(1), 100)
-    .option('--replan-every <n>', 'actions executed per MPC plan', integerOption(1), 2)
-    .option('--horizon <n>', 'MPC horizon (learned and oracle alike)', integerOption(1), 10)
-    .option('--samples <n>', 'MPC candidates per iteration', integerOption(1), 32)
-    .option('--iterations <n>', 'MPC optimiser iterations per plan', integerOption(1), 2)
+    .option('--max-episode-steps <n>', "the environment's time limit (default: the registered one, see embodied envs)", integerOption(1))
+    .option('--replan-every <n>', "actions per MPC plan, both MPCs (default: the bundle's certified settings; the oracle replans every 2)", integerOption(1))
+    .option('--horizon <n>', "MPC horizon, both MPCs (default: the bundle's certified settings; the environment preset for the oracle)", integerOption(1))
+    .option('--samples <n>', 'MPC candidates per iteration, both MPCs (default: as --horizon)', integerOption(1))
+    .option('--iterations <n>', 'MPC optimiser iterations per plan, both MPCs (default: as --horizon)', integerOption(1))
     .option('--json', 'print the report JSON instead of the summary')
     .option('--no-progress', 'no progress bar');
   command.action(async ({ json, progress, layoutFile, envOptions, ...o }: ValidateModelOptions & { json?: boolean; progress: boolean; layoutFile?: string }) => {

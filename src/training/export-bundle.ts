@@ -59,6 +59,8 @@ export interface ExportBundleOptions {
   readonly initialObservations?: Float32Array;
   /** Creation time. Default now. */
   readonly createdAt?: Date;
+  /** The planner settings the model is certified with (`manifest.planner`; see `embodied certify`). Default: none recorded. */
+  readonly planner?: ManifestInput['planner'];
 }
 
 /**
@@ -109,6 +111,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     trainingHorizon: config.horizon,
     ...(options.controlDt !== undefined ? { controlDt: options.controlDt } : {}),
     ...(options.observationFields ? { observationFields: options.observationFields } : {}),
+    ...(options.planner !== undefined ? { planner: options.planner } : {}),
     provenance: {
       producer,
       createdAt: (options.createdAt ?? new Date()).toISOString(),

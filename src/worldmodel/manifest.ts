@@ -44,7 +44,55 @@ export const ProvenanceSchema = z.object({
   finalLosses: z.record(z.string(), z.number()).optional(),
   /** Free-form training configuration. */
   config: z.record(z.string(), z.unknown()).optional(),
+  /** What `embodied learn` recorded: its rounds, their dataset hashes and scores, wall time, budget and the planner it validated with. */
+  learn: z.record(z.string(), z.unknown()).optional(),
 });
+
+/** How certified planner settings were measured: closed-loop episodes in the real (Rapier) environment. */
+export const CertificationSchema = z
+  .object({
+    /** Episodes played (seeds `seed … seed + episodes − 1`). */
+    episodes: z.number().int().positive(),
+    /** Episodes that reached the task's success condition. */
+    successes: z.number().int().nonnegative(),
+    /** The first seed. */
+    seed: z.number().int().nonnegative(),
+    /** Step limit per episode, when not the environment's time limit. */
+    maxSteps: z.number().int().positive().optional(),
+    /** Environment options the episodes were played with, when not the defaults. */
+    envOptions: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((c) => c.successes <= c.episodes, { message: 'expected successes <= episodes', path: ['successes'] });
+
+/**
+ * The planner settings a bundle was certified with (`embodied certify`): what `plan`, `validate`, the
+ * demo and `createPlanSource` use for this model unless told otherwise. The fields of `PlanPreset`
+ * except `afterTruncation`, which only the Rapier oracle reads.
+ */
+export const PlannerSettingsSchema = z
+  .object({
+    /** The optimiser. */
+    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']),
+    /** H. */
+    horizon: z.number().int().positive(),
+    /** Candidates per iteration. */
+    samples: z.number().int().positive(),
+    /** Optimiser iterations per plan. */
+    iterations: z.number().int().positive(),
+    /** MPPI temperature λ. */
+    temperature: z.number().positive(),
+    /** Reward discount γ. */
+    discount: z.number().gt(0).lte(1),
+    /** Actions executed per plan. */
+    replanEvery: z.number().int().positive(),
+    /** How the settings were measured; absent when they were only stated. */
+    certified: CertificationSchema.optional(),
+  })
+  .strict();
+
+/** Certified planner settings of a bundle (`manifest.planner`). */
+export type PlannerSettings = z.output<typeof PlannerSettingsSchema>;
 
 /** The manifest of a world-model bundle. */
 export const ManifestSchema = z
@@ -81,6 +129,8 @@ export const ManifestSchema = z
     controlDt: z.number().positive().optional(),
     /** Layout of the observation vector. */
     observationFields: z.array(ObservationFieldSchema).optional(),
+    /** The planner settings the bundle was certified with (absent in bundles made before they were recorded). */
+    planner: PlannerSettingsSchema.optional(),
     provenance: ProvenanceSchema,
   })
   .superRefine((m, ctx) => {

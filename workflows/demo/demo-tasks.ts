@@ -2,7 +2,7 @@
  * The demo's tasks, read from the environments' cards (`EnvironmentCard.demo`: the shipped bundle, the
  * planner settings of the learned and the oracle MPC, episode counts, and the recipe), and what the
  * demo makes of them: the recipe as steps and as the exact `embodied collect` / `embodied train`
- * commands that recreate the bundle. `models/README.md` prints the same recipes as commands
+ * commands that recreate the bundle, then the `embodied certify` command that records its planner settings. `models/README.md` prints the same recipes as commands
  * ({@link recipeCommands}; a test keeps the two equal).
  *
  * @module
@@ -95,9 +95,27 @@ export function stepCommand(task: DemoTask, step: RecipeStep): string {
   }
 }
 
-/** The shell commands that recreate `task`'s bundle into `models/<bundle>` (data in `data/`), in order. */
+/** Episodes (seeds `CERTIFY_SEED …`) a shipped bundle's planner settings are certified on. */
+export const CERTIFY_EPISODES = 20;
+/** The first seed a shipped bundle's planner settings are certified on. */
+export const CERTIFY_SEED = 0;
+
+/**
+ * The `embodied certify` command that records `task`'s learned-MPC settings, with the success they
+ * reach on {@link CERTIFY_EPISODES} seeded episodes, in the manifest of the bundle at `modelDir`: the
+ * last step of the recipe, after which `plan`, `validate` and the demo plan with them by default.
+ */
+export function certifyCommand(task: DemoTask, modelDir = `models/${task.bundle}`): string {
+  const p = task.learned;
+  return [
+    `node bin/embodied.mjs certify --model ${modelDir} --env ${task.envId} --planner ${p.algorithm} --horizon ${p.horizon} --samples ${p.samples}`,
+    ` --iterations ${p.iterations} --temperature ${p.temperature} --discount ${p.discount} --replan-every ${p.replanEvery} --episodes ${CERTIFY_EPISODES} --seed ${CERTIFY_SEED}`,
+  ].join('');
+}
+
+/** The shell commands that recreate `task`'s bundle into `models/<bundle>` (data in `data/`) and certify its planner settings, in order. */
 export function recipeCommands(task: DemoTask): string[] {
-  return recipeSteps(task).map((step) => stepCommand(task, step));
+  return [...recipeSteps(task).map((step) => stepCommand(task, step)), certifyCommand(task)];
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   type ContenderResult,
   type ValidationReport,
 } from '../../src/validation/index.js';
+import type { PlannerSettings } from '../../src/worldmodel/manifest.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { percentile } from '../../agents/episode-stats.js';
 import { mpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
@@ -145,7 +146,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const oracleEpisodes = o.oracleEpisodes ?? (quick ? task.quick.oracleEpisodes : task.oracleEpisodes);
   const oracleSeeds = seeds.slice(0, Math.min(episodes, oracleEpisodes));
   const maxSteps = quick ? task.quick.maxSteps : task.maxSteps;
-  const learnedSettings: MpcSettings = { ...task.learned, ...(quick && task.quick.learned) };
   const oracleSettings: MpcSettings = { ...task.oracle, ...(quick && task.quick.oracle) };
   const out = resolve(o.out);
   const bundle = o.train ? await trainDemoModel(task, out, o) : o.model;
@@ -158,6 +158,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const wm = await WorldModel.load(modelDir);
     owned.push(wm);
     if (wm.manifest.envId !== task.envId) throw new InvalidArgumentError(`runDemo: the bundle at ${modelDir} models ${wm.manifest.envId}, not ${task.envId}`);
+    // The bundle's certified settings when its manifest records them (a bundle made by --train or by
+    // hand may not): the settings its success was measured with.
+    const learnedSettings: MpcSettings = { ...learnedSettingsOf(wm.manifest.planner, task), ...(quick && task.quick.learned) };
     const learnedSource = await planSource(task, learnedSettings, { model: modelDir, seed }, owned, tracked);
     const stages: Stages = { o, task, seeds, oracleSeeds, maxSteps, modelDir, makeEnv, owned, tracked };
     const rows: DemoRow[] = [];
@@ -289,6 +292,13 @@ async function playBaselines(st: Stages, oracleSettings: MpcSettings, rows: Demo
     rows.push(row(stage, 'oracle-mpc', await play(stage, makeEnv, agent, oracleSeeds, maxSteps, o), planMs(), plannerLabel(oracleSettings)));
   }
   return scripted;
+}
+
+/** The learned MPC's settings: the bundle's certified ones, else the task's. */
+function learnedSettingsOf(planner: PlannerSettings | undefined, task: DemoTask): MpcSettings {
+  if (planner === undefined) return task.learned;
+  const { algorithm, horizon, samples, iterations, temperature, discount, replanEvery } = planner;
+  return { algorithm, horizon, samples, iterations, temperature, discount, replanEvery };
 }
 
 async function planSource(
