@@ -134,11 +134,11 @@ describe.concurrent('examples run as written', () => {
     expect(r.stdout).toMatch(/mean error over 6 steps: box position \d+\.\d{4} m, .*; final latent gap \d+\.\d{4}/);
   });
 
-  it('mpc-pushbox.ts: MPPI in the latent space of a world model, acting in Rapier', { timeout: TIMEOUT }, async () => {
+  it('mpc-pushbox.ts: MPC in the latent space of a world model, acting in Rapier (the preset algorithm: iCEM)', { timeout: TIMEOUT }, async () => {
     const model = pushBoxBundle();
     const r = await run('mpc-pushbox.ts', ['--model', model, '--episodes', '2', '--max-steps', '5', '--samples', '16', '--horizon', '5', '--iterations', '1']);
     expectExit(r, 0);
-    expect(r.stdout).toContain(`MPPI with the world model at ${model}: horizon 5, 16 samples × 1 iterations, replan every 1`);
+    expect(r.stdout).toContain(`ICEM with the world model at ${model}: horizon 5, 16 samples × 1 iterations, replan every 1`);
     expect(r.stdout).toMatch(/^seed 100: .* after 5 steps, return -\d/m);
     expect(r.stdout).toMatch(/^seed 101: .* after 5 steps, return -\d/m);
     expect(r.stdout).toMatch(/success rate \d+% \(\d\/2\), return -\d/);
@@ -148,7 +148,7 @@ describe.concurrent('examples run as written', () => {
   it('mpc-pushbox.ts --oracle: the same planner with Rapier as the model', { timeout: TIMEOUT }, async () => {
     const r = await run('mpc-pushbox.ts', ['--oracle', '--episodes', '1', '--max-steps', '3', '--samples', '8', '--horizon', '4', '--iterations', '1']);
     expectExit(r, 0);
-    expect(r.stdout).toContain('MPPI with the Rapier oracle: horizon 4, 8 samples × 1 iterations');
+    expect(r.stdout).toContain('ICEM with the Rapier oracle: horizon 4, 8 samples × 1 iterations');
     expect(r.stdout).toMatch(/^seed 100: .* after 3 steps/m);
     expect(r.stdout).toMatch(/plan latency over 3 plans/);
   });
