@@ -59,7 +59,7 @@ export abstract class PhysicsEnv<O = Float32Array, A = Float32Array, T = unknown
   /** The live scene. @throws {@link EnvStateError} before the first reset. */
   protected get liveScene(): Scene {
     if (this.scene === undefined) {
-      throw new EnvStateError(this.phase === 'closed' ? `${this.spec.id}: the environment was closed; make a new one` : `${this.spec.id}: no scene yet; call reset() first`);
+      throw new EnvStateError(this.phase === 'closed' ? `${this.spec.id}: used after close(); make a new environment` : `${this.spec.id}: no scene yet; call reset() first`);
     }
     return this.scene;
   }
