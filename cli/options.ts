@@ -12,8 +12,9 @@ import { EmbodiedError, describeValue } from '../src/errors.js';
 /** A commander option parser for integers ≥ `min` (commander prints its error and exits 1). */
 export function integerOption(min: number): (v: string) => number {
   return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    // Decimal digits only: `Number` would also take `0x10`, `1e1` and `10.0`, which nobody means as a count.
+    const n = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
 }
@@ -21,8 +22,9 @@ export function integerOption(min: number): (v: string) => number {
 /** A commander option parser for finite numbers ≥ `min`. */
 export function numberOption(min: number): (v: string) => number {
   return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new CommanderArgumentError(`expected a number ≥ ${min}, got ${JSON.stringify(v)}`);
+    // Decimal notation with an optional exponent (`3e-4`); no hexadecimal or binary.
+    const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim()) ? Number(v) : Number.NaN;
+    if (!Number.isFinite(n) || n < min) throw new CommanderArgumentError(`expected a number ≥ ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
 }

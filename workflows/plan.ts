@@ -83,6 +83,7 @@ export const PlanEpisodesOptionsSchema = z
     onProgress: callbackOption<(progress: PlanProgress) => void>(),
   })
   .strict()
+  .refine((o) => !(o.oracle && o.model !== undefined), { message: 'give either `model` or `oracle: true`, not both', path: ['oracle'] })
   .refine((o) => o.oracle || o.model !== undefined, {
     message: 'give `model` (a bundle directory) to plan with a world model, or `oracle: true` to plan with Rapier',
     path: ['model'],

@@ -180,6 +180,8 @@ async function trainInChunks(wm: WorldModelTrainer, o: z.output<typeof TrainWorl
   while (wm.step < o.steps && !o.signal?.aborted) {
     await wm.train({
       steps: Math.min(CHUNK, o.steps - wm.step),
+      // Checkpoints follow `checkpointEvery` (below), not this loop's chunks.
+      checkpointAtEnd: false,
       onLog: (log) => {
         lastLoss = log.loss;
         o.onLog?.(log);

@@ -47,6 +47,8 @@ export interface TrainOptions {
   readonly steps: number;
   /** Write a checkpoint every this many steps (needs `checkpointPath`). Default 0: only at the end. */
   readonly checkpointEvery?: number;
+  /** Write a checkpoint when this call's steps are done (with `checkpointPath`). Default true; a caller that schedules its own checkpoints passes false. */
+  readonly checkpointAtEnd?: boolean;
   /** Called after every step. */
   readonly onLog?: (log: StepLog) => void;
   /** Stops between runs; a checkpoint is written when a path is set. */
@@ -146,7 +148,7 @@ export class WorldModelTrainer {
    * @throws {@link NonFiniteLossError} on a NaN/Inf loss; the last checkpoint written is left untouched
    */
   async train(options: TrainOptions): Promise<TrainSummary> {
-    const { steps, checkpointEvery = 0, onLog, signal } = options;
+    const { steps, checkpointEvery = 0, checkpointAtEnd = true, onLog, signal } = options;
     if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`Expected a non-negative integer number of steps, got ${steps}`);
     if (checkpointEvery > 0 && !this.checkpointPath) throw new InvalidArgumentError('checkpointEvery needs the checkpointPath option');
     const { batchSize, horizon } = this.config;
@@ -172,7 +174,7 @@ export class WorldModelTrainer {
         stopped = 'aborted';
         break;
       }
-      if (this.checkpointPath && (checkpointEvery > 0 || this.step - start === steps)) await this.saveCheckpoint();
+      if (this.checkpointPath && (checkpointEvery > 0 || (checkpointAtEnd && this.step - start === steps))) await this.saveCheckpoint();
     }
     if (stopped === 'aborted' && this.checkpointPath) await this.saveCheckpoint();
     return { stepsTaken: this.step - start, totalSteps: this.step, finalLosses: this.finalLosses, stopped };

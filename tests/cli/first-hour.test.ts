@@ -19,7 +19,7 @@ import { registerPlanCommand } from '../../cli/commands/plan.js';
 import { registerValidateCommand } from '../../cli/commands/validate.js';
 import { envDetails, formatEnvDetails } from '../../workflows/describe-env.js';
 import { withLayoutFile } from '../../cli/layout-file.js';
-import { inFlagTerms, reportErrors } from '../../cli/options.js';
+import { inFlagTerms, integerOption, numberOption, reportErrors } from '../../cli/options.js';
 import { packageVersion } from '../../cli/version.js';
 import { policyAgent } from '../../agents/policy-agent.js';
 import { evaluateAgent } from '../../agents/run-episodes.js';
@@ -182,5 +182,21 @@ describe('demo --quick on PushBox', () => {
       maxSteps: quick.maxSteps,
     });
     expect(summary.successRate).toBe(1);
+  });
+});
+
+describe('numbers on the command line (issue 14)', () => {
+  it('counts take decimal digits only; numbers take decimal notation with an exponent', () => {
+    const count = integerOption(1);
+    expect(count('12')).toBe(12);
+    for (const bad of ['0x10', '1e1', '10.0', '', ' ', '0b11', '1_000']) expect(() => count(bad), bad).toThrow(/expected an integer ≥ 1/);
+    const rate = numberOption(0);
+    expect(rate('3e-4')).toBe(3e-4);
+    expect(rate('.5')).toBe(0.5);
+    for (const bad of ['0x10', 'Infinity', '', '1e', '--1']) expect(() => rate(bad), bad).toThrow(/expected a number ≥ 0/);
+  });
+
+  it('plan refuses --model beside --oracle instead of ignoring one', async () => {
+    await expect(planEpisodes({ env: 'LineWorld-v0', oracle: true, model: 'models/pushbox', episodes: 1 })).rejects.toThrow(/give either `model` or `oracle: true`, not both/);
   });
 });

@@ -77,6 +77,15 @@ describe('trainWorldModel (embodied train)', () => {
     await expect(trainWorldModel({ data, out: join(dir, 'z'), steps: 0 })).rejects.toThrow(/`steps`: .* \(got 0\)/);
   });
 
+  it('with checkpointEvery 0 writes the checkpoint only at the end, not every chunk (issue 14)', async () => {
+    const dir = await dataset();
+    const out = join(dir, 'm0');
+    let midRun: boolean | undefined;
+    await trainWorldModel({ data: join(dir, 'data'), out, steps: 400, config: tiny, checkpointEvery: 0, onLog: (l) => l.step === 300 && (midRun = existsSync(`${out}.ckpt`)) });
+    expect(midRun).toBe(false);
+    expect(existsSync(`${out}.ckpt`)).toBe(true);
+  });
+
   it('refuses the same dataset twice and datasets of other environment options (issue 14)', async () => {
     const dir = await dataset();
     const data = join(dir, 'data');
