@@ -81,7 +81,16 @@ describe('trainWorldModel (embodied train)', () => {
     const dir = await dataset();
     const out = join(dir, 'm0');
     let midRun: boolean | undefined;
-    await trainWorldModel({ data: join(dir, 'data'), out, steps: 400, config: tiny, checkpointEvery: 0, onLog: (l) => l.step === 300 && (midRun = existsSync(`${out}.ckpt`)) });
+    await trainWorldModel({
+      data: join(dir, 'data'),
+      out,
+      steps: 400,
+      config: tiny,
+      checkpointEvery: 0,
+      onLog: (l) => {
+        if (l.step === 300) midRun = existsSync(`${out}.ckpt`);
+      },
+    });
     expect(midRun).toBe(false);
     expect(existsSync(`${out}.ckpt`)).toBe(true);
   });
