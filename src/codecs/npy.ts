@@ -209,8 +209,10 @@ export function parseNpyHeader(bytes: Uint8Array, where = '.npy'): NpyHeaderInfo
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  const shape = parts.map((p) => Number(p.replace(/L$/, '')));
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new NpyError(`${where}: malformed shape (${shapeText})`);
+  // Python integer literals as numpy writes them (decimal, an old `L` suffix): `Number` would also take
+  // `300.0`, `0x12c` or `3e2`, which no numpy header holds.
+  const shape = parts.map((p) => (/^\d+L?$/.test(p) ? Number(p.replace(/L$/, '')) : Number.NaN));
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new NpyError(`${where}: malformed shape (${shapeText}); expected decimal integers`);
   return { dtype, shape, dataOffset: start + headerLen, version: [major, minor] };
 }
 

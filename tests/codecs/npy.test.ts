@@ -92,6 +92,15 @@ describe('encode/decode', () => {
     expect(() => encodeNpy(new Float32Array(3), [2, 2])).toThrow(/expected 4 values for shape \(2, 2\), got 3/);
     expect(() => encodeNpy(new Float32Array(2), [2], 'bool')).toThrow(/dtype bool does not match a Float32Array/);
   });
+
+  it('reads shapes as numpy writes them: decimal integers only (issue 14)', () => {
+    const good = Buffer.from(encodeNpy(new Float32Array(4), [4])).toString('latin1');
+    for (const bad of ['4.0', '0x4', '4e0', '+4']) {
+      // Same header length: the padding absorbs the extra characters.
+      const edited = Buffer.from(good.replace("'shape': (4,), ", `'shape': (${bad},),`.padEnd("'shape': (4,), ".length)), 'latin1');
+      expect(() => decodeNpy(edited, 's.npy'), bad).toThrow(new RegExp(`s\\.npy: malformed shape \\(${bad.replace(/[.+]/g, '\\$&')},\\); expected decimal integers`));
+    }
+  });
 });
 
 describe('NpyAppender', () => {
