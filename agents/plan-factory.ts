@@ -48,9 +48,9 @@ export const PlanSpecSchema = z
      * those; otherwise the environment's plan preset (`planPresetFor(envId)`: its card's, or the
      * default); likewise below.
      */
-    horizon: z.number().int().positive().optional(),
+    horizon: z.number().int().positive().max(1000, 'at most 1000 steps').optional(),
     /** Candidates per iteration. */
-    samples: z.number().int().positive().optional(),
+    samples: z.number().int().positive().max(100_000, 'at most 100000 candidates: each holds H × A actions and H latents in memory').optional(),
     /** Optimiser iterations per plan. */
     iterations: z.number().int().positive().optional(),
     /** MPPI temperature λ. */

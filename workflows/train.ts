@@ -55,7 +55,7 @@ export const TrainWorldModelOptionsSchema = z
     /** Save a checkpoint every this many steps (0: only at the end or on stop). Default 1000. */
     checkpointEvery: z.number().int().nonnegative().default(1000),
     /** onnxruntime intra-op threads. Default 1. */
-    threads: z.number().int().positive().default(1),
+    threads: z.number().int().positive().max(64, 'at most 64 threads').default(1),
     /** Optimiser steps per `session.run`. Default 4. */
     stepsPerRun: z.number().int().positive().default(4),
     /** Start observations stored in the bundle (first observation of up to this many episodes). Default 256. */

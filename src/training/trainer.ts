@@ -31,7 +31,7 @@ export const TrainerOptionsSchema = z
     /** Optimiser steps unrolled per `session.run` (amortises state traffic). Default 4. */
     stepsPerRun: z.number().int().positive().max(64).default(4),
     /** onnxruntime intra-op threads. Default 2 (use 1 beside a busy simulator or in tests). */
-    intraOpNumThreads: z.number().int().positive().default(2),
+    intraOpNumThreads: z.number().int().positive().max(64, 'at most 64 threads').default(2),
     /** Learning rate: a number or a schedule `(step) => lr` of the 1-based step being taken. Default 3e-4. */
     lr: z.union([z.number().positive(), z.custom<(step: number) => number>((v) => typeof v === 'function', 'expected a number or a function')]).default(3e-4),
     /**

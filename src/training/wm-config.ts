@@ -40,8 +40,8 @@ export const WorldModelConfigSchema = z
     terminal: z.boolean().default(false),
     /** Train a decoder latent → observation. Default true. */
     decoder: z.boolean().default(true),
-    /** Training horizon H: steps unrolled in latent space per window. Default 5. */
-    horizon: z.number().int().positive().default(5),
+    /** Training horizon H: steps unrolled in latent space per window (≤ 64: the training graph unrolls all H steps). Default 5. */
+    horizon: z.number().int().positive().max(64, 'at most 64: the training graph unrolls every step of the horizon').default(5),
     /** Weight ρ^t of step t of the unrolled losses. Default 0.5 (TD-MPC2). */
     rho: z.number().positive().max(1).default(0.5),
     /** Latent-consistency coefficient. Default 20 (TD-MPC2). */
@@ -52,8 +52,8 @@ export const WorldModelConfigSchema = z
     terminalCoef: z.number().nonnegative().default(1),
     /** Decoder reconstruction coefficient (MSE on standardised observations). Default 1. */
     decoderCoef: z.number().nonnegative().default(1),
-    /** Minibatch size (windows). Default 256. */
-    batchSize: z.number().int().positive().default(256),
+    /** Minibatch size (windows; ≤ 65536, which already needs gigabytes of activations). Default 256. */
+    batchSize: z.number().int().positive().max(65_536, 'at most 65536 windows: larger batches exhaust memory').default(256),
     /** Peak learning rate. Default 3e-4 (TD-MPC2). */
     lr: z.number().positive().default(3e-4),
     /** Learning-rate schedule after warm-up. Default `'constant'`. */

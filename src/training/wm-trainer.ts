@@ -26,7 +26,7 @@ export const WorldModelTrainerOptionsSchema = z
     /** Seed of the initial weights and of minibatch sampling. */
     seed: z.number().int().nonnegative(),
     /** onnxruntime intra-op threads. Default 2 (1 beside a busy simulator, or in tests). */
-    intraOpNumThreads: z.number().int().positive().default(2),
+    intraOpNumThreads: z.number().int().positive().max(64, 'at most 64 threads').default(2),
     /** Optimiser steps per `session.run`. Default 4. */
     stepsPerRun: z.number().int().positive().max(64).default(4),
     /** Normalisation statistics. Default: `source.stats()` (or the checkpoint's when resuming). */

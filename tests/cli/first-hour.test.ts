@@ -29,6 +29,9 @@ import { EmbodiedError } from '../../src/errors.js';
 import { make } from '../../src/registry.js';
 import { Dataset } from '../../src/training/dataset.js';
 import { collectDataset } from '../../workflows/collect.js';
+import { createPlanSource } from '../../agents/plan-factory.js';
+import { parseWorldModelConfig } from '../../src/training/wm-config.js';
+import { Trainer } from '../../src/training/trainer.js';
 import { formatPlanReport, planEpisodes } from '../../workflows/plan.js';
 import { writeTestBundle } from '../worldmodel/onnx-fixtures.js';
 
@@ -198,5 +201,14 @@ describe('numbers on the command line (issue 14)', () => {
 
   it('plan refuses --model beside --oracle instead of ignoring one', async () => {
     await expect(planEpisodes({ env: 'LineWorld-v0', oracle: true, model: 'models/pushbox', episodes: 1 })).rejects.toThrow(/give either `model` or `oracle: true`, not both/);
+  });
+
+  it('sizes beyond what the machine can do are refused with a message, not attempted', async () => {
+    const base = { obsDim: 3, actionDim: 1 };
+    expect(() => parseWorldModelConfig({ ...base, batchSize: 1e8 })).toThrow(/`batchSize`: at most 65536 windows: larger batches exhaust memory/);
+    expect(() => parseWorldModelConfig({ ...base, horizon: 1000 })).toThrow(/`horizon`: at most 64: the training graph unrolls every step of the horizon/);
+    await expect(createPlanSource({ envId: 'LineWorld-v0', samples: 1e7 })).rejects.toThrow(/`samples`: at most 100000 candidates/);
+    await expect(createPlanSource({ envId: 'LineWorld-v0', horizon: 5000 })).rejects.toThrow(/`horizon`: at most 1000 steps/);
+    await expect(Trainer.create({} as never, { seed: 0, intraOpNumThreads: 1000 })).rejects.toThrow(/`intraOpNumThreads`: at most 64 threads/);
   });
 });
