@@ -18,7 +18,7 @@ import { Planner } from '../src/planning/planner.js';
 import { expressionObjective } from '../src/planning/expression-objective.js';
 import { rewardObjective, type PlanningObjective } from '../src/planning/objectives.js';
 import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
-import type { PlanPreset } from '../src/planning/plan-preset.js';
+import { withOverrides, type PlanPreset } from '../src/planning/plan-preset.js';
 import type { RolloutModel } from '../src/planning/rollout-model.js';
 import { make, spec as envSpec } from '../src/registry.js';
 import { readBundleManifest } from '../src/worldmodel/bundle.js';
@@ -142,16 +142,7 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
     low = wm.manifest.actionLow;
     high = wm.manifest.actionHigh;
   }
-  const preset: PlanPreset = {
-    algorithm: s.algorithm ?? base.algorithm,
-    horizon: s.horizon ?? base.horizon,
-    samples: s.samples ?? base.samples,
-    iterations: s.iterations ?? base.iterations,
-    temperature: s.temperature ?? base.temperature,
-    discount: s.discount ?? base.discount,
-    replanEvery: s.replanEvery ?? base.replanEvery,
-    afterTruncation: s.afterTruncation ?? base.afterTruncation,
-  };
+  const preset = withOverrides(base, s);
   try {
     const planner = new Planner(model, {
       horizon: preset.horizon,

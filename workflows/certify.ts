@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { certifiedPreset } from '../agents/plan-factory.js';
 import { planPresetFor } from '../environments/cards.js';
+import { withOverrides } from '../src/planning/plan-preset.js';
 import { writeFileAtomic } from '../src/atomic-write.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
@@ -84,15 +85,7 @@ export async function certifyModel(options: CertifyModelOptions): Promise<Certif
   const env = o.env ?? manifest.envId;
   if (env !== manifest.envId) throw new InvalidArgumentError(`certifyModel: the bundle at ${o.model} models ${manifest.envId}, not ${env}`);
   const base = certifiedPreset(manifest, planPresetFor(env));
-  const settings = {
-    algorithm: o.algorithm ?? base.algorithm,
-    horizon: o.horizon ?? base.horizon,
-    samples: o.samples ?? base.samples,
-    iterations: o.iterations ?? base.iterations,
-    temperature: o.temperature ?? base.temperature,
-    discount: o.discount ?? base.discount,
-    replanEvery: o.replanEvery ?? base.replanEvery,
-  };
+  const { afterTruncation: _oracleOnly, ...settings } = withOverrides(base, o);
   const report = await planEpisodes({
     env,
     model: o.model,

@@ -7,7 +7,7 @@
  */
 import { certifiedPreset, optimizerFor } from '../agents/plan-factory.js';
 import { environmentCard, environmentCards, planPresetFor } from '../environments/cards.js';
-import type { PlanPreset } from '../src/planning/plan-preset.js';
+import { withOverrides } from '../src/planning/plan-preset.js';
 import { plannerPolicy } from '../agents/planner-policy.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { assertReplaceable, inspectOutput } from '../src/output-dir.js';
@@ -20,6 +20,7 @@ import { make } from '../src/registry.js';
 import { Box, type Space } from '../src/spaces.js';
 import { collect, type CollectProgress, type CollectResult } from '../src/training/collect.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
+import { algorithmName } from './plan.js';
 import { callbackOption, signalOption } from './schema.js';
 
 const positiveInt = () => z.number().int().positive();
@@ -162,13 +163,12 @@ function mpcBuilder(o: z.output<typeof CollectDatasetOptionsSchema>, model: Worl
   if (model === undefined) throw new InvalidArgumentError(`${WHERE}: \`policy: 'mpc'\` needs \`model\` (a bundle directory)`);
   // The bundle's certified settings when it has them (like `plan`), else the environment's preset.
   const base = certifiedPreset(model.manifest, planPresetFor(o.env));
-  const preset: PlanPreset = {
-    ...base,
-    ...(o.algorithm && { algorithm: o.algorithm === 'random' ? 'random-shooting' : o.algorithm }),
-    ...(o.horizon && { horizon: o.horizon }),
-    ...(o.samples && { samples: o.samples }),
-    ...(o.iterations && { iterations: o.iterations }),
-  };
+  const preset = withOverrides(base, {
+    algorithm: o.algorithm === undefined ? undefined : algorithmName(o.algorithm),
+    horizon: o.horizon,
+    samples: o.samples,
+    iterations: o.iterations,
+  });
   const { actionLow, actionHigh } = model.manifest;
   const name = `mpc:${preset.algorithm}(${preset.samples}x${preset.horizon}x${preset.iterations})`;
   return () =>

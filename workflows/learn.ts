@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import '../environments/index.js';
@@ -140,8 +139,6 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   // The budget is a hard limit: a round still running at its end (plus a little slack) is stopped and not counted.
   const budgetGuard = AbortSignal.timeout(Math.ceil(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs))));
   const signal = AbortSignal.any([budgetGuard, ...(o.signal ? [o.signal] : [])]);
-  // Every validation episode listens for an abort: more than Node's default of 10 is expected here.
-  setMaxListeners(1000, signal);
   const emit = o.onEvent ?? (() => {});
   let reason: LearnStopReason;
   for (let k = state.rounds.length; ; k++) {

@@ -27,14 +27,10 @@ export interface PlanProgress {
   readonly successes: number;
 }
 
-/** The algorithm names `algorithm` accepts: `random` is short for random shooting. */
-const ALGORITHMS: Readonly<Record<string, NonNullable<PlanSpec['algorithm']>>> = {
-  mppi: 'mppi',
-  cem: 'cem',
-  icem: 'icem',
-  random: 'random-shooting',
-  'random-shooting': 'random-shooting',
-};
+/** An algorithm name as the workflows accept it, where `random` is short for random shooting. */
+export function algorithmName(name: NonNullable<PlanSpec['algorithm']> | 'random'): NonNullable<PlanSpec['algorithm']> {
+  return name === 'random' ? 'random-shooting' : name;
+}
 
 const positiveInt = () => z.number().int().positive();
 
@@ -133,7 +129,7 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
   const o = parseOptions(PlanEpisodesOptionsSchema, options, 'planEpisodes options');
   // A bundle's certified settings (its manifest's `planner`) are the defaults; else the environment's preset.
   const preset = await planDefaults(o.env, { ...(o.model !== undefined && { model: o.model }), oracle: o.oracle });
-  const algorithm = o.algorithm === undefined ? preset.algorithm : ALGORITHMS[o.algorithm]!;
+  const algorithm = o.algorithm === undefined ? preset.algorithm : algorithmName(o.algorithm);
   const replanEvery = o.replanEvery ?? preset.replanEvery;
   const spec: PlanSpec = {
     envId: o.env,

@@ -42,3 +42,13 @@ export const DEFAULT_PLAN_PRESET: PlanPreset = Object.freeze({
   replanEvery: 1,
   afterTruncation: 'repeat-reward',
 });
+
+/**
+ * `base` with every setting `overrides` gives; an `undefined` one keeps the base's. The one place a
+ * preset meets explicit settings (a plan spec, command-line flags, a certification run).
+ */
+export function withOverrides(base: PlanPreset, overrides: Partial<PlanPreset>): PlanPreset {
+  const out: Record<string, unknown> = { ...base };
+  for (const key of Object.keys(base) as (keyof PlanPreset)[]) if (overrides[key] !== undefined) out[key] = overrides[key];
+  return out as unknown as PlanPreset;
+}
