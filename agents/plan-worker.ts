@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../src/module-worker.js';
 import { Observable } from 'rxjs';
 import { EmbodiedError, InvalidArgumentError, describeValue } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
@@ -245,11 +246,7 @@ function toModuleUrl(module: string | URL): string {
  * registers tsx's loader inside the worker first and then imports the host.
  */
 function spawnHost(data: PlanWorkerData): Worker {
-  const host = new URL(import.meta.url.endsWith('.ts') ? './plan-worker-host.ts' : './plan-worker-host.js', import.meta.url);
-  if (!host.pathname.endsWith('.ts')) return new Worker(host, { workerData: data });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(host.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
+  return startModuleWorker(import.meta.url, './plan-worker-host', data);
 }
 
 function revive(error: SerializedError): Error {

@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import type { EnvRegistration } from '../src/registry.js';
 import type { Policy } from '../src/policy.js';
+import type { Rng } from '../src/rng.js';
 import type { PlanPreset } from '../src/planning/plan-preset.js';
 import type { ValidationSpec } from '../src/validation/spec.js';
 import type { DemoSettings } from './demo-task.js';
@@ -54,6 +55,13 @@ export interface EnvironmentCard {
   readonly demo?: DemoSettings;
   /** Settings of `embodied learn` for this environment (each part over learn's defaults). Default: the demo recipe's, else learn's defaults. */
   readonly learn?: LearnSettings;
+  /**
+   * A random physical start for data collection: reset options (for an environment built with
+   * `envOptions`) drawn from `rng` over wide ranges — bodies in the air, sliding, spinning, in contact —
+   * so a world model sees the physics its validation scenarios probe. The ranges should be wider than the
+   * validation's (which must not be the training distribution). Used by `collect --random-starts` and `learn`.
+   */
+  readonly explorationStart?: (rng: Rng, envOptions: EnvOptions) => Record<string, unknown>;
 }
 
 /**
@@ -70,6 +78,8 @@ export interface LearnSettings {
   readonly onPolicy?: Partial<Omit<OnPolicyRecipe, 'seed'>>;
   /** Rounds at most, round 0 included. */
   readonly rounds?: number;
+  /** Each round after the first starts from the previous round's weights (else from scratch). */
+  readonly warmStart?: boolean;
   /** The planner the model is validated (certified) with, and the closed-loop episodes. */
   readonly validation?: Partial<LearnValidationSettings>;
   /** Targets that stop learn early once a round's validation meets all of them. */

@@ -55,3 +55,26 @@ export function excursionPolicy(inner: Policy, space: Box, prob: number, maxStep
     },
   };
 }
+
+/**
+ * Begins each episode with a passive phase: 0…`maxSteps` steps (uniform, seeded per episode) of the
+ * `idle` action before `inner` takes over — the physics plays out uncontrolled: bodies fall, slide to a
+ * stop, stay at rest. A world model must predict exactly that (the plausibility checks run idle), and a
+ * controlling policy rarely shows it. The inner policy still sees every step (its state stays in sync).
+ */
+export function passiveStartPolicy(inner: Policy, idle: Float32Array, maxSteps: number): Policy {
+  let left = 0;
+  return {
+    name: `${inner.name}+passive(${maxSteps})`,
+    reset(seed: number) {
+      inner.reset?.(seed);
+      left = Rng.fromSeed(seed).derive(4).integer(0, maxSteps);
+    },
+    async act(observation, info) {
+      const own = await inner.act(observation, info);
+      if (left === 0) return own;
+      left--;
+      return idle.slice();
+    },
+  };
+}

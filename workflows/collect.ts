@@ -6,7 +6,7 @@
  * @module
  */
 import { certifiedPreset, optimizerFor } from '../agents/plan-factory.js';
-import { environmentCard, environmentCards, planPresetFor } from '../environments/cards.js';
+import { environmentCard, environmentCards, planPresetFor, validationSpecFor } from '../environments/cards.js';
 import { withOverrides } from '../src/planning/plan-preset.js';
 import { plannerPolicy } from '../agents/planner-policy.js';
 import { InvalidArgumentError } from '../src/errors.js';
@@ -15,8 +15,9 @@ import { parseOptions, z } from '../src/options.js';
 import { rewardObjective } from '../src/planning/objectives.js';
 import type { Policy } from '../src/policy.js';
 import { randomPolicy } from '../src/policy.js';
-import { excursionPolicy, noisyPolicy } from '../src/policy-wrappers.js';
+import { excursionPolicy, noisyPolicy, passiveStartPolicy } from '../src/policy-wrappers.js';
 import { make } from '../src/registry.js';
+import { Rng } from '../src/rng.js';
 import { Box, type Space } from '../src/spaces.js';
 import { collect, type CollectProgress, type CollectResult } from '../src/training/collect.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
@@ -65,6 +66,19 @@ export const CollectDatasetOptionsSchema = z
     randomProb: z.number().min(0).max(1).default(0),
     /** Longest random excursion, steps. Default 10. */
     randomSteps: positiveInt().default(10),
+    /**
+     * Share of episodes (0…1) that start from a random physical state drawn by the environment card's
+     * `explorationStart` (bodies in the air, sliding, spinning, in contact — states a behaviour policy
+     * rarely reaches but a world model must predict). Which episodes, and their starts, follow from each
+     * episode's seed. Default 0.
+     */
+    randomStarts: z.number().min(0).max(1).default(0),
+    /**
+     * Begin each episode with 0…`passiveSteps` steps (uniform per episode) of the idle action (the
+     * validation spec's, else zeros): bodies fall, coast and rest uncontrolled before the policy acts.
+     * Default 0.
+     */
+    passiveSteps: z.number().int().nonnegative().default(0),
     /** Environments stepped in parallel (worker threads when > 1). Default 1. */
     workers: positiveInt().default(1),
     /** Base seed: episode k is reset with `seed + k`. Default 0. */
@@ -106,6 +120,7 @@ export async function collectDataset(options: CollectDatasetOptions): Promise<Co
   try {
     if (model && model.manifest.envId !== o.env) throw new InvalidArgumentError(`collectDataset: the bundle at ${o.model} models ${model.manifest.envId}, not ${o.env}`);
     const policy = collectPolicyFactory(options, model);
+    const resetOptions = o.randomStarts > 0 ? explorationResets(o.env, o.envOptions, o.randomStarts) : undefined;
     const total = o.steps ?? o.episodes!;
     o.onProgress?.({ transitions: 0, episodes: 0, total, unit: o.steps !== undefined ? 'steps' : 'episodes' });
     return await collect({
@@ -116,6 +131,7 @@ export async function collectDataset(options: CollectDatasetOptions): Promise<Co
       ...(o.steps !== undefined ? { steps: o.steps } : { episodes: o.episodes! }),
       workers: o.workers,
       seed: o.seed,
+      ...(resetOptions && { resetOptions }),
       out: o.out,
       overwrite: o.overwrite,
       checkpointEvery: o.checkpointEvery,
@@ -128,6 +144,27 @@ export async function collectDataset(options: CollectDatasetOptions): Promise<Co
   }
 }
 
+/** Streams of an episode seed's {@link Rng} that choose a random start and draw it (apart from the policy's stream 1). */
+const START_CHOICE = 11;
+const START_DRAW = 12;
+
+/**
+ * Reset options per episode seed: with probability `share`, a start drawn by the environment card's
+ * `explorationStart`.
+ * @throws {@link InvalidArgumentError} when the environment's card has no `explorationStart`.
+ */
+export function explorationResets(envId: string, envOptions: Record<string, unknown>, share: number): (episodeSeed: number) => Record<string, unknown> | undefined {
+  const draw = environmentCard(envId)?.explorationStart;
+  if (!draw) throw new InvalidArgumentError(`${WHERE}: \`randomStarts\` needs an environment whose card has \`explorationStart\`; ${envId}'s has none`);
+  return (seed) => (Rng.fromSeed(seed).derive(START_CHOICE).uniform() < share ? draw(Rng.fromSeed(seed).derive(START_DRAW), envOptions) : undefined);
+}
+
+/** The action that leaves a system to itself: the validation spec's `idleAction`, else zeros (clipped to the bounds). */
+function idleAction(envId: string, envOptions: Record<string, unknown>, space: Box): Float32Array {
+  const idle = environmentCard(envId)?.validationSpec ? validationSpecFor(envId, envOptions).idleAction : undefined;
+  return space.clip(Float32Array.from(idle ?? new Array<number>(space.flatDim).fill(0)));
+}
+
 /**
  * The policy factory {@link collectDataset} collects with (one policy per environment); `policy:
  * 'mpc'` needs the loaded `model`, shared by every environment's planner.
@@ -138,7 +175,9 @@ export function collectPolicyFactory(options: CollectDatasetOptions, model?: Wor
   const probe = make(o.env, o.envOptions);
   const space = probe.actionSpace as Space<unknown>;
   void probe.close();
-  if (o.policy === 'random') return () => randomPolicy(space) as Policy;
+  if (o.passiveSteps > 0 && !(space instanceof Box)) throw new InvalidArgumentError(`${WHERE}: \`passiveSteps\` needs a Box action space, ${o.env} has ${space.type}`);
+  const passive = (policy: Policy) => (o.passiveSteps > 0 ? passiveStartPolicy(policy, idleAction(o.env, o.envOptions, space as Box), o.passiveSteps) : policy);
+  if (o.policy === 'random') return () => passive(randomPolicy(space) as Policy);
   const build = o.policy === 'scripted' ? scriptedBuilder(o.env) : mpcBuilder(o, model);
   if ((o.noise > 0 || o.randomProb > 0) && !(space instanceof Box))
     throw new InvalidArgumentError(`${WHERE}: \`noise\` and \`randomProb\` need a Box action space, ${o.env} has ${space.type}`);
@@ -146,7 +185,7 @@ export function collectPolicyFactory(options: CollectDatasetOptions, model?: Wor
     let policy = build(o.envOptions);
     if (o.noise > 0) policy = noisyPolicy(policy, space as Box, o.noise);
     if (o.randomProb > 0) policy = excursionPolicy(policy, space as Box, o.randomProb, o.randomSteps);
-    return policy;
+    return passive(policy);
   };
 }
 

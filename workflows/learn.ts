@@ -1,9 +1,10 @@
 /**
  * `learn`: from nothing to a validated world model in one resumable workflow. Round 0 collects
- * scripted (or random) behaviour with noise and random excursions and trains; each later round plans
- * with the current model to collect on-policy data, retrains on all data so far and validates. It stops
- * when the targets are met, the rounds are done, or the wall-clock budget would be overrun (see
- * docs/learn.md). Parts live in workflows/learn/.
+ * scripted (or random) behaviour — from wide random physical starts, with passive phases, noise and
+ * random excursions — and trains; each later round collects on-policy data with the previous model
+ * while (in a worker thread) it trains on all earlier data, warm-started from the previous weights, and
+ * validates. It stops when the targets are met, the rounds are done, or the wall-clock budget would be
+ * overrun (see docs/learn.md). Parts live in workflows/learn/.
  *
  * @module
  */
@@ -105,11 +106,28 @@ function roundSeeds(seed: number, k: number): { collectSeed: number; trainSeed: 
   };
 }
 
-/** The time a round needs besides training, estimated from the last round (collection scaled by episodes). */
-function nonTrainEstimateMs(last: LearnRoundRecord | undefined, s: ResolvedLearnSettings, k: number): number | undefined {
-  if (!last) return undefined;
-  const episodes = k === 0 ? s.collect.episodes : s.onPolicy.episodes;
-  return (last.times.collectMs / Math.max(1, last.episodes)) * episodes + last.times.validateMs;
+/**
+ * Share of a round's time its on-policy collection is sized to (the planner runs at every step of
+ * every episode). It runs beside the training, which stops it when the training's time is up.
+ */
+const ON_POLICY_SHARE = 0.8;
+
+/** Mean transitions per episode of a round's collection. */
+const episodeLength = (r: LearnRoundRecord) => r.transitions / Math.max(1, r.episodes);
+
+/**
+ * Episodes of an on-policy collection that fit {@link ON_POLICY_SHARE} of `shareMs`, from the last
+ * round's learned-MPC step time (2 at least, the settings' `onPolicy.episodes` at most).
+ */
+function onPolicyEpisodes(last: LearnRoundRecord, s: ResolvedLearnSettings, shareMs: number): number {
+  if (last.mpcStepMs === undefined) return s.onPolicy.episodes;
+  const fit = Math.floor((ON_POLICY_SHARE * shareMs) / (last.mpcStepMs * episodeLength(last)));
+  return Math.max(2, Math.min(s.onPolicy.episodes, fit));
+}
+
+/** The time a later round needs besides training, from the last round: its validation (its collection runs beside the training). */
+function nonTrainEstimateMs(last: LearnRoundRecord | undefined): number | undefined {
+  return last?.times.validateMs;
 }
 
 /**
@@ -153,13 +171,14 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
     }
     const remaining = deadline - performance.now();
     const rate = last?.trainStepsPerSecond ?? FIRST_RATE;
-    const nonTrain = nonTrainEstimateMs(last, settings, k);
+    const share = remaining / (settings.rounds - k);
+    const episodes = last ? onPolicyEpisodes(last, settings, share) : settings.collect.episodes;
+    const nonTrain = nonTrainEstimateMs(last);
     if (remaining <= 0 || (nonTrain !== undefined && nonTrain + (MIN_STEPS / rate) * 1000 > remaining)) {
       reason = 'budget';
       break;
     }
     emit({ kind: 'round-start', round: k, rounds: settings.rounds, remainingMs: remaining });
-    const share = remaining / (settings.rounds - k);
     const validateEst = last?.times.validateMs ?? 0.15 * share;
     const trainPlan = (collectMs: number) => {
       const allotMs = Math.max(0, share - collectMs - validateEst);
@@ -174,7 +193,8 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
       settings,
       round: k,
       earlierData: state.rounds.map((r) => join(out, r.data)),
-      ...(last && { previousModel: join(out, last.model) }),
+      ...(last && { previousModel: join(out, last.model), onPolicyEpisodes: episodes }),
+      ...(last && settings.warmStart && { warmStartFrom: join(out, `${last.model}.ckpt`) }),
       ...roundSeeds(o.seed, k),
       trainPlan,
       signal,

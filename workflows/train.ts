@@ -16,7 +16,7 @@ import { readWorldModelCheckpoint } from '../src/training/checkpoint.js';
 import { Dataset, datasetActionBounds } from '../src/training/dataset.js';
 import type { StepLog } from '../src/training/trainer.js';
 import type { WorldModelConfigInput } from '../src/training/wm-config.js';
-import { WorldModelTrainer } from '../src/training/wm-trainer.js';
+import { WorldModelTrainer, warmStartConfig } from '../src/training/wm-trainer.js';
 import type { Manifest } from '../src/worldmodel/manifest.js';
 import { callbackOption, signalOption } from './schema.js';
 
@@ -50,6 +50,12 @@ export const TrainWorldModelOptionsSchema = z
     seed: z.number().int().nonnegative().default(0),
     /** Model/optimiser settings over the defaults (obsDim/actionDim come from the data). */
     config: z.custom<Partial<WorldModelConfigInput>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' }).default({}),
+    /**
+     * Warm start: a world-model checkpoint (`.ckpt`) whose weights and normalisation statistics this run
+     * starts from, with a fresh optimiser (its network settings win over `config`'s). Ignored when
+     * `resume` finds the checkpoint.
+     */
+    initFrom: z.string().min(1).optional(),
     /** Checkpoint file. Default `<out>.ckpt`. */
     checkpoint: z.string().min(1).optional(),
     /** Save a checkpoint every this many steps (0: only at the end or on stop). Default 1000. */
@@ -124,8 +130,18 @@ export async function trainWorldModel(options: TrainWorldModelOptions): Promise<
   const parts = await Promise.all(dirs.map((d) => Dataset.load(d)));
   const data = Dataset.concat(parts);
   const resuming = o.resume && (await exists(ckpt));
-  const { config, seed } = resuming ? await resumedRun(ckpt, data, dirs) : { config: freshConfig(o, data), seed: o.seed };
-  const wm = await WorldModelTrainer.create(data, config, { seed, intraOpNumThreads: o.threads, stepsPerRun: o.stepsPerRun, checkpointPath: ckpt, resume: resuming });
+  const warm = !resuming && o.initFrom !== undefined ? resolve(o.initFrom) : undefined;
+  const { config, seed } = resuming
+    ? await resumedRun(ckpt, data, dirs)
+    : { config: warm ? warmStartConfig((await readWorldModelCheckpoint(warm)).config, freshConfig(o, data)) : freshConfig(o, data), seed: o.seed };
+  const wm = await WorldModelTrainer.create(data, config, {
+    seed,
+    intraOpNumThreads: o.threads,
+    stepsPerRun: o.stepsPerRun,
+    checkpointPath: ckpt,
+    resume: resuming,
+    ...(warm && { initFrom: warm }),
+  });
   try {
     await trainInChunks(wm, o);
     const finalLosses = wm.finalLosses;

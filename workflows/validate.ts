@@ -64,6 +64,12 @@ export const ValidateModelOptionsSchema = z
     envOptions: z.record(z.string(), z.unknown()).default({}),
     /** Run the closed-loop comparison. Default true. */
     closedLoop: z.boolean().default(true),
+    /**
+     * Include the oracle MPC (planning with Rapier itself) among the closed-loop contenders. It is the
+     * slowest part of a validation by far (Rapier rollouts of every candidate); loops that only need the
+     * learned MPC's success (`learn`) leave it out. Default true.
+     */
+    oracleMpc: z.boolean().default(true),
     /** Closed-loop episodes per contender. Default 10 (quick 5). */
     episodes: positiveInt().optional(),
     /** Step limit of a closed-loop episode. Default 100. */
@@ -262,7 +268,8 @@ function closedLoopContenders(
     contenders.push(
       agentContender('learned MPC', 'learned-mpc', makeEnv, mpcAgent({ source: learnedSource, replanEvery: learnedSource.preset.replanEvery, seed }), maxSteps, signal),
     );
-  contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery: oracleSource.preset.replanEvery, seed }), maxSteps, signal));
+  if (o.oracleMpc || !learnedSource)
+    contenders.push(agentContender('oracle MPC', 'oracle-mpc', makeEnv, mpcAgent({ source: oracleSource, replanEvery: oracleSource.preset.replanEvery, seed }), maxSteps, signal));
   if (scripted) contenders.push(agentContender('scripted', 'scripted', makeEnv, policyAgent(scripted), maxSteps, signal));
   contenders.push(agentContender('random', 'random', makeEnv, randomAgent(env.actionSpace, seed) as Agent<Float32Array, Float32Array>, maxSteps, signal));
   return { contenders, seeds: Array.from({ length: episodes }, (_, i) => 1000 + seed + i) };

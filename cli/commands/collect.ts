@@ -37,6 +37,12 @@ export function registerCollectCommand(program: Command): void {
       numberOption(0),
     )
     .option('--random-steps <n>', 'longest random excursion, steps', integerOption(1), 10)
+    .option(
+      '--random-starts <share>',
+      "share of episodes (0…1) that start from a random physical state (the environment card's explorationStart: bodies in the air, sliding, in contact)",
+      numberOption(0),
+    )
+    .option('--passive-steps <n>', 'begin each episode with 0…n steps (uniform) of the idle action: bodies fall, coast and rest uncontrolled', integerOption(0), 0)
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)

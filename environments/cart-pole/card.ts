@@ -8,6 +8,7 @@ import type { EnvironmentCard } from '../card.js';
 import { CartPoleEnv, type CartPoleOptions, CartPoleOptionsSchema } from './cart-pole-env.js';
 import { cartPolePolicy } from './scripted.js';
 import { cartPoleValidationSpec } from './validation.js';
+import { cartPoleExplorationStart } from './exploration.js';
 
 /** The card of `CartPole-v0`. */
 export const cartPoleCard: EnvironmentCard = {
@@ -21,6 +22,7 @@ export const cartPoleCard: EnvironmentCard = {
   optionsSchema: CartPoleOptionsSchema,
   planPreset: { algorithm: 'icem', horizon: 30, samples: 16, iterations: 2, temperature: 0.001, discount: 1, replanEvery: 2, afterTruncation: 'zero' },
   scripted: (env) => cartPolePolicy({ env }),
+  explorationStart: (rng, env) => cartPoleExplorationStart(rng, env),
   validationSpec: (env) => cartPoleValidationSpec(env),
   // Issue 12's bar for these easy tasks: 95% of episodes (learn's default is PushBox's 17/20).
   learn: { targets: { successRate: 0.95 } },

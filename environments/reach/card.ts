@@ -8,6 +8,7 @@ import type { EnvironmentCard } from '../card.js';
 import { ReachEnv, type ReachOptions, ReachOptionsSchema } from './reach-env.js';
 import { reachPolicy } from './scripted.js';
 import { reachValidationSpec } from './validation.js';
+import { reachExplorationStart } from './exploration.js';
 
 /** The card of `Reach-v0`. */
 export const reachCard: EnvironmentCard = {
@@ -21,6 +22,7 @@ export const reachCard: EnvironmentCard = {
   optionsSchema: ReachOptionsSchema,
   planPreset: { algorithm: 'mppi', horizon: 10, samples: 32, iterations: 2, temperature: 0.05, discount: 1, replanEvery: 1, afterTruncation: 'repeat-reward' },
   scripted: (env) => reachPolicy({ env }),
+  explorationStart: (rng, env) => reachExplorationStart(rng, env),
   validationSpec: (env) => reachValidationSpec(env),
   // Issue 12's bar for these easy tasks: 95% of episodes (learn's default is PushBox's 17/20).
   learn: { targets: { successRate: 0.95 } },

@@ -11,6 +11,7 @@ import type { EnvironmentCard } from '../card.js';
 import type { WarehouseOptions } from './config.js';
 import { WarehouseGreedyPolicy } from './scripted.js';
 import { warehouseValidationSpec } from './validation.js';
+import { warehouseExplorationStart } from './exploration.js';
 import { WarehouseEnv } from './warehouse-env.js';
 
 /** The card of `Warehouse-v0`. */
@@ -24,7 +25,13 @@ export const warehouseCard: EnvironmentCard = {
   },
   optionsSchema: WarehouseOptionsSchema,
   scripted: (env) => new WarehouseGreedyPolicy(env),
+  explorationStart: (rng, env) => warehouseExplorationStart(rng, env),
   validationSpec: (env) => warehouseValidationSpec(env),
+  // `embodied learn`: the demo recipe's data, one observation-space model (docs/learn.md).
+  learn: {
+    train: { steps: 30000, latentDim: 32, hidden: 128, batchSize: 256, horizon: 5, ensemble: 1, lr: 0.001, lrSchedule: 'cosine', config: { space: 'observation' } },
+    rounds: 4,
+  },
   demo: {
     label: 'Warehouse-v0 (tiny: one robot, one package)',
     envOptions: {},

@@ -39,6 +39,12 @@ export interface NormalizationStats {
   /** Mean and standard deviation of rewards. */
   readonly rewardMean: number;
   readonly rewardStd: number;
+  /**
+   * `obsDim` root-mean-square one-step changes `next − obs` over the transitions (0 for an entry that
+   * never changes within an episode). Observation-space models predict changes in these units; a source
+   * that omits it gets unit scales.
+   */
+  readonly deltaRms?: Float32Array;
 }
 
 /** Something that can sample training windows: a dataset, a replay buffer, a synthetic system. */

@@ -127,6 +127,12 @@ export const CollectOptionsSchema = z
     vectorMode: z.enum(['auto', 'sync', 'worker']).default('auto'),
     /** Base seed: episode k is reset with `seed + k`. Default 0. */
     seed: z.number().int().nonnegative().default(0),
+    /**
+     * Reset options per episode, from the episode's seed (`undefined`: none) — e.g. a start drawn from a
+     * wide range of physical states. A function of the seed only, so the data stays independent of the
+     * number of workers.
+     */
+    resetOptions: fn<(episodeSeed: number) => Record<string, unknown> | undefined>('a function (episodeSeed) => reset options').optional(),
     /** Output directory (must not exist unless `overwrite`). */
     out: z.string().min(1),
     /** Replace an existing output directory. Default `false`. */
@@ -213,6 +219,7 @@ export async function collect(options: CollectOptions): Promise<CollectResult> {
       steps: o.steps,
       episodes: o.episodes,
       signal: o.signal,
+      resetOptions: o.resetOptions,
       onEpisode: (transitions, episodes) => {
         const rate = (transitions / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(0);
         bar?.update(unit === 'steps' ? transitions : episodes, { episodes, rate });
@@ -280,6 +287,7 @@ async function finalizeWith(writer: DatasetWriter, stopped: boolean): Promise<Da
 
 interface RunOptions {
   seed: number;
+  resetOptions: ((episodeSeed: number) => Record<string, unknown> | undefined) | undefined;
   steps: number | undefined;
   episodes: number | undefined;
   signal: AbortSignal | undefined;
@@ -326,17 +334,21 @@ async function runVector(vec: VectorEnv, policies: Policy<Float32Array, unknown>
   // Slot i runs episode `index[i]` into `buffers[i]`; −1 marks a throw-away episode (or an idle slot).
   const index = new Int32Array(n);
   const buffers: EpisodeBuffer[] = new Array(n);
+  // The reset options of the episode each slot starts next (real episodes only).
+  const startOptions = new Array<Record<string, unknown> | undefined>(n).fill(undefined);
   const assign = (i: number, real: boolean): number => {
     const k = real ? nextEpisode++ : -1;
     // Throw-away episodes use seeds past any real one (2^40 + j), so they never repeat real data.
     const seed = real ? o.seed + k : 2 ** 40 + spare++;
+    startOptions[i] = real ? o.resetOptions?.(seed) : undefined;
     index[i] = k;
     buffers[i] = new EpisodeBuffer(od, ad, seed);
     policies[i]!.reset?.(policySeedFor(seed));
     return seed;
   };
 
-  let { observations, infos } = await vec.reset({ seed: Array.from({ length: n }, (_, i) => assign(i, needMore())) });
+  const firstSeeds = Array.from({ length: n }, (_, i) => assign(i, needMore()));
+  let { observations, infos } = await vec.reset({ seed: firstSeeds, ...(o.resetOptions && { options: [...startOptions] }) });
   const actions = new Float32Array(n * ad);
   while (!done && !o.signal?.aborted && index.some((k) => k >= 0)) {
     const chosen = await Promise.all(policies.map((p, i) => p.act(observations.slice(i * od, (i + 1) * od), infos[i])));
@@ -378,7 +390,7 @@ async function runVector(vec: VectorEnv, policies: Policy<Float32Array, unknown>
       resetMask[f.i] = f.real || anyReal;
     }
     if (!anyReal) continue;
-    const rr = await vec.reset({ seed: resetSeeds, mask: resetMask });
+    const rr = await vec.reset({ seed: resetSeeds, mask: resetMask, ...(o.resetOptions && { options: [...startOptions] }) });
     observations = rr.observations;
     infos = infos.map((info, i) => (resetMask[i] ? rr.infos[i]! : info));
   }

@@ -383,7 +383,15 @@ export class Dataset implements BatchSource {
       rq += this.rewards[t]! * this.rewards[t]!;
     }
     const rm = rs / this.size;
-    this.cachedStats = { obsMean, obsStd, rewardMean: rm, rewardStd: Math.max(STD_FLOOR, Math.sqrt(Math.max(0, rq / this.size - rm * rm))) };
+    const dq = new Float64Array(od);
+    for (let t = 0; t < this.size; t++) {
+      for (let j = 0; j < od; j++) {
+        const d = this.nextObservations[t * od + j]! - this.observations[t * od + j]!;
+        dq[j] += d * d;
+      }
+    }
+    const deltaRms = Float32Array.from(dq, (q) => Math.sqrt(q / this.size));
+    this.cachedStats = { obsMean, obsStd, rewardMean: rm, rewardStd: Math.max(STD_FLOOR, Math.sqrt(Math.max(0, rq / this.size - rm * rm))), deltaRms };
     return this.cachedStats;
   }
 }

@@ -164,7 +164,30 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
 
 /** Normalisation statistics as plain JSON (recorded in the manifest's provenance config). */
 export function statsToJson(stats: NormalizationStats): Record<string, unknown> {
-  return { obsMean: Array.from(stats.obsMean), obsStd: Array.from(stats.obsStd), rewardMean: stats.rewardMean, rewardStd: stats.rewardStd };
+  return {
+    obsMean: Array.from(stats.obsMean),
+    obsStd: Array.from(stats.obsStd),
+    rewardMean: stats.rewardMean,
+    rewardStd: stats.rewardStd,
+    ...(stats.deltaRms && { deltaRms: Array.from(stats.deltaRms) }),
+  };
+}
+
+/** The statistics {@link statsToJson} wrote (a checkpoint's), as typed arrays. */
+export function statsFromJson(json: {
+  readonly obsMean: readonly number[];
+  readonly obsStd: readonly number[];
+  readonly rewardMean: number;
+  readonly rewardStd: number;
+  readonly deltaRms?: readonly number[];
+}): NormalizationStats {
+  return {
+    obsMean: Float32Array.from(json.obsMean),
+    obsStd: Float32Array.from(json.obsStd),
+    rewardMean: json.rewardMean,
+    rewardStd: json.rewardStd,
+    ...(json.deltaRms && { deltaRms: Float32Array.from(json.deltaRms) }),
+  };
 }
 
 async function writeSynced(path: string, data: string | Uint8Array): Promise<void> {

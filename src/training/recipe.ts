@@ -20,6 +20,10 @@ export interface CollectRecipe {
   readonly randomProb: number;
   /** Longest random excursion, steps. */
   readonly randomSteps: number;
+  /** Share of episodes started from a random physical state (`--random-starts`). Default 0. */
+  readonly randomStarts?: number;
+  /** Longest passive phase (idle action) at the start of an episode (`--passive-steps`). Default 0. */
+  readonly passiveSteps?: number;
   /** First episode's seed. */
   readonly seed: number;
   /** Collection worker threads. */
@@ -48,6 +52,8 @@ export interface OnPolicyRecipe {
   readonly randomProb: number;
   /** Longest random excursion, steps. */
   readonly randomSteps: number;
+  /** Share of episodes started from a random physical state (`--random-starts`). Default 0. */
+  readonly randomStarts?: number;
   /** First episode's seed. */
   readonly seed: number;
 }

@@ -16,12 +16,34 @@ export const WorldModelConfigSchema = z
     obsDim: z.number().int().positive(),
     /** Action length. */
     actionDim: z.number().int().positive(),
-    /** Latent length. Default 64; a multiple of `simNormGroup` when SimNorm is on. */
+    /**
+     * Where the dynamics run. `'latent'` (TD-MPC2): a learned encoder, latent dynamics and a decoder.
+     * `'observation'` (PETS / MBRL-Lib): the latent is the standardised observation itself (identity
+     * encoder and decoder, `latentDim` = `obsDim`, no SimNorm) and each dynamics member predicts the change
+     * per step, scaled per entry by the data's root-mean-square change — an entry that never changes within
+     * an episode (a goal) is carried over exactly, an object at rest stays where it is unless pushed.
+     * Default `'latent'`.
+     */
+    space: z.enum(['latent', 'observation']).default('latent'),
+    /** Latent length. Default 64; a multiple of `simNormGroup` when SimNorm is on. With `space: 'observation'` it is `obsDim`. */
     latentDim: z.number().int().positive().default(64),
     /** Hidden widths of the encoder MLP (obs → latent). Default [256]. */
     encoderHidden: widths.default([256]),
     /** Hidden widths of each dynamics member ((latent, action) → next latent). Default [256, 256]. */
     dynamicsHidden: widths.default([256, 256]),
+    /**
+     * What the reward and terminal heads read. `'latent-action'` (TD-MPC2): (z_t, a_t). `'transition'`:
+     * (z_t, a_t, ẑ_{t+1}) — the predicted next state too, since a step's reward and termination are
+     * usually computed from the state it leads to (a distance to a goal after the move); the head then
+     * need not re-learn the dynamics inside itself. Default `'latent-action'`.
+     */
+    headInput: z.enum(['latent-action', 'transition']).default('latent-action'),
+    /**
+     * Train the reward and terminal heads on the data's own states (the encoded observations, teacher
+     * forcing) instead of the dynamics' unrolled predictions: a sharper reward near its optimum, which is
+     * where a planner needs it. Default false (TD-MPC2 trains them on the unrolled latents).
+     */
+    headsOnData: z.boolean().default(false),
     /** Hidden widths of the reward head ((latent, action) → reward). Default [256]. */
     rewardHidden: widths.default([256]),
     /** Hidden widths of the terminal head ((latent, action) → logit). Default [128]. */
@@ -77,10 +99,12 @@ export const WorldModelConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.simNormGroup > 0 && c.latentDim % c.simNormGroup !== 0) {
+    if (c.space === 'latent' && c.simNormGroup > 0 && c.latentDim % c.simNormGroup !== 0) {
       ctx.addIssue({ code: 'custom', path: ['latentDim'], message: `expected a multiple of simNormGroup (${c.simNormGroup}), got ${c.latentDim}` });
     }
-  });
+  })
+  // An observation-space model's latent is the standardised observation: its length, no SimNorm.
+  .transform((c) => (c.space === 'observation' ? { ...c, latentDim: c.obsDim, simNormGroup: 0 } : c));
 
 /** A complete, validated world-model configuration. */
 export type WorldModelConfig = z.output<typeof WorldModelConfigSchema>;

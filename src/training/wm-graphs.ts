@@ -96,11 +96,13 @@ export class WorldModelGraphs {
   private step(scope: ParamScope, member: number, latent: Tensor, action: Tensor): Record<string, Tensor> {
     const net = this.network;
     const joint = net.joint(latent, action);
+    const next = net.dynamics(scope, member, latent, joint);
+    const heads = net.headInput(joint, next);
     const out: Record<string, Tensor> = {
-      next_latent: net.dynamics(scope, member, joint),
-      reward: net.reward(scope, member, joint), // in raw units: foldRewardScale scaled the output layer
+      next_latent: next,
+      reward: net.reward(scope, member, heads), // in raw units: foldRewardScale scaled the output layer
     };
-    if (this.config.terminal) out.terminal_logit = net.terminalLogit(scope, member, joint);
+    if (this.config.terminal) out.terminal_logit = net.terminalLogit(scope, member, heads);
     return out;
   }
 }

@@ -97,13 +97,20 @@ export class WorldModelNetwork {
     return add(mul(rN, this.stats.rewardStd), this.stats.rewardMean);
   }
 
-  /** Encoder on normalised observations `[N, obsDim]` → latents `[N, latentDim]`. */
+  /** Whether the latent is the standardised observation (`space: 'observation'`). */
+  get observationSpace(): boolean {
+    return this.config.space === 'observation';
+  }
+
+  /** Encoder on normalised observations `[N, obsDim]` → latents `[N, latentDim]` (the identity in observation space). */
   encode(params: ParamScope, obsN: Tensor): Tensor {
+    if (this.observationSpace) return obsN;
     return mlp(params, 'encoder', obsN, this.config.encoderHidden, this.config.latentDim, this.config, this.latentOut, this.boundedSimNorm.has('encoder'));
   }
 
-  /** Decoder latents → normalised observations. */
+  /** Decoder latents → normalised observations (the identity in observation space). */
   decode(params: ParamScope, latent: Tensor): Tensor {
+    if (this.observationSpace) return latent;
     return mlp(params, 'decoder', latent, this.config.decoderHidden, this.config.obsDim, this.config);
   }
 
@@ -112,18 +119,41 @@ export class WorldModelNetwork {
     return concat([latent, action], -1);
   }
 
-  /** Dynamics member `m` on joint inputs `[N, latentDim + actionDim]` → next latents. */
-  dynamics(params: ParamScope, m: number, joint: Tensor): Tensor {
-    return mlp(params, `dynamics${m}`, joint, this.config.dynamicsHidden, this.config.latentDim, this.config, this.latentOut, this.boundedSimNorm.has(`dynamics${m}`));
+  /**
+   * Dynamics member `m`: `latent` `[N, latentDim]` and its joint input `[N, latentDim + actionDim]` → next
+   * latents. In observation space: `latent + mlp(joint) ⊙ scale`, the change in units of each entry's
+   * root-mean-square change ({@link deltaScale}); the output layer starts at zero, so an untrained member
+   * predicts "nothing changes".
+   */
+  dynamics(params: ParamScope, m: number, latent: Tensor, joint: Tensor): Tensor {
+    const c = this.config;
+    if (!this.observationSpace) return mlp(params, `dynamics${m}`, joint, c.dynamicsHidden, c.latentDim, c, this.latentOut, this.boundedSimNorm.has(`dynamics${m}`));
+    const change = mlp(params, `dynamics${m}`, joint, c.dynamicsHidden, c.latentDim, c, 'zero-linear');
+    return add(latent, mul(change, latent.graph.constant(this.deltaScale(), [c.latentDim])));
   }
 
-  /** Reward head of member `m` → standardised reward `[N, 1]`. */
-  reward(params: ParamScope, m: number, joint: Tensor): Tensor {
-    return mlp(params, `reward${m}`, joint, this.config.rewardHidden, 1, this.config, 'zero-linear');
+  /**
+   * Per entry of the standardised observation: the data's root-mean-square one-step change over the
+   * entry's standard deviation (1 where the statistics carry no `deltaRms`). An entry that never changes
+   * within an episode gets 0 and is carried over exactly.
+   */
+  deltaScale(): Float32Array {
+    const { obsStd, deltaRms } = this.stats;
+    return Float32Array.from(obsStd, (sd, j) => (deltaRms ? deltaRms[j]! / sd : 1));
   }
 
-  /** Terminal head of member `m` → logit `[N, 1]`. */
-  terminalLogit(params: ParamScope, m: number, joint: Tensor): Tensor {
-    return mlp(params, `terminal${m}`, joint, this.config.terminalHidden, 1, this.config);
+  /** What the reward and terminal heads read: the joint (latent, action), and the next latent with `headInput: 'transition'`. */
+  headInput(joint: Tensor, next: Tensor): Tensor {
+    return this.config.headInput === 'transition' ? concat([joint, next], -1) : joint;
+  }
+
+  /** Reward head of member `m` on {@link headInput} → standardised reward `[N, 1]`. */
+  reward(params: ParamScope, m: number, input: Tensor): Tensor {
+    return mlp(params, `reward${m}`, input, this.config.rewardHidden, 1, this.config, 'zero-linear');
+  }
+
+  /** Terminal head of member `m` on {@link headInput} → logit `[N, 1]`. */
+  terminalLogit(params: ParamScope, m: number, input: Tensor): Tensor {
+    return mlp(params, `terminal${m}`, input, this.config.terminalHidden, 1, this.config);
   }
 }

@@ -77,6 +77,8 @@ export class WorldModelObjective implements Objective {
     const rewardT = net.normalizeReward(reshape(data.rewards!, [HB, 1]));
     const terminatedT = reshape(data.terminated!, [HB, 1]);
     const actions = Array.from({ length: H }, (_v, t) => reshape(slice(data.actions!, 0, t, t + 1), [B, A]));
+    // Teacher forcing (`headsOnData`): the heads read the encoded o_t, a_t (and o_{t+1}).
+    const dataHeads = c.headsOnData ? net.headInput(net.joint(slice(zAll, 0, 0, HB), concat(actions, 0)), targets) : undefined;
 
     const consistency: Tensor[] = [];
     const reward: Tensor[] = [];
@@ -90,18 +92,19 @@ export class WorldModelObjective implements Objective {
       for (let t = 0; t < H; t++) {
         const j = net.joint(z, actions[t]!);
         joints.push(j);
-        z = net.dynamics(params, m, j);
+        z = net.dynamics(params, m, z, j);
         preds.push(z);
       }
       const P = concat(preds, 0);
       const J = concat(joints, 0);
       predictions.push(P);
       consistency.push(div(reduceSum(mul(reduceSum(square(sub(P, targets)), [-1], true), w)), HB * L));
-      const rHat = net.reward(params, m, J);
+      const heads = dataHeads ?? net.headInput(J, P);
+      const rHat = net.reward(params, m, heads);
       reward.push(div(reduceSum(mul(square(sub(rHat, rewardT)), w)), HB));
       let logit: Tensor | undefined;
       if (c.terminal) {
-        logit = net.terminalLogit(params, m, J);
+        logit = net.terminalLogit(params, m, heads);
         terminal.push(div(reduceSum(mul(bceWithLogitsElements(logit, terminatedT), w)), HB));
       }
       if (m === 0) {
@@ -120,7 +123,8 @@ export class WorldModelObjective implements Objective {
           );
     const metrics: Record<string, Tensor> = { consistency: mean(consistency), reward: mean(reward) };
     if (c.terminal) metrics.terminal = mean(terminal);
-    if (c.decoder) {
+    // In observation space the decoder is the identity: its loss would repeat the consistency term.
+    if (c.decoder && !net.observationSpace) {
       const decoded = net.decode(params, concat([z0, ...predictions], 0));
       const targetObs = concat([slice(obsN, 0, 0, B), ...predictions.map(() => slice(obsN, 0, B, (H + 1) * B))], 0);
       const rowWeights = concat([g.constant(new Array<number>(B).fill(1), [B, 1]), ...predictions.map(() => (E === 1 ? w : div(w, E)))], 0);

@@ -13,7 +13,7 @@ import type { Manifest } from '../worldmodel/manifest.js';
 import type { BatchSource, NormalizationStats } from './batch.js';
 import { readCheckpoint } from './checkpoint.js';
 import { CheckpointError } from './errors.js';
-import { exportBundle, statsToJson, type ExportBundleOptions } from './export-bundle.js';
+import { exportBundle, statsFromJson, statsToJson, type ExportBundleOptions } from './export-bundle.js';
 import type { StepLog } from './trainer.js';
 import { Trainer } from './trainer.js';
 import { learningRateAt, parseWorldModelConfig, type WorldModelConfig, type WorldModelConfigInput } from './wm-config.js';
@@ -35,6 +35,12 @@ export const WorldModelTrainerOptionsSchema = z
     checkpointPath: z.string().min(1).optional(),
     /** Continue from `checkpointPath` when it exists. Default false. */
     resume: z.boolean().default(false),
+    /**
+     * Warm start: begin from the weights and normalisation statistics of this world-model checkpoint (of
+     * the same configuration), with a fresh optimiser, step count and sampler — e.g. the previous round of
+     * a data loop, now on more data. Ignored when `resume` finds `checkpointPath`.
+     */
+    initFrom: z.string().min(1).optional(),
   })
   .strict();
 
@@ -71,7 +77,7 @@ interface CheckpointExtra {
   seed: number;
   rng: RngState;
   config: WorldModelConfig;
-  stats: { obsMean: number[]; obsStd: number[]; rewardMean: number; rewardStd: number };
+  stats: { obsMean: number[]; obsStd: number[]; rewardMean: number; rewardStd: number; deltaRms?: number[] };
   recent: Record<string, number>[];
 }
 
@@ -109,11 +115,16 @@ export class WorldModelTrainer {
     let extra: CheckpointExtra | undefined;
     if (opts.resume && opts.checkpointPath && (await exists(opts.checkpointPath))) {
       extra = (await readCheckpoint(opts.checkpointPath)).extra as unknown as CheckpointExtra;
-      checkSameConfig(extra, cfg, opts.seed, opts.checkpointPath);
+      checkSameConfig(extra, cfg, opts.checkpointPath);
+      if (extra.seed !== opts.seed) throw new CheckpointError(`${opts.checkpointPath}: trained with seed ${extra.seed}, resumed with seed ${opts.seed}`);
     }
-    const stats: NormalizationStats = extra
-      ? { obsMean: Float32Array.from(extra.stats.obsMean), obsStd: Float32Array.from(extra.stats.obsStd), rewardMean: extra.stats.rewardMean, rewardStd: extra.stats.rewardStd }
-      : (opts.stats ?? source.stats());
+    const init = !extra && opts.initFrom !== undefined ? await readCheckpoint(opts.initFrom) : undefined;
+    const initExtra = init?.extra as unknown as CheckpointExtra | undefined;
+    if (init) checkSameConfig(initExtra!, cfg, opts.initFrom!, 'warm start');
+    const saved = extra ?? initExtra;
+    // The change scales only matter in observation space; a latent model's statistics stay as they always were.
+    const { deltaRms, ...base } = saved ? statsFromJson(saved.stats) : (opts.stats ?? source.stats());
+    const stats: NormalizationStats = cfg.space === 'observation' && deltaRms ? { ...base, deltaRms } : base;
     const objective = new WorldModelObjective(cfg, stats);
     const trainer = await Trainer.create(objective, {
       seed: opts.seed,
@@ -127,6 +138,9 @@ export class WorldModelTrainer {
       await trainer.loadCheckpoint(opts.checkpointPath);
       wm.rng = Rng.fromState(extra.rng);
       wm.recent = extra.recent;
+    } else if (init) {
+      // The weights only: fresh Adam moments and step 0 (the schedule and bias correction start over).
+      trainer.restore({ ...init, step: 0, params: init.params.map((p) => ({ ...p, m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) })) }, opts.initFrom);
     }
     return wm;
   }
@@ -235,12 +249,52 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-function checkSameConfig(extra: CheckpointExtra, config: WorldModelConfig, seed: number, path: string): void {
+/** Settings added after checkpoints were first written, and the value those checkpoints were trained with. */
+const LEGACY_DEFAULTS: Partial<Record<keyof WorldModelConfig, unknown>> = { space: 'latent', headInput: 'latent-action', headsOnData: false };
+
+/** Keys a warm start may change: they shape the optimisation, not the weights. */
+const OPTIMISER_KEYS: ReadonlySet<keyof WorldModelConfig> = new Set([
+  'batchSize',
+  'lr',
+  'lrSchedule',
+  'lrDecaySteps',
+  'lrMinRatio',
+  'warmupSteps',
+  'weightDecay',
+  'beta1',
+  'beta2',
+  'eps',
+  'gradClipNorm',
+  'horizon',
+  'rho',
+  'consistencyCoef',
+  'rewardCoef',
+  'terminalCoef',
+  'decoderCoef',
+  'headsOnData',
+]);
+
+/**
+ * The configuration of a warm start from a checkpoint trained with `saved`: its network (sizes, space,
+ * heads), `fresh`'s optimisation settings (learning rate and schedule, batch, horizon, loss weights).
+ */
+export function warmStartConfig(saved: WorldModelConfig, fresh: WorldModelConfigInput): WorldModelConfigInput {
+  const out: Record<string, unknown> = { ...fresh };
+  for (const [key, value] of Object.entries(saved)) if (!OPTIMISER_KEYS.has(key as keyof WorldModelConfig)) out[key] = value;
+  return out as WorldModelConfigInput;
+}
+
+/** Throws unless the checkpoint was trained with `config` (a warm start: the same network; a resume: everything). */
+function checkSameConfig(extra: CheckpointExtra, config: WorldModelConfig, path: string, use: 'resume' | 'warm start' = 'resume'): void {
   if (extra.kind !== 'world-model') throw new CheckpointError(`${path}: not a world-model checkpoint`);
   for (const key of Object.keys(config) as (keyof WorldModelConfig)[]) {
-    if (JSON.stringify(extra.config[key]) !== JSON.stringify(config[key])) {
-      throw new CheckpointError(`${path}: trained with ${key} = ${JSON.stringify(extra.config[key])}, the config now says ${JSON.stringify(config[key])}`);
+    if (use === 'warm start' && OPTIMISER_KEYS.has(key)) continue;
+    // Checkpoints written before a setting existed were trained with its default.
+    const before = extra.config[key] ?? LEGACY_DEFAULTS[key];
+    if (JSON.stringify(before) !== JSON.stringify(config[key])) {
+      throw new CheckpointError(
+        `${path}: trained with ${key} = ${JSON.stringify(before)}, the config now says ${JSON.stringify(config[key])} (a ${use} needs the same ${use === 'resume' ? 'configuration' : 'network'})`,
+      );
     }
   }
-  if (extra.seed !== seed) throw new CheckpointError(`${path}: trained with seed ${extra.seed}, resumed with seed ${seed}`);
 }

@@ -41,7 +41,7 @@ export const Op = { idle: 0, init: 1, reset: 2, step: 3, close: 4 } as const;
 /** Messages to a worker. */
 export type ToWorker =
   | { readonly type: 'attach'; readonly buffers: SharedBuffers }
-  | { readonly type: 'reset'; readonly id: number; readonly seeds: (number | undefined)[]; readonly options: Record<string, unknown> | undefined; readonly mask: boolean[] }
+  | { readonly type: 'reset'; readonly id: number; readonly seeds: (number | undefined)[]; readonly options: (Record<string, unknown> | undefined)[]; readonly mask: boolean[] }
   | { readonly type: 'step'; readonly id: number }
   | { readonly type: 'close'; readonly id: number };
 

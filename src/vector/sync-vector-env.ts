@@ -63,9 +63,9 @@ export class SyncVectorEnv extends VectorEnvBase {
     return 'SyncVectorEnv';
   }
 
-  protected async runReset(seeds: (number | undefined)[], options: Record<string, unknown> | undefined, mask: boolean[]): Promise<Info[]> {
+  protected async runReset(seeds: (number | undefined)[], options: (Record<string, unknown> | undefined)[], mask: boolean[]): Promise<Info[]> {
     const infos: Info[] = [];
-    for (const sub of this.subs) infos.push(mask[sub.index] ? await sub.reset(seeds[sub.index], options, this.buf) : {});
+    for (const sub of this.subs) infos.push(mask[sub.index] ? await sub.reset(seeds[sub.index], options[sub.index], this.buf) : {});
     return infos;
   }
 

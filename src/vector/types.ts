@@ -36,8 +36,11 @@ export interface VectorResetOptions {
    * keep each env's stream (the first reset of a vector env draws `s` from the OS entropy pool).
    */
   seed?: number | readonly number[];
-  /** Environment-specific reset options, passed to every reset env. */
-  options?: Record<string, unknown>;
+  /**
+   * Environment-specific reset options: one object passed to every reset env, or one per env (length
+   * `numEnvs`; `undefined` entries reset with no options).
+   */
+  options?: Record<string, unknown> | readonly (Record<string, unknown> | undefined)[];
   /**
    * Which envs to reset (length `numEnvs`, truthy = reset). Omitted: all. Rows of envs not reset keep
    * their current observation; their info is `{}`.

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from 'zod';
-import { EnvStateError } from '../errors.js';
+import { EnvStateError, InvalidArgumentError, describeValue } from '../errors.js';
 import type { EnvSpec, Info } from '../env.js';
 import { batchBox, type Box, type MultiDiscrete } from '../spaces.js';
 import { batchActionSpace, lifecycleError, resolveMask, resolveSeeds, validateActions, type VectorBuffers } from './batch.js';
@@ -62,7 +62,7 @@ export abstract class VectorEnvBase implements VectorEnv {
     return undefined;
   }
   /** Resets env `i` where `mask[i]`; returns one info per env (`{}` where not reset). */
-  protected abstract runReset(seeds: (number | undefined)[], options: Record<string, unknown> | undefined, mask: boolean[]): Promise<Info[]>;
+  protected abstract runReset(seeds: (number | undefined)[], options: (Record<string, unknown> | undefined)[], mask: boolean[]): Promise<Info[]>;
   /** Steps every env with its row of `buffers.actions`; returns one info per env. */
   protected abstract runStep(): Promise<Info[]>;
   /** Releases the sub-environments (called once). */
@@ -80,7 +80,7 @@ export abstract class VectorEnvBase implements VectorEnv {
     for (let i = 0; i < this.numEnvs; i++) if (mask[i] && seeds[i] !== undefined) this.lastSeeds[i] = seeds[i];
     this.busy = true;
     try {
-      const infos = await this.runReset(seeds, opts.options, mask);
+      const infos = await this.runReset(seeds, resolveResetOptions(opts.options, this.numEnvs, where), mask);
       for (let i = 0; i < this.numEnvs; i++) if (mask[i]) this.ended[i] = 0;
       this.everReset = true;
       this.needsReset = undefined;
@@ -134,4 +134,16 @@ export abstract class VectorEnvBase implements VectorEnv {
     const err = lifecycleError(this.name, { closed: this.closed, busy: this.busy, crashed: this.crashed }, call);
     if (err) throw err;
   }
+}
+
+/** `options` as one entry per env. @throws {@link InvalidArgumentError} for an array of the wrong length or a non-object entry */
+function resolveResetOptions(options: VectorResetOptions['options'], n: number, where: string): (Record<string, unknown> | undefined)[] {
+  if (!Array.isArray(options)) return new Array<Record<string, unknown> | undefined>(n).fill(options as Record<string, unknown> | undefined);
+  if (options.length !== n) throw new InvalidArgumentError(`${where}: expected \`options\` to be one object or an array of ${n} (one per env), got an array of ${options.length}`);
+  options.forEach((o, i) => {
+    if (o !== undefined && (typeof o !== 'object' || o === null || Array.isArray(o))) {
+      throw new InvalidArgumentError(`${where}: expected options[${i}] to be an object or undefined, got ${describeValue(o)}`);
+    }
+  });
+  return [...options];
 }

@@ -11,9 +11,9 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../module-worker.js';
 import { z } from 'zod';
 import { EmbodiedError, EnvStateError, WorkerCrashError, describeValue } from '../errors.js';
 import type { EnvSpec, Info } from '../env.js';
@@ -75,21 +75,9 @@ class Slot {
   ) {}
 }
 
-/**
- * How to start a worker. From compiled JavaScript: the sibling `worker.js`. From TypeScript sources
- * (tests, tsx): Node 20 does not apply `--import tsx` to a worker's own entry, so a one-line bootstrap
- * registers tsx's ESM hooks inside the worker, then imports `worker.ts`.
- */
+/** Starts a worker on `worker.ts` / `worker.js` (see {@link startModuleWorker}). */
 function startWorker(workerData: WorkerInit): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData });
-  // tsx's ESM API as an ES module (the `require` condition resolves to its .cjs twin).
-  const api = createRequire(self)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const entry = new URL('./worker.ts', self).href;
-  const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startModuleWorker(import.meta.url, './worker', workerData);
 }
 
 function toModuleUrl(m: string): string {
@@ -215,13 +203,13 @@ export class WorkerVectorEnv extends VectorEnvBase {
     return this.crash;
   }
 
-  protected async runReset(seeds: (number | undefined)[], options: Record<string, unknown> | undefined, mask: boolean[]): Promise<Info[]> {
+  protected async runReset(seeds: (number | undefined)[], options: (Record<string, unknown> | undefined)[], mask: boolean[]): Promise<Info[]> {
     const id = this.nextId++;
     return this.broadcast((s) => ({
       type: 'reset',
       id,
       seeds: seeds.slice(s.start, s.start + s.count),
-      options,
+      options: options.slice(s.start, s.start + s.count),
       mask: mask.slice(s.start, s.start + s.count),
     }));
   }

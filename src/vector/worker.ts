@@ -92,7 +92,7 @@ async function handle(msg: ToWorker): Promise<void> {
           continue;
         }
         mark(sub.index, Op.reset);
-        infos.push(await sub.reset(msg.seeds[j], msg.options, buffers!));
+        infos.push(await sub.reset(msg.seeds[j], msg.options[j], buffers!));
       }
     } else if (msg.type === 'step') {
       for (const sub of subs) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
-import { excursionPolicy } from '../../src/policy-wrappers.js';
+import { excursionPolicy, passiveStartPolicy } from '../../src/policy-wrappers.js';
 import { collectDataset, collectPolicyFactory } from '../../workflows/collect.js';
 import type { Policy } from '../../src/policy.js';
 import { Box } from '../../src/spaces.js';
@@ -64,5 +64,39 @@ describe('excursionPolicy', () => {
     expect((await Dataset.load(out)).numEpisodes).toBe(2);
     expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', episodes: 1, randomProb: 1.5, out: 'x' })).toThrow(/`randomProb`: .*<=1 \(got 1\.5\)/);
     expect(() => collectPolicyFactory({ env: 'Reach-v0', policy: 'scripted', episodes: 1, randomProb: 0.1, randomSteps: 0, out: 'x' })).toThrow(/`randomSteps`: .*>0 \(got 0\)/);
+  });
+});
+
+describe('passiveStartPolicy and random starts', () => {
+  it('begins each episode with 0…n idle steps (seeded per episode), then the policy acts', async () => {
+    const p = passiveStartPolicy(constant(0.25), Float32Array.of(0, 0, 0), 6);
+    expect(p.name).toBe('const+passive(6)');
+    const idle = new Set<number>();
+    for (let seed = 0; seed < 40; seed++) {
+      const a = await actions(p, seed, 10);
+      const k = a.findIndex((x) => x[0] !== 0);
+      expect(k).toBeGreaterThanOrEqual(0);
+      // Idle first, then only the policy's actions.
+      expect(a.slice(0, k).every((x) => x.every((v) => v === 0))).toBe(true);
+      expect(a.slice(k).every((x) => x.every((v) => v === Math.fround(0.25)))).toBe(true);
+      expect(await actions(p, seed, 10)).toEqual(a);
+      idle.add(k);
+    }
+    expect(Math.min(...idle)).toBe(0);
+    expect(Math.max(...idle)).toBe(6);
+  });
+
+  it('collectDataset: --random-starts draws starts from the card, --passive-steps idles first; an env without explorationStart is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-collect-'));
+    const r = await collectDataset({ env: 'Reach-v0', episodes: 12, policy: 'scripted', randomStarts: 1, passiveSteps: 5, seed: 4, out: join(dir, 'wide') });
+    expect(r.manifest.policy).toBe('scripted:reach-pd+passive(5)');
+    const plain = await collectDataset({ env: 'Reach-v0', episodes: 12, policy: 'scripted', seed: 4, out: join(dir, 'plain') });
+    const speed = (d: Dataset) => Array.from({ length: d.numEpisodes }, (_v, k) => Math.hypot(d.initialObservations()[k * 6 + 2]!, d.initialObservations()[k * 6 + 3]!));
+    // The environment's own starts are at rest; random starts mostly move.
+    expect(Math.max(...speed(await Dataset.load(plain.path)))).toBe(0);
+    expect(speed(await Dataset.load(r.path)).filter((v) => v > 0.05).length).toBeGreaterThan(6);
+    await expect(collectDataset({ env: 'LineWorld-v0', episodes: 1, randomStarts: 0.5, seed: 1, out: join(dir, 'line') })).rejects.toThrow(
+      /`randomStarts` needs an environment whose card has `explorationStart`/,
+    );
   });
 });

@@ -17,6 +17,28 @@ const actionSpace = new Box(-1, 1, [1]);
 const tmp = () => mkdtempSync(join(tmpdir(), 'collect-'));
 
 describe('collect', () => {
+  it('starts each episode with the reset options its seed draws, identically for any number of workers', { timeout: 60_000 }, async () => {
+    const dir = tmp();
+    // Odd seeds start at x = 0.5 with the goal at −0.8; even seeds keep the environment's own start.
+    const resetOptions = (seed: number) => (seed % 2 === 1 ? { position: 0.5, goal: -0.8 } : undefined);
+    const common = { envId: 'LineWorld-v0', episodes: 6, seed: 20, resetOptions, progress: false } as const;
+    const one = await collect({ ...common, policy: randomPolicy(actionSpace), out: join(dir, 'w1') });
+    const two = await collect({ ...common, policy: () => randomPolicy(actionSpace), workers: 2, out: join(dir, 'w2') });
+    const three = await collect({ ...common, policy: () => randomPolicy(actionSpace), workers: 3, vectorMode: 'sync', out: join(dir, 'w3') });
+    expect(two.manifest.contentHash).toBe(one.manifest.contentHash);
+    expect(three.manifest.contentHash).toBe(one.manifest.contentHash);
+    const ds = await Dataset.load(one.path);
+    const first = ds.initialObservations();
+    for (let k = 0; k < 6; k++) {
+      const seed = 20 + k;
+      if (seed % 2 === 1) expect([first[k * 3], first[k * 3 + 2]]).toEqual([0.5, Math.fround(-0.8)]);
+      else expect(Math.abs(first[k * 3]!)).toBeLessThanOrEqual(0.05);
+    }
+    // Bad reset options fail the collection with the environment's message; nothing is written.
+    await expect(collect({ ...common, resetOptions: () => ({ position: 99 }), policy: randomPolicy(actionSpace), out: join(dir, 'bad') })).rejects.toThrow(/options.position/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+  });
+
   it('collects whole episodes, seeded per episode, identically for any number of workers', async () => {
     const dir = tmp();
     const one = await collect({ envId: 'LineWorld-v0', policy: randomPolicy(actionSpace), episodes: 5, seed: 11, out: join(dir, 'w1'), progress: false });

@@ -23,6 +23,18 @@ describe('SyncVectorEnv', () => {
     expect(envs.autoresetMode).toBe('next-step');
   });
 
+  it('passes one options object to every env, or one per env; a list of the wrong length is a typed error', async () => {
+    const envs = staggered();
+    const shared = await envs.reset({ seed: 1, options: { position: 0.25 } });
+    expect([shared.observations[0], shared.observations[3]]).toEqual([0.25, 0.25]);
+    const each = await envs.reset({ seed: 1, options: [{ position: -0.5 }, undefined] });
+    expect(each.observations[0]).toBe(-0.5);
+    expect(Math.abs(each.observations[3]!)).toBeLessThanOrEqual(0.05);
+    await expect(envs.reset({ options: [{ position: 0.1 }] })).rejects.toThrow(InvalidArgumentError);
+    await expect(envs.reset({ options: [{ position: 0.1 }] })).rejects.toThrow(/array of 2 \(one per env\), got an array of 1/);
+    await envs.close();
+  });
+
   it('seeds env i with seed + i, or with an explicit list', async () => {
     const envs = staggered();
     const { observations, infos } = await envs.reset({ seed: 40 });

@@ -44,6 +44,12 @@ describe('learn', () => {
     expect(manifest.provenance.learn.rounds).toHaveLength(2);
     expect(manifest.provenance.learn.planner).toMatchObject({ horizon: 5, samples: 16, iterations: 1 });
     expect(manifest.provenance.learn.selectedRound).toBe(r.selectedRound);
+    // Round 1 trained (in a worker thread) on round 0's data while it collected its own.
+    expect(r.state.rounds.map((x) => x.trainedOn)).toEqual([[0], [0]]);
+    // The validated planner is the bundle's certified one: plan and validate use it by default.
+    expect(manifest.planner).toMatchObject({ horizon: 5, samples: 16, iterations: 1, certified: { episodes: 2, maxSteps: 20 } });
+    // Round 0 started episodes from random physical states with passive phases (the card's explorationStart).
+    expect(JSON.parse(readFileSync(join(out, 'round-0', 'data', 'manifest.json'), 'utf8')).policy).toContain('passive(20)');
     // Validation seeds are never collection seeds.
     for (const x of r.state.rounds) expect(x.collectSeed).toBeGreaterThanOrEqual(1_000_000);
     const model = await WorldModel.load(r.model!);

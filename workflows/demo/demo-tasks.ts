@@ -44,7 +44,7 @@ export function demoTask(envId: string): DemoTask {
 export type RecipeStep =
   | { readonly kind: 'collect'; readonly out: string; readonly collect: CollectRecipe }
   | { readonly kind: 'collect-mpc'; readonly out: string; readonly model: string; readonly collect: OnPolicyRecipe }
-  | { readonly kind: 'train'; readonly data: readonly string[]; readonly out: string; readonly train: TrainRecipe };
+  | { readonly kind: 'train'; readonly data: readonly string[]; readonly out: string; readonly train: TrainRecipe; readonly initFrom?: string };
 
 /**
  * The steps that recreate `task`'s bundle, with their directories relative to `root`: data in
@@ -69,8 +69,13 @@ export function recipeSteps(task: DemoTask, dataDir = 'data', modelDir = `models
 
 /** A recipe step as an `embodied` shell command. */
 export function stepCommand(task: DemoTask, step: RecipeStep): string {
-  const noise = (c: { noise: number; randomProb: number; randomSteps: number }) =>
-    [c.noise > 0 ? ` --noise ${c.noise}` : '', c.randomProb > 0 ? ` --random-prob ${c.randomProb} --random-steps ${c.randomSteps}` : ''].join('');
+  const noise = (c: { noise: number; randomProb: number; randomSteps: number; randomStarts?: number; passiveSteps?: number }) =>
+    [
+      c.noise > 0 ? ` --noise ${c.noise}` : '',
+      c.randomProb > 0 ? ` --random-prob ${c.randomProb} --random-steps ${c.randomSteps}` : '',
+      c.randomStarts ? ` --random-starts ${c.randomStarts}` : '',
+      c.passiveSteps ? ` --passive-steps ${c.passiveSteps}` : '',
+    ].join('');
   switch (step.kind) {
     case 'collect': {
       const c = step.collect;

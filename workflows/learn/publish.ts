@@ -9,6 +9,10 @@ import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../src/atomic-write.js';
+import { planPresetFor } from '../../environments/cards.js';
+import type { PlanPreset } from '../../src/planning/plan-preset.js';
+import type { PlannerSettings } from '../../src/worldmodel/manifest.js';
+import { algorithmName } from '../plan.js';
 import { combinedHash } from '../train.js';
 import { renderLearnReport } from './report.js';
 import type { LearnRoundRecord, LearnState } from './state.js';
@@ -26,7 +30,7 @@ export function bestRound(rounds: readonly LearnRoundRecord[]): LearnRoundRecord
 
 /** `provenance.learn` of the published bundle. */
 export function learnProvenance(state: LearnState, selected: LearnRoundRecord): Record<string, unknown> {
-  const trainedOn = state.rounds.filter((r) => r.round <= selected.round).map((r) => r.datasetHash);
+  const trainedOn = (selected.trainedOn ?? state.rounds.filter((r) => r.round <= selected.round).map((r) => r.round)).map((k) => state.rounds[k]!.datasetHash);
   const v = state.settings.validation;
   return {
     format: state.format,
@@ -57,6 +61,33 @@ export function learnProvenance(state: LearnState, selected: LearnRoundRecord): 
   };
 }
 
+/**
+ * The planner the selected round was validated with, as `manifest.planner`: `plan`, `validate` and
+ * `createPlanSource` then plan with it by default. Its certification is the round's closed-loop
+ * validation episodes (seeds `1000 + validationSeed + i`, as `validateModel` plays them).
+ */
+export function validatedPlanner(state: LearnState, selected: LearnRoundRecord): PlannerSettings {
+  const v = state.settings.validation;
+  const preset = planPresetFor(state.env);
+  const envOptions = state.settings.envOptions;
+  return {
+    algorithm: algorithmName(v.algorithm as PlanPreset['algorithm']),
+    horizon: v.horizon,
+    samples: v.samples,
+    iterations: v.iterations,
+    temperature: preset.temperature,
+    discount: preset.discount,
+    replanEvery: v.replanEvery,
+    certified: {
+      episodes: v.episodes,
+      successes: Math.round((selected.scores.successRate ?? 0) * v.episodes),
+      seed: 1000 + selected.validationSeed,
+      maxSteps: v.maxSteps,
+      ...(Object.keys(envOptions).length > 0 && { envOptions }),
+    },
+  };
+}
+
 /** Replaces `<out>/model` with the best round's bundle (provenance added) and rewrites `<out>/report.html`. */
 export async function publishLearnRun(out: string, state: LearnState): Promise<LearnRoundRecord | undefined> {
   const selected = bestRound(state.rounds);
@@ -66,8 +97,9 @@ export async function publishLearnRun(out: string, state: LearnState): Promise<L
     try {
       await cp(join(out, selected.model), tmp, { recursive: true });
       const manifestPath = join(tmp, 'manifest.json');
-      const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { provenance: Record<string, unknown> };
-      manifest.provenance = { ...manifest.provenance, learn: learnProvenance(state, selected) };
+      const { planner: _none, provenance, ...rest } = JSON.parse(await readFile(manifestPath, 'utf8')) as { planner?: unknown; provenance: Record<string, unknown> };
+      // `planner` before `provenance`, as `embodied certify` writes it.
+      const manifest = { ...rest, planner: validatedPlanner(state, selected), provenance: { ...provenance, learn: learnProvenance(state, selected) } };
       await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
       const old = `${tmp}.old`;
       await rename(target, old).catch((e: NodeJS.ErrnoException) => {

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { CollectProgress } from '../../src/training/collect.js';
+import type { CollectDatasetResult } from '../collect.js';
 import type { ValidateProgress, ValidationReport } from '../../src/validation/index.js';
 import type { TrainProgress } from '../train.js';
 import { validateModel } from '../validate.js';
@@ -25,6 +26,10 @@ export interface RoundInput {
   readonly earlierData: readonly string[];
   /** The previous round's bundle (absolute); on-policy rounds plan with it. */
   readonly previousModel?: string;
+  /** Episodes of the on-policy collection (default: the settings'). */
+  readonly onPolicyEpisodes?: number;
+  /** The previous round's checkpoint (absolute) to warm-start training from. */
+  readonly warmStartFrom?: string;
   readonly collectSeed: number;
   readonly trainSeed: number;
   readonly validationSeed: number;
@@ -54,66 +59,46 @@ export function scoresOf(r: ValidationReport): LearnScores {
   };
 }
 
+/** Mean wall time of one learned-MPC step in a validation's closed loop, ms. */
+function mpcStepMs(r: ValidationReport): number | undefined {
+  const learned = r.closedLoop.contenders.find((c) => c.kind === 'learned-mpc');
+  const steps = learned ? learned.length.mean * learned.episodes : 0;
+  return learned && steps > 0 ? learned.wallMs / steps : undefined;
+}
+
+/** What a round's collection and training produced. */
+interface RoundWork {
+  readonly collected: CollectDatasetResult;
+  readonly trained: { steps: number; seconds: number };
+  readonly collectMs: number;
+  readonly trainMs: number;
+}
+
 /**
  * Runs one round into `<out>/round-<k>/` (`data/`, `model/`, report.json, report.html); returns its
  * record, or `undefined` when the signal stopped it (what it wrote is then not a finished round).
+ *
+ * Round 0 collects, then trains on its data. A later round uses both cores: it collects on-policy data
+ * with the previous round's model on this thread while its model trains in a worker thread on the
+ * earlier rounds' data (warm-started from the previous round's weights); the next round trains on
+ * what it collected.
  */
 export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord, 'targetsMet'> | undefined> {
-  const { out, settings: s, round, signal } = input;
+  const { out, settings: s, round } = input;
   const dir = join(out, `round-${round}`);
   const data = join(dir, 'data');
   const model = join(dir, 'model');
   const t0 = performance.now();
   const onPolicy = round > 0 && input.previousModel !== undefined;
-  input.onPhase?.(
-    'collect',
-    onPolicy ? `${s.onPolicy.episodes} episodes, MPC with round ${round - 1}'s model` : `${s.collect.episodes} episodes, ${s.collect.policy} + exploration`,
-  );
-  const collected = onPolicy
-    ? await runCollectStep(
-        { envId: input.env, envOptions: s.envOptions },
-        { kind: 'collect-mpc', out: data, model: input.previousModel!, collect: { ...s.onPolicy, seed: input.collectSeed } },
-        { signal, ...(input.onCollectProgress && { onCollectProgress: input.onCollectProgress }) },
-      )
-    : await runCollectStep(
-        { envId: input.env, envOptions: s.envOptions },
-        { kind: 'collect', out: data, collect: { ...s.collect, seed: input.collectSeed } },
-        { signal, ...(input.onCollectProgress && { onCollectProgress: input.onCollectProgress }) },
-      );
-  if (collected.stopped || signal.aborted) return undefined;
-  const t1 = performance.now();
-  const plan = input.trainPlan(t1 - t0);
-  input.onPhase?.('train', `${plan.steps} steps on ${input.earlierData.length + 1} datasets`);
-  const trained = await trainWithin({ data: [...input.earlierData, data], out: model, train: { ...s.train, steps: plan.steps, seed: input.trainSeed } }, plan.limitMs, input);
-  if (!trained) return undefined;
+  const trainedOn = onPolicy ? input.earlierData.map((_d, k) => k) : [round];
+  const work = onPolicy ? await collectBesideTraining(input, data, model) : await collectThenTrain(input, data, model);
+  if (!work) return undefined;
   const t2 = performance.now();
   input.onPhase?.('validate', `quick, ${s.validation.episodes} episodes, planner ${s.validation.samples}×${s.validation.horizon}×${s.validation.iterations}`);
-  const v = s.validation;
-  let report: ValidationReport;
-  try {
-    ({ report } = await validateModel({
-      env: input.env,
-      envOptions: s.envOptions,
-      model,
-      out: dir,
-      quick: true,
-      seed: input.validationSeed,
-      data: input.earlierData[0] ?? data,
-      episodes: v.episodes,
-      maxSteps: v.maxSteps,
-      replanEvery: v.replanEvery,
-      horizon: v.horizon,
-      samples: v.samples,
-      iterations: v.iterations,
-      signal,
-      ...(input.onValidateProgress && { onProgress: input.onValidateProgress }),
-    }));
-  } catch (e) {
-    if (signal.aborted) return undefined;
-    throw e;
-  }
+  const report = await validateRound(input, dir, model, input.earlierData[0] ?? data);
+  if (!report) return undefined;
   const t3 = performance.now();
-  const m = collected.manifest;
+  const m = work.collected.manifest;
   return {
     round,
     policy: onPolicy ? 'mpc' : s.collect.policy,
@@ -123,33 +108,138 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
     episodes: m.counts.episodes,
     collectSeed: input.collectSeed,
     model: `round-${round}/model`,
-    trainSteps: trained.steps,
+    trainedOn,
+    trainSteps: work.trained.steps,
     trainSeed: input.trainSeed,
-    trainStepsPerSecond: trained.steps / Math.max(1e-3, trained.seconds),
+    trainStepsPerSecond: work.trained.steps / Math.max(1e-3, work.trained.seconds),
     validationSeed: input.validationSeed,
     scores: scoresOf(report),
-    times: { collectMs: t1 - t0, trainMs: t2 - t1, validateMs: t3 - t2, totalMs: t3 - t0 },
+    ...(mpcStepMs(report) !== undefined && { mpcStepMs: mpcStepMs(report) }),
+    times: { collectMs: work.collectMs, trainMs: work.trainMs, validateMs: t3 - t2, totalMs: t3 - t0 },
   };
 }
 
+/** The round's collection: scripted (round 0) or MPC with the previous model; `undefined` when stopped (by `signal`, or by `keepStopped: false`). */
+async function collectRound(input: RoundInput, data: string, signal: AbortSignal, keepStopped: boolean): Promise<CollectDatasetResult | undefined> {
+  const s = input.settings;
+  const env = { envId: input.env, envOptions: s.envOptions };
+  const options = { signal, ...(input.onCollectProgress && { onCollectProgress: input.onCollectProgress }) };
+  const mpcEpisodes = input.onPolicyEpisodes ?? s.onPolicy.episodes;
+  const onPolicy = input.round > 0 && input.previousModel !== undefined;
+  input.onPhase?.('collect', onPolicy ? `${mpcEpisodes} episodes, MPC with round ${input.round - 1}'s model` : `${s.collect.episodes} episodes, ${s.collect.policy} + exploration`);
+  const collected = onPolicy
+    ? await runCollectStep(
+        env,
+        { kind: 'collect-mpc', out: data, model: input.previousModel!, collect: { ...s.onPolicy, episodes: mpcEpisodes, seed: input.collectSeed } },
+        options,
+      )
+    : await runCollectStep(env, { kind: 'collect', out: data, collect: { ...s.collect, seed: input.collectSeed } }, options);
+  if (input.signal.aborted || (collected.stopped && !keepStopped)) return undefined;
+  return collected;
+}
+
+/** Round 0: collect, then train on the new data. */
+async function collectThenTrain(input: RoundInput, data: string, model: string): Promise<RoundWork | undefined> {
+  const t0 = performance.now();
+  const collected = await collectRound(input, data, input.signal, false);
+  if (!collected) return undefined;
+  const t1 = performance.now();
+  const plan = input.trainPlan(t1 - t0);
+  input.onPhase?.('train', `${plan.steps} steps on 1 dataset`);
+  const trained = await trainWithin(trainStep(input, [data], model, plan.steps), plan.limitMs, input.signal, input);
+  if (!trained) return undefined;
+  return { collected, trained, collectMs: t1 - t0, trainMs: performance.now() - t1 };
+}
+
 /**
- * Trains, but stops after `limitMs` of wall time and exports the bundle at the step reached (the
- * step-rate estimate may be off; the budget must hold). `undefined` when the run's signal stopped it.
+ * A later round: collection on this thread and training (on the earlier rounds' data) in a worker,
+ * at once. The collection stops when the training's time is up (its finished episodes count). If
+ * either fails, the other is stopped and the error thrown.
  */
-async function trainWithin(
-  step: { data: string[]; out: string; train: ResolvedLearnSettings['train'] & { seed: number } },
-  limitMs: number,
-  input: RoundInput,
-): Promise<{ steps: number; seconds: number } | undefined> {
+async function collectBesideTraining(input: RoundInput, data: string, model: string): Promise<RoundWork | undefined> {
+  const t0 = performance.now();
+  const plan = input.trainPlan(0);
+  const failed = new AbortController();
+  const signal = AbortSignal.any([input.signal, failed.signal]);
+  const collectStop = Number.isFinite(plan.limitMs) ? AbortSignal.any([signal, AbortSignal.timeout(Math.ceil(plan.limitMs))]) : signal;
+  const times = { collectMs: 0, trainMs: 0 };
+  const guard = <T>(p: Promise<T>, key: keyof typeof times) =>
+    p.then(
+      (v) => {
+        times[key] = performance.now() - t0;
+        return v;
+      },
+      (e: unknown) => {
+        failed.abort();
+        throw e;
+      },
+    );
+  input.onPhase?.('train', `${plan.steps} steps on ${input.earlierData.length} datasets (worker thread), while collecting`);
+  const [collected, trained] = await Promise.allSettled([
+    guard(collectRound(input, data, collectStop, Number.isFinite(plan.limitMs)), 'collectMs'),
+    guard(trainWithin(trainStep(input, [...input.earlierData], model, plan.steps), plan.limitMs, signal, input), 'trainMs'),
+  ]);
+  for (const r of [trained, collected]) if (r.status === 'rejected' && !input.signal.aborted) throw r.reason;
+  if (collected.status === 'rejected' || trained.status === 'rejected' || !collected.value || !trained.value) return undefined;
+  return { collected: collected.value, trained: trained.value, ...times };
+}
+
+/** The training step of round `input.round` on `data` into `model`. */
+function trainStep(input: RoundInput, data: string[], model: string, steps: number): TrainWithinStep {
+  return {
+    data,
+    out: model,
+    train: { ...input.settings.train, steps, seed: input.trainSeed },
+    ...(input.warmStartFrom !== undefined && { initFrom: input.warmStartFrom }),
+  };
+}
+
+/** Quick validation of the round's model with the planner learn validates with; `undefined` when stopped. */
+async function validateRound(input: RoundInput, dir: string, model: string, data: string): Promise<ValidationReport | undefined> {
+  const s = input.settings;
+  const v = s.validation;
+  try {
+    const { report } = await validateModel({
+      env: input.env,
+      envOptions: s.envOptions,
+      model,
+      out: dir,
+      quick: true,
+      seed: input.validationSeed,
+      data,
+      episodes: v.episodes,
+      maxSteps: v.maxSteps,
+      replanEvery: v.replanEvery,
+      horizon: v.horizon,
+      samples: v.samples,
+      iterations: v.iterations,
+      oracleMpc: false,
+      signal: input.signal,
+      ...(input.onValidateProgress && { onProgress: input.onValidateProgress }),
+    });
+    return report;
+  } catch (e) {
+    if (input.signal.aborted) return undefined;
+    throw e;
+  }
+}
+
+/** A round's training step. */
+type TrainWithinStep = { data: string[]; out: string; train: ResolvedLearnSettings['train'] & { seed: number }; initFrom?: string };
+
+/**
+ * Trains in a worker thread, but stops after `limitMs` of wall time and exports the bundle at the step
+ * reached (the step-rate estimate may be off; the budget must hold). `undefined` when `signal` stopped it.
+ */
+async function trainWithin(step: TrainWithinStep, limitMs: number, signal: AbortSignal, input: RoundInput): Promise<{ steps: number; seconds: number } | undefined> {
   const limit = new AbortController();
   const timer = Number.isFinite(limitMs) ? setTimeout(() => limit.abort(), limitMs) : undefined;
-  const signal = AbortSignal.any([input.signal, limit.signal]);
   const progress = input.onTrainProgress && { onTrainProgress: input.onTrainProgress };
   const t0 = performance.now();
   try {
-    let r = await runTrainStep({ kind: 'train', ...step }, { signal, ...progress });
+    let r = await runTrainStep({ kind: 'train', ...step }, { signal: AbortSignal.any([signal, limit.signal]), worker: true, ...progress });
     const seconds = (performance.now() - t0) / 1000;
-    if (input.signal.aborted) return undefined;
+    if (signal.aborted) return undefined;
     // Out of time: export what the checkpoint holds (resuming with steps = the steps reached trains nothing more).
     if (r.stopped && r.steps === 0) return undefined;
     if (r.stopped) r = await runTrainStep({ kind: 'train', ...step, train: { ...step.train, steps: r.steps } }, { resume: true });

@@ -25,6 +25,8 @@ export interface ResolvedLearnSettings {
   readonly onPolicy: Omit<OnPolicyRecipe, 'seed'>;
   /** Rounds at most, round 0 included. */
   readonly rounds: number;
+  /** Each round after the first starts from the previous round's weights and statistics. */
+  readonly warmStart: boolean;
   /** The planner validated with (its optimiser is the environment's plan preset's). */
   readonly validation: LearnValidationSettings & { readonly algorithm: string };
   /** The stop targets. */
@@ -43,8 +45,28 @@ function defaults(envId: string, budgetMs: number): Omit<ResolvedLearnSettings, 
     // An unregistered id is reported by learn itself; the default stands here.
   }
   return {
-    collect: { policy: card?.scripted ? 'scripted' : 'random', episodes, noise: 0.3, randomProb: 0.05, randomSteps: 10, workers: 1 },
-    train: { steps: 20_000, latentDim: 32, hidden: 128, batchSize: 256, horizon: 5, ensemble: 1, lr: 1e-3, lrSchedule: 'cosine' },
+    collect: {
+      policy: card?.scripted ? 'scripted' : 'random',
+      episodes,
+      noise: 0.3,
+      randomProb: 0.05,
+      randomSteps: 10,
+      ...(card?.explorationStart && { randomStarts: 0.5 }),
+      passiveSteps: 20,
+      workers: 1,
+    },
+    // Observation space: docs/learn.md has the measurements that chose it over a learned latent.
+    train: {
+      steps: 20_000,
+      latentDim: 32,
+      hidden: 128,
+      batchSize: 256,
+      horizon: 5,
+      ensemble: 1,
+      lr: 1e-3,
+      lrSchedule: 'cosine',
+      config: { space: 'observation' },
+    },
     onPolicy: {
       episodes: Math.max(10, Math.round(episodes / 4)),
       algorithm: preset.algorithm,
@@ -54,8 +76,10 @@ function defaults(envId: string, budgetMs: number): Omit<ResolvedLearnSettings, 
       noise: 0.1,
       randomProb: 0.05,
       randomSteps: 10,
+      ...(card?.explorationStart && { randomStarts: 0.25 }),
     },
     rounds: 4,
+    warmStart: true,
     validation: {
       algorithm: preset.algorithm,
       horizon: preset.horizon,
@@ -115,6 +139,7 @@ export function learnSettings(envId: string, budgetMs: number, overrides: LearnS
       train: mergeTrain(out.train, l.train),
       onPolicy: { ...out.onPolicy, ...l.onPolicy },
       rounds: l.rounds ?? out.rounds,
+      warmStart: l.warmStart ?? out.warmStart,
       validation: { ...out.validation, ...l.validation },
       targets: { ...out.targets, ...l.targets },
     };

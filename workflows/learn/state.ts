@@ -50,6 +50,8 @@ export interface LearnRoundRecord {
   readonly collectSeed: number;
   /** The round's bundle, relative to the output folder. */
   readonly model: string;
+  /** The rounds whose data trained it (round 0: its own; round k: rounds 0…k−1, while it collected its own). */
+  readonly trainedOn?: readonly number[];
   /** Optimiser steps trained, and at what rate. */
   readonly trainSteps: number;
   readonly trainSeed: number;
@@ -60,6 +62,8 @@ export interface LearnRoundRecord {
   readonly scores: LearnScores;
   /** Whether the scores meet every target. */
   readonly targetsMet: boolean;
+  /** Mean wall time of one learned-MPC step in the round's validation, ms (sizes the next on-policy collection). */
+  readonly mpcStepMs?: number;
   /** Wall time of each phase and the whole round, ms. */
   readonly times: { readonly collectMs: number; readonly trainMs: number; readonly validateMs: number; readonly totalMs: number };
 }

@@ -9,6 +9,7 @@ import type { CollectProgress } from '../../src/training/collect.js';
 import { collectDataset, type CollectDatasetResult } from '../collect.js';
 import { trainConfig, type RecipeStep } from '../demo/demo-tasks.js';
 import { trainWorldModel, type TrainProgress, type TrainWorldModelResult } from '../train.js';
+import { trainWorldModelInWorker } from '../train-in-worker.js';
 
 /** Progress and stopping of {@link runCollectStep} and {@link runTrainStep}. */
 export interface RecipeStepRunOptions {
@@ -20,6 +21,8 @@ export interface RecipeStepRunOptions {
   readonly signal?: AbortSignal;
   /** A training step continues from its checkpoint (`<out>.ckpt`) when there is one. Default false. */
   readonly resume?: boolean;
+  /** A training step runs in a worker thread (the main thread stays free, e.g. to collect). Default false. */
+  readonly worker?: boolean;
 }
 
 /** The environment a recipe collects in. */
@@ -44,6 +47,8 @@ export async function runCollectStep(
     noise: c.noise,
     randomProb: c.randomProb,
     randomSteps: c.randomSteps,
+    ...(c.randomStarts !== undefined && { randomStarts: c.randomStarts }),
+    ...('passiveSteps' in c && c.passiveSteps !== undefined && { passiveSteps: c.passiveSteps }),
     seed: c.seed,
     out: step.out,
     overwrite: true,
@@ -66,13 +71,14 @@ export async function runCollectStep(
 /** Runs a `train` step: the recipe's settings on `step.data`, the bundle to `step.out` (replacing a bundle there). */
 export async function runTrainStep(step: Extract<RecipeStep, { kind: 'train' }>, options: RecipeStepRunOptions = {}): Promise<TrainWorldModelResult> {
   const t = step.train;
-  return trainWorldModel({
+  return (options.worker ? trainWorldModelInWorker : trainWorldModel)({
     data: step.data,
     out: step.out,
     steps: t.steps,
     seed: t.seed,
     config: trainConfig(t),
     overwrite: true,
+    ...(step.initFrom !== undefined && { initFrom: step.initFrom }),
     ...(options.resume && { resume: true }),
     ...(options.onTrainProgress && { onProgress: options.onTrainProgress }),
     ...(options.signal && { signal: options.signal }),

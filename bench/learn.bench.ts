@@ -1,0 +1,153 @@
+/**
+ * `embodied learn` benchmark → `bench/results/learn.json` (issue 12's acceptance measurements).
+ *
+ * For each environment and chain seed:
+ *
+ * 1. `learn({ env, budget, seed })` from nothing: wall time (collection included), rounds, stop reason.
+ * 2. Held-out closed loop: the published model plans (with the planner `learn` certified it with) on
+ *    seeds 100–119, which no collection or validation of `learn` uses → success rate (warehouse: mean
+ *    deliveries per package), plan-time p50/p95 and the control rate it sustains (`1000 · replanEvery /
+ *    p95 plan ms`, Hz).
+ * 3. A full (not quick) validation of the published model, without the oracle contender → PPS, each
+ *    plausibility check, controllability, counterfactual, valid horizon.
+ *
+ * Once per environment: the Rapier oracle MPC with the same planner budget on the same seeds, and the
+ * learned rate as a share of it (set `LEARN_BENCH_ORACLE=0` to skip: at PushBox's 128 × 25 × 3 budget
+ * it takes ~10 min).
+ *
+ * `LEARN_BENCH_ENVS=PushBox-v0:10m,Reach-v0:3m` picks environments and budgets (default: Reach-v0 3m,
+ * CartPole-v0 3m, PushBox-v0 10m, Warehouse-v0 10m); `LEARN_BENCH_SEEDS=0,1,2` the chain seeds. Results
+ * of environments not run this time are kept from the previous file (each entry records `measuredAt`).
+ * Runs everything on this machine one after another (learn uses both cores itself).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '../environments/index.js';
+import { WorldModel } from '../src/worldmodel/world-model.js';
+import { learn } from '../workflows/learn.js';
+import { planEpisodes, type PlanReport } from '../workflows/plan.js';
+import { validateModel } from '../workflows/validate.js';
+import { summarize, writeResults, type BenchResult } from './harness.js';
+
+const DEFAULT_ENVS = 'Reach-v0:3m,CartPole-v0:3m,PushBox-v0:10m,Warehouse-v0:10m';
+const HELD_OUT = Array.from({ length: 20 }, (_v, i) => 100 + i);
+const measuredAt = new Date().toISOString();
+
+const envs = (process.env.LEARN_BENCH_ENVS ?? DEFAULT_ENVS).split(',').map((e) => {
+  const [env, budget] = e.split(':');
+  return { env: env!, budget: budget ?? '10m' };
+});
+const seeds = (process.env.LEARN_BENCH_SEEDS ?? '0,1,2').split(',').map(Number);
+const withOracle = process.env.LEARN_BENCH_ORACLE !== '0';
+
+/** The task score of a held-out run: success rate, or for the warehouse the mean deliveries per episode (the tiny layout has one package). */
+function taskScore(r: PlanReport): { value: number; metric: string } {
+  const delivered = r.infoMetrics.deliveries;
+  return delivered ? { value: delivered.mean, metric: 'deliveries' } : { value: r.summary.successRate, metric: 'success' };
+}
+
+async function heldOut(env: string, planner: Record<string, unknown>, model: string | undefined): Promise<PlanReport> {
+  const [first] = HELD_OUT;
+  return planEpisodes({ env, ...(model ? { model } : { oracle: true }), ...planner, episodes: HELD_OUT.length, seed: first! });
+}
+
+async function benchEnv(env: string, budget: string, out: string): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const perSeed: { seed: number; score: number; pps: number | null }[] = [];
+  let plannerUsed: Record<string, unknown> | undefined;
+  for (const seed of seeds) {
+    const t0 = performance.now();
+    const run = await learn({ env, budget, seed, out: join(out, `${env}-${seed}`), overwrite: true });
+    const wallS = (performance.now() - t0) / 1000;
+    if (!run.model) throw new Error(`learn ${env} seed ${seed} finished no round (${run.stopReason})`);
+    const wm = await WorldModel.load(run.model, { uncertainty: false });
+    const p = wm.manifest.planner!;
+    await wm.close();
+    const planner = {
+      algorithm: p.algorithm,
+      horizon: p.horizon,
+      samples: p.samples,
+      iterations: p.iterations,
+      temperature: p.temperature,
+      discount: p.discount,
+      replanEvery: p.replanEvery,
+    };
+    plannerUsed = planner;
+    const plan = await heldOut(env, planner, run.model);
+    const score = taskScore(plan);
+    const { report } = await validateModel({ env, model: run.model, out: join(out, `${env}-${seed}-validation`), seed: 7, oracleMpc: false, closedLoop: false });
+    const checks = Object.fromEntries(report.plausibility.checks.map((c) => [c.id, c.status === 'scored' ? c.score : c.status]));
+    const curve = report.drift.curves[0];
+    const common = {
+      env,
+      budget,
+      chainSeed: seed,
+      rounds: run.state.rounds.length,
+      selectedRound: run.selectedRound,
+      stopReason: run.stopReason,
+      planner,
+      heldOutSeeds: `${HELD_OUT[0]}–${HELD_OUT.at(-1)}`,
+      measuredAt,
+    };
+    results.push(summarize(`learn ${env} wall time (seed ${seed})`, 's', [wallS], common));
+    results.push(summarize(`learn ${env} held-out ${score.metric} (seed ${seed})`, '%', [100 * score.value], { ...common, episodes: plan.results.length }));
+    results.push(
+      summarize(`learn ${env} control rate at p95 plan time (seed ${seed})`, 'Hz', [(1000 * plan.replanEvery) / Math.max(1e-6, plan.planMs.p95)], {
+        ...common,
+        planMsP50: plan.planMs.p50,
+        planMsP95: plan.planMs.p95,
+      }),
+    );
+    results.push(
+      summarize(`learn ${env} PPS (seed ${seed})`, 'x', [report.plausibility.pps ?? Number.NaN], {
+        ...common,
+        checks,
+        controllability: report.causal.controllability.score,
+        counterfactual: report.causal.counterfactual.status === 'scored' ? report.causal.counterfactual.score : report.causal.counterfactual.status,
+        validHorizon: curve?.validHorizon ?? `> ${curve?.horizon}`,
+        driftAtHorizon: curve?.overall.at(-1)?.mean,
+      }),
+    );
+    perSeed.push({ seed, score: score.value, pps: report.plausibility.pps });
+    console.log(`${env} seed ${seed}: ${score.metric} ${(100 * score.value).toFixed(0)}% · PPS ${report.plausibility.pps?.toFixed(3)} · ${wallS.toFixed(0)} s`);
+  }
+  results.push(
+    summarize(
+      `learn ${env} held-out score over chain seeds`,
+      '%',
+      perSeed.map((s) => 100 * s.score),
+      { env, budget, seeds, measuredAt },
+    ),
+  );
+  if (withOracle && plannerUsed) {
+    const oracle = await heldOut(env, plannerUsed, undefined);
+    const o = taskScore(oracle);
+    results.push(summarize(`oracle MPC ${env} held-out ${o.metric} (same planner budget)`, '%', [100 * o.value], { env, planner: plannerUsed, measuredAt }));
+    results.push(
+      summarize(
+        `learn ${env} held-out score / oracle's`,
+        'x',
+        perSeed.map((s) => (o.value > 0 ? s.score / o.value : Number.NaN)),
+        { env, seeds, measuredAt },
+      ),
+    );
+  }
+  return results;
+}
+
+const out = mkdtempSync(join(tmpdir(), 'embodied-learn-bench-'));
+const fresh: BenchResult[] = [];
+try {
+  for (const { env, budget } of envs) fresh.push(...(await benchEnv(env, budget, out)));
+} finally {
+  if (process.env.LEARN_BENCH_KEEP !== '1') rmSync(out, { recursive: true, force: true });
+  else console.log(`kept the learn runs in ${out}`);
+}
+// Keep earlier results of environments not measured this time.
+const path = join(dirname(fileURLToPath(import.meta.url)), 'results', 'learn.json');
+const ran = new Set(envs.map((e) => e.env));
+const kept = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results: BenchResult[] }).results.filter((r) => !ran.has(String(r.params.env))) : [];
+await writeResults('learn', [...kept, ...fresh]);

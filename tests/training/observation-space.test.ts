@@ -1,0 +1,84 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../environments/index.js';
+import { scriptedPolicyFor } from '../../environments/cards.js';
+import { collect } from '../../src/training/collect.js';
+import { Dataset } from '../../src/training/dataset.js';
+import { CheckpointError } from '../../src/training/errors.js';
+import { parseWorldModelConfig } from '../../src/training/wm-config.js';
+import { WorldModelTrainer } from '../../src/training/wm-trainer.js';
+import { WorldModel } from '../../src/worldmodel/world-model.js';
+import { LinearSystem } from './linear-system.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'embodied-obs-space-'));
+const obsSpace = { obsDim: 6, actionDim: 2, space: 'observation' as const, dynamicsHidden: [32, 32], rewardHidden: [16], terminalHidden: [8], batchSize: 32, horizon: 4, lr: 3e-3 };
+
+describe("world models in observation space (space: 'observation')", () => {
+  it('takes the observation as its latent: latentDim = obsDim, no SimNorm', () => {
+    const c = parseWorldModelConfig({ ...obsSpace, latentDim: 24, simNormGroup: 8 });
+    expect(c.latentDim).toBe(6);
+    expect(c.simNormGroup).toBe(0);
+    // A latent model keeps its own latent and SimNorm.
+    expect(parseWorldModelConfig({ ...obsSpace, space: 'latent', latentDim: 24 }).latentDim).toBe(24);
+  });
+
+  it('predicts "nothing changes" untrained, and carries an entry that never changes within an episode over exactly', { timeout: 120_000 }, async () => {
+    const dir = tmp();
+    const r = await collect({ envId: 'Reach-v0', policy: scriptedPolicyFor('Reach-v0', {})!, episodes: 6, seed: 3, out: join(dir, 'data'), progress: false });
+    const data = await Dataset.load(r.path);
+    const stats = data.stats();
+    // The goal (entries 4, 5) is fixed within every episode; the ball moves.
+    expect(Array.from(stats.deltaRms!.subarray(4))).toEqual([0, 0]);
+    expect(stats.deltaRms![0]).toBeGreaterThan(0);
+    const config = { ...obsSpace, terminal: true, headInput: 'transition' as const };
+
+    const fresh = await WorldModelTrainer.create(data, config, { seed: 1, intraOpNumThreads: 1 });
+    await fresh.exportBundle(join(dir, 'untrained'), { name: 'untrained', envId: 'Reach-v0', actionLow: [-1, -1], actionHigh: [1, 1] });
+    await fresh.close();
+    const start = data.observations.slice(0, 6);
+    const untrained = await WorldModel.load(join(dir, 'untrained'), { uncertainty: false });
+    const z0 = await untrained.encode(start);
+    const z1 = (await untrained.step(z0, Float32Array.of(1, -1))).nextLatent;
+    expect(Array.from(z1)).toEqual(Array.from(z0));
+    await untrained.close();
+
+    const wm = await WorldModelTrainer.create(data, config, { seed: 1, intraOpNumThreads: 1 });
+    await wm.train({ steps: 60, checkpointAtEnd: false });
+    await wm.exportBundle(join(dir, 'trained'), { name: 'trained', envId: 'Reach-v0', actionLow: [-1, -1], actionHigh: [1, 1] });
+    await wm.close();
+    const model = await WorldModel.load(join(dir, 'trained'), { uncertainty: false });
+    const H = 12;
+    const latent = await model.encode(start);
+    const actions = Float32Array.from({ length: H * 2 }, (_v, i) => (i % 3) - 1);
+    const roll = await model.rollout(latent, actions, H);
+    for (let h = 0; h < H; h++) {
+      expect(roll.states[h * 6 + 4]).toBe(latent[4]);
+      expect(roll.states[h * 6 + 5]).toBe(latent[5]);
+    }
+    // …while the ball's entries do change.
+    expect(roll.states[(H - 1) * 6]).not.toBe(latent[0]);
+    await model.close();
+  });
+
+  it('warm-starts from a checkpoint: its weights and statistics, a fresh optimiser at step 0; another network is refused', { timeout: 60_000 }, async () => {
+    const dir = tmp();
+    const config = { ...obsSpace, obsDim: 4 };
+    const first = await WorldModelTrainer.create(new LinearSystem(), config, { seed: 2, intraOpNumThreads: 1, checkpointPath: join(dir, 'a.ckpt') });
+    await first.train({ steps: 30 });
+    const weights = first.paramValues();
+    await first.close();
+    // Other optimisation settings may change; the network may not.
+    const warm = await WorldModelTrainer.create(new LinearSystem(), { ...config, lr: 1e-4, horizon: 6 }, { seed: 9, intraOpNumThreads: 1, initFrom: join(dir, 'a.ckpt') });
+    expect(warm.step).toBe(0);
+    for (const [name, value] of weights) expect(Array.from(warm.paramValues().get(name)!)).toEqual(Array.from(value));
+    await warm.close();
+    await expect(
+      WorldModelTrainer.create(new LinearSystem(), { ...config, dynamicsHidden: [16] }, { seed: 9, intraOpNumThreads: 1, initFrom: join(dir, 'a.ckpt') }),
+    ).rejects.toThrow(CheckpointError);
+    await expect(
+      WorldModelTrainer.create(new LinearSystem(), { ...config, space: 'latent', latentDim: 8 }, { seed: 9, intraOpNumThreads: 1, initFrom: join(dir, 'a.ckpt') }),
+    ).rejects.toThrow(/space = "observation"/);
+  });
+});
