@@ -7,8 +7,19 @@ import type { Command } from 'commander';
 import { EmbodiedError } from '../../src/errors.js';
 import { formatDemoTable } from '../../workflows/demo/format.js';
 import { runDemo, type DemoEvent, type DemoOptions } from '../../workflows/demo/run-demo.js';
+import { formatDuration, type LearnEvent } from '../../workflows/learn.js';
 import { integerOption, withCtrlC } from '../options.js';
+import { formatLearnRound } from './learn.js';
 import { progressBar, showProgress, type ProgressBar } from '../progress.js';
+
+/** A line for a `--train` (learn) event worth a line: round starts, phases, finished rounds. */
+function learnLine(e: LearnEvent): string | undefined {
+  if (e.kind === 'round-start') return `--train: learn round ${e.round} of at most ${e.rounds} (${formatDuration(e.remainingMs)} of the budget left)`;
+  if (e.kind === 'phase') return `--train:   ${e.phase}: ${e.detail}`;
+  if (e.kind === 'round-done') return `--train: ${formatLearnRound(e.record)}`;
+  if (e.kind === 'stopped') return `--train: learn stopped (${e.reason})`;
+  return undefined;
+}
 
 /** Progress as cli-progress bars, one per stage (and per recipe step with `--train`). */
 function barProgress(log: (line: string) => void): { onEvent: (e: DemoEvent) => void; stop: () => void } {
@@ -27,17 +38,21 @@ function barProgress(log: (line: string) => void): { onEvent: (e: DemoEvent) => 
     } else if (e.kind === 'step' && e.stage === stage) bar?.payload({ step: e.step });
     else if (e.kind === 'episode' && e.stage === stage) bar?.update(e.episode + 1, e.episodes, { success: `${e.successes}/${e.episode + 1}` });
     else if (e.kind === 'validation') bar?.update(e.done, e.total, { message: e.message });
-    else if (e.kind === 'recipe-step') {
-      bar?.stop();
-      log(`--train: step ${e.step}/${e.steps}: ${e.command}`);
-      bar = undefined;
-    } else if (e.kind === 'collect-progress') {
-      bar ??= start('collect |{bar}| {value}/{total}');
-      bar.update(e.progress.unit === 'steps' ? e.progress.transitions : e.progress.episodes, e.progress.total);
-    } else if (e.kind === 'train-progress') {
-      bar ??= start('train |{bar}| {value}/{total} steps | ETA {eta_formatted}');
-      bar.update(e.progress.step, e.progress.total);
-    } else if (e.kind === 'collected') log(`--train: ${e.transitions} transitions in ${e.out}`);
+    else if (e.kind === 'learn') {
+      const l = e.event;
+      if (l.kind === 'collect-progress') {
+        bar ??= start('--train collect |{bar}| {value}/{total}');
+        bar.update(l.progress.unit === 'steps' ? l.progress.transitions : l.progress.episodes, l.progress.total);
+      } else if (l.kind === 'train-progress') {
+        bar ??= start('--train train |{bar}| {value}/{total} steps | ETA {eta_formatted}');
+        bar.update(l.progress.step, l.progress.total);
+      } else if (l.kind !== 'validate-progress') {
+        bar?.stop();
+        bar = undefined;
+        const line = learnLine(l);
+        if (line) log(line);
+      }
+    }
   };
   return { onEvent, stop: () => bar?.stop() };
 }
@@ -51,8 +66,10 @@ function lineProgress(log: (line: string) => void): (e: DemoEvent) => void {
         `  ${e.stage} ${e.episode + 1}/${e.episodes}: seed ${e.result.seed} ${e.result.success ? 'success' : 'no success'} in ${e.result.length} steps, return ${e.result.return.toFixed(2)}`,
       );
     else if (e.kind === 'validation') log(`  validation ${e.done}/${e.total}: ${e.message}`);
-    else if (e.kind === 'recipe-step') log(`--train: step ${e.step}/${e.steps}: ${e.command}`);
-    else if (e.kind === 'collected') log(`--train: ${e.transitions} transitions in ${e.out}`);
+    else if (e.kind === 'learn') {
+      const line = learnLine(e.event);
+      if (line) log(line);
+    }
   };
 }
 
@@ -66,7 +83,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--episodes <n>', 'episodes per agent (default 10; quick 2)', integerOption(1))
     .option('--seed <n>', 'episode k is reset with seed + k; planners and validation are seeded from it', integerOption(0), 0)
     .option('--quick', 'CI mode: few short episodes and small budgets, every stage still runs')
-    .option('--train', 'recreate the model from scratch first (collect + train as in models/README.md) into <out>/model')
+    .option('--train', 'make the model from scratch first with `embodied learn` (10-minute budget, as models/README.md) into <out>/learn/model')
     .option('--out <dir>', 'output directory', 'out/demo')
     .option('--no-oracle', 'skip the oracle-MPC baseline (MPC with Rapier rollouts)')
     .option('--oracle-episodes <n>', 'oracle-MPC episodes, the first of the seeds (default: all; quick 1)', integerOption(0))

@@ -37,7 +37,17 @@ export const pushBoxCard: EnvironmentCard = {
       ensemble: 1,
       lr: 0.001,
       lrSchedule: 'cosine',
-      config: { space: 'observation', dynamicsHidden: [128, 128], rewardHidden: [64], terminalHidden: [32], activation: 'silu', rho: 0.9 },
+      // learn's model (workflows/learn/settings.ts LEARN_MODEL) with the recipe's 10-step, ρ = 0.9 consistency.
+      config: {
+        space: 'observation',
+        dynamicsHidden: [128, 128],
+        rewardHidden: [128, 128],
+        terminalHidden: [64],
+        headInput: 'transition',
+        headsOnData: true,
+        activation: 'silu',
+        rho: 0.9,
+      },
     },
     rounds: 4,
   },

@@ -29,7 +29,25 @@ export const warehouseCard: EnvironmentCard = {
   validationSpec: (env) => warehouseValidationSpec(env),
   // `embodied learn`: the demo recipe's data, one observation-space model (docs/learn.md).
   learn: {
-    train: { steps: 30000, latentDim: 32, hidden: 128, batchSize: 256, horizon: 5, ensemble: 1, lr: 0.001, lrSchedule: 'cosine', config: { space: 'observation' } },
+    train: {
+      steps: 30000,
+      latentDim: 32,
+      batchSize: 256,
+      horizon: 5,
+      ensemble: 1,
+      lr: 0.001,
+      lrSchedule: 'cosine',
+      // learn's model (workflows/learn/settings.ts LEARN_MODEL).
+      config: {
+        space: 'observation',
+        dynamicsHidden: [128, 128],
+        rewardHidden: [128, 128],
+        terminalHidden: [64],
+        headInput: 'transition',
+        headsOnData: true,
+        activation: 'silu',
+      },
+    },
     rounds: 4,
   },
   demo: {

@@ -64,9 +64,9 @@ export const DemoOptionsSchema = z
     /** Oracle-MPC episodes (the first of the seeds). Default: the task's (quick: fewer). */
     oracleEpisodes: z.number().int().nonnegative().optional(),
     /**
-     * Recreate the model from scratch first — the task's recipe (collection, training, on-policy rounds)
-     * as in models/README.md — with data under `<out>/data` and the bundle in `<out>/model`, which
-     * replaces `model`. Default false.
+     * Make the model from scratch first with `learn` (10-minute budget, seed `seed`; the command that
+     * makes the shipped bundles, models/README.md) into `<out>/learn`; its published bundle replaces
+     * `model`. Default false.
      */
     train: z.boolean().default(false),
     /** Progress. */
@@ -148,7 +148,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const maxSteps = quick ? task.quick.maxSteps : task.maxSteps;
   const oracleSettings: MpcSettings = { ...task.oracle, ...(quick && task.quick.oracle) };
   const out = resolve(o.out);
-  const bundle = o.train ? await trainDemoModel(task, out, o) : o.model;
+  const bundle = o.train ? await trainDemoModel(task, out, { seed, ...(o.signal && { signal: o.signal }), ...(o.onEvent && { onEvent: o.onEvent }) }) : o.model;
   const modelDir = resolve(bundle ?? shippedBundle(task));
   const makeEnv = (): Env<Float32Array, Float32Array> => make<Float32Array, Float32Array>(task.envId, task.envOptions);
 
