@@ -19,7 +19,7 @@ import type { CollectProgress } from '../src/training/collect.js';
 import type { ValidateProgress } from '../src/validation/index.js';
 import { parseDuration } from './learn/duration.js';
 import { publishLearnRun } from './learn/publish.js';
-import { runRound } from './learn/round.js';
+import { quickTargetsMet, runRound } from './learn/round.js';
 import { learnSettings, type ResolvedLearnSettings } from './learn/settings.js';
 import { clearUnfinishedRounds, LEARN_STATE_FORMAT, prepareLearnOutput, writeLearnState, type LearnRoundRecord, type LearnState, type LearnStopReason } from './learn/state.js';
 import { callbackOption, signalOption } from './schema.js';
@@ -207,7 +207,7 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
       reason = o.signal?.aborted ? 'aborted' : 'budget';
       break;
     }
-    const finished: LearnRoundRecord = { ...record, targetsMet: targetsMet(record.scores, settings) };
+    const finished: LearnRoundRecord = { ...record, targetsMet: targetsMet(record, settings) };
     state = { ...state, rounds: [...state.rounds, finished], wallMs: wallBefore + performance.now() - t0 };
     await writeLearnState(out, state);
     await publishLearnRun(out, state);
@@ -221,9 +221,8 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   return { out, stopReason: reason, state, ...(selected && { model: join(out, 'model'), selectedRound: selected.round }) };
 }
 
-/** Whether `scores` meet every target (a valid horizon also when drift never crossed the threshold within the measured horizon). */
-function targetsMet(s: LearnRoundRecord['scores'], settings: ResolvedLearnSettings): boolean {
-  const t = settings.targets;
-  const horizonOk = s.validHorizon === null ? s.driftHorizon > 0 : s.validHorizon >= t.validHorizon;
-  return (s.successRate ?? 0) >= t.successRate && (s.pps ?? 0) >= t.pps && horizonOk;
+/** Whether a round meets every target: its quick validation does, and so does the success of its confirmation episodes. */
+function targetsMet(r: Omit<LearnRoundRecord, 'targetsMet'>, settings: ResolvedLearnSettings): boolean {
+  const c = r.confirmation;
+  return quickTargetsMet(r.scores, settings.targets) && c !== undefined && c.successes / Math.max(1, c.episodes) >= settings.targets.successRate;
 }

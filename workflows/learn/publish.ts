@@ -17,9 +17,14 @@ import { combinedHash } from '../train.js';
 import { renderLearnReport } from './report.js';
 import type { LearnRoundRecord, LearnState } from './state.js';
 
-/** The best finished round: highest learned-MPC success, then PPS, then the later round. */
+/** A round's learned-MPC success: its confirmation episodes' when it has them, else its quick validation's. */
+export function roundSuccess(r: LearnRoundRecord): number {
+  return r.confirmation ? r.confirmation.successes / Math.max(1, r.confirmation.episodes) : (r.scores.successRate ?? -1);
+}
+
+/** The best finished round: highest learned-MPC success (confirmed where confirmed), then PPS, then the later round. */
 export function bestRound(rounds: readonly LearnRoundRecord[]): LearnRoundRecord | undefined {
-  const key = (r: LearnRoundRecord) => [r.scores.successRate ?? -1, r.scores.pps ?? -1, r.round];
+  const key = (r: LearnRoundRecord) => [roundSuccess(r), r.scores.pps ?? -1, r.round];
   return rounds.reduce<LearnRoundRecord | undefined>((best, r) => {
     if (!best) return r;
     const [a, b] = [key(r), key(best)];
@@ -79,9 +84,7 @@ export function validatedPlanner(state: LearnState, selected: LearnRoundRecord):
     discount: preset.discount,
     replanEvery: v.replanEvery,
     certified: {
-      episodes: v.episodes,
-      successes: Math.round((selected.scores.successRate ?? 0) * v.episodes),
-      seed: 1000 + selected.validationSeed,
+      ...(selected.confirmation ?? { episodes: v.episodes, successes: Math.round((selected.scores.successRate ?? 0) * v.episodes), seed: 1000 + selected.validationSeed }),
       maxSteps: v.maxSteps,
       ...(Object.keys(envOptions).length > 0 && { envOptions }),
     },

@@ -7,11 +7,15 @@
  */
 import { join } from 'node:path';
 import type { CollectProgress } from '../../src/training/collect.js';
+import { DatasetError } from '../../src/training/dataset-manifest.js';
 import type { CollectDatasetResult } from '../collect.js';
 import type { ValidateProgress, ValidationReport } from '../../src/validation/index.js';
 import type { TrainProgress } from '../train.js';
 import { validateModel } from '../validate.js';
 import type { ResolvedLearnSettings } from './settings.js';
+import type { LearnTargets } from '../../environments/card.js';
+import type { PlanPreset } from '../../src/planning/plan-preset.js';
+import { planEpisodes } from '../plan.js';
 import type { LearnRoundRecord, LearnScores } from './state.js';
 import { runCollectStep, runTrainStep } from './steps.js';
 
@@ -97,6 +101,8 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
   input.onPhase?.('validate', `quick, ${s.validation.episodes} episodes, planner ${s.validation.samples}×${s.validation.horizon}×${s.validation.iterations}`);
   const report = await validateRound(input, dir, model, input.earlierData[0] ?? data);
   if (!report) return undefined;
+  const confirmation = quickTargetsMet(scoresOf(report), s.targets) ? await confirmRound(input, model) : undefined;
+  if (input.signal.aborted) return undefined;
   const t3 = performance.now();
   const m = work.collected.manifest;
   return {
@@ -115,8 +121,43 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
     validationSeed: input.validationSeed,
     scores: scoresOf(report),
     ...(mpcStepMs(report) !== undefined && { mpcStepMs: mpcStepMs(report) }),
+    ...(confirmation && { confirmation }),
     times: { collectMs: work.collectMs, trainMs: work.trainMs, validateMs: t3 - t2, totalMs: t3 - t0 },
   };
+}
+
+/** Closed-loop episodes that confirm a quick validation that met the targets. */
+export const CONFIRM_EPISODES = 20;
+
+/** Whether scores meet every target (a valid horizon also when drift never crossed the threshold within the measured horizon). */
+export function quickTargetsMet(s: LearnScores, t: LearnTargets): boolean {
+  const horizonOk = s.validHorizon === null ? s.driftHorizon > 0 : s.validHorizon >= t.validHorizon;
+  return (s.successRate ?? 0) >= t.successRate && (s.pps ?? 0) >= t.pps && horizonOk;
+}
+
+/**
+ * The learned MPC of the round's model on {@link CONFIRM_EPISODES} episodes, seeds `3000 + validationSeed + i`
+ * (never a collection, validation or held-out 100–119 seed), with the planner learn validates with.
+ */
+async function confirmRound(input: RoundInput, model: string): Promise<LearnRoundRecord['confirmation']> {
+  const v = input.settings.validation;
+  const seed = 3000 + input.validationSeed;
+  input.onPhase?.('validate', `the targets are met: confirming on ${CONFIRM_EPISODES} more episodes`);
+  const r = await planEpisodes({
+    env: input.env,
+    envOptions: input.settings.envOptions,
+    model,
+    algorithm: v.algorithm as PlanPreset['algorithm'],
+    horizon: v.horizon,
+    samples: v.samples,
+    iterations: v.iterations,
+    replanEvery: v.replanEvery,
+    maxSteps: v.maxSteps,
+    episodes: CONFIRM_EPISODES,
+    seed,
+    signal: input.signal,
+  });
+  return { episodes: r.results.length, successes: r.results.filter((e) => e.success).length, seed };
 }
 
 /** The round's collection: scripted (round 0) or MPC with the previous model; `undefined` when stopped (by `signal`, or by `keepStopped: false`). */
@@ -174,9 +215,18 @@ async function collectBesideTraining(input: RoundInput, data: string, model: str
         throw e;
       },
     );
+  // The training's time ran out before one on-policy episode finished: collect one without a time limit.
+  const collect = async () => {
+    try {
+      return await collectRound(input, data, collectStop, Number.isFinite(plan.limitMs));
+    } catch (e) {
+      if (!(e instanceof DatasetError) || !collectStop.aborted || signal.aborted) throw e;
+      return collectRound({ ...input, onPolicyEpisodes: 1 }, data, signal, false);
+    }
+  };
   input.onPhase?.('train', `${plan.steps} steps on ${input.earlierData.length} datasets (worker thread), while collecting`);
   const [collected, trained] = await Promise.allSettled([
-    guard(collectRound(input, data, collectStop, Number.isFinite(plan.limitMs)), 'collectMs'),
+    guard(collect(), 'collectMs'),
     guard(trainWithin(trainStep(input, [...input.earlierData], model, plan.steps), plan.limitMs, signal, input), 'trainMs'),
   ]);
   for (const r of [trained, collected]) if (r.status === 'rejected' && !input.signal.aborted) throw r.reason;

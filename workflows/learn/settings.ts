@@ -50,9 +50,16 @@ export const LEARN_MODEL = {
   activation: 'silu',
 } as const satisfies Partial<WorldModelConfigInput>;
 
+/** Fewest candidates and iterations of learn's default learned-MPC planner. */
+const LEARNED_MIN_SAMPLES = 128;
+const LEARNED_MIN_ITERATIONS = 3;
+
 /** Defaults when the card says nothing: episodes grow with the budget (about one per 3 s, 20…500). */
 function defaults(envId: string, budgetMs: number): Omit<ResolvedLearnSettings, 'envOptions' | 'targets'> {
   const preset = planPresetFor(envId);
+  // A model's rollouts cost milliseconds where Rapier's cost the preset's budget: learned MPC plans with at
+  // least 128 candidates and 3 iterations (the demo tasks' learned planners are 128 × 3 and 128 × 4).
+  const learned = { samples: Math.max(LEARNED_MIN_SAMPLES, preset.samples), iterations: Math.max(LEARNED_MIN_ITERATIONS, preset.iterations) };
   const card = environmentCard(envId);
   const episodes = Math.min(500, Math.max(20, Math.round(budgetMs / 3000)));
   let maxSteps = 100;
@@ -87,8 +94,8 @@ function defaults(envId: string, budgetMs: number): Omit<ResolvedLearnSettings, 
       episodes: Math.max(10, Math.round(episodes / 4)),
       algorithm: preset.algorithm,
       horizon: preset.horizon,
-      samples: preset.samples,
-      iterations: preset.iterations,
+      samples: learned.samples,
+      iterations: learned.iterations,
       noise: 0.1,
       randomProb: 0.05,
       randomSteps: 10,
@@ -99,8 +106,8 @@ function defaults(envId: string, budgetMs: number): Omit<ResolvedLearnSettings, 
     validation: {
       algorithm: preset.algorithm,
       horizon: preset.horizon,
-      samples: preset.samples,
-      iterations: preset.iterations,
+      samples: learned.samples,
+      iterations: learned.iterations,
       replanEvery: preset.replanEvery,
       episodes: 5,
       maxSteps,

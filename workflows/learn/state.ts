@@ -62,6 +62,11 @@ export interface LearnRoundRecord {
   readonly scores: LearnScores;
   /** Whether the scores meet every target. */
   readonly targetsMet: boolean;
+  /**
+   * When the quick validation met the targets: the learned MPC on {@link LearnRoundRecord.confirmation}`.episodes`
+   * more seeded episodes (5 quick episodes are too few to stop on), which then decide whether the targets are met.
+   */
+  readonly confirmation?: { readonly episodes: number; readonly successes: number; readonly seed: number };
   /** Mean wall time of one learned-MPC step in the round's validation, ms (sizes the next on-policy collection). */
   readonly mpcStepMs?: number;
   /** Wall time of each phase and the whole round, ms. */
