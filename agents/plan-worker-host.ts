@@ -34,11 +34,11 @@ async function start(): Promise<void> {
     const mod = (await import(data.module)) as Record<string, unknown>;
     const factory = mod[data.exportName];
     if (typeof factory !== 'function') {
-      throw new TypeError(`PlanWorker: expected module ${data.module} to export a function \`${data.exportName}(options)\` returning a PlanSource, got ${typeof factory}`);
+      throw new TypeError(`expected module ${data.module} to export a function \`${data.exportName}(options)\` returning a PlanSource, got ${typeof factory}`);
     }
     source = (await factory(data.options)) as typeof source;
     if (source === undefined || source === null || typeof source.plan !== 'function') {
-      throw new TypeError(`PlanWorker: ${data.exportName}(options) in ${data.module} did not return a PlanSource (an object with \`plan(request)\`)`);
+      throw new TypeError(`${data.exportName}(options) in ${data.module} did not return a PlanSource (an object with \`plan(request)\`)`);
     }
     post({
       type: 'ready',

@@ -17,8 +17,26 @@ import { parseOptions, z } from '../src/options.js';
 import type { PlanOutcome, PlanRequest, PlanSource } from './plan-source.js';
 import type { PlanWorkerData, PlanWorkerReply, PlanWorkerRequest, SerializedError } from './plan-worker-protocol.js';
 
-/** The worker failed to start, crashed, or was used after `close()`. */
+/**
+ * The worker failed to start, crashed, was used after `close()`, or its planner failed a request. The
+ * message names the worker (`PlanWorker(<export> of <module>, thread <n>)`) and, for a request, its id,
+ * step and episode seed; a planner's own error (with its stack in the worker) is the `cause`.
+ */
 export class PlanWorkerError extends EmbodiedError {}
+
+/**
+ * A plan request was not answered within the worker's `planTimeoutMs` (a planner stuck in a loop or on a
+ * promise that never settles): the worker was terminated and every pending request rejected with this error.
+ */
+export class PlanTimeoutError extends PlanWorkerError {
+  constructor(
+    message: string,
+    /** The limit that was exceeded, ms. */
+    readonly timeoutMs: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Zod schema of {@link PlanWorkerOptions}. */
 export const PlanWorkerOptionsSchema = z
@@ -38,6 +56,13 @@ export const PlanWorkerOptionsSchema = z
     sendInfo: z.boolean().default(true),
     /** Milliseconds `close()` waits for the worker to release its resources before terminating it. Default: `5000`. */
     closeTimeoutMs: z.number().positive().default(5000),
+    /**
+     * Longest a plan request may go unanswered, ms, counted from the moment it is sent (time queued behind
+     * other requests counts). Past it the worker is terminated and every pending request rejects with a
+     * {@link PlanTimeoutError}; the PlanWorker is then unusable (`close()` it). An agent's `deadlineMs` is the
+     * soft limit (it falls back and cancels); this is the hard one. Default: no limit.
+     */
+    planTimeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -45,6 +70,8 @@ export const PlanWorkerOptionsSchema = z
 export type PlanWorkerOptions = z.input<typeof PlanWorkerOptionsSchema>;
 
 interface Pending {
+  /** Names the request in messages: `plan request 3 (step 12, episode seed 7)`. */
+  readonly what: string;
   resolve(outcome: PlanOutcome & { workerMs: number }): void;
   reject(error: unknown): void;
 }
@@ -74,20 +101,22 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
   private readonly pending = new Map<number, Pending>();
   private failure: PlanWorkerError | undefined;
   private closing: Promise<void> | undefined;
+  private exited = false;
 
   private constructor(
     private readonly worker: Worker,
     ready: Extract<PlanWorkerReply, { type: 'ready' }>,
-    private readonly settings: { sendState: boolean; sendInfo: boolean; closeTimeoutMs: number },
+    private readonly settings: { sendState: boolean; sendInfo: boolean; closeTimeoutMs: number; planTimeoutMs?: number | undefined; label: string },
   ) {
     this.horizon = ready.horizon;
     this.actionDim = ready.actionDim;
     this.actionLow = ready.actionLow;
     this.actionHigh = ready.actionHigh;
     worker.on('message', (reply: PlanWorkerReply) => this.onReply(reply));
-    worker.on('error', (error) => this.crash(new PlanWorkerError(`PlanWorker: the worker crashed: ${error.message}`, { cause: error })));
+    worker.on('error', (error) => this.crash(new PlanWorkerError(`${this.pendingContext()}: the worker crashed: ${error.message}`, { cause: error })));
     worker.on('exit', (code) => {
-      if (this.closing === undefined) this.crash(new PlanWorkerError(`PlanWorker: the worker exited unexpectedly with code ${code}`));
+      this.exited = true;
+      if (this.closing === undefined) this.crash(new PlanWorkerError(`${this.pendingContext()}: the worker exited unexpectedly with code ${code}`));
     });
   }
 
@@ -100,14 +129,16 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     const data: PlanWorkerData = { module: toModuleUrl(opts.module), exportName: opts.exportName, options: opts.options ?? {} };
     const worker = spawnHost(data);
     liveWorkers++;
+    const label = workerLabel(data, worker.threadId);
     const listeners: { message?: (reply: PlanWorkerReply) => void; error?: (error: Error) => void; exit?: (code: number) => void } = {};
     const ready = await new Promise<Extract<PlanWorkerReply, { type: 'ready' }>>((resolve, reject) => {
       listeners.message = (reply) => {
         if (reply.type === 'ready') resolve(reply);
-        else if (reply.type === 'init-error') reject(new PlanWorkerError(`PlanWorker: could not build the plan source: ${reply.error.message}`, { cause: revive(reply.error) }));
+        else if (reply.type === 'init-error')
+          reject(new PlanWorkerError(`${label}: could not build the plan source: ${describeError(reply.error)}`, { cause: revive(reply.error) }));
       };
-      listeners.error = (error) => reject(new PlanWorkerError(`PlanWorker: the worker failed to start: ${error.message}`, { cause: error }));
-      listeners.exit = (code) => reject(new PlanWorkerError(`PlanWorker: the worker exited with code ${code} before it was ready`));
+      listeners.error = (error) => reject(new PlanWorkerError(`${label}: the worker failed to start: ${error.message}`, { cause: error }));
+      listeners.exit = (code) => reject(new PlanWorkerError(`${label}: the worker exited with code ${code} before it was ready`));
       worker.on('message', listeners.message).on('error', listeners.error).on('exit', listeners.exit);
     })
       .catch(async (error: unknown) => {
@@ -119,25 +150,29 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
         // Only our own listeners: removeAllListeners() would also detach the worker's internal port.
         worker.off('message', listeners.message!).off('error', listeners.error!).off('exit', listeners.exit!);
       });
-    return new PlanWorker(worker, ready, opts);
+    return new PlanWorker(worker, ready, { ...opts, label });
   }
 
   /** Sends the request to the worker; unsubscribing before the answer drops it (a queued request is skipped). */
   plan(request: PlanRequest<Float32Array>): Observable<PlanOutcome & { workerMs: number }> {
     // Everything the request needs from the percept is read now: its state thunk expires when this returns.
     if (this.failure) throw this.failure;
-    if (this.closing) throw new PlanWorkerError('PlanWorker: plan() called after close()');
     const { percept } = request;
+    const label = this.settings.label;
+    if (this.closing) throw new PlanWorkerError(`${label}: plan() called after close() (step ${percept.step})`);
     if (!(percept.observation instanceof Float32Array)) {
-      throw new InvalidArgumentError(`PlanWorker: expected a Float32Array observation, got ${describeValue(percept.observation)}`);
+      throw new InvalidArgumentError(`${label}: expected a Float32Array observation at step ${percept.step}, got ${describeValue(percept.observation)}`);
     }
     let state: unknown;
     if (this.settings.sendState) {
       if (percept.state === undefined)
-        throw new InvalidArgumentError('PlanWorker: `sendState` is on but the percept has no `state` (the environment is not Stateful, or the loop did not capture it)');
+        throw new InvalidArgumentError(
+          `${label}: \`sendState\` is on but the percept has no \`state\` at step ${percept.step} (the environment is not Stateful, or the loop did not capture it)`,
+        );
       state = percept.state();
     }
     const id = this.nextId++;
+    const what = `plan request ${id} (step ${percept.step}, episode seed ${percept.seed ?? 'unknown'})`;
     const observation = Float32Array.from(percept.observation);
     const warmStart = request.warmStart === undefined ? undefined : Float32Array.from(request.warmStart);
     const message: PlanWorkerRequest = {
@@ -154,27 +189,32 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     };
     return new Observable((subscriber) => {
       let done = false;
+      let timer: NodeJS.Timeout | undefined;
       this.pending.set(id, {
+        what,
         resolve: (outcome) => {
           done = true;
+          clearTimeout(timer);
           subscriber.next(outcome);
           subscriber.complete();
         },
         reject: (error) => {
           done = true;
+          clearTimeout(timer);
           subscriber.error(error);
         },
       });
+      const limit = this.settings.planTimeoutMs;
+      if (limit !== undefined) timer = setTimeout(() => this.timeOut(id, percept.step, limit), limit);
       try {
         this.worker.postMessage(message, [observation.buffer, ...(warmStart ? [warmStart.buffer] : [])]);
       } catch (error) {
         this.pending.delete(id);
-        subscriber.error(
-          new PlanWorkerError(`PlanWorker: could not send the request (is \`info\` or the state structured-clonable?): ${(error as Error).message}`, { cause: error }),
-        );
+        subscriber.error(new PlanWorkerError(`${label}: could not send ${what} (is \`info\` or the state structured-clonable?): ${(error as Error).message}`, { cause: error }));
         return undefined;
       }
       return () => {
+        clearTimeout(timer);
         if (done || !this.pending.delete(id) || this.closing) return;
         this.worker.postMessage({ type: 'cancel', id } satisfies PlanWorkerRequest);
       };
@@ -184,26 +224,31 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
   /** Releases the worker's plan source (its ONNX sessions, Rapier worlds) and stops the thread. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const closedMessage = new Promise<PlanWorkerReply | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), this.settings.closeTimeoutMs);
-        this.worker.on('message', (reply: PlanWorkerReply) => {
-          if (reply.type === 'closed') {
-            clearTimeout(timer);
-            resolve(reply);
-          }
-        });
-        this.worker.once('exit', () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        });
-      });
-      if (this.failure === undefined) this.worker.postMessage({ type: 'close' } satisfies PlanWorkerRequest);
+      // A worker that died (or was terminated by a timeout) has nothing to release: do not wait for it.
+      const alive = this.failure === undefined && !this.exited;
+      const closedMessage = !alive
+        ? Promise.resolve(undefined)
+        : new Promise<PlanWorkerReply | undefined>((resolve) => {
+            const timer = setTimeout(() => resolve(undefined), this.settings.closeTimeoutMs);
+            this.worker.on('message', (reply: PlanWorkerReply) => {
+              if (reply.type === 'closed') {
+                clearTimeout(timer);
+                resolve(reply);
+              }
+            });
+            this.worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            });
+          });
+      if (alive) this.worker.postMessage({ type: 'close' } satisfies PlanWorkerRequest);
       const reply = await closedMessage;
       await this.worker.terminate();
       liveWorkers--;
-      for (const p of this.pending.values()) p.reject(new PlanWorkerError('PlanWorker: closed before the plan arrived'));
+      for (const p of this.pending.values()) p.reject(new PlanWorkerError(`${this.settings.label}: closed before the answer to ${p.what} arrived`));
       this.pending.clear();
-      if (reply?.type === 'closed' && reply.error) throw new PlanWorkerError(`PlanWorker: closing the plan source failed: ${reply.error.message}`, { cause: revive(reply.error) });
+      if (reply?.type === 'closed' && reply.error)
+        throw new PlanWorkerError(`${this.settings.label}: closing the plan source failed: ${describeError(reply.error)}`, { cause: revive(reply.error) });
     })();
     return this.closing;
   }
@@ -220,7 +265,26 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     this.pending.delete(reply.id);
     if (reply.type === 'plan')
       pending.resolve({ actions: reply.actions, iterations: reply.iterations, bestCost: reply.bestCost, nanCount: reply.nanCount, workerMs: reply.workerMs });
-    else pending.reject(revive(reply.error));
+    else pending.reject(new PlanWorkerError(`${this.settings.label}: ${pending.what} failed in the worker: ${describeError(reply.error)}`, { cause: revive(reply.error) }));
+  }
+
+  /** The worker's label and the requests it leaves unanswered, for an error that fails them all. */
+  private pendingContext(): string {
+    const open = [...this.pending.values()].map((p) => p.what);
+    return open.length === 0 ? this.settings.label : `${this.settings.label} (pending: ${open.join(', ')})`;
+  }
+
+  /** Request `id` ran past `planTimeoutMs`: the worker is terminated and every pending request fails. */
+  private timeOut(id: number, step: number, timeoutMs: number): void {
+    if (!this.pending.has(id) || this.failure !== undefined) return;
+    this.crash(
+      new PlanTimeoutError(
+        `${this.settings.label}: the plan request ${id} (step ${step}) was not answered within ${timeoutMs} ms (planTimeoutMs); the worker was terminated, close() this PlanWorker`,
+        timeoutMs,
+      ),
+    );
+    // Stops the thread even inside a synchronous loop; its 'exit' event finds the failure already recorded.
+    void this.worker.terminate();
   }
 
   private crash(error: PlanWorkerError): void {
@@ -247,6 +311,16 @@ function toModuleUrl(module: string | URL): string {
  */
 function spawnHost(data: PlanWorkerData): Worker {
   return startModuleWorker(import.meta.url, './plan-worker-host', data);
+}
+
+/** Names a worker in messages: `PlanWorker(createPlanSource of file:///…/planner.js, thread 3)`. */
+function workerLabel(data: PlanWorkerData, threadId: number): string {
+  return `PlanWorker(${data.exportName} of ${data.module}, thread ${threadId})`;
+}
+
+/** `TypeError: message`, or only the message for a plain `Error`. */
+function describeError(error: SerializedError): string {
+  return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
 }
 
 function revive(error: SerializedError): Error {

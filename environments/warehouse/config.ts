@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../../src/errors.js';
 import { parseOptions, z } from '../../src/options.js';
+import { force, friction, gravity as gravityField, length, mass, speed } from '../common/schemas.js';
 import type { Layout } from './layout.js';
 import { resolveLayout } from './layouts.js';
 
@@ -27,29 +28,32 @@ export const WarehouseOptionsSchema = z
     /** Horizontal lidar rays per robot appended to its observation (0 = no lidar). Default 0. */
     lidarRays: z.number().int().min(0).max(256).default(0),
     /** Lidar range, m (readings are clipped to it). Default 4. */
-    lidarRange: positive.default(4),
-    /** Edge of one grid cell, m. Default 1. */
-    cellSize: positive.default(1),
+    lidarRange: length.default(4),
+    /** Edge of one grid cell, m (1 mm … 100 m). Default 1. */
+    cellSize: length.default(1),
     /** Robot footprint edge (square), m. Default 0.5. */
-    robotSize: positive.default(0.5),
-    /** Robot mass, kg. Default 30. */
-    robotMass: positive.default(30),
+    robotSize: length.default(0.5),
+    /** Robot mass, kg (1 g … 10 t). Default 30. */
+    robotMass: mass.default(30),
     /** Package edge (cube), m. Default 0.3. */
-    packageSize: positive.default(0.3),
-    /** Package mass, kg. Default 5. */
-    packageMass: positive.default(5),
-    /** Package–floor friction coefficient. Default 0.5. */
-    packageFriction: nonNegative.default(0.5),
-    /** Speed at action magnitude 1, m/s (commands are clipped to this norm). Default 1.5. */
-    maxSpeed: positive.default(1.5),
-    /** Largest acceleration the drive applies (force = robotMass × this), m/s². Default 4. */
-    maxAcceleration: positive.default(4),
+    packageSize: length.default(0.3),
+    /** Package mass, kg (1 g … 10 t). Default 5. */
+    packageMass: mass.default(5),
+    /** Package–floor friction coefficient (0 … 10). Default 0.5. */
+    packageFriction: friction.default(0.5),
+    /** Speed at action magnitude 1, m/s (commands are clipped to this norm; at most 100). Default 1.5. */
+    maxSpeed: speed.default(1.5),
+    /**
+     * Largest acceleration the drive applies (force = robotMass × this, at most 100 kN), m/s², at most
+     * 1000. Default 4.
+     */
+    maxAcceleration: positive.max(1000).default(4),
     /** Largest gap between robot and package side at which a grip attaches, m. Default 0.05. */
-    gripReach: nonNegative.default(0.05),
+    gripReach: nonNegative.max(100).default(0.05),
     /** How far a gripped package is lifted off the floor, m. Default 0.02. */
-    liftHeight: nonNegative.default(0.02),
-    /** A released package in a drop zone counts as delivered once slower than this, m/s. Default 0.25. */
-    deliverySpeed: positive.default(0.25),
+    liftHeight: nonNegative.max(100).default(0.02),
+    /** A released package in a drop zone counts as delivered once slower than this, m/s (at most 100). Default 0.25. */
+    deliverySpeed: speed.default(0.25),
     /** Uniform jitter (±, per axis) of robot starts, m. Default 0.2. */
     robotJitter: nonNegative.default(0.2),
     /** Uniform jitter (±, per axis) of package starts, m. Default 0.2. */
@@ -60,8 +64,8 @@ export const WarehouseOptionsSchema = z
     physicsDt: positive.max(0.1).default(0.02),
     /** Physics steps per control step. Default 5 (10 Hz control). */
     substeps: z.number().int().min(1).max(100).default(5),
-    /** Gravity, m/s² (downward). Default 9.81. */
-    gravity: nonNegative.default(9.81),
+    /** Gravity, m/s² (downward, 0 … 100). Default 9.81. */
+    gravity: gravityField.default(9.81),
   })
   .strict();
 
@@ -88,6 +92,12 @@ export const WAREHOUSE_GEOMETRY = {
 export function resolveWarehouseOptions(options: WarehouseOptions | undefined, where: string): { config: WarehouseConfig; layout: Layout } {
   const config = Object.freeze(parseOptions(WarehouseOptionsSchema, options ?? {}, where));
   const s = config.cellSize;
+  const driveForce = config.robotMass * config.maxAcceleration;
+  if (!force.safeParse(driveForce).success) {
+    throw new InvalidArgumentError(
+      `${where}: expected the drive force \`robotMass\` × \`maxAcceleration\` ≤ 100 kN (what Rapier simulates faithfully), got ${config.robotMass} × ${config.maxAcceleration} = ${driveForce} N`,
+    );
+  }
   if (config.robotSize >= s) throw new InvalidArgumentError(`${where}: expected \`robotSize\` < \`cellSize\` (${s}), got ${config.robotSize}`);
   if (config.packageSize >= s) throw new InvalidArgumentError(`${where}: expected \`packageSize\` < \`cellSize\` (${s}), got ${config.packageSize}`);
   if (config.robotJitter > (s - config.robotSize) / 2) {

@@ -21,7 +21,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { describeValue, InvalidArgumentError } from '../errors.js';
+import { describeValue, InvalidArgumentError, RegistrationError, SpaceError } from '../errors.js';
+import { parseEnvId } from '../registry.js';
+import { Box, spaceFromJSON, type Space } from '../spaces.js';
 import type { Rng } from '../rng.js';
 import type { BatchSource, NormalizationStats, SequenceBatch } from './batch.js';
 import {
@@ -137,7 +139,8 @@ export class Dataset implements BatchSource {
   /**
    * Loads and validates a dataset directory: the manifest (zod), each `.npy` file's dtype and shape
    * against the manifest, data hashes, episode structure (contiguous, each ending in exactly one
-   * terminated/truncated step), continuity (`observations[t+1] == next_observations[t]`) and finiteness.
+   * terminated/truncated step), continuity (`observations[t+1] == next_observations[t]`), finiteness,
+   * a versioned `envId`, recorded spaces of the recorded sizes, and every action inside the action space.
    * @throws {@link DatasetError} naming the file, field and problem.
    */
   static async load(dir: string, options: DatasetLoadOptions = {}): Promise<Dataset> {
@@ -199,6 +202,7 @@ export class Dataset implements BatchSource {
         `${root}: expected ${manifest.counts.episodes} episodes (manifest counts) with as many seeds, found ${ds.numEpisodes} episodes in episode.npy and ${manifest.episodeSeeds.length} seeds`,
       );
     }
+    checkActionsInSpace(ds, manifest.actionSpace, `${root}/${manifest.fields.actions.file}`);
     return ds;
   }
 
@@ -418,8 +422,73 @@ export async function readDatasetManifest(dir: string): Promise<DatasetManifest>
     throw new DatasetError(`${path}: invalid dataset manifest: ${problems.join('; ')}`);
   }
   const m = parsed.data;
+  checkManifestMeaning(m, path);
   if (m.counts.transitions === 0) throw new DatasetError(`${dir}: the dataset is empty (0 transitions); collect some data first`);
   return m;
+}
+
+/**
+ * What zod cannot check: `envId` is a versioned id matching `envVersion`, and each recorded space is a
+ * space whose flat form has `obsDim` / `actionDim` values.
+ */
+function checkManifestMeaning(m: DatasetManifest, path: string): void {
+  let version: number;
+  try {
+    version = parseEnvId(m.envId).version;
+  } catch (e) {
+    if (!(e instanceof RegistrationError)) throw e;
+    throw new DatasetError(
+      `${path}: invalid dataset manifest: \`envId\`: expected an environment id of the form \`Name-vN\` (e.g. \`PushBox-v0\`), got ${describeValue(m.envId)}`,
+      { cause: e },
+    );
+  }
+  if (version !== m.envVersion) throw new DatasetError(`${path}: invalid dataset manifest: \`envVersion\`: expected ${version} (the version of ${m.envId}), got ${m.envVersion}`);
+  for (const [field, dim] of [
+    ['observationSpace', 'obsDim'],
+    ['actionSpace', 'actionDim'],
+  ] as const) {
+    let space: Space<unknown>;
+    try {
+      space = spaceFromJSON(m[field]);
+    } catch (e) {
+      if (!(e instanceof SpaceError)) throw e;
+      throw new DatasetError(`${path}: invalid dataset manifest: \`${field}\`: ${e.message}`, { cause: e });
+    }
+    if (space.flatDim !== m[dim]) throw new DatasetError(`${path}: invalid dataset manifest: \`${field}\` has ${space.flatDim} flat values, expected ${m[dim]} (\`${dim}\`)`);
+  }
+}
+
+/**
+ * Refuses an action outside the recorded action space (out of a Box's bounds, a Discrete value that is
+ * not one of its integers), naming the row, its episode and step.
+ */
+function checkActionsInSpace(ds: Dataset, json: unknown, where: string): void {
+  const space = spaceFromJSON(json);
+  const A = ds.actionDim;
+  const flat = new Float32Array(A);
+  for (let t = 0; t < ds.size; t++) {
+    let why: string | undefined;
+    if (space instanceof Box) {
+      for (let j = 0; j < A && why === undefined; j++) {
+        const v = ds.actions[t * A + j]!;
+        if (!(v >= space.low[j]! && v <= space.high[j]!)) why = `expected dimension ${j} in [${space.low[j]}, ${space.high[j]}], got ${v}`;
+      }
+    } else {
+      const member = space.unflatten(ds.actions, t * A);
+      why = space.explain(member);
+      if (why === undefined) {
+        space.flatten(member, flat);
+        for (let j = 0; j < A && why === undefined; j++) {
+          const v = ds.actions[t * A + j]!;
+          if (!Object.is(flat[j], v)) why = `expected an integer at dimension ${j}, got ${v}`;
+        }
+      }
+    }
+    if (why !== undefined) {
+      const e = ds.episode[t]!;
+      throw new DatasetError(`${where}: actions[${t}] (episode ${e}, step ${t - ds.episodeStarts[e]!}) is outside the recorded action space: ${why}`);
+    }
+  }
 }
 
 /** Zeroed arrays for `n` transitions. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { from, lastValueFrom, firstValueFrom, toArray } from 'rxjs';
-import { PlanWorker } from '../../agents/plan-worker.js';
+import { PlanWorker, PlanWorkerError } from '../../agents/plan-worker.js';
 import { mpcAgent } from '../../agents/mpc-agent.js';
 import { runEpisode } from '../../agents/run-episode.js';
 import { createPlanSource } from './fixtures/point-planner.js';
@@ -45,6 +45,32 @@ describe('PlanWorker', () => {
     );
     // The worker survives a failed plan.
     await expect(firstValueFrom(worker.plan({ percept: percept(1, 4), warmStart: undefined, shift: undefined, seed: 0 }))).resolves.toMatchObject({ nanCount: 0 });
+  });
+
+  it('names the worker and the request in every error (issue 14 item 12)', async () => {
+    const label = String.raw`PlanWorker\(createPlanSource of file:\S*/point-planner\.ts, thread \d+\)`;
+    await using worker = await PlanWorker.start({ module: fixture, options: { failAtStep: 3, exitAtStep: 5 } });
+    await firstValueFrom(worker.plan({ percept: percept(1, 0), warmStart: undefined, shift: undefined, seed: 0 }));
+    // A planner error: typed, with the worker, request id, step and episode seed; the worker's error is the cause.
+    const failed = await firstValueFrom(worker.plan({ percept: percept(1, 3), warmStart: undefined, shift: undefined, seed: 0 })).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(PlanWorkerError);
+    expect((failed as Error).message).toMatch(
+      new RegExp(`^${label}: plan request 1 \\(step 3, episode seed 1\\) failed in the worker: RangeError: point planner: asked to fail at step 3$`),
+    );
+    expect(((failed as Error).cause as Error).name).toBe('RangeError');
+    // The worker dies while a request is pending: the error names the request it leaves unanswered.
+    const crashed = await firstValueFrom(worker.plan({ percept: percept(1, 5), warmStart: undefined, shift: undefined, seed: 0 })).catch((e: unknown) => e);
+    expect(crashed).toBeInstanceOf(PlanWorkerError);
+    expect((crashed as Error).message).toMatch(new RegExp(`^${label} \\(pending: plan request 2 \\(step 5, episode seed 1\\)\\): the worker exited unexpectedly with code 3$`));
+    // Start failures name the export and module.
+    await expect(PlanWorker.start({ module: fixture, exportName: 'nope' })).rejects.toThrow(
+      /^PlanWorker\(nope of file:\S*\/point-planner\.ts, thread \d+\): could not build the plan source: TypeError: expected module/,
+    );
+    const closed = await PlanWorker.start({ module: fixture });
+    await closed.close();
+    expect(() => closed.plan({ percept: percept(1, 7), warmStart: undefined, shift: undefined, seed: 0 })).toThrow(
+      new RegExp(`^${label}: plan\\(\\) called after close\\(\\) \\(step 7\\)$`),
+    );
   });
 
   it('fails to start with a clear error when the module or factory is wrong, and leaves no worker behind', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../environments/index.js';
@@ -47,6 +47,21 @@ describe('embodied collect', () => {
     expect(
       inFlagTerms("collectDataset options: `episodes`: give exactly one of `steps` and `episodes`; `policy: 'mpc'` needs `model`; `noise` and `randomProb`; `other`", collect),
     ).toBe('--episodes: give exactly one of --steps and --episodes; --policy mpc needs --model; --noise and --random-prob; `other`');
+  });
+
+  it('has no resume, and the docs do not promise one (issue 14 item 14)', () => {
+    const program = new Command().exitOverride();
+    registerCollectCommand(program);
+    for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
+    expect(() => program.parse(['collect', '--env', 'LineWorld-v0', '--steps', '10', '--out', 'x', '--resume'], { from: 'user' })).toThrow(/unknown option '--resume'/);
+    const docs = ['README.md', 'docs/world-models.md', 'docs/getting-started.md', 'docs/training.md', 'docs/reliability.md'].map((f) =>
+      readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8'),
+    );
+    for (const text of docs) {
+      for (const line of text.split('\n').filter((l) => /\bcollect/i.test(l) && /resum/i.test(l) && !/\blearn\b/.test(l)))
+        expect(line).toMatch(/no (`--)?resume|cannot be resumed/);
+    }
+    expect(docs[1]).toMatch(/A collection cannot be resumed/);
   });
 
   it('noise is seeded per episode and stays inside the bounds', async () => {

@@ -3,9 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Box } from '../../src/spaces.js';
+import { createHash } from 'node:crypto';
+import { Box, Discrete } from '../../src/spaces.js';
 import { Rng } from '../../src/rng.js';
-import { Dataset, DatasetError, DatasetWriter, EpisodeBuffer, readDatasetManifest } from '../../src/training/dataset.js';
+import { Dataset, DatasetError, DatasetWriter, EpisodeBuffer, datasetContentHash, readDatasetManifest } from '../../src/training/dataset.js';
 import { decodeNpy, encodeNpy } from '../../src/codecs/npy.js';
 
 const obsSpace = new Box(-100, 100, [2]);
@@ -141,6 +142,63 @@ describe('Dataset.load rejects damaged datasets with precise messages', () => {
     const out3 = await fresh();
     writeFileSync(join(out3, 'episode.npy'), encodeNpy(new Float32Array(5), [5]));
     await expect(Dataset.load(out3)).rejects.toThrow(/episode\.npy: expected dtype int32, got float32/);
+  });
+
+  /** Rewrites `field` of dataset `out` with `data` and re-hashes it, so only the content is wrong. */
+  function rewriteField(out: string, field: 'actions', data: Float32Array, shape: number[]) {
+    const bytes = encodeNpy(data, shape);
+    writeFileSync(join(out, `${field}.npy`), bytes);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    m.fields[field].sha256 = createHash('sha256')
+      .update(decodeNpy(bytes).data as Float32Array)
+      .digest('hex');
+    m.contentHash = datasetContentHash(m.fields);
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
+  }
+
+  it('actions outside the recorded action space, naming the file, row, episode and step', async () => {
+    const out = await fresh();
+    const actions = decodeNpy(readFileSync(join(out, 'actions.npy'))).data as Float32Array;
+    await expect(Dataset.load(out)).resolves.toBeInstanceOf(Dataset);
+    actions[4] = 5; // episode 1, step 1; the space is Box(-1, 1, [1])
+    rewriteField(out, 'actions', actions, [5, 1]);
+    const err = await Dataset.load(out).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatasetError);
+    expect((err as Error).message).toMatch(/actions\.npy: actions\[4\] \(episode 1, step 1\) is outside the recorded action space: expected dimension 0 in \[-1, 1\], got 5/);
+    // A Discrete space: 1.5 and 3 are not among its integers 0, 1, 2.
+    for (const [bad, why] of [
+      [1.5, /actions\[1\] \(episode 0, step 1\) is outside the recorded action space: expected an integer at dimension 0, got 1\.5/],
+      [3, /actions\[1\] \(episode 0, step 1\) is outside the recorded action space: expected an integer in \[0, 2\], got 3/],
+    ] as const) {
+      const d = await fresh();
+      const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+      m.actionSpace = new Discrete(3).toJSON();
+      writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
+      rewriteField(d, 'actions', Float32Array.of(0, bad, 2, 1, 0), [5, 1]);
+      await expect(Dataset.load(d)).rejects.toThrow(why);
+    }
+  });
+
+  it('an envId that is not a versioned id, a version that is not the id’s, a space of the wrong size', async () => {
+    const cases: [(m: Record<string, unknown>) => void, RegExp][] = [
+      [
+        (m) => (m.envId = 'not an id'),
+        /manifest\.json: invalid dataset manifest: `envId`: expected an environment id of the form `Name-vN` \(e\.g\. `PushBox-v0`\), got "not an id"/,
+      ],
+      [(m) => (m.envVersion = 4), /`envVersion`: expected 3 \(the version of Test-v3\), got 4/],
+      [(m) => (m.actionSpace = new Box(-1, 1, [2]).toJSON()), /`actionSpace` has 2 flat values, expected 1 \(`actionDim`\)/],
+      [(m) => (m.observationSpace = { type: 'Torus' }), /`observationSpace`: Expected space JSON `type` to be one of Box/],
+    ];
+    for (const [edit, why] of cases) {
+      const out = await fresh();
+      const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      edit(m);
+      writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
+      const err = await Dataset.load(out).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DatasetError);
+      expect((err as Error).message).toMatch(why);
+      await expect(readDatasetManifest(out)).rejects.toThrow(why);
+    }
   });
 
   it('a truncated .npy file', async () => {
