@@ -20,6 +20,20 @@ import type { PlanWorkerData, PlanWorkerReply, PlanWorkerRequest, SerializedErro
 /** The worker failed to start, crashed, or was used after `close()`. */
 export class PlanWorkerError extends EmbodiedError {}
 
+/**
+ * A plan request was not answered within the worker's `planTimeoutMs` (a planner stuck in a loop or on a
+ * promise that never settles): the worker was terminated and every pending request rejected with this error.
+ */
+export class PlanTimeoutError extends PlanWorkerError {
+  constructor(
+    message: string,
+    /** The limit that was exceeded, ms. */
+    readonly timeoutMs: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Zod schema of {@link PlanWorkerOptions}. */
 export const PlanWorkerOptionsSchema = z
   .object({
@@ -38,6 +52,13 @@ export const PlanWorkerOptionsSchema = z
     sendInfo: z.boolean().default(true),
     /** Milliseconds `close()` waits for the worker to release its resources before terminating it. Default: `5000`. */
     closeTimeoutMs: z.number().positive().default(5000),
+    /**
+     * Longest a plan request may go unanswered, ms, counted from the moment it is sent (time queued behind
+     * other requests counts). Past it the worker is terminated and every pending request rejects with a
+     * {@link PlanTimeoutError}; the PlanWorker is then unusable (`close()` it). An agent's `deadlineMs` is the
+     * soft limit (it falls back and cancels); this is the hard one. Default: no limit.
+     */
+    planTimeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -74,11 +95,12 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
   private readonly pending = new Map<number, Pending>();
   private failure: PlanWorkerError | undefined;
   private closing: Promise<void> | undefined;
+  private exited = false;
 
   private constructor(
     private readonly worker: Worker,
     ready: Extract<PlanWorkerReply, { type: 'ready' }>,
-    private readonly settings: { sendState: boolean; sendInfo: boolean; closeTimeoutMs: number },
+    private readonly settings: { sendState: boolean; sendInfo: boolean; closeTimeoutMs: number; planTimeoutMs?: number | undefined; label: string },
   ) {
     this.horizon = ready.horizon;
     this.actionDim = ready.actionDim;
@@ -87,6 +109,7 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     worker.on('message', (reply: PlanWorkerReply) => this.onReply(reply));
     worker.on('error', (error) => this.crash(new PlanWorkerError(`PlanWorker: the worker crashed: ${error.message}`, { cause: error })));
     worker.on('exit', (code) => {
+      this.exited = true;
       if (this.closing === undefined) this.crash(new PlanWorkerError(`PlanWorker: the worker exited unexpectedly with code ${code}`));
     });
   }
@@ -119,7 +142,7 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
         // Only our own listeners: removeAllListeners() would also detach the worker's internal port.
         worker.off('message', listeners.message!).off('error', listeners.error!).off('exit', listeners.exit!);
       });
-    return new PlanWorker(worker, ready, opts);
+    return new PlanWorker(worker, ready, { ...opts, label: `PlanWorker(${opts.exportName} of ${data.module}, thread ${worker.threadId})` });
   }
 
   /** Sends the request to the worker; unsubscribing before the answer drops it (a queued request is skipped). */
@@ -154,17 +177,22 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     };
     return new Observable((subscriber) => {
       let done = false;
+      let timer: NodeJS.Timeout | undefined;
       this.pending.set(id, {
         resolve: (outcome) => {
           done = true;
+          clearTimeout(timer);
           subscriber.next(outcome);
           subscriber.complete();
         },
         reject: (error) => {
           done = true;
+          clearTimeout(timer);
           subscriber.error(error);
         },
       });
+      const limit = this.settings.planTimeoutMs;
+      if (limit !== undefined) timer = setTimeout(() => this.timeOut(id, percept.step, limit), limit);
       try {
         this.worker.postMessage(message, [observation.buffer, ...(warmStart ? [warmStart.buffer] : [])]);
       } catch (error) {
@@ -175,6 +203,7 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
         return undefined;
       }
       return () => {
+        clearTimeout(timer);
         if (done || !this.pending.delete(id) || this.closing) return;
         this.worker.postMessage({ type: 'cancel', id } satisfies PlanWorkerRequest);
       };
@@ -184,20 +213,24 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
   /** Releases the worker's plan source (its ONNX sessions, Rapier worlds) and stops the thread. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const closedMessage = new Promise<PlanWorkerReply | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), this.settings.closeTimeoutMs);
-        this.worker.on('message', (reply: PlanWorkerReply) => {
-          if (reply.type === 'closed') {
-            clearTimeout(timer);
-            resolve(reply);
-          }
-        });
-        this.worker.once('exit', () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        });
-      });
-      if (this.failure === undefined) this.worker.postMessage({ type: 'close' } satisfies PlanWorkerRequest);
+      // A worker that died (or was terminated by a timeout) has nothing to release: do not wait for it.
+      const alive = this.failure === undefined && !this.exited;
+      const closedMessage = !alive
+        ? Promise.resolve(undefined)
+        : new Promise<PlanWorkerReply | undefined>((resolve) => {
+            const timer = setTimeout(() => resolve(undefined), this.settings.closeTimeoutMs);
+            this.worker.on('message', (reply: PlanWorkerReply) => {
+              if (reply.type === 'closed') {
+                clearTimeout(timer);
+                resolve(reply);
+              }
+            });
+            this.worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve(undefined);
+            });
+          });
+      if (alive) this.worker.postMessage({ type: 'close' } satisfies PlanWorkerRequest);
       const reply = await closedMessage;
       await this.worker.terminate();
       liveWorkers--;
@@ -221,6 +254,19 @@ export class PlanWorker implements PlanSource<Float32Array>, AsyncDisposable {
     if (reply.type === 'plan')
       pending.resolve({ actions: reply.actions, iterations: reply.iterations, bestCost: reply.bestCost, nanCount: reply.nanCount, workerMs: reply.workerMs });
     else pending.reject(revive(reply.error));
+  }
+
+  /** Request `id` ran past `planTimeoutMs`: the worker is terminated and every pending request fails. */
+  private timeOut(id: number, step: number, timeoutMs: number): void {
+    if (!this.pending.has(id) || this.failure !== undefined) return;
+    this.crash(
+      new PlanTimeoutError(
+        `${this.settings.label}: the plan request ${id} (step ${step}) was not answered within ${timeoutMs} ms (planTimeoutMs); the worker was terminated, close() this PlanWorker`,
+        timeoutMs,
+      ),
+    );
+    // Stops the thread even inside a synchronous loop; its 'exit' event finds the failure already recorded.
+    void this.worker.terminate();
   }
 
   private crash(error: PlanWorkerError): void {
