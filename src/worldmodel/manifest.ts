@@ -129,6 +129,12 @@ export const ManifestSchema = z
     controlDt: z.number().positive().optional(),
     /** Layout of the observation vector. */
     observationFields: z.array(ObservationFieldSchema).optional(),
+    /**
+     * SHA-256 (lowercase hex) of every file the bundle's loader reads except `manifest.json`, by its path
+     * relative to the bundle (as `files` names it). Written at export, verified at load: a file that differs,
+     * or one the loader reads that is not listed, is refused. Absent in bundles made before they were recorded.
+     */
+    fileHashes: z.record(z.string().min(1), z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256 (64 characters)')).optional(),
     /** The planner settings the bundle was certified with (absent in bundles made before they were recorded). */
     planner: PlannerSettingsSchema.optional(),
     provenance: ProvenanceSchema,
