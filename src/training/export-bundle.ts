@@ -32,6 +32,8 @@ export interface ExportBundleOptions {
   readonly name: string;
   /** The environment modelled, e.g. `PushBox-v0`. */
   readonly envId: string;
+  /** Options of that environment the training data was collected with (recorded as `manifest.envOptions`). Default: not recorded. */
+  readonly envOptions?: Readonly<Record<string, unknown>>;
   /** Action bounds (length actionDim each). */
   readonly actionLow: readonly number[];
   readonly actionHigh: readonly number[];
@@ -100,6 +102,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     format: BUNDLE_FORMAT,
     name: options.name,
     envId: options.envId,
+    ...(options.envOptions !== undefined ? { envOptions: { ...options.envOptions } } : {}),
     obsDim: config.obsDim,
     actionDim: config.actionDim,
     latentDim: config.latentDim,

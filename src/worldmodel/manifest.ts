@@ -101,6 +101,11 @@ export const ManifestSchema = z
     name: z.string().min(1),
     /** The environment it models, e.g. `PushBox-v0`. */
     envId: z.string().min(1),
+    /**
+     * Options of that environment the training data was collected with (the datasets' `envOptions`; `{}`: its
+     * defaults). Absent in bundles made before they were recorded.
+     */
+    envOptions: z.record(z.string(), z.unknown()).optional(),
     obsDim: z.number().int().positive(),
     actionDim: z.number().int().positive(),
     latentDim: z.number().int().positive(),
