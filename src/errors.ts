@@ -49,6 +49,24 @@ export class WorkerCrashError extends EmbodiedError {
   }
 }
 
+/**
+ * A worker thread of a vector env did not answer a `reset`/`step` within the vector env's `callTimeoutMs`
+ * (a sub-environment stuck in a loop or on a promise that never settles). The worker was terminated; the
+ * message names the worker, the sub-environment index, its seed and the limit.
+ */
+export class WorkerTimeoutError extends WorkerCrashError {
+  constructor(
+    message: string,
+    envIndex: number,
+    seed: number | undefined,
+    /** The limit that was exceeded, ms. */
+    readonly timeoutMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, envIndex, seed, options);
+  }
+}
+
 /** Formats a value for an error message: short, single line, never throws. */
 export function describeValue(value: unknown, maxLength = 120): string {
   let text: string;

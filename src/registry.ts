@@ -139,6 +139,11 @@ export interface MakeVecOptions extends VectorEnvOptions {
   readonly numWorkers?: number;
   /** `'worker'` mode: extra modules each worker imports (the registration's `module` is always imported). */
   readonly modules?: readonly string[];
+  /**
+   * `'worker'` mode: longest a `reset()`/`step()` may take, ms, before the stuck worker is terminated and the
+   * call rejects with a `WorkerTimeoutError` (see {@link WorkerVectorEnv}). Default: no limit.
+   */
+  readonly callTimeoutMs?: number;
 }
 
 /**
@@ -159,10 +164,10 @@ export async function makeVec(id: string, n: number, mode: 'sync' | 'worker' = '
   }
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`makeVec(${id}): expected \`n\` to be a positive integer, got ${describeValue(n)}`);
   const reg = registration(id);
-  const { kwargs = {}, maxEpisodeSteps, numWorkers, modules = [], ...vectorOptions } = options;
+  const { kwargs = {}, maxEpisodeSteps, numWorkers, modules = [], callTimeoutMs, ...vectorOptions } = options;
   if (mode === 'sync') {
-    if (numWorkers !== undefined || modules.length > 0) {
-      throw new InvalidArgumentError(`makeVec(${id}): \`numWorkers\` and \`modules\` apply to 'worker' mode only`);
+    if (numWorkers !== undefined || modules.length > 0 || callTimeoutMs !== undefined) {
+      throw new InvalidArgumentError(`makeVec(${id}): \`numWorkers\`, \`modules\` and \`callTimeoutMs\` apply to 'worker' mode only`);
     }
     const settings: MakeSettings = maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps };
     return new SyncVectorEnv(
@@ -185,6 +190,7 @@ export async function makeVec(id: string, n: number, mode: 'sync' | 'worker' = '
       modules: all,
       ...(maxEpisodeSteps !== undefined && { maxEpisodeSteps }),
       ...(numWorkers !== undefined && { numWorkers }),
+      ...(callTimeoutMs !== undefined && { callTimeoutMs }),
     });
   }
   throw new InvalidArgumentError(`makeVec(${id}): expected \`mode\` to be 'sync' or 'worker', got ${describeValue(mode)}`);

@@ -152,6 +152,8 @@ export async function trainWorldModel(options: TrainWorldModelOptions): Promise<
     const manifest = await wm.exportBundle(out, {
       name: `${m?.envId ?? 'dataset'}-world-model`,
       envId: m?.envId ?? 'Unknown-v0',
+      // Dataset.concat refused datasets of other environment options, so dataset 0's are every dataset's.
+      ...(m?.envOptions !== undefined && { envOptions: m.envOptions }),
       actionLow: bounds.low,
       actionHigh: bounds.high,
       rollout: wm.config.ensembleSize > 1 ? 'mean' : 'member0',

@@ -311,6 +311,17 @@ export class NpyAppender {
     await h.close();
   }
 
+  /**
+   * Closes the file without rewriting its header — for a file about to be deleted (a write failed,
+   * e.g. the disk is full, so flushing the header would fail too). Idempotent.
+   */
+  async discard(): Promise<void> {
+    if (this.handle === undefined) return;
+    const h = this.handle;
+    this.handle = undefined;
+    await h.close();
+  }
+
   private open(): FileHandle {
     if (this.handle === undefined) throw new NpyError(`NpyAppender(${this.path}): already closed`);
     return this.handle;

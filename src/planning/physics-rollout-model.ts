@@ -17,6 +17,11 @@
  * outside the MDP, and scoring the rest as 0 would reward a planner for ending it early to escape a
  * dense penalty. `'zero'` scores it 0 instead.
  *
+ * A rollout steps real environments on this thread, and an environment's `step` resolves as a microtask, so
+ * a plan of many candidates would hold the event loop for its whole length (timers, Ctrl-C, deadlines never
+ * run). The rollout therefore yields to the event loop (`setImmediate`) between candidates once
+ * `yieldEveryMs` has passed since it last did; a model closed meanwhile stops the rollout with an error.
+ *
  * @module
  */
 import { isStateful, type Env, type Stateful } from '../env.js';
@@ -44,6 +49,11 @@ export const PhysicsRolloutOptionsSchema = z
     afterTruncation: z.enum(['repeat-reward', 'zero']).default('repeat-reward'),
     /** Seed of the one `reset` each pool environment gets before its first `setState`. Default: `0`. */
     resetSeed: z.number().int().nonnegative().default(0),
+    /**
+     * Longest a rollout computes without letting the event loop run (timers, signals, I/O), ms; checked
+     * between candidates. Default: `10`.
+     */
+    yieldEveryMs: z.number().nonnegative().default(10),
   })
   .strict();
 
@@ -82,9 +92,11 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
   private startState: unknown;
   private startObservation: Float32Array | undefined;
   private closed = false;
+  private readonly yieldEveryMs: number;
+  private lastYield = 0;
   private counters = { candidates: 0, steps: 0, endedEarly: 0 };
 
-  private constructor(pool: (Env<O, A> & Stateful)[], o: { checkStates: boolean; afterTruncation: string }) {
+  private constructor(pool: (Env<O, A> & Stateful)[], o: { checkStates: boolean; afterTruncation: string; yieldEveryMs: number }) {
     this.pool = pool;
     const first = pool[0]!;
     this.observationSpace = first.observationSpace;
@@ -96,6 +108,7 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
     this.actionHigh = Float32Array.from(box.high);
     this.checkStates = o.checkStates;
     this.repeatAfterTruncation = o.afterTruncation === 'repeat-reward';
+    this.yieldEveryMs = o.yieldEveryMs;
   }
 
   /**
@@ -184,6 +197,7 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
     };
     // Split the candidates into contiguous chunks, one per pool environment.
     const chunk = Math.ceil(batch / this.pool.length);
+    this.lastYield = performance.now();
     await Promise.all(this.pool.map((env, p) => this.evaluateRange(env, actions, horizon, p * chunk, Math.min(batch, (p + 1) * chunk), out)));
     return out;
   }
@@ -212,6 +226,7 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
     const s = this.stateDim;
     const a = this.actionDim;
     for (let b = from; b < to; b++) {
+      await this.yieldIfDue();
       env.setState(this.startState);
       for (let t = 0; t < horizon; t++) {
         const base = (b * horizon + t) * a;
@@ -236,6 +251,14 @@ export class PhysicsRolloutModel<O = Float32Array, A = Float32Array> implements 
       }
       this.counters.candidates++;
     }
+  }
+
+  /** Lets the event loop run when `yieldEveryMs` has passed since the last time. */
+  private async yieldIfDue(): Promise<void> {
+    if (performance.now() - this.lastYield < this.yieldEveryMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+    if (this.closed) throw new EnvStateError('PhysicsRolloutModel: closed while a rollout was running (the plan was abandoned)');
   }
 
   private checkStartRows(states: Float32Array, batch: number): void {

@@ -12,7 +12,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { constants as fsConstants } from 'node:fs';
 import { writeFileAtomic } from '../atomic-write.js';
 import { assertReplaceable } from '../output-dir.js';
-import { InvalidArgumentError, describeValue } from '../errors.js';
+import { EmbodiedError, InvalidArgumentError, describeValue } from '../errors.js';
+import { readRegularFile } from '../safe-read.js';
 import { parseEnvId } from '../registry.js';
 import type { Space } from '../spaces.js';
 import {
@@ -143,7 +144,11 @@ export interface DatasetWriterOptions {
   readonly rapierVersion?: string;
   /** Transitions buffered in memory before they are appended to the staging files. Default 4096. */
   readonly chunkSize?: number;
-  /** Publish a valid dataset at `out` after every this many new transitions; 0 = only at the end. Default 0. */
+  /**
+   * Publish a valid dataset at `out` after every this many new transitions; 0 = only at the end. Default 0.
+   * A complete dataset already at `out` (replaced with `overwrite`) is never replaced by such a checkpoint:
+   * it stays until the new dataset is finalized (or {@link DatasetWriter.checkpoint} is called explicitly).
+   */
   readonly checkpointEvery?: number;
   /** Replace an existing directory at `out`. Default `false`. */
   readonly overwrite?: boolean;
@@ -173,12 +178,19 @@ export class DatasetWriter {
   private readonly obsDim: number;
   private readonly actionDim: number;
   private rapier: { pkg: string; version: string } | undefined;
+  /** The file being written, for the message of a failed write. */
+  private writing: string;
+  /** Transitions in the last checkpoint this writer published at `out` (0: none). */
+  private published = 0;
 
   private constructor(
     private readonly opts: DatasetWriterOptions,
     private readonly out: string,
     private readonly staging: string,
+    /** What was at `out` when the writer was created: nothing, a dataset, or a complete dataset. */
+    private readonly previous: 'none' | 'dataset' | 'complete',
   ) {
+    this.writing = staging;
     this.obsDim = opts.observationSpace.flatDim;
     this.actionDim = opts.actionSpace.flatDim;
     if (opts.rapierPackage !== undefined && opts.rapierVersion !== undefined) this.rapier = { pkg: opts.rapierPackage, version: opts.rapierVersion };
@@ -203,13 +215,17 @@ export class DatasetWriter {
     }
     // Refused here, before any work, and again at each publish (the folder may change meanwhile).
     await assertReplaceable(out, 'dataset', 'DatasetWriter');
+    const previous = !(await exists(out)) ? 'none' : (await holdsCompleteDataset(out)) ? 'complete' : 'dataset';
     const staging = siblingPath(out, 'staging');
-    await mkdir(staging);
-    const w = new DatasetWriter(options, out, staging);
-    for (const f of DATASET_FIELDS) {
-      w.files.set(f, await NpyAppender.create(join(staging, `${f}.npy`), FIELD_DTYPES[f], fieldRowShape(f, w.obsDim, w.actionDim)));
-      w.hashes.set(f, createHash('sha256'));
-    }
+    const w = new DatasetWriter(options, out, staging, previous);
+    await w.guarded(async () => {
+      await mkdir(staging);
+      for (const f of DATASET_FIELDS) {
+        w.writing = join(staging, `${f}.npy`);
+        w.files.set(f, await NpyAppender.create(w.writing, FIELD_DTYPES[f], fieldRowShape(f, w.obsDim, w.actionDim)));
+        w.hashes.set(f, createHash('sha256'));
+      }
+    });
     return w;
   }
 
@@ -244,61 +260,118 @@ export class DatasetWriter {
     this.seeds.push(episode.seed);
     this.pendingSteps += episode.length;
     this.sinceCheckpoint += episode.length;
-    if (this.pendingSteps >= (this.opts.chunkSize ?? 4096)) await this.flushChunk();
+    if (this.pendingSteps >= (this.opts.chunkSize ?? 4096)) await this.guarded(() => this.flushChunk());
     const every = this.opts.checkpointEvery ?? 0;
-    if (every > 0 && this.sinceCheckpoint >= every) await this.checkpoint();
+    if (every > 0 && this.sinceCheckpoint >= every) {
+      // A complete dataset at `out` is kept until the new one is complete: no smaller checkpoint replaces it.
+      if (this.previous === 'complete' && this.published === 0) this.sinceCheckpoint = 0;
+      else await this.checkpoint();
+    }
   }
 
-  /** Publishes the episodes appended so far as a valid (incomplete) dataset at the output path. */
+  /**
+   * Publishes the episodes appended so far as a valid (incomplete) dataset at the output path, replacing
+   * whatever dataset is there — also a complete one (automatic checkpoints, `checkpointEvery`, never do).
+   * @throws {@link DatasetError} when no episode was appended, or when writing failed (the disk is full):
+   * the writer is then aborted (its staging folder removed) and the output path holds what it held before.
+   */
   async checkpoint(): Promise<DatasetManifest> {
     this.assertOpen();
-    await this.flushChunk();
+    await this.guarded(() => this.flushChunk());
     this.sinceCheckpoint = 0;
     if (this.transitions === 0) throw new DatasetError('DatasetWriter.checkpoint: no episode has been appended yet');
     const snapshot = siblingPath(this.out, 'tmp');
-    await mkdir(snapshot);
-    try {
-      for (const f of DATASET_FIELDS) {
-        await this.files.get(f)!.flushHeader();
-        // A reflink where the filesystem supports it, a kernel copy otherwise.
-        await copyFile(join(this.staging, `${f}.npy`), join(snapshot, `${f}.npy`), fsConstants.COPYFILE_FICLONE);
+    return this.guarded(async () => {
+      try {
+        this.writing = snapshot;
+        await mkdir(snapshot);
+        for (const f of DATASET_FIELDS) {
+          this.writing = join(this.staging, `${f}.npy`);
+          await this.files.get(f)!.flushHeader();
+          // A reflink where the filesystem supports it, a kernel copy otherwise.
+          this.writing = join(snapshot, `${f}.npy`);
+          await copyFile(join(this.staging, `${f}.npy`), this.writing, fsConstants.COPYFILE_FICLONE);
+        }
+        const manifest = this.manifest('checkpoint');
+        this.writing = join(snapshot, 'manifest.json');
+        await writeFileAtomic(this.writing, `${JSON.stringify(manifest, null, 2)}\n`);
+        this.writing = this.out;
+        await publish(snapshot, this.out);
+        this.published = this.transitions;
+        return manifest;
+      } catch (e) {
+        await rm(snapshot, { recursive: true, force: true });
+        throw e;
       }
-      const manifest = this.manifest('checkpoint');
-      await writeFileAtomic(join(snapshot, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-      await publish(snapshot, this.out);
-      return manifest;
-    } catch (e) {
-      await rm(snapshot, { recursive: true, force: true });
-      throw e;
-    }
+    });
   }
 
   /**
    * Writes the manifest and renames the staging directory to the output path.
    * @param stopReason - `'finished'` (default) or `'stopped'` when the caller ended collection early
-   * @throws {@link DatasetError} when no episode was appended (nothing is written).
+   * @throws {@link DatasetError} when no episode was appended (nothing is written), or when writing failed
+   * (the disk is full): the staging folder is removed and the output path holds what it held before.
    */
   async finalize(stopReason: 'finished' | 'stopped' = 'finished'): Promise<DatasetManifest> {
     this.assertOpen();
-    await this.flushChunk();
+    await this.guarded(() => this.flushChunk());
     if (this.transitions === 0) {
       await this.abort();
       throw new DatasetError(`DatasetWriter.finalize: no episode was recorded, so nothing was written to ${this.out}`);
     }
-    for (const f of DATASET_FIELDS) await this.files.get(f)!.close();
-    const manifest = this.manifest(stopReason);
-    await writeFileAtomic(join(this.staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    await publish(this.staging, this.out);
+    const manifest = await this.guarded(async () => {
+      for (const f of DATASET_FIELDS) {
+        this.writing = join(this.staging, `${f}.npy`);
+        await this.files.get(f)!.close();
+      }
+      const m = this.manifest(stopReason);
+      this.writing = join(this.staging, 'manifest.json');
+      await writeFileAtomic(this.writing, `${JSON.stringify(m, null, 2)}\n`);
+      this.writing = this.out;
+      await publish(this.staging, this.out);
+      return m;
+    });
     this.state = 'finalized';
     return manifest;
   }
 
-  /** Discards the staging directory; a checkpoint already published stays. Idempotent. */
+  /**
+   * Discards the staging directory; a checkpoint already published stays. Idempotent. The staging files
+   * are closed without flushing (they are deleted), so this also works when the disk is full.
+   */
   async abort(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'aborted';
-    for (const f of DATASET_FIELDS) await this.files.get(f)!.close();
-    await rm(this.staging, { recursive: true, force: true });
+    try {
+      for (const file of this.files.values()) await file.discard();
+    } finally {
+      await rm(this.staging, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Runs a step that writes files; a file-system error (ENOSPC, EDQUOT, EIO, EACCES, …) aborts the writer
+   * — its staging folder is removed — and is raised as a {@link DatasetError} saying what failed and where,
+   * and what the output path now holds.
+   */
+  private async guarded<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (e instanceof EmbodiedError || typeof code !== 'string') throw e;
+      await this.abort();
+      const what = DISK_FULL.has(code) ? `the disk is full (${code})` : `a write failed (${code}: ${(e as Error).message})`;
+      throw new DatasetError(`DatasetWriter: ${what} while writing ${this.writing}; the staging folder was removed and ${this.outputState()}`, { cause: e });
+    }
+  }
+
+  /** What the output path holds after a failed write, in words. */
+  private outputState(): string {
+    if (this.published > 0)
+      return `${this.out} holds the last checkpoint (${this.published} transitions, ${this.published === this.transitions ? 'all' : 'not all'} of this collection)`;
+    if (this.previous !== 'none') return `the previous dataset at ${this.out} is unchanged`;
+    return `nothing was written to ${this.out}`;
   }
 
   private async flushChunk(): Promise<void> {
@@ -308,6 +381,7 @@ export class DatasetWriter {
       const parts: NpyTypedArray[] = this.pending.map((ep, i) => (f === 'episode' ? new Int32Array(ep.length).fill(base + i) : ep.views()[f]));
       const data = concat(parts);
       this.hashes.get(f)!.update(typedArrayBytes(data));
+      this.writing = join(this.staging, `${f}.npy`);
       await this.files.get(f)!.append(data);
     }
     this.transitions += this.pendingSteps;
@@ -353,6 +427,28 @@ export class DatasetWriter {
 
   private assertOpen(): void {
     if (this.state !== 'open') throw new DatasetError(`DatasetWriter: already ${this.state}`);
+  }
+}
+
+/** Error codes of a full disk or an exhausted quota. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/** Whether `dir` holds a dataset whose manifest says it is complete (a finished collection). */
+async function holdsCompleteDataset(dir: string): Promise<boolean> {
+  let read;
+  try {
+    read = await readRegularFile(join(dir, 'manifest.json'), 64 * 1024 * 1024);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw e;
+  }
+  if ('problem' in read) return false;
+  try {
+    const json = JSON.parse(read.bytes.toString('utf8')) as { format?: unknown; complete?: unknown } | null;
+    return json?.format === DATASET_FORMAT && json.complete === true;
+  } catch {
+    // Not JSON: not a complete dataset (assertReplaceable refuses to replace it anyway).
+    return false;
   }
 }
 
@@ -421,7 +517,13 @@ async function publish(from: string, to: string): Promise<void> {
   if (await assertReplaceable(to, 'dataset', 'DatasetWriter')) {
     const old = siblingPath(to, 'old');
     await rename(to, old);
-    await rename(from, to);
+    try {
+      await rename(from, to);
+    } catch (e) {
+      // Put the previous dataset back: the output path holds what it held before.
+      await rename(old, to);
+      throw e;
+    }
     await rm(old, { recursive: true, force: true });
   } else {
     await rename(from, to);

@@ -2,11 +2,11 @@
  * Writes a world-model bundle (`embodied.worldmodel/v1`): `manifest.json`, `encoder.onnx`,
  * `dynamics_<i>.onnx` per ensemble member, optional `decoder.onnx`, and the fused `rollout.onnx`.
  * Files are written into a temporary sibling directory which is renamed into place, so a reader never
- * sees a half-written bundle.
+ * sees a half-written bundle. The manifest records every file's SHA-256 (`fileHashes`), which loading verifies.
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
@@ -32,6 +32,8 @@ export interface ExportBundleOptions {
   readonly name: string;
   /** The environment modelled, e.g. `PushBox-v0`. */
   readonly envId: string;
+  /** Options of that environment the training data was collected with (recorded as `manifest.envOptions`). Default: not recorded. */
+  readonly envOptions?: Readonly<Record<string, unknown>>;
   /** Action bounds (length actionDim each). */
   readonly actionLow: readonly number[];
   readonly actionHigh: readonly number[];
@@ -100,6 +102,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     format: BUNDLE_FORMAT,
     name: options.name,
     envId: options.envId,
+    ...(options.envOptions !== undefined ? { envOptions: { ...options.envOptions } } : {}),
     obsDim: config.obsDim,
     actionDim: config.actionDim,
     latentDim: config.latentDim,
@@ -141,12 +144,16 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
   if (files.rollout && rolloutMode !== false)
     outputs.push([files.rollout, serializeModel(graphs.rollout(rolloutMode), { ...meta, docString: `embodied fused rollout (Scan over H, ${rolloutMode})` })]);
 
+  // Every file's SHA-256, verified when the bundle is loaded.
+  const fileHashes = Object.fromEntries(outputs.map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));
+  const manifest: Manifest = { ...parsed.data, fileHashes };
+
   await mkdir(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(tmp);
     for (const [name, bytes] of outputs) await writeSynced(join(tmp, name), bytes);
-    await writeSynced(join(tmp, 'manifest.json'), `${JSON.stringify(parsed.data, null, 2)}\n`);
+    await writeSynced(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (await assertReplaceable(target, 'bundle', 'exportBundle')) {
       const old = `${tmp}.old`;
       await rename(target, old);
@@ -159,7 +166,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  return parsed.data;
+  return manifest;
 }
 
 /** Normalisation statistics as plain JSON (recorded in the manifest's provenance config). */

@@ -6,7 +6,9 @@
  *
  * A worker that dies (an uncaught error such as a Rapier WASM `RuntimeError: unreachable`, or an exit)
  * rejects the pending call with a {@link WorkerCrashError} naming the env index and its last seed;
- * `close()` still works afterwards and any other call throws an `EnvStateError`.
+ * `close()` still works afterwards and any other call throws an `EnvStateError`. With `callTimeoutMs`, a
+ * worker that does not answer a `reset`/`step` in time (a sub-environment stuck in a loop or on a promise
+ * that never settles) is terminated and the call rejects with a {@link WorkerTimeoutError}.
  *
  * @module
  */
@@ -15,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.js';
 import { z } from 'zod';
-import { EmbodiedError, EnvStateError, WorkerCrashError, describeValue } from '../errors.js';
+import { EmbodiedError, EnvStateError, WorkerCrashError, WorkerTimeoutError, describeValue } from '../errors.js';
 import type { EnvSpec, Info } from '../env.js';
 import { parseOptions } from '../options.js';
 import { spaceFromJSON } from '../spaces.js';
@@ -42,6 +44,12 @@ export const WorkerVectorEnvOptionsSchema = VectorEnvOptionsSchema.extend({
   numWorkers: z.number().int().positive().optional(),
   /** How long `close()` waits for a worker to close its envs before terminating it, ms. Default 5000. */
   closeTimeoutMs: z.number().int().positive().default(5000),
+  /**
+   * Longest a `reset()`/`step()` may take, ms: a worker that has not answered by then is terminated and the
+   * call rejects with a {@link WorkerTimeoutError} naming the worker, the env index and its seed (the vector
+   * env is then unusable, as after a crash: `close()` it). Default: no limit.
+   */
+  callTimeoutMs: z.number().int().positive().optional(),
 }).strict();
 
 /** Options of {@link WorkerVectorEnv.create}. */
@@ -115,6 +123,7 @@ export class WorkerVectorEnv extends VectorEnvBase {
   private readonly progress: Int32Array;
   private readonly envId: string;
   private readonly closeTimeoutMs: number;
+  private readonly callTimeoutMs: number | undefined;
   private crash: string | undefined;
   private nextId = 1;
 
@@ -124,6 +133,7 @@ export class WorkerVectorEnv extends VectorEnvBase {
     super(opts.numEnvs, spec, obs, act, opts);
     this.envId = opts.envId;
     this.closeTimeoutMs = opts.closeTimeoutMs;
+    this.callTimeoutMs = opts.callTimeoutMs;
     this.slots = slots;
     this.numWorkers = slots.length;
     this.progress = progress;
@@ -245,7 +255,7 @@ export class WorkerVectorEnv extends VectorEnvBase {
     for (const s of this.slots) s.worker.ref();
     try {
       // Wait for every worker, even after one failed, so no reply is still in flight when the next call starts.
-      const settled = await Promise.allSettled(this.slots.map((s) => this.call(s, message(s))));
+      const settled = await Promise.allSettled(this.slots.map((s) => this.call(s, message(s), this.callTimeoutMs)));
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       return settled.flatMap((r) => (r as PromiseFulfilledResult<Info[]>).value);
@@ -254,10 +264,22 @@ export class WorkerVectorEnv extends VectorEnvBase {
     }
   }
 
-  private call(slot: Slot, message: ToWorker): Promise<Info[]> {
+  private call(slot: Slot, message: ToWorker, timeoutMs?: number): Promise<Info[]> {
     if (slot.dead) return Promise.reject(new EnvStateError(`${this.name}: worker ${slot.index} is no longer running`));
     return new Promise<Info[]>((resolve, reject) => {
-      slot.pending = { id: message.type === 'attach' ? 0 : message.id, resolve, reject };
+      let timer: NodeJS.Timeout | undefined;
+      slot.pending = {
+        id: message.type === 'attach' ? 0 : message.id,
+        resolve: (infos) => {
+          clearTimeout(timer);
+          resolve(infos);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      if (timeoutMs !== undefined) timer = setTimeout(() => this.onTimeout(slot, message.type, timeoutMs), timeoutMs);
       slot.worker.postMessage(message);
     });
   }
@@ -275,16 +297,32 @@ export class WorkerVectorEnv extends VectorEnvBase {
   }
 
   private onCrash(slot: Slot, what: string, cause: unknown): void {
-    if (slot.dead) return; // terminated by close(), or already reported ('error' is followed by 'exit')
+    if (slot.dead) return; // terminated by close() or a timeout, or already reported ('error' is followed by 'exit')
+    this.fail(slot, what, (message, envIndex, seed) => new WorkerCrashError(message, envIndex, seed, cause === undefined ? undefined : { cause }));
+  }
+
+  /** A call ran past `callTimeoutMs`: the worker is terminated and the call rejects with a {@link WorkerTimeoutError}. */
+  private onTimeout(slot: Slot, op: ToWorker['type'], timeoutMs: number): void {
+    if (slot.dead || slot.pending === undefined) return;
+    this.fail(
+      slot,
+      `did not finish ${op}() within ${timeoutMs} ms (callTimeoutMs) and was terminated`,
+      (message, envIndex, seed) => new WorkerTimeoutError(message, envIndex, seed, timeoutMs),
+    );
+    // Stops the thread even inside a synchronous loop; its 'exit' event finds the slot already dead.
+    void slot.worker.terminate();
+  }
+
+  /** Marks the slot dead and rejects its pending call with the error `make` builds from a message naming the worker, env and seed. */
+  private fail(slot: Slot, what: string, make: (message: string, envIndex: number, seed: number | undefined) => WorkerCrashError): void {
     slot.dead = true;
     const envIndex = Atomics.load(this.progress, 2 * slot.index);
     const op = OP_NAMES[Atomics.load(this.progress, 2 * slot.index + 1)] ?? 'running';
     const seed = this.lastSeeds[envIndex];
-    const err = new WorkerCrashError(
+    const err = make(
       `${this.name}: worker ${slot.index} (envs ${slot.start}–${slot.start + slot.count - 1}) ${what} while ${op} env ${envIndex} (last reset seed ${seed ?? 'unknown'}); close() this vector env`,
       envIndex,
       seed,
-      cause === undefined ? undefined : { cause },
     );
     this.crash ??= `env ${envIndex}, seed ${seed ?? 'unknown'}: ${what}`;
     const pending = slot.pending;

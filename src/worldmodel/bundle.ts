@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, normalize, resolve } from 'node:path';
 import pkg from 'onnx-proto';
 import { NpyError, decodeNpy } from '../codecs/npy.js';
 import { BundleError } from './bundle-error.js';
@@ -273,10 +274,13 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
 
   const load = async (role: BundleRole, file: string, field: string, inputs: ExpectedTensor[], outputs: ExpectedTensor[], optional: ExpectedTensor[] = []) => {
     const { path, bytes } = await readBundleFile(root, realRoot, file, field, MAX_ONNX_BYTES);
+    checkFileHash(root, m, file, bytes);
     const model = decodeModel(bytes, file);
     const signature = signatureOf(model, file);
     const checked = checkSignature(file, signature, inputs, outputs, optional);
     const externalData = await readExternalData(root, realRoot, file, externalDataLocations(model));
+    const folder = normalize(join(file, '..'));
+    for (const d of externalData) checkFileHash(root, m, folder === '.' ? d.path : join(folder, d.path), d.data);
     return { file: { role, file, path, bytes, signature, ...(externalData.length > 0 && { externalData }) } satisfies BundleFile, ...checked };
   };
 
@@ -356,6 +360,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
 async function loadInitialObservations(root: string, realRoot: string, m: Manifest): Promise<Float32Array | undefined> {
   if (m.files.initialObservations === undefined) return undefined;
   const { bytes } = await readBundleFile(root, realRoot, m.files.initialObservations, 'files.initialObservations', maxInitialObservationBytes(m.obsDim));
+  checkFileHash(root, m, m.files.initialObservations, bytes);
   let arr;
   try {
     arr = decodeNpy(bytes, m.files.initialObservations);
@@ -367,4 +372,25 @@ async function loadInitialObservations(root: string, realRoot: string, m: Manife
     throw new BundleError(`${m.files.initialObservations}: expected a float32 array of shape [N ≥ 1, ${m.obsDim}] (obsDim), got ${arr.dtype} [${arr.shape.join(', ')}]`);
   }
   return arr.data as Float32Array;
+}
+
+/** SHA-256 of `bytes`, lowercase hex (what `manifest.fileHashes` records). */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Verifies `file` (relative to the bundle) against `manifest.fileHashes`, when the manifest records hashes.
+ * @throws {@link BundleError} naming the file when its hash differs or it is not listed.
+ */
+function checkFileHash(root: string, m: Manifest, file: string, bytes: Uint8Array): void {
+  if (m.fileHashes === undefined) return; // a bundle made before hashes were recorded
+  const want = m.fileHashes[file] ?? m.fileHashes[normalize(file)];
+  if (want === undefined) {
+    throw new BundleError(`${root}: ${file} is not listed in manifest.json \`fileHashes\` (the manifest records a hash for every file of the bundle); re-export the bundle`);
+  }
+  const got = sha256Hex(bytes);
+  if (got !== want) {
+    throw new BundleError(`${root}: ${file} does not match its SHA-256 in manifest.json \`fileHashes\` (expected ${want}, got ${got}); the file was modified or is corrupt`);
+  }
 }

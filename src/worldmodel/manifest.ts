@@ -101,6 +101,11 @@ export const ManifestSchema = z
     name: z.string().min(1),
     /** The environment it models, e.g. `PushBox-v0`. */
     envId: z.string().min(1),
+    /**
+     * Options of that environment the training data was collected with (the datasets' `envOptions`; `{}`: its
+     * defaults). Absent in bundles made before they were recorded.
+     */
+    envOptions: z.record(z.string(), z.unknown()).optional(),
     obsDim: z.number().int().positive(),
     actionDim: z.number().int().positive(),
     latentDim: z.number().int().positive(),
@@ -129,6 +134,12 @@ export const ManifestSchema = z
     controlDt: z.number().positive().optional(),
     /** Layout of the observation vector. */
     observationFields: z.array(ObservationFieldSchema).optional(),
+    /**
+     * SHA-256 (lowercase hex) of every file the bundle's loader reads except `manifest.json`, by its path
+     * relative to the bundle (as `files` names it). Written at export, verified at load: a file that differs,
+     * or one the loader reads that is not listed, is refused. Absent in bundles made before they were recorded.
+     */
+    fileHashes: z.record(z.string().min(1), z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256 (64 characters)')).optional(),
     /** The planner settings the bundle was certified with (absent in bundles made before they were recorded). */
     planner: PlannerSettingsSchema.optional(),
     provenance: ProvenanceSchema,

@@ -59,6 +59,13 @@ export const WorldModelOptionsSchema = z
     fused: z.union([z.literal('auto'), z.boolean()]).default('auto'),
     /** Compute ensemble disagreement (runs every member on every row). Default: true when the ensemble has > 1 member. */
     uncertainty: z.boolean().optional(),
+    /**
+     * Run a probe batch through encoder → every dynamics member → decoder at load and refuse non-finite
+     * outputs, and check that `rollout.onnx` computes what stepping the dynamics does (a {@link BundleError}
+     * naming the file). Default `true`; `false` only to load a bundle known to be broken (e.g. to test the
+     * checks made at each step).
+     */
+    probe: z.boolean().default(true),
   })
   .strict();
 
@@ -82,6 +89,9 @@ async function createSession(file: BundleFile, threads: number): Promise<Session
     throw new BundleError(`${file.file}: onnxruntime could not load the model: ${(e as Error).message}`, { cause: e });
   }
 }
+
+/** Largest relative difference between `rollout.onnx` and stepping the dynamics at the load-time probe. */
+const PROBE_TOLERANCE = 1e-3;
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
@@ -163,7 +173,9 @@ export class WorldModel implements RolloutModel {
       const fused = bundle.rollout && opts.fused !== false ? await createSession(bundle.rollout, t) : undefined;
       if (fused) sessions.push(fused);
       if (opts.fused === true && !fused) throw new InvalidArgumentError(`WorldModel options: \`fused: true\` but the bundle at ${bundle.dir} has no rollout file`);
-      return new WorldModel(bundle, encoder, members, decoder, fused, opts);
+      const model = new WorldModel(bundle, encoder, members, decoder, fused, opts);
+      if (opts.probe) await model.probe();
+      return model;
     } catch (e) {
       for (const s of sessions) await s.release();
       throw e;
@@ -276,8 +288,111 @@ export class WorldModel implements RolloutModel {
 
   /** Whether `rollout.onnx` computes the ensemble mean (manifest `rolloutMode`, or the trainer's recorded config). */
   private get fusedIsMean(): boolean {
-    const recorded = this.manifest.provenance.config?.rolloutMode;
-    return (this.manifest.rolloutMode ?? recorded) === 'mean';
+    return this.fusedMode === 'mean';
+  }
+
+  /** What `rollout.onnx` computes: stepping member 0, the ensemble mean, or unknown (manifest `rolloutMode`, else the trainer's recorded config). */
+  private get fusedMode(): 'member0' | 'mean' | undefined {
+    const mode = this.manifest.rolloutMode ?? this.manifest.provenance.config?.rolloutMode;
+    if (mode === 'member0' || mode === 'mean') return mode;
+    return this.ensembleSize === 1 ? 'member0' : undefined;
+  }
+
+  /**
+   * The load-time probe: a few rows through encoder → every dynamics member → decoder must give finite
+   * values, and `rollout.onnx` must agree with stepping the dynamics it stands for.
+   * @throws {@link BundleError} naming the file that failed.
+   */
+  private async probe(): Promise<void> {
+    const { observations, actions, rows: B } = this.probeInputs();
+    const enc = this.bundle.encoder;
+    const encoded = await this.run(this.encoder, enc, { obs: [observations, [B, this.obsDim]] }, ['latent']);
+    const latents = this.probed(this.checked(encoded.latent!, B * this.latentDim, enc, 'latent'), enc, 'latent');
+    let next: Float32Array | undefined;
+    for (let k = 0; k < this.ensembleSize; k++) {
+      const f = this.bundle.dynamics[k]!;
+      const s = await this.runMember(k, B, latents, actions);
+      this.probed(s.nextLatent, f, 'next_latent');
+      this.probed(s.reward, f, 'reward');
+      if (s.terminalProb) this.probed(s.terminalProb, f, 'terminal_logit');
+      next ??= s.nextLatent;
+    }
+    if (this.decoder) {
+      const dec = this.bundle.decoder!;
+      const decoded = await this.run(this.decoder, dec, { latent: [next!, [B, this.latentDim]] }, ['obs']);
+      this.probed(this.checked(decoded.obs!, B * this.obsDim, dec, 'obs'), dec, 'obs');
+    }
+    if (this.fusedSession) await this.crossCheckRollout(latents, actions, B);
+  }
+
+  /** Up to 4 probe rows: the bundle's start observations (else the recorded normalisation mean, else zeros) and actions across the bounds. */
+  private probeInputs(): { observations: Float32Array; actions: Float32Array; rows: number } {
+    const O = this.obsDim;
+    const A = this.actionDim;
+    const init = this.initialObservations;
+    const mean = (this.manifest.provenance.config?.normalization as { obsMean?: unknown } | undefined)?.obsMean;
+    const rows = init !== undefined ? Math.min(4, init.length / O) : 4;
+    const observations = new Float32Array(rows * O);
+    if (init !== undefined) observations.set(init.subarray(0, rows * O));
+    else if (Array.isArray(mean) && mean.length === O && mean.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      for (let b = 0; b < rows; b++) observations.set(mean as number[], b * O);
+    }
+    const actions = new Float32Array(rows * A);
+    const fractions = [0.5, 0.25, 0.75, 0];
+    for (let b = 0; b < rows; b++) {
+      for (let j = 0; j < A; j++) {
+        const lo = this.manifest.actionLow[j]!;
+        const hi = this.manifest.actionHigh[j]!;
+        actions[b * A + j] = lo + fractions[b]! * (hi - lo);
+      }
+    }
+    return { observations, actions, rows };
+  }
+
+  /** Checks `rollout.onnx` against stepping member 0 (or the ensemble mean) from the probe latents. */
+  private async crossCheckRollout(latents: Float32Array, actions: Float32Array, B: number): Promise<void> {
+    const mode = this.fusedMode;
+    if (mode === undefined) return; // several members and no record of what the fused graph computes: it is never used
+    const f = this.bundle.rollout!;
+    const L = this.latentDim;
+    const A = this.actionDim;
+    const H = this.bundle.rolloutHorizon ?? 3;
+    const seq = new Float32Array(B * H * A);
+    for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) seq.set(actions.subarray(((b + h) % B) * A, ((b + h) % B) * A + A), (b * H + h) * A);
+    const out = await this.run(this.fusedSession!, f, { latent: [latents, [B, L]], actions: [seq, [B, H, A]] }, ['latents', 'rewards']);
+    const fusedLatents = this.probed(this.checked(out.latents!, B * H * L, f, 'latents'), f, 'latents');
+    const fusedRewards = this.probed(this.checked(out.rewards!, B * H, f, 'rewards'), f, 'rewards');
+    const stepped = mode === 'mean' ? `the ensemble mean of ${this.bundle.dynamics.map((d) => d.file).join(', ')}` : this.bundle.dynamics[0]!.file;
+    const act = new Float32Array(B * A);
+    let z = latents;
+    for (let h = 0; h < H; h++) {
+      for (let b = 0; b < B; b++) act.set(seq.subarray((b * H + h) * A, (b * H + h + 1) * A), b * A);
+      const s = mode === 'mean' ? await this.stepRows(B, z, act, undefined) : await this.runMember(0, B, z, act);
+      for (let b = 0; b < B; b++) {
+        for (let j = 0; j <= L; j++) {
+          const got = j < L ? fusedLatents[(b * H + h) * L + j]! : fusedRewards[b * H + h]!;
+          const want = j < L ? s.nextLatent[b * L + j]! : s.reward[b]!;
+          if (Math.abs(got - want) > PROBE_TOLERANCE * (1 + Math.abs(want))) {
+            const what = j < L ? `latent index ${j}` : 'the reward';
+            throw new BundleError(
+              `${this.bundle.dir}/${f.file}: does not compute what the dynamics do (rolloutMode ${mode}): at probe row ${b}, step ${h + 1}, ${what} is ${got}, stepping ${stepped} gives ${want}; re-export the bundle`,
+            );
+          }
+        }
+      }
+      z = s.nextLatent;
+    }
+  }
+
+  /** `data` when every value is finite; else a {@link BundleError} naming the file and tensor. */
+  private probed(data: Float32Array, file: BundleFile, tensor: string): Float32Array {
+    const i = data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new BundleError(
+        `${this.bundle.dir}/${file.file}: the load-time probe gave a non-finite \`${tensor}\` (${data[i]} at index ${i}) for finite inputs; its weights hold NaN/Inf or overflow — retrain or re-export the bundle`,
+      );
+    }
+    return data;
   }
 
   private async fusedRollout(B: number, H: number, states: Float32Array, actions: Float32Array): Promise<RolloutResult> {

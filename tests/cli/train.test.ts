@@ -108,6 +108,19 @@ describe('trainWorldModel (embodied train)', () => {
     expect(existsSync(join(dir, 'twice'))).toBe(false);
   });
 
+  it('records the environment options of its data in the bundle (issue 14)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
+    await collectDataset({ env: 'LineWorld-v0', envOptions: { goalRange: 0.5 }, episodes: 2, seed: 5, out: join(dir, 'narrow') });
+    const { manifest } = await trainWorldModel({ data: join(dir, 'narrow'), out: join(dir, 'm'), steps: 8, config: tiny });
+    expect(manifest!.envOptions).toEqual({ goalRange: 0.5 });
+    const model = await WorldModel.load(join(dir, 'm'));
+    expect(model.manifest.envOptions).toEqual({ goalRange: 0.5 });
+    await model.close();
+    const plain = await dataset();
+    const defaults = await trainWorldModel({ data: join(plain, 'data'), out: join(plain, 'm'), steps: 8, config: tiny });
+    expect(defaults.manifest!.envOptions).toEqual({});
+  });
+
   it('trains on several datasets as one, records each hash, and collects on-policy data with --policy mpc', async () => {
     const dir = await dataset();
     const scripted = join(dir, 'data');

@@ -139,7 +139,9 @@ describe('WorldModelEnv', () => {
     values[0] = Number.NaN;
     init.rawData = new Uint8Array(values.buffer);
     writeFileSync(file, pkg.onnx.ModelProto.encode(model).finish());
-    const env = await WorldModelEnv.load(dir);
+    // Loading refuses it (the load-time probe); loaded without the probe, every step checks its outputs.
+    await expect(WorldModelEnv.load(dir)).rejects.toThrow(/dynamics_0\.onnx: the load-time probe gave a non-finite `reward` \(NaN at index 0\)/);
+    const env = await WorldModelEnv.load(dir, { model: { probe: false } });
     await env.reset({ seed: 0 });
     const before = env.getState();
     await expect(env.step(Float32Array.of(0, 0))).rejects.toThrow(ModelOutputError);
