@@ -35,7 +35,9 @@ export async function inspectOutput(path: string): Promise<'absent' | 'empty' | 
   try {
     st = await lstat(target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'absent';
+    if (code === 'ENOTDIR') throw new InvalidArgumentError(`${target} cannot be an output folder: a parent of it is not a directory`, { cause: e });
     throw e;
   }
   if (st.isSymbolicLink()) return { other: 'a symbolic link' };

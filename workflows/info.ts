@@ -33,7 +33,10 @@ export async function describePath(path: string, quick = false): Promise<InfoRes
     // Never blocks on a FIFO, never follows a final symlink, never reads more than a manifest can be.
     const read = await readRegularFile(join(root, 'manifest.json'), MAX_MANIFEST_BYTES);
     if ('problem' in read) throw new EmbodiedError(`${root}/manifest.json: ${read.problem}`);
-    format = (JSON.parse(read.bytes.toString('utf8')) as { format?: unknown }).format;
+    const parsed: unknown = JSON.parse(read.bytes.toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new EmbodiedError(`${root}/manifest.json: expected a JSON object, got ${describeValue(parsed)}`);
+    format = (parsed as { format?: unknown }).format;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new EmbodiedError(`${root}: neither a world-model bundle nor a dataset (no manifest.json)`, { cause: e });

@@ -20,6 +20,9 @@ async function readConfigFile(arg: string): Promise<Partial<WorldModelConfigInpu
     parsed = JSON.parse(inline ? arg : await readFile(arg, 'utf8'));
   } catch (e) {
     if (e instanceof SyntaxError) throw new InvalidArgumentError(`${where} is not valid JSON (${e.message})`, { cause: e });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EACCES')
+      throw new InvalidArgumentError(`${where}: expected an inline JSON object ({…}) or a readable JSON file; ${arg} cannot be read (${code})`, { cause: e });
     throw e;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`${where} must hold a JSON object, got ${describeValue(parsed)}`);

@@ -7,7 +7,12 @@
  */
 import { parseOptions, z } from '../options.js';
 
-const widths = z.array(z.number().int().positive());
+/** Widest hidden layer accepted: wider ones exhaust memory long before they train (a 100 000-wide layer alone is 40 GB). */
+export const MAX_WIDTH = 16_384;
+/** Most parameters a world model may have (with Adam's two moments and the spare set: ~1.6 GB of float32). */
+export const MAX_PARAMETERS = 100_000_000;
+
+const widths = z.array(z.number().int().positive().max(MAX_WIDTH, `at most ${MAX_WIDTH} units per layer: wider layers exhaust memory`));
 
 /** Zod schema of {@link WorldModelConfig}. */
 export const WorldModelConfigSchema = z
@@ -102,9 +107,42 @@ export const WorldModelConfigSchema = z
     if (c.space === 'latent' && c.simNormGroup > 0 && c.latentDim % c.simNormGroup !== 0) {
       ctx.addIssue({ code: 'custom', path: ['latentDim'], message: `expected a multiple of simNormGroup (${c.simNormGroup}), got ${c.latentDim}` });
     }
+    const n = parameterCount(c);
+    if (n > MAX_PARAMETERS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dynamicsHidden'],
+        message: `expected at most ${MAX_PARAMETERS.toLocaleString('en')} parameters in all, these widths give ${n.toLocaleString('en')}`,
+      });
+    }
   })
   // An observation-space model's latent is the standardised observation: its length, no SimNorm.
   .transform((c) => (c.space === 'observation' ? { ...c, latentDim: c.obsDim, simNormGroup: 0 } : c));
+
+/** Weights and biases of an MLP `input → hidden… → output`. */
+function mlpParameters(input: number, hidden: readonly number[], output: number): number {
+  let n = 0;
+  let last = input;
+  for (const w of [...hidden, output]) {
+    n += last * w + w;
+    last = w;
+  }
+  return n;
+}
+
+/** About how many parameters a configuration has (the linear layers; layer norms add a few per unit). */
+function parameterCount(
+  c: { obsDim: number; actionDim: number; latentDim: number; space: string; ensembleSize: number } & Record<
+    'encoderHidden' | 'dynamicsHidden' | 'rewardHidden' | 'terminalHidden' | 'decoderHidden',
+    readonly number[]
+  >,
+): number {
+  const L = c.space === 'observation' ? c.obsDim : c.latentDim;
+  const joint = L + c.actionDim;
+  const heads = mlpParameters(joint + L, c.rewardHidden, 1) + mlpParameters(joint + L, c.terminalHidden, 1);
+  const own = c.space === 'observation' ? 0 : mlpParameters(c.obsDim, c.encoderHidden, L) + mlpParameters(L, c.decoderHidden, c.obsDim);
+  return own + c.ensembleSize * (mlpParameters(joint, c.dynamicsHidden, L) + heads);
+}
 
 /** A complete, validated world-model configuration. */
 export type WorldModelConfig = z.output<typeof WorldModelConfigSchema>;
