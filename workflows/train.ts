@@ -132,7 +132,7 @@ export async function trainWorldModel(options: TrainWorldModelOptions): Promise<
   const resuming = o.resume && (await exists(ckpt));
   const warm = !resuming && o.initFrom !== undefined ? resolve(o.initFrom) : undefined;
   const { config, seed } = resuming
-    ? await resumedRun(ckpt, data, dirs)
+    ? await resumedRun(ckpt, data, dirs, o.initFrom === undefined ? undefined : resolve(o.initFrom))
     : { config: warm ? warmStartConfig((await readWorldModelCheckpoint(warm)).config, freshConfig(o, data)) : freshConfig(o, data), seed: o.seed };
   const wm = await WorldModelTrainer.create(data, config, {
     seed,
@@ -170,10 +170,13 @@ export async function trainWorldModel(options: TrainWorldModelOptions): Promise<
   }
 }
 
-/** A resumed run keeps the checkpoint's configuration and seed, whatever the new options say. */
-async function resumedRun(ckpt: string, data: Dataset, dirs: readonly string[]): Promise<{ config: WorldModelConfigInput; seed: number }> {
+/**
+ * A resumed run keeps the checkpoint's configuration and seed, whatever the new options say. Its
+ * statistics must be the data's — or, for a run warm-started from `initFrom`, that checkpoint's.
+ */
+async function resumedRun(ckpt: string, data: Dataset, dirs: readonly string[], initFrom: string | undefined): Promise<{ config: WorldModelConfigInput; seed: number }> {
   const extra = await readWorldModelCheckpoint(ckpt);
-  const s = data.stats();
+  const s = initFrom === undefined ? data.stats() : (await readWorldModelCheckpoint(initFrom)).stats;
   const same =
     extra.stats.obsMean.every((v, i) => v === s.obsMean[i]) &&
     extra.stats.obsStd.every((v, i) => v === s.obsStd[i]) &&

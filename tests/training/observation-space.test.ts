@@ -10,6 +10,7 @@ import { CheckpointError } from '../../src/training/errors.js';
 import { parseWorldModelConfig } from '../../src/training/wm-config.js';
 import { WorldModelTrainer } from '../../src/training/wm-trainer.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
+import { trainWorldModel } from '../../workflows/train.js';
 import { LinearSystem } from './linear-system.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'embodied-obs-space-'));
@@ -80,5 +81,22 @@ describe("world models in observation space (space: 'observation')", () => {
     await expect(
       WorldModelTrainer.create(new LinearSystem(), { ...config, space: 'latent', latentDim: 8 }, { seed: 9, intraOpNumThreads: 1, initFrom: join(dir, 'a.ckpt') }),
     ).rejects.toThrow(/space = "observation"/);
+  });
+
+  it("a warm-started training stopped early exports from its checkpoint (the statistics are the warm start's, not the data's)", { timeout: 120_000 }, async () => {
+    const dir = tmp();
+    const a = await collect({ envId: 'Reach-v0', policy: scriptedPolicyFor('Reach-v0', {})!, episodes: 4, seed: 1, out: join(dir, 'a'), progress: false });
+    const b = await collect({ envId: 'Reach-v0', policy: scriptedPolicyFor('Reach-v0', {})!, episodes: 4, seed: 50, out: join(dir, 'b'), progress: false });
+    const config = { ...obsSpace, batchSize: 16 };
+    await trainWorldModel({ data: a.path, out: join(dir, 'm0'), steps: 20, config, checkpointEvery: 0 });
+    const stop = new AbortController();
+    const step = { data: [a.path, b.path], out: join(dir, 'm1'), config, initFrom: join(dir, 'm0.ckpt'), checkpointEvery: 0 };
+    const stopped = await trainWorldModel({ ...step, steps: 400, signal: stop.signal, onProgress: (p) => p.step > 0 && stop.abort() });
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.steps).toBe(200);
+    const exported = await trainWorldModel({ ...step, steps: stopped.steps, resume: true });
+    expect(exported.bundle).toBe(join(dir, 'm1'));
+    // Without the warm start the same resume is refused: the checkpoint's statistics are not these data's.
+    await expect(trainWorldModel({ ...step, initFrom: undefined, steps: stopped.steps, resume: true, overwrite: true })).rejects.toThrow(/trained on other data/);
   });
 });
