@@ -8,6 +8,7 @@
  */
 export * from './collect.js';
 export * from './train.js';
+export * from './train-in-worker.js';
 export * from './validate.js';
 export * from './plan.js';
 export * from './certify.js';
