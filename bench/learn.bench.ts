@@ -78,7 +78,9 @@ async function benchEnv(env: string, budget: string, out: string): Promise<Bench
     plannerUsed = planner;
     const plan = await heldOut(env, planner, run.model);
     const score = taskScore(plan);
-    const { report } = await validateModel({ env, model: run.model, out: join(out, `${env}-${seed}-validation`), seed: 7, oracleMpc: false, closedLoop: false });
+    // Errors in units of the training data's σ (its first dataset), as learn's own validation measures them.
+    const data = join(run.out, 'round-0', 'data');
+    const { report } = await validateModel({ env, model: run.model, data, out: join(out, `${env}-${seed}-validation`), seed: 7, oracleMpc: false, closedLoop: false });
     const checks = Object.fromEntries(report.plausibility.checks.map((c) => [c.id, c.status === 'scored' ? c.score : c.status]));
     const curve = report.drift.curves[0];
     const common = {
