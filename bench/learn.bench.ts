@@ -15,6 +15,8 @@
  * learned rate as a share of it (set `LEARN_BENCH_ORACLE=0` to skip: at PushBox's 128 × 25 × 3 budget
  * it takes ~10 min).
  *
+ * `LEARN_BENCH_REUSE=<dir>` evaluates the learn runs kept in `<dir>` (by `LEARN_BENCH_KEEP=1`) again
+ * instead of learning anew (their wall times are the ones they recorded).
  * `LEARN_BENCH_ENVS=PushBox-v0:10m,Reach-v0:3m` picks environments and budgets (default: Reach-v0 3m,
  * CartPole-v0 3m, PushBox-v0 10m, Warehouse-v0 10m); `LEARN_BENCH_SEEDS=0,1,2` the chain seeds. Results
  * of environments not run this time are kept from the previous file (each entry records `measuredAt`).
@@ -27,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../environments/index.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
-import { learn } from '../workflows/learn.js';
+import { learn, type LearnState } from '../workflows/learn.js';
 import { planEpisodes, type PlanReport } from '../workflows/plan.js';
 import { validateModel } from '../workflows/validate.js';
 import { summarize, writeResults, type BenchResult } from './harness.js';
@@ -42,6 +44,15 @@ const envs = (process.env.LEARN_BENCH_ENVS ?? DEFAULT_ENVS).split(',').map((e) =
 });
 const seeds = (process.env.LEARN_BENCH_SEEDS ?? '0,1,2').split(',').map(Number);
 const withOracle = process.env.LEARN_BENCH_ORACLE !== '0';
+/** A folder of earlier learn runs (`<env>-<seed>/`, kept with LEARN_BENCH_KEEP=1) to evaluate again instead of learning anew. */
+const reuse = process.env.LEARN_BENCH_REUSE;
+
+/** A finished learn run read back from its folder (its wall time is the one it recorded). */
+function reusedRun(dir: string): { out: string; model: string; state: LearnState; stopReason: string | undefined; selectedRound: number | undefined } {
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as LearnState;
+  const manifest = JSON.parse(readFileSync(join(dir, 'model', 'manifest.json'), 'utf8')) as { provenance: { learn: { selectedRound: number } } };
+  return { out: dir, model: join(dir, 'model'), state, stopReason: state.stopReason, selectedRound: manifest.provenance.learn.selectedRound };
+}
 
 /** The task score of a held-out run: success rate, or for the warehouse the mean deliveries per episode (the tiny layout has one package). */
 function taskScore(r: PlanReport): { value: number; metric: string } {
@@ -60,8 +71,8 @@ async function benchEnv(env: string, budget: string, out: string): Promise<Bench
   let plannerUsed: Record<string, unknown> | undefined;
   for (const seed of seeds) {
     const t0 = performance.now();
-    const run = await learn({ env, budget, seed, out: join(out, `${env}-${seed}`), overwrite: true });
-    const wallS = (performance.now() - t0) / 1000;
+    const run = reuse ? reusedRun(join(reuse, `${env}-${seed}`)) : await learn({ env, budget, seed, out: join(out, `${env}-${seed}`), overwrite: true });
+    const wallS = reuse ? run.state.wallMs / 1000 : (performance.now() - t0) / 1000;
     if (!run.model) throw new Error(`learn ${env} seed ${seed} finished no round (${run.stopReason})`);
     const wm = await WorldModel.load(run.model, { uncertainty: false });
     const p = wm.manifest.planner!;
@@ -141,6 +152,7 @@ async function benchEnv(env: string, budget: string, out: string): Promise<Bench
 }
 
 const out = mkdtempSync(join(tmpdir(), 'embodied-learn-bench-'));
+if (reuse && !existsSync(reuse)) throw new Error(`LEARN_BENCH_REUSE: ${reuse} does not exist`);
 const fresh: BenchResult[] = [];
 try {
   for (const { env, budget } of envs) fresh.push(...(await benchEnv(env, budget, out)));
