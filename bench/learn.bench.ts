@@ -12,8 +12,9 @@
  *    plausibility check, controllability, counterfactual, valid horizon.
  *
  * Once per environment: the Rapier oracle MPC with the same planner budget on the same seeds, and the
- * learned rate as a share of it (set `LEARN_BENCH_ORACLE=0` to skip: at PushBox's 128 × 25 × 3 budget
- * it takes ~10 min).
+ * learned rate as a share of it (set `LEARN_BENCH_ORACLE=0` to skip: the oracle's Rapier rollouts at a
+ * learned model's budget are slow — CartPole's 128 × 30 × 3 over 20 × 500 steps is ~38 M Rapier steps,
+ * about half an hour on one core; docs/performance.md "agents" has the oracle at its own preset).
  *
  * `LEARN_BENCH_REUSE=<dir>` evaluates the learn runs kept in `<dir>` (by `LEARN_BENCH_KEEP=1`) again
  * instead of learning anew (their wall times are the ones they recorded).
