@@ -26,7 +26,7 @@ import { callbackOption, signalOption } from './schema.js';
 import type { TrainProgress } from './train.js';
 
 export { parseDuration, formatDuration } from './learn/duration.js';
-export { learnSettings, DEFAULT_LEARN_TARGETS, LEARN_MODEL, type ResolvedLearnSettings } from './learn/settings.js';
+export { learnSettings, DEFAULT_LEARN_TARGETS, type ResolvedLearnSettings } from './learn/settings.js';
 export { CONFIRM_EPISODES, quickTargetsMet } from './learn/round.js';
 export { LEARN_STATE_FORMAT, type LearnState, type LearnRoundRecord, type LearnScores, type LearnStopReason } from './learn/state.js';
 export { bestRound, roundSuccess, validatedPlanner } from './learn/publish.js';

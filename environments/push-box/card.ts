@@ -5,6 +5,7 @@
  */
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
+import { LEARN_MODEL } from '../../src/training/recipe.js';
 import { PushBoxEnv, type PushBoxOptions, PushBoxOptionsSchema } from './push-box-env.js';
 import { pushBoxPolicy } from './scripted.js';
 import { pushBoxValidationSpec } from './validation.js';
@@ -37,17 +38,8 @@ export const pushBoxCard: EnvironmentCard = {
       ensemble: 1,
       lr: 0.001,
       lrSchedule: 'cosine',
-      // learn's model (workflows/learn/settings.ts LEARN_MODEL) with the recipe's 10-step, ρ = 0.9 consistency.
-      config: {
-        space: 'observation',
-        dynamicsHidden: [128, 128],
-        rewardHidden: [128, 128],
-        terminalHidden: [64],
-        headInput: 'transition',
-        headsOnData: true,
-        activation: 'silu',
-        rho: 0.9,
-      },
+      // learn's model with the recipe's 10-step, ρ = 0.9 consistency.
+      config: { ...LEARN_MODEL, rho: 0.9 },
     },
     rounds: 4,
   },

@@ -8,6 +8,7 @@
 import { WarehouseOptionsSchema } from './config.js';
 import { registerCard } from '../cards.js';
 import type { EnvironmentCard } from '../card.js';
+import { LEARN_MODEL } from '../../src/training/recipe.js';
 import type { WarehouseOptions } from './config.js';
 import { WarehouseGreedyPolicy } from './scripted.js';
 import { warehouseValidationSpec } from './validation.js';
@@ -37,16 +38,7 @@ export const warehouseCard: EnvironmentCard = {
       ensemble: 1,
       lr: 0.001,
       lrSchedule: 'cosine',
-      // learn's model (workflows/learn/settings.ts LEARN_MODEL).
-      config: {
-        space: 'observation',
-        dynamicsHidden: [128, 128],
-        rewardHidden: [128, 128],
-        terminalHidden: [64],
-        headInput: 'transition',
-        headsOnData: true,
-        activation: 'silu',
-      },
+      config: LEARN_MODEL,
     },
     rounds: 4,
   },

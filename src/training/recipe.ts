@@ -91,3 +91,19 @@ export interface Recipe {
   /** On-policy rounds, in order. */
   readonly onPolicy?: readonly OnPolicyRecipe[];
 }
+
+/**
+ * The world model learn trains by default (docs/learn.md has the measurements behind each choice; environment cards build their `learn` models from it): in
+ * observation space (exact constants, stable rest, 5–20× less drift than a learned latent of the same
+ * size); reward and terminal heads that read the predicted next state too, two layers wide (half the
+ * reward error near the goal of one 64-wide layer), trained on the data's own states.
+ */
+export const LEARN_MODEL = {
+  space: 'observation',
+  dynamicsHidden: [128, 128],
+  rewardHidden: [128, 128],
+  terminalHidden: [64],
+  headInput: 'transition',
+  headsOnData: true,
+  activation: 'silu',
+} as const satisfies Partial<WorldModelConfigInput>;

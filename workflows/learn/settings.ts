@@ -8,8 +8,7 @@
 import type { LearnSettings, LearnTargets, LearnValidationSettings } from '../../environments/card.js';
 import { environmentCard, planPresetFor } from '../../environments/cards.js';
 import { spec } from '../../src/registry.js';
-import type { CollectRecipe, OnPolicyRecipe, TrainRecipe } from '../../src/training/recipe.js';
-import type { WorldModelConfigInput } from '../../src/training/wm-config.js';
+import { LEARN_MODEL, type CollectRecipe, type OnPolicyRecipe, type TrainRecipe } from '../../src/training/recipe.js';
 
 /** The issue-12 acceptance values: 17/20 closed-loop successes, PPS 0.8, a valid horizon of 20 steps. */
 export const DEFAULT_LEARN_TARGETS: LearnTargets = { successRate: 0.85, pps: 0.8, validHorizon: 20 };
@@ -33,22 +32,6 @@ export interface ResolvedLearnSettings {
   /** The stop targets. */
   readonly targets: LearnTargets;
 }
-
-/**
- * The world model learn trains by default (docs/learn.md has the measurements behind each choice): in
- * observation space (exact constants, stable rest, 5–20× less drift than a learned latent of the same
- * size); reward and terminal heads that read the predicted next state too, two layers wide (half the
- * reward error near the goal of one 64-wide layer), trained on the data's own states.
- */
-export const LEARN_MODEL = {
-  space: 'observation',
-  dynamicsHidden: [128, 128],
-  rewardHidden: [128, 128],
-  terminalHidden: [64],
-  headInput: 'transition',
-  headsOnData: true,
-  activation: 'silu',
-} as const satisfies Partial<WorldModelConfigInput>;
 
 /** Fewest candidates and iterations of learn's default learned-MPC planner. */
 const LEARNED_MIN_SAMPLES = 128;
