@@ -176,7 +176,8 @@ export function collectPolicyFactory(options: CollectDatasetOptions, model?: Wor
   const space = probe.actionSpace as Space<unknown>;
   void probe.close();
   if (o.passiveSteps > 0 && !(space instanceof Box)) throw new InvalidArgumentError(`${WHERE}: \`passiveSteps\` needs a Box action space, ${o.env} has ${space.type}`);
-  const passive = (policy: Policy) => (o.passiveSteps > 0 ? passiveStartPolicy(policy, idleAction(o.env, o.envOptions, space as Box), o.passiveSteps) : policy);
+  const idle = o.passiveSteps > 0 ? idleAction(o.env, o.envOptions, space as Box) : undefined;
+  const passive = (policy: Policy) => (idle ? passiveStartPolicy(policy, idle, o.passiveSteps) : policy);
   if (o.policy === 'random') return () => passive(randomPolicy(space) as Policy);
   const build = o.policy === 'scripted' ? scriptedBuilder(o.env) : mpcBuilder(o, model);
   if ((o.noise > 0 || o.randomProb > 0) && !(space instanceof Box))

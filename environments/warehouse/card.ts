@@ -30,16 +30,8 @@ export const warehouseCard: EnvironmentCard = {
   validationSpec: (env) => warehouseValidationSpec(env),
   // `embodied learn`: the demo recipe's data, one observation-space model (docs/learn.md).
   learn: {
-    train: {
-      steps: 30000,
-      latentDim: 32,
-      batchSize: 256,
-      horizon: 5,
-      ensemble: 1,
-      lr: 0.001,
-      lrSchedule: 'cosine',
-      config: LEARN_MODEL,
-    },
+    // Over the recipe's training (below): more steps at most, one member, learn's model and schedule.
+    train: { steps: 30000, ensemble: 1, lr: 0.001, lrSchedule: 'cosine', config: LEARN_MODEL },
     rounds: 4,
   },
   demo: {

@@ -105,6 +105,7 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
   if (input.signal.aborted) return undefined;
   const t3 = performance.now();
   const m = work.collected.manifest;
+  const stepMs = mpcStepMs(report);
   return {
     round,
     policy: onPolicy ? 'mpc' : s.collect.policy,
@@ -120,7 +121,7 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
     trainStepsPerSecond: work.trained.steps / Math.max(1e-3, work.trained.seconds),
     validationSeed: input.validationSeed,
     scores: scoresOf(report),
-    ...(mpcStepMs(report) !== undefined && { mpcStepMs: mpcStepMs(report) }),
+    ...(stepMs !== undefined && { mpcStepMs: stepMs }),
     ...(confirmation && { confirmation }),
     times: { collectMs: work.collectMs, trainMs: work.trainMs, validateMs: t3 - t2, totalMs: t3 - t0 },
   };
