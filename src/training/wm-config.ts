@@ -32,6 +32,13 @@ export const WorldModelConfigSchema = z
     space: z.enum(['latent', 'observation']).default('latent'),
     /** Latent length. Default 64; a multiple of `simNormGroup` when SimNorm is on. With `space: 'observation'` it is `obsDim`. */
     latentDim: z.number().int().positive().default(64),
+    /**
+     * Observation space only: each dynamics member adds a linear map of its input (state, action) to the
+     * MLP's predicted change (zero-initialised, no bias). Kinematics that are linear in the action — a
+     * velocity-commanded body moves `a · v_max · Δt` — are then exact at once instead of being
+     * approximated by the MLP beside the contact dynamics it must also fit. Default false.
+     */
+    linearSkip: z.boolean().default(false),
     /** Hidden widths of the encoder MLP (obs → latent). Default [256]. */
     encoderHidden: widths.default([256]),
     /** Hidden widths of each dynamics member ((latent, action) → next latent). Default [256, 256]. */
@@ -71,6 +78,14 @@ export const WorldModelConfigSchema = z
     horizon: z.number().int().positive().max(64, 'at most 64: the training graph unrolls every step of the horizon').default(5),
     /** Weight ρ^t of step t of the unrolled losses. Default 0.5 (TD-MPC2). */
     rho: z.number().positive().max(1).default(0.5),
+    /**
+     * Units of the consistency error. `'state'`: the latent's own (standardised observation units in
+     * observation space). `'change'` (observation space only): each entry's error is divided by its RMS
+     * change per step (the same scale the dynamics predict in), so entries that move a little per step
+     * but integrate over a plan — positions of directly driven bodies — weigh as much as velocities that
+     * jump on contact; the weights are scaled to average 1 over the entries that change. Default `'state'`.
+     */
+    consistencyUnits: z.enum(['state', 'change']).default('state'),
     /** Latent-consistency coefficient. Default 20 (TD-MPC2). */
     consistencyCoef: z.number().nonnegative().default(20),
     /** Reward coefficient (MSE on standardised rewards). Default 1. */
@@ -107,6 +122,16 @@ export const WorldModelConfigSchema = z
     if (c.space === 'latent' && c.simNormGroup > 0 && c.latentDim % c.simNormGroup !== 0) {
       ctx.addIssue({ code: 'custom', path: ['latentDim'], message: `expected a multiple of simNormGroup (${c.simNormGroup}), got ${c.latentDim}` });
     }
+    if (c.linearSkip && c.space !== 'observation') {
+      ctx.addIssue({ code: 'custom', path: ['linearSkip'], message: "expected false: a linear skip needs space 'observation'" });
+    }
+    if (c.consistencyUnits === 'change' && c.space !== 'observation') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consistencyUnits'],
+        message: "expected 'state': 'change' needs space 'observation' (a learned latent has no per-entry change scale)",
+      });
+    }
     const n = parameterCount(c);
     if (n > MAX_PARAMETERS) {
       ctx.addIssue({
@@ -132,7 +157,7 @@ function mlpParameters(input: number, hidden: readonly number[], output: number)
 
 /** About how many parameters a configuration has (the linear layers; layer norms add a few per unit). */
 function parameterCount(
-  c: { obsDim: number; actionDim: number; latentDim: number; space: string; ensembleSize: number } & Record<
+  c: { obsDim: number; actionDim: number; latentDim: number; space: string; ensembleSize: number; linearSkip?: boolean } & Record<
     'encoderHidden' | 'dynamicsHidden' | 'rewardHidden' | 'terminalHidden' | 'decoderHidden',
     readonly number[]
   >,
@@ -141,7 +166,8 @@ function parameterCount(
   const joint = L + c.actionDim;
   const heads = mlpParameters(joint + L, c.rewardHidden, 1) + mlpParameters(joint + L, c.terminalHidden, 1);
   const own = c.space === 'observation' ? 0 : mlpParameters(c.obsDim, c.encoderHidden, L) + mlpParameters(L, c.decoderHidden, c.obsDim);
-  return own + c.ensembleSize * (mlpParameters(joint, c.dynamicsHidden, L) + heads);
+  const skip = c.linearSkip ? joint * L : 0;
+  return own + c.ensembleSize * (mlpParameters(joint, c.dynamicsHidden, L) + skip + heads);
 }
 
 /** A complete, validated world-model configuration. */

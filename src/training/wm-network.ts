@@ -9,7 +9,7 @@
  * @module
  */
 import type { ParamScope, Tensor } from '../graph/index.js';
-import { activation, add, concat, div, gemm, init, layerNorm, mul, simNorm, simNormBounded, sub } from '../graph/index.js';
+import { activation, add, concat, div, gemm, init, layerNorm, matmul, mul, simNorm, simNormBounded, sub } from '../graph/index.js';
 import type { NormalizationStats } from './batch.js';
 import type { WorldModelConfig } from './wm-config.js';
 
@@ -128,7 +128,8 @@ export class WorldModelNetwork {
   dynamics(params: ParamScope, m: number, latent: Tensor, joint: Tensor): Tensor {
     const c = this.config;
     if (!this.observationSpace) return mlp(params, `dynamics${m}`, joint, c.dynamicsHidden, c.latentDim, c, this.latentOut, this.boundedSimNorm.has(`dynamics${m}`));
-    const change = mlp(params, `dynamics${m}`, joint, c.dynamicsHidden, c.latentDim, c, 'zero-linear');
+    let change = mlp(params, `dynamics${m}`, joint, c.dynamicsHidden, c.latentDim, c, 'zero-linear');
+    if (c.linearSkip) change = add(change, matmul(joint, params.get(`dynamics${m}.skip.w`, [joint.shape[joint.rank - 1] as number, c.latentDim], init.zeros())));
     return add(latent, mul(change, latent.graph.constant(this.deltaScale(), [c.latentDim])));
   }
 

@@ -80,6 +80,7 @@ export class WorldModelObjective implements Objective {
     // Teacher forcing (`headsOnData`): the heads read the encoded o_t, a_t (and o_{t+1}).
     const dataHeads = c.headsOnData ? net.headInput(net.joint(slice(zAll, 0, 0, HB), concat(actions, 0)), targets) : undefined;
 
+    const entryWeights = c.consistencyUnits === 'change' ? g.constant(changeUnitWeights(net.deltaScale()), [1, L]) : undefined;
     const consistency: Tensor[] = [];
     const reward: Tensor[] = [];
     const terminal: Tensor[] = [];
@@ -98,7 +99,9 @@ export class WorldModelObjective implements Objective {
       const P = concat(preds, 0);
       const J = concat(joints, 0);
       predictions.push(P);
-      consistency.push(div(reduceSum(mul(reduceSum(square(sub(P, targets)), [-1], true), w)), HB * L));
+      const err = square(sub(P, targets));
+      const perRow = reduceSum(entryWeights ? mul(err, entryWeights) : err, [-1], true);
+      consistency.push(div(reduceSum(mul(perRow, w)), HB * L));
       const heads = dataHeads ?? net.headInput(J, P);
       const rHat = net.reward(params, m, heads);
       reward.push(div(reduceSum(mul(square(sub(rHat, rewardT)), w)), HB));
@@ -162,4 +165,17 @@ export function packBatch(batch: SequenceBatch, config: WorldModelConfig, out: R
       out.mask![t * B + b] = batch.mask[b * H + t]!;
     }
   }
+}
+
+/**
+ * Per-entry weights of the consistency error in change units (`consistencyUnits: 'change'`): 1 / s_j²
+ * for an entry whose RMS change per step is s_j standard deviations, 0 for entries that never change
+ * (carried over exactly), scaled so the weights of the changing entries average 1.
+ */
+export function changeUnitWeights(deltaScale: Float32Array): Float32Array {
+  const raw = Float32Array.from(deltaScale, (s) => (s > 0 ? 1 / (s * s) : 0));
+  const changing = raw.filter((v) => v > 0);
+  if (changing.length === 0) return raw;
+  const avg = changing.reduce((a, b) => a + b, 0) / changing.length;
+  return raw.map((v) => v / avg);
 }

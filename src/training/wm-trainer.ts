@@ -18,6 +18,7 @@ import type { StepLog } from './trainer.js';
 import { Trainer } from './trainer.js';
 import { learningRateAt, parseWorldModelConfig, type WorldModelConfig, type WorldModelConfigInput } from './wm-config.js';
 import { WorldModelGraphs } from './wm-graphs.js';
+import { fitLinearSkip } from './linear-skip.js';
 import { WorldModelObjective, packBatch } from './wm-objective.js';
 
 /** Zod schema of {@link WorldModelTrainerOptions}. */
@@ -141,6 +142,11 @@ export class WorldModelTrainer {
     } else if (init) {
       // The weights only: fresh Adam moments and step 0 (the schedule and bias correction start over).
       trainer.restore({ ...init, step: 0, params: init.params.map((p) => ({ ...p, m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) })) }, opts.initFrom);
+    } else if (cfg.linearSkip) {
+      // A fresh model's linear skip starts at the data's least-squares fit (its own stream: the sampler's is untouched).
+      const skip = fitLinearSkip(source, stats, objective.network.deltaScale(), Rng.fromSeed(opts.seed).derive(2));
+      const state = trainer.state();
+      trainer.restore({ ...state, params: state.params.map((p) => (p.name.endsWith('.skip.w') ? { ...p, value: skip } : p)) }, 'linear skip fit');
     }
     return wm;
   }
@@ -250,7 +256,13 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Settings added after checkpoints were first written, and the value those checkpoints were trained with. */
-const LEGACY_DEFAULTS: Partial<Record<keyof WorldModelConfig, unknown>> = { space: 'latent', headInput: 'latent-action', headsOnData: false };
+const LEGACY_DEFAULTS: Partial<Record<keyof WorldModelConfig, unknown>> = {
+  space: 'latent',
+  headInput: 'latent-action',
+  headsOnData: false,
+  consistencyUnits: 'state',
+  linearSkip: false,
+};
 
 /** Keys a warm start may change: they shape the optimisation, not the weights. */
 const OPTIMISER_KEYS: ReadonlySet<keyof WorldModelConfig> = new Set([
@@ -272,6 +284,7 @@ const OPTIMISER_KEYS: ReadonlySet<keyof WorldModelConfig> = new Set([
   'terminalCoef',
   'decoderCoef',
   'headsOnData',
+  'consistencyUnits',
 ]);
 
 /**

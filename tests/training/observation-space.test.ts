@@ -8,6 +8,8 @@ import { collect } from '../../src/training/collect.js';
 import { Dataset } from '../../src/training/dataset.js';
 import { CheckpointError } from '../../src/training/errors.js';
 import { parseWorldModelConfig } from '../../src/training/wm-config.js';
+import { changeUnitWeights } from '../../src/training/wm-objective.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import { WorldModelTrainer } from '../../src/training/wm-trainer.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { trainWorldModel } from '../../workflows/train.js';
@@ -98,5 +100,43 @@ describe("world models in observation space (space: 'observation')", () => {
     expect(exported.bundle).toBe(join(dir, 'm1'));
     // Without the warm start the same resume is refused: the checkpoint's statistics are not these data's.
     await expect(trainWorldModel({ ...step, initFrom: undefined, steps: stopped.steps, resume: true, overwrite: true })).rejects.toThrow(/trained on other data/);
+  });
+
+  it('refuses the change-unit loss and the linear skip outside observation space, naming the field', () => {
+    expect(() => parseWorldModelConfig({ ...obsSpace, space: 'latent', latentDim: 8, consistencyUnits: 'change' })).toThrow(InvalidArgumentError);
+    expect(() => parseWorldModelConfig({ ...obsSpace, space: 'latent', latentDim: 8, consistencyUnits: 'change' })).toThrow(/consistencyUnits/);
+    expect(() => parseWorldModelConfig({ ...obsSpace, space: 'latent', latentDim: 8, linearSkip: true })).toThrow(/linearSkip/);
+    expect(parseWorldModelConfig({ ...obsSpace, consistencyUnits: 'change', linearSkip: true }).linearSkip).toBe(true);
+  });
+
+  it('weighs each entry in units of its change per step: 0 for entries that never change, the others averaging 1', () => {
+    const w = changeUnitWeights(Float32Array.of(0.5, 0, 0.25, 1));
+    expect(w[1]).toBe(0);
+    expect((w[0]! + w[2]! + w[3]!) / 3).toBeCloseTo(1, 6);
+    // A smaller change per step weighs more.
+    expect(w[2]!).toBeGreaterThan(w[0]!);
+    expect(w[0]!).toBeGreaterThan(w[3]!);
+  });
+
+  it('starts a linear skip at the least-squares fit: an untrained model already predicts a linear system', { timeout: 60_000 }, async () => {
+    const dir = tmp();
+    const sys = new LinearSystem();
+    const error = async (linearSkip: boolean) => {
+      const t = await WorldModelTrainer.create(sys, { ...obsSpace, obsDim: 4, linearSkip }, { seed: 3, intraOpNumThreads: 1 });
+      const out = join(dir, `skip-${linearSkip}`);
+      await t.exportBundle(out, { name: 'skip', envId: 'Linear', actionLow: [-1, -1], actionHigh: [1, 1] });
+      await t.close();
+      const model = await WorldModel.load(out, { uncertainty: false });
+      const x = Float32Array.of(0.8, -1.2, 0.4, 1.5);
+      const u = Float32Array.of(0.7, -0.3);
+      const want = new Float32Array(4);
+      sys.step(x, u, want);
+      const got = await model.decode((await model.step(await model.encode(x), u)).nextLatent);
+      await model.close();
+      return Math.max(...Array.from(want, (v, i) => Math.abs(v - got[i]!)));
+    };
+    // Without the skip an untrained model predicts "nothing changes".
+    expect(await error(false)).toBeGreaterThan(0.3);
+    expect(await error(true)).toBeLessThan(0.05);
   });
 });
