@@ -133,6 +133,7 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
     first = false;
   };
 
+  let failing = false;
   try {
     while (pending.size > 0 && !o.signal?.aborted) {
       try {
@@ -154,8 +155,14 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
       // An abort ends the wait early (the loop then stops): not an error.
       if (pending.size > 0) await sleep(o.pollMs ?? 200, undefined, o.signal ? { signal: o.signal } : {}).catch(() => undefined);
     }
+  } catch (e) {
+    failing = true;
+    throw e;
   } finally {
-    await queue.close();
+    // With Redis gone, closing fails too: that must not hide the error that says so.
+    await queue.close().catch((e: unknown) => {
+      if (!failing) throw e;
+    });
   }
   return { results, failed, stopped: pending.size > 0 };
 }

@@ -126,7 +126,10 @@ export function startWorkerProcess(args: string[]): WorkerProcess {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
+      // A worker waits for its running jobs (and for Redis) before it exits: not forever in a test.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
