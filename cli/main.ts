@@ -17,6 +17,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerCertifyCommand } from './commands/certify.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -53,5 +54,6 @@ registerDemoCommand(program);
 registerLearnCommand(program);
 registerCertifyCommand(program);
 registerWorkerCommand(program);
+registerSweepCommand(program);
 
 await program.parseAsync(process.argv);

@@ -12,3 +12,4 @@ export * from './worker.js';
 export * from './run-jobs.js';
 export * from './assemble.js';
 export * from './collect.js';
+export * from './sweep.js';

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../../environments/index.js';
+import { sweep } from '../../../workflows/distributed/sweep.js';
+import { runWorker } from '../../../workflows/distributed/worker.js';
+import { redisMissing, startTestRedis, type TestRedis } from './redis-server.js';
+
+describe.skipIf(redisMissing !== undefined)('embodied sweep', () => {
+  let redis: TestRedis;
+  let dir: string;
+  const stop = new AbortController();
+  let worker: ReturnType<typeof runWorker>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'distributed-sweep-'));
+    redis = await startTestRedis();
+    worker = runWorker({ queue: redis.url, queueName: 'jobs-test', shared: dir, signal: stop.signal });
+  });
+  afterAll(async () => {
+    stop.abort();
+    await worker;
+    await redis?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sweeps models × planners × seeds on the queue, with the results of a sweep run here', async () => {
+    const what = {
+      env: 'Reach-v0',
+      models: ['oracle'],
+      planners: ['cem', 'random'] as const,
+      samples: 16,
+      horizon: 4,
+      iterations: 1,
+      maxSteps: 4,
+      episodes: 3,
+      episodesPerJob: 2,
+      seed: 10,
+    };
+    const here = await sweep({ ...what, planners: [...what.planners], out: join(dir, 'here.json') });
+    const queued = await sweep({ ...what, planners: [...what.planners], out: join(dir, 'queued.json'), queue: redis.url, queueName: 'jobs-test', shared: dir });
+    expect(queued.cells.map((c) => [c.model, c.planner, c.results.map((r) => r.seed)])).toEqual([
+      ['oracle', 'cem', [10, 11, 12]],
+      ['oracle', 'random', [10, 11, 12]],
+    ]);
+    expect(queued.cells.map((c) => c.results.map((r) => r.return))).toEqual(here.cells.map((c) => c.results.map((r) => r.return)));
+    expect(JSON.parse(readFileSync(join(dir, 'queued.json'), 'utf8'))).toMatchObject({ format: 'embodied.sweep/v1', envId: 'Reach-v0', run: queued.run });
+    await expect(sweep({ ...what, planners: ['cem'], out: join(dir, 'here.json') })).rejects.toThrow(/already exists; choose another `out`/);
+  }, 30_000);
+});
