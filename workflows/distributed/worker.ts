@@ -123,8 +123,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<RunWorkerRes
     o.signal?.addEventListener('abort', () => done(), { once: true });
   });
   const running = worker.run();
-  await Promise.race([stopped, running]);
-  await worker.close();
+  try {
+    await Promise.race([stopped, running]);
+  } finally {
+    // Lets the running jobs finish (their sandboxes exit after them); takes no new ones.
+    await worker.close();
+  }
   await running;
   return { completed, failed };
 }

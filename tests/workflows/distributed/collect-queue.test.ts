@@ -8,7 +8,7 @@ import '../../../environments/index.js';
 import { Dataset } from '../../../src/training/dataset.js';
 import { collectDataset } from '../../../workflows/collect.js';
 import { collectOnQueue } from '../../../workflows/distributed/collect.js';
-import { redisMissing, startTestRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from './redis-server.js';
+import { redisMissing, startTestRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../../fixtures/redis-server.js';
 
 // Scripted control with seeded noise and excursions: every episode's data depends on its seed through the
 // environment and the policy, so a shard collected on another process must reproduce both.

@@ -12,7 +12,7 @@ import type { EvaluateJobResult, TrainJobResult } from '../../../workflows/distr
 import { collectDataset } from '../../../workflows/collect.js';
 import { WorldModel } from '../../../src/worldmodel/world-model.js';
 import { runWorker, type WorkerEvent } from '../../../workflows/distributed/worker.js';
-import { redisMissing, startTestRedis, type TestRedis } from './redis-server.js';
+import { redisMissing, startTestRedis, type TestRedis } from '../../fixtures/redis-server.js';
 
 describe('job payloads', () => {
   it('name every bad field', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import '../../../environments/index.js';
 import { sweep } from '../../../workflows/distributed/sweep.js';
 import { runWorker } from '../../../workflows/distributed/worker.js';
-import { redisMissing, startTestRedis, type TestRedis } from './redis-server.js';
+import { redisMissing, startTestRedis, type TestRedis } from '../../fixtures/redis-server.js';
 
 describe.skipIf(redisMissing !== undefined)('embodied sweep', () => {
   let redis: TestRedis;

@@ -6,7 +6,7 @@ import '../../../environments/index.js';
 import { collectDataset } from '../../../workflows/collect.js';
 import { collectOnQueue } from '../../../workflows/distributed/collect.js';
 import type { QueueProgress } from '../../../workflows/distributed/run-jobs.js';
-import { redisMissing, startTestRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from './redis-server.js';
+import { redisMissing, startTestRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../../fixtures/redis-server.js';
 
 const settings = { env: 'PushBox-v0', policy: 'scripted', noise: 0.1, maxEpisodeSteps: 150, seed: 3 } as const;
 const EPISODES = 8;
