@@ -47,7 +47,7 @@ export function registerSweepCommand(program: Command): void {
         const s = c.summary;
         console.log(`${c.model} · ${c.planner}: success ${(100 * s.successRate).toFixed(1)}% · return ${formatMeanCI(s.return)} · ${s.episodes} episodes`);
       }
-      console.log(`wrote ${o.out}`);
+      console.log(`wrote ${o.out}${r.run !== undefined ? ` (run ${r.run})` : ''}`);
     });
   });
 }
