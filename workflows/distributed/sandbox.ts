@@ -15,6 +15,8 @@ import { SANDBOX_IMPORTS_ENV, SANDBOX_SHARED_ENV } from './worker.js';
 
 // The worker that forked this process is gone (killed): stop, rather than run a job nobody owns any more.
 process.on('disconnect', () => process.exit(1));
+// …also when it died while this process was still starting (before the listener above existed).
+if (process.send !== undefined && !process.connected) process.exit(1);
 
 for (const module of JSON.parse(process.env[SANDBOX_IMPORTS_ENV] ?? '[]') as string[]) await import(pathToFileURL(module).href);
 

@@ -17,7 +17,7 @@ describe.skipIf(redisMissing !== undefined)('embodied sweep', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'distributed-sweep-'));
     redis = await startTestRedis();
-    worker = runWorker({ queue: redis.url, queueName: 'jobs-test', shared: dir, signal: stop.signal });
+    worker = runWorker({ queue: redis.url, queueName: 'sweep-test', shared: dir, signal: stop.signal });
   });
   afterAll(async () => {
     stop.abort();
@@ -40,7 +40,7 @@ describe.skipIf(redisMissing !== undefined)('embodied sweep', () => {
       seed: 10,
     };
     const here = await sweep({ ...what, planners: [...what.planners], out: join(dir, 'here.json') });
-    const queued = await sweep({ ...what, planners: [...what.planners], out: join(dir, 'queued.json'), queue: redis.url, queueName: 'jobs-test', shared: dir });
+    const queued = await sweep({ ...what, planners: [...what.planners], out: join(dir, 'queued.json'), queue: redis.url, queueName: 'sweep-test', shared: dir });
     expect(queued.cells.map((c) => [c.model, c.planner, c.results.map((r) => r.seed)])).toEqual([
       ['oracle', 'cem', [10, 11, 12]],
       ['oracle', 'random', [10, 11, 12]],
