@@ -1,5 +1,5 @@
 /**
- * `embodied worker`: flags → {@link runWorker}. Runs Embodied's jobs (collect shards, evaluations,
+ * `embodied worker`: flags → {@link runWorker}. Runs Embodied's jobs (collect shards, evaluations, validations,
  * training) from a BullMQ queue on Redis, writing results into the shared folder, until Ctrl-C or
  * SIGTERM: then the running jobs finish (a second signal quits at once; the jobs are retried elsewhere).
  */
@@ -20,7 +20,7 @@ function describeEvent(e: WorkerEvent): string {
 export function registerWorkerCommand(program: Command): void {
   const command = program
     .command('worker')
-    .description('run collect, evaluate and train jobs from a BullMQ queue on Redis (see docs/distributed.md)')
+    .description('run collect, evaluate, validate and train jobs from a BullMQ queue on Redis (see docs/distributed.md)')
     .requiredOption('--queue <url>', 'Redis URL, e.g. redis://10.0.0.5:6379 (rediss:// for TLS, redis://:password@host:port)')
     .requiredOption('--shared <dir>', "this machine's path to the shared folder (datasets, bundles and results)")
     .option('--queue-name <name>', 'BullMQ queue name', 'embodied')

@@ -13,3 +13,4 @@ export * from './run-jobs.js';
 export * from './assemble.js';
 export * from './collect.js';
 export * from './sweep.js';
+export * from './validate.js';

@@ -1,6 +1,6 @@
 /**
  * The jobs Embodied runs on a BullMQ queue, as zod schemas: collect a shard of episodes, evaluate (plan
- * episodes over a seed range) and train a world model. A job carries everything a worker on another
+ * episodes over a seed range), validate a model against Rapier and train a world model. A job carries everything a worker on another
  * machine needs — environment id and options, policy or bundle reference, seeds — and names files by
  * paths relative to the shared folder, so every machine may mount that folder where it likes.
  *
@@ -130,6 +130,62 @@ export const EvaluateJobSchema = z
   })
   .strict();
 
+/** The fields of {@link ValidateSettingsSchema}, without its check that exactly one of `model` and `oracle` is given. */
+export const ValidateSettingsFields = z
+  .object({
+    /** Registered environment id. */
+    env: z.string().min(1),
+    /** Environment options. Default `{}`. */
+    envOptions: z.record(z.string(), z.unknown()).default({}),
+    /** The bundle to validate, relative to the shared folder. Exactly one of `model` and `oracle`. */
+    model: SharedPathSchema.optional(),
+    /** Validate the Rapier oracle itself. Default false. */
+    oracle: z.boolean().default(false),
+    /** Smaller sizes. Default false. */
+    quick: z.boolean().default(false),
+    /** Seed of everything random. Default 0. */
+    seed: seedInt().default(0),
+    /** Dataset whose observation σ normalises errors, relative to the shared folder. */
+    data: SharedPathSchema.optional(),
+    /** Run the closed-loop comparison. Default true. */
+    closedLoop: z.boolean().default(true),
+    /** Include the oracle MPC among the closed-loop contenders. Default true. */
+    oracleMpc: z.boolean().default(true),
+    /** Closed-loop episodes per contender. */
+    episodes: positiveInt().optional(),
+    /** Step limit of a closed-loop episode. */
+    maxSteps: positiveInt().optional(),
+    /** The environment's time limit. */
+    maxEpisodeSteps: positiveInt().optional(),
+    /** Actions per MPC plan. */
+    replanEvery: positiveInt().optional(),
+    /** MPC horizon. */
+    horizon: positiveInt().optional(),
+    /** MPC candidates per iteration. */
+    samples: positiveInt().optional(),
+    /** MPC optimiser iterations. */
+    iterations: positiveInt().optional(),
+  })
+  .strict();
+
+/** What a validation job checks: `validateModel`'s options (JSON only; the report goes into the run's folder). */
+export const ValidateSettingsSchema = ValidateSettingsFields.refine((o) => o.oracle !== (o.model !== undefined), {
+  message: 'give exactly one of `model` and `oracle: true`',
+  path: ['model'],
+});
+
+/** Validation settings as given. */
+export type ValidateSettings = z.input<typeof ValidateSettingsSchema>;
+
+/** Validate a world model (or the oracle) against Rapier: `validateModel`'s report. */
+export const ValidateJobSchema = z
+  .object({
+    kind: z.literal('validate'),
+    run: RunIdSchema,
+    settings: ValidateSettingsSchema,
+  })
+  .strict();
+
 /** Train one world model on datasets in the shared folder; the bundle is written into the run's folder. */
 export const TrainJobSchema = z
   .object({
@@ -151,8 +207,8 @@ export const TrainJobSchema = z
   .strict();
 
 /** Any job's payload. */
-export const JobPayloadSchema = z.discriminatedUnion('kind', [CollectJobSchema, EvaluateJobSchema, TrainJobSchema], {
-  message: 'expected a job whose `kind` is collect, evaluate or train',
+export const JobPayloadSchema = z.discriminatedUnion('kind', [CollectJobSchema, EvaluateJobSchema, ValidateJobSchema, TrainJobSchema], {
+  message: 'expected a job whose `kind` is collect, evaluate, validate or train',
 });
 
 /** A job payload as given to the queue. */

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../../src/errors.js';
 import { collectDataset } from '../collect.js';
 import { planEpisodes } from '../plan.js';
 import { trainWorldModel } from '../train.js';
+import { validateModel } from '../validate.js';
 import { parseJobPayload, QueueError, type ParsedJob } from './jobs.js';
 import {
   attemptFolder,
@@ -22,6 +23,7 @@ import {
   type EvaluateJobResult,
   type JobResult,
   type TrainJobResult,
+  type ValidateJobResult,
 } from './shared-folder.js';
 
 /** Where and as which attempt a job runs. */
@@ -49,6 +51,7 @@ export async function processJob(payload: unknown, context: JobContext): Promise
   let result: JobResult;
   if (job.kind === 'collect') result = await collectShard(job, context, base);
   else if (job.kind === 'evaluate') result = await evaluate(job, context, base);
+  else if (job.kind === 'validate') result = await validate(job, context, base);
   else result = await train(job, context, base);
   await writeJobResult(context.shared, result);
   return result;
@@ -96,6 +99,20 @@ async function evaluate(job: Of<'evaluate'>, context: JobContext, base: Base): P
   });
   if (report.stopped) throw stoppedError(context);
   return { ...base, kind: 'evaluate', report: { ...report, model: model ?? report.model }, finishedAt: new Date().toISOString() };
+}
+
+async function validate(job: Of<'validate'>, context: JobContext, base: Base): Promise<ValidateJobResult> {
+  const { model, data, ...settings } = job.settings;
+  const folder = attemptFolder(job.run, 'reports', context.jobId);
+  // A stop makes validateModel reject with the signal's reason: the job fails and is retried.
+  const { report } = await validateModel({
+    ...settings,
+    ...(model !== undefined && { model: inShared(context.shared, model) }),
+    ...(data !== undefined && { data: inShared(context.shared, data) }),
+    out: inShared(context.shared, folder),
+    ...(context.signal && { signal: context.signal }),
+  });
+  return { ...base, kind: 'validate', report, folder, finishedAt: new Date().toISOString() };
 }
 
 async function train(job: Of<'train'>, context: JobContext, base: Base): Promise<TrainJobResult> {

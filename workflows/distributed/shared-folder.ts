@@ -6,6 +6,7 @@
  * <shared>/runs/<run>/results/<job>.json           a job's result, written atomically after its data
  * <shared>/runs/<run>/shards/<job>/<attempt>/      a collect job's dataset (one folder per attempt)
  * <shared>/runs/<run>/models/<job>/<attempt>/      a train job's bundle (and checkpoint)
+ * <shared>/runs/<run>/reports/<job>/<attempt>/     a validate job's report.json and report.html
  * ```
  *
  * An attempt writes only into its own folder, so two attempts of one job (a stalled worker that still
@@ -20,6 +21,7 @@ import { hostname } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import type { ValidationReport } from '../../src/validation/report-types.js';
 import type { PlanReport } from '../plan.js';
 import { QueueError, SharedPathSchema } from './jobs.js';
 
@@ -58,6 +60,14 @@ export interface EvaluateJobResult extends ResultBase {
   readonly report: PlanReport;
 }
 
+/** The result of a validate job: the report (also written, with report.html, into `folder`). */
+export interface ValidateJobResult extends ResultBase {
+  readonly kind: 'validate';
+  readonly report: ValidationReport;
+  /** The folder of report.json and report.html, relative to the shared folder. */
+  readonly folder: string;
+}
+
 /** The result of a train job: the bundle it wrote. */
 export interface TrainJobResult extends ResultBase {
   readonly kind: 'train';
@@ -68,7 +78,7 @@ export interface TrainJobResult extends ResultBase {
 }
 
 /** Any job's result. */
-export type JobResult = CollectJobResult | EvaluateJobResult | TrainJobResult;
+export type JobResult = CollectJobResult | EvaluateJobResult | ValidateJobResult | TrainJobResult;
 
 /** This process as a {@link JobWorker}. */
 export function thisWorker(): JobWorker {
@@ -86,7 +96,7 @@ export function resultFile(shared: string, run: string, jobId: string): string {
 }
 
 /** A fresh attempt folder for job `jobId` (relative to the shared folder), unique across machines. */
-export function attemptFolder(run: string, area: 'shards' | 'models', jobId: string): string {
+export function attemptFolder(run: string, area: 'shards' | 'models' | 'reports', jobId: string): string {
   const w = thisWorker();
   return ['runs', run, area, jobId, `${w.host.replace(/[^\w.-]/g, '_')}-${w.pid}-${randomBytes(4).toString('hex')}`].join('/');
 }

@@ -1,5 +1,5 @@
 /**
- * `runWorker`: a BullMQ worker that runs Embodied's jobs (collect a shard, evaluate, train; see
+ * `runWorker`: a BullMQ worker that runs Embodied's jobs (collect a shard, evaluate, validate, train; see
  * `JobPayloadSchema`) from a Redis queue, writing their results into the shared folder. What
  * `embodied worker` runs, on any machine that has the package and mounts the shared folder.
  *

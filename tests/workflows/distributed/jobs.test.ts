@@ -19,7 +19,7 @@ describe('job payloads', () => {
     expect(() => parseJobPayload({ kind: 'collect', run: 'r', firstEpisode: -1, episodes: 2, settings: { env: 'PushBox-v0', polcy: 'random' } }, 'j1')).toThrow(
       /^job j1 payload: `firstEpisode`: .*>=0.* \(got -1\); `settings`: Unrecognized key: "polcy"/,
     );
-    expect(() => parseJobPayload('garbage', 'j2')).toThrow(/job j2 payload: `\(root\)`: expected a job whose `kind` is collect, evaluate or train/);
+    expect(() => parseJobPayload('garbage', 'j2')).toThrow(/job j2 payload: `\(root\)`: expected a job whose `kind` is collect, evaluate, validate or train/);
     expect(() => parseJobPayload({ kind: 'evaluate', run: 'r', settings: { env: 'Reach-v0', model: '../outside' } }, 'j3')).toThrow(
       /`settings.model`: expected a path relative to the shared folder, without `..`/,
     );
