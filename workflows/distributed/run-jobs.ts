@@ -14,7 +14,7 @@ import { Queue } from 'bullmq';
 import { EmbodiedError } from '../../src/errors.js';
 import { redactedUrl, redisOptions } from './connection.js';
 import { QueueError, type JobPayload } from './jobs.js';
-import { readJobResult, runFolder, type JobResult } from './shared-folder.js';
+import { readJobResult, resultFile, runFolder, type JobResult } from './shared-folder.js';
 
 /** Progress of {@link runJobs}: jobs done, failed for good, retried (started more than once), resubmitted. */
 export interface QueueProgress {
@@ -52,6 +52,13 @@ export interface RunJobsOptions {
   readonly redisTimeoutMs: number;
   /** How often the shared folder and Redis are looked at, ms. Default 200. */
   readonly pollMs?: number;
+  /**
+   * How long a job may keep finishing in Redis without its result appearing in the shared folder before the
+   * run stops with a {@link QueueError} (the workers write elsewhere: another `--shared`), ms. Generous by
+   * default, because a network file system may show another machine's new file only after its attribute
+   * cache expires (NFS: up to a minute). Default 120000.
+   */
+  readonly missingResultMs?: number;
   /** Stops waiting (queued jobs stay queued; the same command run again picks up their results). */
   readonly signal?: AbortSignal;
   /** Called after every look. */
@@ -102,6 +109,18 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
   let resubmitted = 0;
   let first = true;
   let downSince: number | undefined;
+  // A job that keeps leaving Redis (finished) without a result file: the workers see another shared folder.
+  const vanished = new Map<string, { since: number; times: number }>();
+  const checkResultAppears = (id: string) => {
+    const v = vanished.get(id) ?? { since: performance.now(), times: 0 };
+    v.times++;
+    vanished.set(id, v);
+    if (v.times < 3 || performance.now() - v.since < (o.missingResultMs ?? 120_000)) return;
+    throw new QueueError(
+      `job ${id} left the queue ${v.times} times without its result appearing at ${resultFile(o.shared, o.run, id)}: ` +
+        `do the workers mount the same shared folder (their --shared) as ${o.shared}?`,
+    );
+  };
   const report = () => o.onProgress?.({ total: o.jobs.length, done: results.size, failed: failed.size, retried: retried.size, resubmitted });
 
   // One look at every unfinished job: its result file first (the truth), then its state in Redis.
@@ -121,7 +140,10 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
       if (job === undefined || (state === 'failed' && first)) {
         const options = { jobId: id, attempts: o.attempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } };
         await withTimeout(queue.add(spec.payload.kind, spec.payload, options), CALL_TIMEOUT_MS, 'a Redis call');
-        if (!first) resubmitted++;
+        if (!first) {
+          resubmitted++;
+          checkResultAppears(id);
+        }
         continue;
       }
       if (job.attemptsStarted > 1 || job.stalledCounter > 0) retried.add(id);

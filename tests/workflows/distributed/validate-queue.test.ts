@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../../environments/index.js';
 import { validateOnQueue } from '../../../workflows/distributed/validate.js';
+import { runJobs } from '../../../workflows/distributed/run-jobs.js';
 import { runWorker } from '../../../workflows/distributed/worker.js';
 import { redisMissing, startTestRedis, type TestRedis } from '../../fixtures/redis-server.js';
 
@@ -46,5 +47,16 @@ describe.skipIf(redisMissing !== undefined)('validate through the queue', () => 
     expect(again.run).toBe(r.run);
     expect(again.report.createdAt).toBe(r.report.createdAt);
     await expect(validateOnQueue({ ...options, oracle: false, out: join(dir, 'x') })).rejects.toThrow(/`model`: give exactly one of `model` and `oracle: true`/);
+  }, 30_000);
+
+  it('stops with a clear error when the workers write to another shared folder', async () => {
+    const run = 'elsewhere';
+    const job = { id: `${run}.collect-00000`, payload: { kind: 'collect', run, firstEpisode: 0, episodes: 1, settings: { env: 'LineWorld-v0', maxEpisodeSteps: 3 } } } as const;
+    const other = join(dir, 'other');
+    await expect(
+      runJobs({ queue: redis.url, queueName: 'validate-test', redis: {}, shared: other, run, jobs: [job], attempts: 1, redisTimeoutMs: 5_000, pollMs: 50, missingResultMs: 500 }),
+    ).rejects.toThrow(
+      /job elsewhere\.collect-00000 left the queue \d+ times without its result appearing at .*other\/runs\/elsewhere\/results\/elsewhere\.collect-00000\.json: do the workers mount the same shared folder/,
+    );
   }, 30_000);
 });
