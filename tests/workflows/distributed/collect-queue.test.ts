@@ -2,8 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import '../../../environments/index.js';
 import { Dataset } from '../../../src/training/dataset.js';
 import { collectDataset } from '../../../workflows/collect.js';
@@ -16,8 +14,6 @@ const settings = { env: 'PushBox-v0', policy: 'scripted', noise: 0.2, randomProb
 const EPISODES = 6;
 
 describe.skipIf(redisMissing !== undefined)('collect through the queue', () => {
-  const run = promisify(execFile);
-  let localHash = '';
   let redis: TestRedis;
   let dir: string;
   const workers: WorkerProcess[] = [];
@@ -56,18 +52,5 @@ describe.skipIf(redisMissing !== undefined)('collect through the queue', () => {
     const data = await Dataset.load(two.path);
     expect(data.numEpisodes).toBe(EPISODES);
     expect(two.manifest.extra).toMatchObject({ distributed: { shards: 6, shardEpisodes: 1 } });
-    localHash = local.manifest.contentHash;
-  }, 30_000);
-
-  it('embodied collect --queue prints the same hash, and refuses a step budget', async () => {
-    const flags = ['bin/embodied.mjs', 'collect', '--env', settings.env, '--policy', settings.policy, '--noise', String(settings.noise)];
-    flags.push('--random-prob', String(settings.randomProb), '--max-episode-steps', String(settings.maxEpisodeSteps), '--seed', String(settings.seed));
-    const queue = ['--queue', redis.url, '--queue-name', 'collect-test', '--shared', join(dir, 'shared'), '--no-progress'];
-    const { stdout } = await run(process.execPath, [...flags, '--episodes', String(EPISODES), '--shard-episodes', '4', '--out', join(dir, 'cli'), ...queue]);
-    expect(stdout).toMatch(new RegExp(`wrote \\d+ transitions in ${EPISODES} episodes of PushBox-v0 .*; jobs: 2 done, 0 retried, 0 resubmitted \\(run collect-[0-9a-f]{16}\\)`));
-    expect(stdout).toContain(`content hash ${localHash}`);
-    await expect(run(process.execPath, [...flags, '--steps', '100', '--out', join(dir, 'steps'), ...queue])).rejects.toThrow(
-      /embodied collect: --queue collects whole episodes: give --episodes instead of --steps/,
-    );
   }, 30_000);
 });
