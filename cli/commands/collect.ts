@@ -54,7 +54,10 @@ export function registerCollectCommand(program: Command): void {
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
     .requiredOption('--out <dir>', 'output directory')
-    .option('--queue <url>', 'collect through `embodied worker`s on this Redis (redis://host:port): shards of --shard-episodes episodes, assembled in seed order')
+    .option(
+      '--queue <url>',
+      'collect through `embodied worker`s on this Redis (redis://host:port): shards of --shard-episodes episodes, assembled in seed order (--workers and --checkpoint-every are for local runs)',
+    )
     .option('--shared <dir>', '--queue: the folder every worker mounts (shards and results; --model must be inside it)')
     .option('--shard-episodes <n>', '--queue: episodes per job', integerOption(1), 8)
     .option('--queue-name <name>', '--queue: BullMQ queue name', 'embodied')

@@ -6,7 +6,6 @@
  * @module
  */
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { parseOptions, z } from '../../src/options.js';
 import { assertReplaceable, inspectOutput } from '../../src/output-dir.js';
@@ -128,6 +127,6 @@ export async function collectOnQueue(options: CollectOnQueueOptions): Promise<Co
   }
   const extra = { budget: { episodes }, distributed: { run, queue: redactedUrl(queue), queueName, shards: shards.length, shardEpisodes } };
   const result = await assembleShards({ shards: refs, out, overwrite, seed: settings.seed, envId: settings.env, stopReason: gathered.stopped ? 'stopped' : 'finished', extra });
-  if (!keepShards && !gathered.stopped) await rm(join(runFolder(shared, run)), { recursive: true, force: true });
+  if (!keepShards && !gathered.stopped) await rm(runFolder(shared, run), { recursive: true, force: true });
   return { ...result, run, jobs: last };
 }
