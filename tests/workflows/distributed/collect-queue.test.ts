@@ -8,9 +8,9 @@ import { collectDataset } from '../../../workflows/collect.js';
 import { collectOnQueue } from '../../../workflows/distributed/collect.js';
 import { redisMissing, startTestRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../../fixtures/redis-server.js';
 
-// Scripted control with seeded noise and excursions: every episode's data depends on its seed through the
+// Scripted control with seeded noise, excursions, random starts and idle openings: every episode's data depends on its seed through the
 // environment and the policy, so a shard collected on another process must reproduce both.
-const settings = { env: 'PushBox-v0', policy: 'scripted', noise: 0.2, randomProb: 0.1, maxEpisodeSteps: 30, seed: 11 } as const;
+const settings = { env: 'PushBox-v0', policy: 'scripted', noise: 0.2, randomProb: 0.1, randomStarts: 0.5, passiveSteps: 3, maxEpisodeSteps: 30, seed: 11 } as const;
 const EPISODES = 6;
 
 describe.skipIf(redisMissing !== undefined)('collect through the queue', () => {
