@@ -16,6 +16,8 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerCertifyCommand } from './commands/certify.js';
+import { registerWorkerCommand } from './commands/worker.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -51,5 +53,7 @@ registerValidateCommand(program);
 registerDemoCommand(program);
 registerLearnCommand(program);
 registerCertifyCommand(program);
+registerWorkerCommand(program);
+registerSweepCommand(program);
 
 await program.parseAsync(process.argv);

@@ -3,7 +3,9 @@
  * environment, written as a transition dataset). Ctrl-C stops cleanly: the finished episodes are kept.
  */
 import { Option, type Command } from 'commander';
-import { collectDataset, type CollectDatasetOptions } from '../../workflows/collect.js';
+import { collectDataset, type CollectDatasetOptions, type CollectDatasetResult } from '../../workflows/collect.js';
+import { collectOnQueue } from '../../workflows/distributed/collect.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import { withLayoutFile } from '../layout-file.js';
 import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
@@ -51,11 +53,40 @@ export function registerCollectCommand(program: Command): void {
     .option('--checkpoint-every <n>', 'publish a valid partial dataset every n transitions', integerOption(0), 0)
     .option('--overwrite', 'replace the output directory if it exists')
     .option('--no-progress', 'no progress bar')
-    .requiredOption('--out <dir>', 'output directory');
-  type Flags = Omit<CollectDatasetOptions, 'algorithm'> & { progress: boolean; planner?: CollectDatasetOptions['algorithm']; layoutFile?: string };
-  command.action(async ({ progress, planner, layoutFile, envOptions, ...o }: Flags) => {
+    .requiredOption('--out <dir>', 'output directory')
+    .option(
+      '--queue <url>',
+      'collect through `embodied worker`s on this Redis (redis://host:port): shards of --shard-episodes episodes, assembled in seed order (--workers and --checkpoint-every are for local runs)',
+    )
+    .option('--shared <dir>', '--queue: the folder every worker mounts (shards and results; --model must be inside it)')
+    .option('--shard-episodes <n>', '--queue: episodes per job', integerOption(1), 8)
+    .option('--queue-name <name>', '--queue: BullMQ queue name', 'embodied')
+    .option('--redis-options <json>', '--queue: ioredis options over those of the URL (password, tls)', jsonObjectOption);
+  type QueueFlags = { queue?: string; shared?: string; shardEpisodes: number; queueName: string; redisOptions?: Record<string, unknown> };
+  type Flags = Omit<CollectDatasetOptions, 'algorithm'> & QueueFlags & { progress: boolean; planner?: CollectDatasetOptions['algorithm']; layoutFile?: string };
+  command.action(async ({ progress, planner, layoutFile, envOptions, queue, shared, shardEpisodes, queueName, redisOptions, ...o }: Flags) => {
     await withCtrlC(command, 'stopping after the current step', async (signal) => {
       const options = await withLayoutFile(envOptions, layoutFile);
+      if (queue !== undefined || shared !== undefined) {
+        if (queue === undefined || shared === undefined) throw new InvalidArgumentError('`queue` and `shared` go together: give both to collect through workers');
+        if (o.episodes === undefined) throw new InvalidArgumentError('`queue` collects whole episodes: give `episodes` instead of `steps`');
+        const { workers, checkpointEvery, steps, episodes, ...rest } = o;
+        const bar = progressBar(showProgress(progress), `collect ${o.env} |{bar}| {value}/{total} jobs | {failed} failed | {retried} retried | ETA {eta_formatted}`);
+        const r = await collectOnQueue({
+          ...rest,
+          episodes,
+          ...(options !== undefined && { envOptions: options }),
+          ...(planner !== undefined && { algorithm: planner }),
+          queue,
+          shared,
+          shardEpisodes,
+          queueName,
+          ...(redisOptions !== undefined && { redis: redisOptions }),
+          signal,
+          onProgress: (p) => bar.update(p.done, p.total, { failed: p.failed, retried: p.retried }),
+        }).finally(() => bar.stop());
+        return report(r, `; jobs: ${r.jobs.done} done, ${r.jobs.retried} retried, ${r.jobs.resubmitted} resubmitted (run ${r.run})`);
+      }
       const bar = progressBar(showProgress(progress), `collect ${o.env} |{bar}| {value}/{total} {unit} | {episodes} episodes | {rate} steps/s | ETA {eta_formatted}`);
       const started = performance.now();
       const r = await collectDataset({
@@ -68,11 +99,15 @@ export function registerCollectCommand(program: Command): void {
           bar.update(p.unit === 'steps' ? p.transitions : p.episodes, p.total, { unit: p.unit, episodes: p.episodes, rate });
         },
       }).finally(() => bar.stop());
-      const m = r.manifest;
-      console.log(
-        `${r.stopped ? 'stopped: wrote' : 'wrote'} ${m.counts.transitions} transitions in ${m.counts.episodes} episodes of ${m.envId} (policy ${m.policy}, seed ${m.seed}) to ${r.path}`,
-      );
-      console.log(`content hash ${m.contentHash}`);
+      report(r, '');
     });
   });
+}
+
+function report(r: CollectDatasetResult, jobs: string): void {
+  const m = r.manifest;
+  console.log(
+    `${r.stopped ? 'stopped: wrote' : 'wrote'} ${m.counts.transitions} transitions in ${m.counts.episodes} episodes of ${m.envId} (policy ${m.policy}, seed ${m.seed}) to ${r.path}${jobs}`,
+  );
+  console.log(`content hash ${m.contentHash}`);
 }

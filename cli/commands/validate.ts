@@ -4,7 +4,8 @@
  * between units of work; nothing half-written is left.
  */
 import type { Command } from 'commander';
-import { EmbodiedError } from '../../src/errors.js';
+import { EmbodiedError, InvalidArgumentError } from '../../src/errors.js';
+import { validateOnQueue } from '../../workflows/distributed/validate.js';
 import { formatValidationSummary, validateModel, type ValidateModelOptions } from '../../workflows/validate.js';
 import { withLayoutFile } from '../layout-file.js';
 import { integerOption, jsonObjectOption, withCtrlC } from '../options.js';
@@ -33,14 +34,27 @@ export function registerValidateCommand(program: Command): void {
     .option('--samples <n>', 'MPC candidates per iteration, both MPCs (default: as --horizon)', integerOption(1))
     .option('--iterations <n>', 'MPC optimiser iterations per plan, both MPCs (default: as --horizon)', integerOption(1))
     .option('--json', 'print the report JSON instead of the summary')
-    .option('--no-progress', 'no progress bar');
-  command.action(async ({ json, progress, layoutFile, envOptions, ...o }: ValidateModelOptions & { json?: boolean; progress: boolean; layoutFile?: string }) => {
+    .option('--no-progress', 'no progress bar')
+    .option('--queue <url>', 'validate on an embodied worker through this Redis (redis://host:port); the report is written here')
+    .option('--shared <dir>', '--queue: the folder every worker mounts (--model and --data must be inside it)')
+    .option('--queue-name <name>', '--queue: BullMQ queue name', 'embodied')
+    .option('--redis-options <json>', '--queue: ioredis options over those of the URL (password, tls)', jsonObjectOption);
+  type QueueFlags = { queue?: string; shared?: string; queueName: string; redisOptions?: Record<string, unknown> };
+  type Flags = ValidateModelOptions & QueueFlags & { json?: boolean; progress: boolean; layoutFile?: string };
+  command.action(async ({ json, progress, layoutFile, envOptions, queue, shared, queueName, redisOptions, ...o }: Flags) => {
     const stopped = new EmbodiedError('stopped by Ctrl-C; no report was written');
     await withCtrlC(
       command,
       'stopping after the current unit of work',
       async (signal) => {
         const options = await withLayoutFile(envOptions, layoutFile);
+        if (queue !== undefined || shared !== undefined) {
+          if (queue === undefined || shared === undefined) throw new InvalidArgumentError('`queue` and `shared` go together: give both to validate on a worker');
+          const env = { ...(options !== undefined && { envOptions: options }), ...(redisOptions !== undefined && { redis: redisOptions }) };
+          const r = await validateOnQueue({ ...o, ...env, queue, shared, queueName, signal });
+          console.log(json ? JSON.stringify(r.report) : formatValidationSummary(r.report, r.written));
+          return;
+        }
         const bar = progressBar(showProgress(progress), `validate ${o.env} |{bar}| {value}/{total} | {stage}`);
         const onProgress = (p: { done: number; total: number; message: string }) => bar.update(p.done, p.total, { stage: p.message });
         const { report, written } = await validateModel({ ...o, ...(options !== undefined && { envOptions: options }), signal, onProgress }).finally(() => bar.stop());

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import '../../../environments/index.js';
+import { collectDataset } from '../../../workflows/collect.js';
+import { collectOnQueue } from '../../../workflows/distributed/collect.js';
+import type { QueueProgress } from '../../../workflows/distributed/run-jobs.js';
+import { redisMissing, startTestRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from '../../fixtures/redis-server.js';
+
+const settings = { env: 'PushBox-v0', policy: 'random', maxEpisodeSteps: 120, seed: 5 } as const;
+const EPISODES = 8;
+
+describe.skipIf(redisMissing !== undefined)('Redis restarted mid-run', () => {
+  let redis: TestRedis;
+  let dir: string;
+  let worker: WorkerProcess;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'distributed-redis-'));
+    redis = await startTestRedis();
+    worker = startWorkerProcess(['--queue', redis.url, '--shared', join(dir, 'shared'), '--queue-name', 'restart-test', '--lock-duration', '2000', '--stalled-interval', '1000']);
+    await worker.waitFor('waiting for jobs');
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await redis?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const run = (out: string, redisTimeoutMs: number, onProgress: (p: QueueProgress) => void) =>
+    collectOnQueue({
+      ...settings,
+      episodes: EPISODES,
+      shardEpisodes: 2,
+      out,
+      queue: redis.url,
+      queueName: 'restart-test',
+      shared: join(dir, 'shared'),
+      redisTimeoutMs,
+      onProgress,
+    });
+
+  it('resumes: the lost jobs are submitted again and the dataset equals a local one', async () => {
+    const out = join(dir, 'resumed');
+    let done = 0;
+    const collecting = run(out, 20_000, (p) => {
+      done = p.done;
+    });
+    while (done < 1) await sleep(20);
+    // A restart without persistence: every job of the run is gone from Redis.
+    await redis.stop();
+    await sleep(500);
+    expect(existsSync(out)).toBe(false);
+    await redis.start();
+    const resumed = await collecting;
+    const local = await collectDataset({ ...settings, episodes: EPISODES, out: join(dir, 'local') });
+    expect(resumed.manifest.contentHash).toBe(local.manifest.contentHash);
+    expect(resumed.manifest.episodeSeeds).toEqual(local.manifest.episodeSeeds);
+    expect(resumed.jobs.resubmitted).toBeGreaterThanOrEqual(1);
+    // The worker rode out the restart.
+    expect(worker.child.exitCode).toBeNull();
+  }, 30_000);
+
+  it('fails with a clear error when Redis stays away, and writes nothing', async () => {
+    const out = join(dir, 'lost');
+    let done = 0;
+    const collecting = run(out, 2_000, (p) => {
+      done = p.done;
+    });
+    const failure = expect(collecting).rejects.toThrow(
+      /lost Redis at redis:\/\/127\.0\.0\.1:\d+\/? for 2 s \(.*\); \d of 4 jobs had finished and their results are kept in .*runs\/collect-[0-9a-f]{16}\. Nothing was assembled: start Redis and run the same command again to resume/,
+    );
+    while (done < 1) await sleep(20);
+    await redis.stop();
+    try {
+      await failure;
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
+});
