@@ -18,3 +18,7 @@ export * from './parallel-env.js';
 export * from './scripted.js';
 export * from './validation.js';
 export * from './card.js';
+export * from './maps/movingai.js';
+export * from './maps/placement.js';
+export * from './maps/layout-file.js';
+export * from './maps/generate.js';
