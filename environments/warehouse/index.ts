@@ -22,3 +22,5 @@ export * from './maps/movingai.js';
 export * from './maps/placement.js';
 export * from './maps/layout-file.js';
 export * from './maps/generate.js';
+export * from './fleet/reservation.js';
+export * from './fleet/prioritized.js';

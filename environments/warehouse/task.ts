@@ -244,8 +244,12 @@ export class TaskArrays implements TaskView {
     this.teamRobotRobot = task.teamRobotRobot;
   }
 
-  /** The `info` metrics after `simTime` simulated seconds. */
-  metrics(simTime: number): Record<string, number | boolean> {
+  /**
+   * The `info` metrics after `steps` control steps of `controlDt` seconds: deliveries, throughput (per
+   * simulated hour, and per robot-hour), collisions by kind, idle robot-steps and robot-seconds.
+   */
+  metrics(steps: number, controlDt: number): Record<string, number | boolean> {
+    const simTime = steps * controlDt;
     let deliveries = 0;
     let shelf = 0;
     let idle = 0;
@@ -263,7 +267,9 @@ export class TaskArrays implements TaskView {
       robotRobotCollisions: this.teamRobotRobot,
       robotShelfCollisions: shelf,
       idleSteps: idle,
+      idleTime: idle * controlDt,
       throughput: simTime > 0 ? (deliveries * 3600) / simTime : 0,
+      deliveriesPerRobotHour: simTime > 0 ? (deliveries * 3600) / (simTime * this.numRobots) : 0,
       simTime,
     };
   }

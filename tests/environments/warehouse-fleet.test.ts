@@ -1,0 +1,69 @@
+/**
+ * The prioritised fleet baseline (issue 16): space-time reservations and zero robot–robot collisions
+ * on the medium layout with 8 and 16 robots; the fleet metrics in `info`.
+ */
+import { describe, expect, it } from 'vitest';
+import { ReservationTable, WarehouseEnv, WarehousePrioritizedPolicy, distanceMap, spaceTimeAStar } from '../../environments/warehouse/index.js';
+
+describe('reservation table and space-time A*', () => {
+  // A 1 × 5 corridor: cells 0 1 2 3 4.
+  const open = new Uint8Array(5).fill(1);
+
+  it('plans straight to the goal on an empty table and waits there', () => {
+    const table = new ReservationTable(5, 6);
+    const path = spaceTimeAStar(table, open, 1, 5, 0, 0, 4, distanceMap(open, 1, 5, 4));
+    expect(path).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('refuses vertex, following and swap conflicts', () => {
+    const table = new ReservationTable(5, 6);
+    table.reservePath([2, 2, 3], 1); // robot 1 sits in 2 for two ticks, then moves to 3 for good
+    expect(table.free(0, 2, 0)).toBe(false); // vertex
+    expect(table.free(2, 2, 0)).toBe(false); // robot 1 leaves 2 at tick 2: entering then would follow it in
+    expect(table.free(3, 2, 0)).toBe(true); // a tick after it left, the cell is free again
+    expect(table.free(1, 3, 0)).toBe(false); // robot 1 enters 3 at tick 2: being there at tick 1 would be followed
+    expect(table.free(2, 2, 1)).toBe(true); // its own cells are free to itself
+    // Robot 0 cannot pass robot 1 in a corridor: it gets as close as the rules allow.
+    const path = spaceTimeAStar(table, open, 1, 5, 0, 0, 4, distanceMap(open, 1, 5, 4))!;
+    for (let t = 0; t < path.length; t++) expect(table.free(t, path[t]!, 0)).toBe(true);
+    expect(path.at(-1)).toBeLessThan(3);
+  });
+});
+
+describe('WarehousePrioritizedPolicy', () => {
+  it.each([8, 16])(
+    'delivers every package on the medium layout with %i robots and no robot–robot collision',
+    async (robots) => {
+      const env = new WarehouseEnv({ layout: 'medium', robots });
+      const policy = new WarehousePrioritizedPolicy(env);
+      policy.reset(0);
+      let { observation } = await env.reset({ seed: 0 });
+      let info: Record<string, unknown> = {};
+      for (let t = 0; t < 1000; t++) {
+        const r = await env.step(policy.act(observation));
+        observation = r.observation;
+        info = r.info;
+        expect(info.robotRobotCollisions).toBe(0);
+        if (r.terminated) break;
+      }
+      expect(info).toMatchObject({ success: true, deliveries: 8, robotRobotCollisions: 0 });
+      // Metrics: throughput per simulated hour and per robot-hour, idle robot-seconds.
+      const simTime = info.simTime as number;
+      expect(info.throughput).toBeCloseTo((8 * 3600) / simTime, 6);
+      expect(info.deliveriesPerRobotHour).toBeCloseTo((8 * 3600) / (simTime * robots), 6);
+      expect(info.idleTime).toBeCloseTo((info.idleSteps as number) * 0.1, 6);
+      const latency = policy.planLatency();
+      expect(latency.meanMs).toHaveLength(robots);
+      expect(latency.plans.every((n) => n > 0)).toBe(true);
+      expect(latency.maxMs.every((ms, i) => ms >= latency.meanMs[i]!)).toBe(true);
+      await env.close();
+    },
+    30_000,
+  );
+
+  it('refuses what it cannot drive', () => {
+    expect(() => new WarehousePrioritizedPolicy({} as never)).toThrow(/expected a WarehouseEnv/);
+    expect(() => new WarehousePrioritizedPolicy(new WarehouseEnv({ gripMode: 'push' }))).toThrow(/expected gripMode 'lift'/);
+    expect(() => new WarehousePrioritizedPolicy(new WarehouseEnv(), { window: 1 })).toThrow(/`window` to be an integer ≥ 2/);
+  });
+});
