@@ -2,6 +2,7 @@
  * The prioritised fleet baseline (issue 16): space-time reservations and zero robot–robot collisions
  * on the medium layout with 8 and 16 robots; the fleet metrics in `info`.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReservationTable, WarehouseEnv, WarehousePrioritizedPolicy, distanceMap, spaceTimeAStar } from '../../environments/warehouse/index.js';
 
@@ -65,5 +66,27 @@ describe('WarehousePrioritizedPolicy', () => {
     expect(() => new WarehousePrioritizedPolicy({} as never)).toThrow(/expected a WarehouseEnv/);
     expect(() => new WarehousePrioritizedPolicy(new WarehouseEnv({ gripMode: 'push' }))).toThrow(/expected gripMode 'lift'/);
     expect(() => new WarehousePrioritizedPolicy(new WarehouseEnv(), { window: 1 })).toThrow(/`window` to be an integer ≥ 2/);
+  });
+});
+
+describe('runFleet (embodied fleet)', () => {
+  it('reports the fleet metrics per episode, on a built-in layout and on a MovingAI map', async () => {
+    const { formatFleetReport, runFleet } = await import('../../workflows/fleet.js');
+    const report = await runFleet({ envOptions: { layout: 'small' }, maxSteps: 40, episodes: 2, seed: 3 });
+    expect(report).toMatchObject({ policy: 'prioritized', robots: 2, packages: 4, maxSteps: 40, stopped: false });
+    expect(report.episodes.map((e) => [e.seed, e.steps])).toEqual([
+      [3, 40],
+      [4, 40],
+    ]);
+    const e = report.episodes[0]!;
+    expect(e.planLatency.meanMs).toHaveLength(2);
+    expect(e.simTime).toBeCloseTo(4, 6);
+    expect(e.stepsPerSecond).toBeGreaterThan(0);
+    expect(formatFleetReport(report)).toMatch(/robot-robot {2}robot-shelf/);
+    const map = join(import.meta.dirname, '../../environments/warehouse/maps/aisles-24x12.map');
+    const greedy = await runFleet({ envOptions: { layoutFile: map, robots: 3 }, policy: 'greedy', maxSteps: 10 });
+    expect(greedy).toMatchObject({ robots: 3, packages: 3, layout: { rows: 12, cols: 24 } });
+    expect(greedy.episodes[0]!.planLatency.meanMs).toEqual([]);
+    await expect(runFleet({ envOptions: {}, policy: 'smart' as never })).rejects.toThrow(/`policy`/);
   });
 });
