@@ -84,6 +84,9 @@ export function isCarried(attached: Int32Array, p: number): boolean {
 export function computeTargets(v: TaskView, targets: Int32Array): void {
   const N = v.attached.length;
   const P = v.delivered.length;
+  // One pass marks the carried packages: the search below is then O(N·P), not O(N²·P), for big fleets.
+  const taken = new Uint8Array(P);
+  for (let i = 0; i < N; i++) if (v.attached[i]! >= 0) taken[v.attached[i]!] = 1;
   for (let i = 0; i < N; i++) {
     if (v.attached[i]! >= 0) {
       targets[i] = v.attached[i]!;
@@ -94,7 +97,7 @@ export function computeTargets(v: TaskView, targets: Int32Array): void {
     let best = -1;
     let bestD = Infinity;
     for (let p = 0; p < P; p++) {
-      if (v.delivered[p] || isCarried(v.attached, p)) continue;
+      if (v.delivered[p] || taken[p]) continue;
       const dx = v.packagePos[3 * p]! - rx;
       const dz = v.packagePos[3 * p + 2]! - rz;
       const d = dx * dx + dz * dz;
