@@ -56,7 +56,9 @@ export interface FleetSource {
   readonly numRobots: number;
   readonly obsLayout: { readonly robotDim: number };
   readonly controlDt: number;
+  /** Package centres `[x, y, z]` and which packages are delivered. */
   positions(): { packages: [number, number, number][]; delivered: boolean[] };
+  /** Robot `i`'s carried package index, or −1. */
   robotInfo(i: number): { carrying: number };
 }
 
