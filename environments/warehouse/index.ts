@@ -24,3 +24,4 @@ export * from './maps/layout-file.js';
 export * from './maps/generate.js';
 export * from './fleet/reservation.js';
 export * from './fleet/prioritized.js';
+export * from './fleet/ego.js';

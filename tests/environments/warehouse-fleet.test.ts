@@ -90,3 +90,32 @@ describe('runFleet (embodied fleet)', () => {
     await expect(runFleet({ envOptions: {}, policy: 'smart' as never })).rejects.toThrow(/`policy`/);
   });
 });
+
+describe('egoObservations', () => {
+  it('describes each robot relative to itself: the same on a shifted map, the same length for any fleet', async () => {
+    const { SMALL_MAP, egoObservations, egoObservationDim, EGO_BASE } = await import('../../environments/warehouse/index.js');
+    const shifted = SMALL_MAP.split('\n')
+      .map((l) => (l.trim() === '' ? l : `###${l}`))
+      .join('\n');
+    const a = new WarehouseEnv({ layout: SMALL_MAP });
+    const b = new WarehouseEnv({ layout: shifted });
+    const oa = (await a.reset({ seed: 4 })).observation;
+    const ob = (await b.reset({ seed: 4 })).observation;
+    const ea = egoObservations(oa, a);
+    const eb = egoObservations(ob, b);
+    expect(ea).toHaveLength(2 * egoObservationDim());
+    for (let i = 0; i < ea.length; i++) expect(eb[i]).toBeCloseTo(ea[i]!, 4);
+    // Robot 0 sees robot 1 in its first slot; the second slot is empty (two robots).
+    expect(ea[EGO_BASE]).toBe(1);
+    expect(ea[EGO_BASE + 1]).toBeCloseTo(oa[16]! - oa[0]!, 5);
+    expect(Array.from(ea.subarray(EGO_BASE + 5, EGO_BASE + 10))).toEqual([0, 0, 0, 0, 0]);
+    // Shelves: the nearest blocked cell of robot 0 (start cell (1, 1) beside the border) is 1 m away or less.
+    const shelf = EGO_BASE + 5 * 4;
+    expect(ea[shelf]).toBe(1);
+    expect(Math.hypot(ea[shelf + 1]!, ea[shelf + 2]!)).toBeLessThanOrEqual(1.3);
+    const big = new WarehouseEnv({ layout: 'medium', robots: 8 });
+    expect(egoObservations((await big.reset({ seed: 0 })).observation, big)).toHaveLength(8 * egoObservationDim());
+    expect(() => egoObservations(new Float32Array(3), a)).toThrow(/expected a flat observation of 2 × 16 values, got 3/);
+    await Promise.all([a.close(), b.close(), big.close()]);
+  });
+});
