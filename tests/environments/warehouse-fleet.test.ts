@@ -119,3 +119,26 @@ describe('egoObservations', () => {
     await Promise.all([a.close(), b.close(), big.close()]);
   });
 });
+
+describe('collectFleetDataset', () => {
+  it('records every robot of fleets of different sizes and maps as ego-centric episodes of one dataset', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { collectFleetDataset } = await import('../../workflows/fleet-data.js');
+    const { Dataset } = await import('../../src/training/dataset.js');
+    const { egoObservationDim } = await import('../../environments/warehouse/index.js');
+    const out = join(mkdtempSync(join(tmpdir(), 'fleet-data-')), 'ds');
+    const map = join(import.meta.dirname, '../../environments/warehouse/maps/aisles-24x12.map');
+    const manifest = await collectFleetDataset({ out, fleets: [{ layout: 'small' }, { layoutFile: map, robots: 3 }], maxSteps: 12, seed: 2 });
+    expect(manifest.counts.episodes).toBe(2 + 3);
+    const ds = await Dataset.load(out);
+    expect(ds.numEpisodes).toBe(5);
+    expect(ds.size).toBe(5 * 12);
+    expect(ds.obsDim).toBe(egoObservationDim());
+    expect(ds.actionDim).toBe(3);
+    const again = join(mkdtempSync(join(tmpdir(), 'fleet-data-')), 'ds');
+    expect((await collectFleetDataset({ out: again, fleets: [{ layout: 'small' }, { layoutFile: map, robots: 3 }], maxSteps: 12, seed: 2 })).contentHash).toBe(
+      manifest.contentHash,
+    );
+  });
+});
