@@ -7,6 +7,11 @@
  *   observations) and environment + policy, and their ratio to real time at 10 Hz (unit "x", > 1 is
  *   faster than real time). When the real benchmark file is at `bench/maps/warehouse-10-20-10-2-1.map`
  *   (not shipped, never downloaded), it is loaded and measured too.
+ * - **Batched fleet MPC**: one `FleetPlanner` plan for every robot (iCEM 64 × 10 × 3 per robot, all robots'
+ *   candidates in one batched call per iteration) against the same robots planned one by one (one call per
+ *   robot per iteration), on a seeded random MLP of a shared per-robot model's size (52 → 128 → 128 → 52, one
+ *   onnxruntime thread), 8 and 32 robots, interleaved runs; the batched plan time gives each robot's replanning
+ *   rate.
  * - **Baselines**: greedy vs prioritised fleets on the medium layout with 8 and 16 robots (seeds
  *   0–4, 1000-step limit): deliveries, robot–robot and robot–shelf collisions per episode, steps to
  *   deliver everything; and on the big map with 32 robots (600 steps, seed 0).
@@ -19,8 +24,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { WarehouseEnv, WarehouseGreedyPolicy, WarehousePrioritizedPolicy, generateWarehouseMap, type WarehouseOptions } from '../environments/warehouse/index.js';
 import { initRapier } from '../src/physics/rapier.js';
+import { FleetPlanner, ReferenceMlpModel } from '../src/planning/index.js';
 import type { Policy } from '../src/policy.js';
-import { summarize, writeResults, type BenchResult } from './harness.js';
+import { interleave, ratios, summarize, writeResults, type BenchResult } from './harness.js';
 
 await initRapier({ fastTierUp: true });
 
@@ -117,7 +123,44 @@ async function baseline(options: WarehouseOptions, label: string, kind: 'greedy'
   ];
 }
 
+/** ms per fleet plan, batched vs robot by robot, on the same model and starts. */
+async function batching(robots: number): Promise<BenchResult[]> {
+  const model = await ReferenceMlpModel.create({ stateDim: 52, actionDim: 3, hidden: 128, seed: 1, intraOpNumThreads: 1 });
+  const spec = { algorithm: 'icem', samples: 64, iterations: 3 } as const;
+  const common = { horizon: 10, low: [-1, -1, -1], high: [1, 1, 1], optimizer: spec };
+  const starts = Float32Array.from({ length: robots * 52 }, (_, i) => Math.sin(i));
+  const fleet = new FleetPlanner(model, { ...common, robots });
+  const alone = Array.from({ length: robots }, (_, r) => new FleetPlanner(model, { ...common, robots: 1, seed: r }));
+  const samples = await interleave(
+    {
+      batched: () => fleet.plan(starts),
+      perRobot: async () => {
+        for (let r = 0; r < robots; r++) await alone[r]!.plan(starts.subarray(r * 52, (r + 1) * 52));
+      },
+    },
+    { warmup: 2, runs: 9 },
+  );
+  await model.close();
+  const params = { robots, model: 'ReferenceMlpModel 52→128→128→52, A 3', optimizer: 'icem 64 × 10 × 3 per robot', threads: 1 };
+  return [
+    summarize(`fleet.mpc.${robots}.batched`, 'ms', samples.batched!, { ...params, modelCalls: 3 }),
+    summarize(`fleet.mpc.${robots}.per-robot`, 'ms', samples.perRobot!, { ...params, modelCalls: 3 * robots }),
+    summarize(`fleet.mpc.${robots}.per-robot-vs-batched`, 'x', ratios(samples.perRobot!, samples.batched!), params),
+    summarize(
+      `fleet.mpc.${robots}.replan-rate`,
+      'Hz',
+      samples.batched!.map((ms) => 1000 / ms),
+      { ...params, statistic: 'every robot gets a new plan per batched fleet plan' },
+    ),
+  ];
+}
+
 const results: BenchResult[] = [];
+for (const robots of [8, 32]) {
+  const r = await batching(robots);
+  console.log(r.map((x) => `${x.name}: ${x.median.toFixed(2)} ${x.unit}`).join('\n'));
+  results.push(...r);
+}
 const generated = generateWarehouseMap();
 const maps: [string, string][] = [['generated-161x63', generated]];
 if (existsSync(REAL_MAP)) maps.push(['warehouse-10-20-10-2-1', readFileSync(REAL_MAP, 'utf8')]);
