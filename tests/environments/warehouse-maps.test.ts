@@ -46,6 +46,8 @@ describe('MovingAI maps', () => {
     expect(plain.format).toBe('movingai');
     expect(plain.stations).toEqual([]);
     expect(isMovingAiMap(`${header(1, 1)}.`)).toBe(true);
+    // Windows line endings and trailing blank lines are fine.
+    expect(parseMovingAiMap(`${header(2, 2)}..\n.@\n\n`.replace(/\n/g, '\r\n')).blocked).toEqual(Uint8Array.of(0, 0, 0, 1));
     expect(isMovingAiMap('#R.PD#')).toBe(false);
   });
 
