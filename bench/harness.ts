@@ -16,7 +16,7 @@ import { quantile } from '../src/stats.js';
 const require = createRequire(import.meta.url);
 
 /** Units a result may have. */
-export type BenchUnit = 'ms' | 'steps/s' | 'GFLOP/s' | 'x' | 'Hz' | 'MB' | 's' | 'items/s' | '%';
+export type BenchUnit = 'ms' | 'steps/s' | 'GFLOP/s' | 'x' | 'Hz' | 'MB' | 's' | 'items/s' | '%' | 'count' | 'deliveries/robot-h';
 
 /** One benchmark entry. */
 export interface BenchResult {

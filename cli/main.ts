@@ -18,6 +18,7 @@ import { registerLearnCommand } from './commands/learn.js';
 import { registerCertifyCommand } from './commands/certify.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerSweepCommand } from './commands/sweep.js';
+import { registerFleetCommand } from './commands/fleet.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -55,5 +56,6 @@ registerLearnCommand(program);
 registerCertifyCommand(program);
 registerWorkerCommand(program);
 registerSweepCommand(program);
+registerFleetCommand(program);
 
 await program.parseAsync(process.argv);

@@ -23,3 +23,5 @@ export * from './learn.js';
 export * from './describe-env.js';
 export * from './shipped-models.js';
 export * from './distributed/index.js';
+export * from './fleet.js';
+export * from './fleet-data.js';

@@ -120,9 +120,10 @@ export interface PlanReport {
 
 /**
  * Numeric `info` entries of an episode's last step that the report summarises when the environment
- * reports them: the warehouse's `deliveries`, `throughput` (deliveries per simulated hour) and `collisions`.
+ * reports them: the warehouse's `deliveries`, `throughput` (deliveries per simulated hour),
+ * `deliveriesPerRobotHour`, `collisions` (and by kind: robot–robot, robot–shelf) and `idleTime` (robot-seconds).
  */
-export const INFO_METRICS: readonly string[] = ['deliveries', 'throughput', 'collisions'];
+export const INFO_METRICS: readonly string[] = ['deliveries', 'throughput', 'deliveriesPerRobotHour', 'collisions', 'robotRobotCollisions', 'robotShelfCollisions', 'idleTime'];
 
 /** Runs the MPC episodes `options` describe (what `embodied plan` runs). @throws {@link InvalidArgumentError} for bad options */
 export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanReport> {
@@ -255,8 +256,18 @@ export function formatPlanReport(r: PlanReport): string {
     `length     ${formatMeanCI(s.length, 1)} steps`,
     `plan time  p50 ${r.planMs.p50.toFixed(1)} ms · p95 ${r.planMs.p95.toFixed(1)} ms (${r.planMs.count} plans)`,
     `fallbacks  ${r.fallbacks.deadline + r.fallbacks.inFlight} (deadline ${r.fallbacks.deadline}, plan in flight ${r.fallbacks.inFlight})`,
-    ...Object.entries(r.infoMetrics).map(([key, m]) => `${key.padEnd(10)} ${formatMeanCI(m, key === 'throughput' ? 1 : 2)}${INFO_UNITS[key] ?? ''} (mean ± 95% CI)`),
+    ...Object.entries(r.infoMetrics).map(
+      ([key, m]) => `${key.padEnd(10)} ${formatMeanCI(m, key === 'throughput' || key === 'deliveriesPerRobotHour' ? 1 : 2)}${INFO_UNITS[key] ?? ''} (mean ± 95% CI)`,
+    ),
   ].join('\n');
 }
 
-const INFO_UNITS: Readonly<Record<string, string>> = { deliveries: ' per episode', throughput: ' deliveries per simulated hour', collisions: ' per episode' };
+const INFO_UNITS: Readonly<Record<string, string>> = {
+  deliveries: ' per episode',
+  throughput: ' deliveries per simulated hour',
+  deliveriesPerRobotHour: ' deliveries per robot-hour',
+  collisions: ' per episode',
+  robotRobotCollisions: ' per episode',
+  robotShelfCollisions: ' per episode',
+  idleTime: ' robot-seconds per episode',
+};

@@ -48,7 +48,7 @@ export function registerCollectCommand(program: Command): void {
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
-    .option('--layout-file <path>', 'Warehouse-v0: the layout (ASCII map) in this file, as the `layout` environment option')
+    .option('--layout-file <path>', 'Warehouse-v0: the layout in this file (ASCII map or MovingAI .map), as the `layout` environment option')
     .option('--max-episode-steps <n>', "the environment's time limit (default: the registered one, see embodied envs); steps in this thread", integerOption(1))
     .option('--checkpoint-every <n>', 'publish a valid partial dataset every n transitions', integerOption(0), 0)
     .option('--overwrite', 'replace the output directory if it exists')

@@ -41,7 +41,7 @@ export function registerPlanCommand(program: Command): void {
       'maximise this formula over named observation entries instead of the reward, e.g. "-(box_position_0 - goal_position_0)^2" (mathjs syntax; o0, o1, … always work)',
     )
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
-    .option('--layout-file <path>', 'Warehouse-v0: the layout (ASCII map) in this file, as the `layout` environment option')
+    .option('--layout-file <path>', 'Warehouse-v0: the layout in this file (ASCII map or MovingAI .map), as the `layout` environment option')
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar');
   command.action(

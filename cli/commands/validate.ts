@@ -24,7 +24,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--seed <n>', 'seed of everything random', integerOption(0), 0)
     .option('--data <dir>', 'dataset whose observation σ normalises errors (e.g. the training data)')
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
-    .option('--layout-file <path>', 'Warehouse-v0: the layout (ASCII map) in this file, as the `layout` environment option')
+    .option('--layout-file <path>', 'Warehouse-v0: the layout in this file (ASCII map or MovingAI .map), as the `layout` environment option')
     .option('--no-closed-loop', 'skip the closed-loop comparison')
     .option('--episodes <n>', 'closed-loop episodes per contender (default 10, quick 5)', integerOption(1))
     .option('--max-steps <n>', 'closed-loop step limit per episode', integerOption(1), 100)

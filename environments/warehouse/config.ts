@@ -8,6 +8,8 @@ import { parseOptions, z } from '../../src/options.js';
 import { force, friction, gravity as gravityField, length, mass, speed } from '../common/schemas.js';
 import type { Layout } from './layout.js';
 import { resolveLayout } from './layouts.js';
+import { readLayoutFile } from './maps/layout-file.js';
+import { DROP_ZONE_SOURCES } from './maps/placement.js';
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().nonnegative();
@@ -15,8 +17,21 @@ const nonNegative = z.number().finite().nonnegative();
 /** Constructor options of the warehouse environments; every field has a default. */
 export const WarehouseOptionsSchema = z
   .object({
-    /** A built-in layout name (`tiny`, `small`, `medium`) or an ASCII map. Default `'tiny'`. */
+    /**
+     * A built-in layout name (`tiny`, `small`, `medium`), an ASCII map, or a MovingAI / League of Robot
+     * Runners map's text (`type octile` header). Default `'tiny'`.
+     */
     layout: z.string().default('tiny'),
+    /** Path of a file holding the layout (ASCII or MovingAI `.map`), read at construction; instead of `layout`. */
+    layoutFile: z.string().min(1).optional(),
+    /** Robots: default the layout's `R` cells, or 8 on a MovingAI map; more are placed on free cells (see `mapSeed`). */
+    robots: z.number().int().min(1).max(5000).optional(),
+    /** Packages: default the layout's `P` cells, or one per robot on a MovingAI map; more start beside shelves. */
+    packages: z.number().int().min(1).max(5000).optional(),
+    /** Drop zones of a MovingAI map: `'marked'` (its `S` stations), a map edge, or `'auto'` (marked, else west). Default `'auto'`. */
+    dropZones: z.enum(DROP_ZONE_SOURCES).default('auto'),
+    /** Seed of the cells drawn for robots and packages that the map does not place itself. Default 0. */
+    mapSeed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     /** `'lift'`: the grip action attaches a touching package (fixed joint); `'push'`: no grip (the action has 2 entries). Default `'lift'`. */
     gripMode: z.enum(['lift', 'push']).default('lift'),
     /** Sparse reward (1 per delivered package) instead of dense shaping + delivery bonus. Default `false`. */
@@ -110,5 +125,10 @@ export function resolveWarehouseOptions(options: WarehouseOptions | undefined, w
       `${where}: expected \`packageJitter\` <= (cellSize − packageSize)/2 = ${(s - config.packageSize) / 2} so packages start inside their cells, got ${config.packageJitter}`,
     );
   }
-  return { config, layout: resolveLayout(config.layout) };
+  const fleet = { robots: config.robots, packages: config.packages, dropZones: config.dropZones, mapSeed: config.mapSeed };
+  if (config.layoutFile === undefined) return { config, layout: resolveLayout(config.layout, fleet) };
+  if (options?.layout !== undefined) {
+    throw new InvalidArgumentError(`${where}: give the layout once: \`layout\` or \`layoutFile\` (${JSON.stringify(config.layoutFile)}), not both`);
+  }
+  return { config, layout: readLayoutFile(config.layoutFile, fleet).layout };
 }

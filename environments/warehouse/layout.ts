@@ -56,7 +56,11 @@ export interface Layout {
   readonly dropZones: readonly GridCell[];
 }
 
-/** A malformed ASCII layout. `row` and `column` (1-based) point at the offending character. */
+/**
+ * A malformed layout or map. `row` and `column` (1-based) point at the offending character of the map;
+ * `line`, when set, is the 1-based line of the map's text (a MovingAI map's header comes before its
+ * first row), so a file reader can name the line without knowing the format.
+ */
 export class LayoutError extends InvalidArgumentError {
   constructor(
     message: string,
@@ -64,6 +68,8 @@ export class LayoutError extends InvalidArgumentError {
     readonly row: number,
     /** 1-based column of the problem. */
     readonly column: number,
+    /** 1-based line of the problem in the map's text, when the format has lines that are not rows. */
+    readonly line?: number,
   ) {
     super(message);
   }

@@ -4,6 +4,8 @@
  * @module
  */
 import { parseLayout, type Layout } from './layout.js';
+import { isMovingAiMap, parseMovingAiMap } from './maps/movingai.js';
+import { type FleetPlacementOptions, layoutFromGridMap, withFleetSize } from './maps/placement.js';
 
 /**
  * `tiny`: one robot, one package, one drop zone on a 4×5 open floor inside a shelf border. The
@@ -65,12 +67,18 @@ export function isBuiltinLayoutName(name: string): name is BuiltinLayoutName {
 }
 
 /**
- * A layout from a built-in name (`tiny`, `small`, `medium`), an ASCII map, or an already parsed
- * {@link Layout}.
+ * A layout from a built-in name (`tiny`, `small`, `medium`), an ASCII map, a MovingAI / League of Robot
+ * Runners map's text (recognised by its `type octile` header), or an already parsed {@link Layout}, with
+ * the robots, packages and drop zones of `fleet` (see {@link layoutFromGridMap} and {@link withFleetSize}).
  * @throws {@link LayoutError} for a malformed map (a string that is neither a built-in name nor a
  * valid map; the message then also lists the built-in names).
  */
-export function resolveLayout(layout: string | Layout): Layout {
+export function resolveLayout(layout: string | Layout, fleet: FleetPlacementOptions = {}): Layout {
+  if (typeof layout === 'string' && isMovingAiMap(layout)) return layoutFromGridMap(parseMovingAiMap(layout), fleet);
+  return withFleetSize(resolveAsciiLayout(layout), fleet);
+}
+
+function resolveAsciiLayout(layout: string | Layout): Layout {
   if (typeof layout !== 'string') return layout;
   if (isBuiltinLayoutName(layout)) {
     let parsed = cache.get(layout);

@@ -190,7 +190,16 @@ export class WarehouseParallelEnv {
     return Object.fromEntries(
       this.possibleAgents.map((a, i) => {
         const own = this.env.robotInfo(i);
-        return [a, { ...own, success: team?.success ?? false, teamDeliveries: team?.deliveries ?? 0, throughput: team?.throughput ?? 0 }];
+        return [
+          a,
+          {
+            ...own,
+            success: team?.success ?? false,
+            teamDeliveries: team?.deliveries ?? 0,
+            throughput: team?.throughput ?? 0,
+            deliveriesPerRobotHour: team?.deliveriesPerRobotHour ?? 0,
+          },
+        ];
       }),
     );
   }

@@ -84,6 +84,9 @@ export function isCarried(attached: Int32Array, p: number): boolean {
 export function computeTargets(v: TaskView, targets: Int32Array): void {
   const N = v.attached.length;
   const P = v.delivered.length;
+  // One pass marks the carried packages: the search below is then O(N·P), not O(N²·P), for big fleets.
+  const taken = new Uint8Array(P);
+  for (let i = 0; i < N; i++) if (v.attached[i]! >= 0) taken[v.attached[i]!] = 1;
   for (let i = 0; i < N; i++) {
     if (v.attached[i]! >= 0) {
       targets[i] = v.attached[i]!;
@@ -94,7 +97,7 @@ export function computeTargets(v: TaskView, targets: Int32Array): void {
     let best = -1;
     let bestD = Infinity;
     for (let p = 0; p < P; p++) {
-      if (v.delivered[p] || isCarried(v.attached, p)) continue;
+      if (v.delivered[p] || taken[p]) continue;
       const dx = v.packagePos[3 * p]! - rx;
       const dz = v.packagePos[3 * p + 2]! - rz;
       const d = dx * dx + dz * dz;
@@ -244,8 +247,12 @@ export class TaskArrays implements TaskView {
     this.teamRobotRobot = task.teamRobotRobot;
   }
 
-  /** The `info` metrics after `simTime` simulated seconds. */
-  metrics(simTime: number): Record<string, number | boolean> {
+  /**
+   * The `info` metrics after `steps` control steps of `controlDt` seconds: deliveries, throughput (per
+   * simulated hour, and per robot-hour), collisions by kind, idle robot-steps and robot-seconds.
+   */
+  metrics(steps: number, controlDt: number): Record<string, number | boolean> {
+    const simTime = steps * controlDt;
     let deliveries = 0;
     let shelf = 0;
     let idle = 0;
@@ -263,7 +270,9 @@ export class TaskArrays implements TaskView {
       robotRobotCollisions: this.teamRobotRobot,
       robotShelfCollisions: shelf,
       idleSteps: idle,
+      idleTime: idle * controlDt,
       throughput: simTime > 0 ? (deliveries * 3600) / simTime : 0,
+      deliveriesPerRobotHour: simTime > 0 ? (deliveries * 3600) / (simTime * this.numRobots) : 0,
       simTime,
     };
   }

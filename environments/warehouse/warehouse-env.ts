@@ -29,8 +29,9 @@
  *
  * **Info** (every step): `success`, `deliveries`, `packagesRemaining`, `collisions`,
  * `robotRobotCollisions`, `robotShelfCollisions` (collisions count contacts that start, robot–robot
- * pairs once), `idleSteps` (robot-steps slower than 0.05 m/s), `throughput` (deliveries per simulated
- * hour), `simTime` (s).
+ * pairs once), `idleSteps` (robot-steps slower than 0.05 m/s), `idleTime` (the same in robot-seconds),
+ * `throughput` (deliveries per simulated hour), `deliveriesPerRobotHour` (throughput per robot),
+ * `simTime` (s).
  *
  * @module
  */
@@ -126,12 +127,13 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
   }
 
   /** Per-robot counters and carried package, for the multi-robot view and tests. */
-  robotInfo(i: number): { deliveries: number; robotRobotCollisions: number; robotShelfCollisions: number; idleSteps: number; carrying: number } {
+  robotInfo(i: number): { deliveries: number; robotRobotCollisions: number; robotShelfCollisions: number; idleSteps: number; idleTime: number; carrying: number } {
     return {
       deliveries: this.t.deliveries[i]!,
       robotRobotCollisions: this.t.robotRobot[i]!,
       robotShelfCollisions: this.t.robotShelf[i]!,
       idleSteps: this.t.idle[i]!,
+      idleTime: this.t.idle[i]! * this.controlDt,
       carrying: this.t.attached[i]!,
     };
   }
@@ -402,7 +404,7 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
 
   /** Episode metrics after `steps` control steps. */
   private info(steps: number): Info {
-    return this.t.metrics(steps * this.controlDt);
+    return this.t.metrics(steps, this.controlDt);
   }
 
   protected captureTask(): WarehouseTaskState {

@@ -166,7 +166,15 @@ describe('embodied envs <id>', () => {
 describe('warehouse metrics in plan', () => {
   it('reports deliveries, throughput and collisions from info, in text and JSON', { timeout: 30_000 }, async () => {
     const report = await planEpisodes({ env: 'Warehouse-v0', oracle: true, episodes: 1, maxSteps: 3, samples: 4, horizon: 2, iterations: 1 });
-    expect(Object.keys(report.infoMetrics)).toEqual(['deliveries', 'throughput', 'collisions']);
+    expect(Object.keys(report.infoMetrics)).toEqual([
+      'deliveries',
+      'throughput',
+      'deliveriesPerRobotHour',
+      'collisions',
+      'robotRobotCollisions',
+      'robotShelfCollisions',
+      'idleTime',
+    ]);
     expect(JSON.parse(JSON.stringify(report)).infoMetrics.deliveries).toMatchObject({ mean: 0, n: 1 });
     const text = formatPlanReport(report);
     expect(text).toMatch(/\ndeliveries +0\.00 per episode/);

@@ -1,0 +1,255 @@
+/**
+ * Fleet MPC over one shared per-robot model: every robot optimises its own action sequence with its
+ * own optimiser, and **all robots' candidate populations go to the model in one batched call per
+ * iteration** (robot r's candidates are rows `r·N … r·N + N − 1` of the batch, each starting from robot
+ * r's state). A robot's cost is its objective (default: minus the predicted return) plus an optional
+ * **proximity cost** on how close its predicted positions come to the other robots' predicted paths
+ * (their plans of the previous call, rolled out once more at its end).
+ *
+ * The batching is a gate: each optimiser's objective call waits until every robot still optimising
+ * has handed in its population, then one `model.rollout` scores them all. Optimisers of one spec make
+ * the same calls in the same order, so robots stay in step; a robot whose optimiser has finished leaves
+ * the gate. Results equal planning each robot alone with the same seeds (when the proximity cost is
+ * off), because a per-robot model scores each row independently of the rest of its batch.
+ *
+ * Seeds: robot r's optimiser is seeded with `Rng.fromSeed(seed).derive(r).nextSeed()` (see
+ * {@link fleetRobotSeed}).
+ *
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import { InvalidArgumentError, describeValue } from '../errors.js';
+import { Rng } from '../rng.js';
+import { createOptimizer, type OptimizerSpec } from './create-optimizer.js';
+import { rewardObjective, type PlanningObjective } from './objectives.js';
+import { sequenceProblem, type OptimizeResult, type SequenceOptimizer } from './optimizer.js';
+import type { RolloutModel } from './rollout-model.js';
+
+/** The proximity cost: `weight × Σ_t Σ_{j≠r} max(0, radius − ‖p_r(t) − p_j(t)‖)²` over predicted planar positions. */
+export interface ProximityCost {
+  /** Weight of the squared hinge, cost units per m². */
+  readonly weight: number;
+  /** Distance below which two robots' predicted positions cost, m. */
+  readonly radius: number;
+  /** Indices of the planar position `[x, z]` in a predicted state. */
+  readonly position: readonly [number, number];
+}
+
+/** Options of {@link FleetPlanner}. */
+export interface FleetPlannerOptions {
+  /** Robots planned together (the rows of the start states). */
+  readonly robots: number;
+  /** H, steps per plan. */
+  readonly horizon: number;
+  /** Per-action bounds, length A (the model's actionDim). */
+  readonly low: ArrayLike<number>;
+  /** Per-action bounds, length A. */
+  readonly high: ArrayLike<number>;
+  /** Each robot's optimiser (the seed inside is replaced by the robot's derived seed). */
+  readonly optimizer: OptimizerSpec;
+  /** A robot's objective. Default: {@link rewardObjective}`()`. */
+  readonly objective?: PlanningObjective;
+  /** Cost on predicted proximity to the other robots' predicted paths. Default: none. */
+  readonly proximity?: ProximityCost;
+  /** Base seed. Default 0. */
+  readonly seed?: number;
+}
+
+/** What {@link FleetPlanner.plan} returns. */
+export interface FleetPlanResult {
+  /** Each robot's sequence to execute, `robots × H × A`. */
+  readonly actions: Float32Array;
+  /** Each robot's optimisation result. */
+  readonly results: readonly OptimizeResult[];
+  /** Calls of `model.rollout` made (one per iteration, plus one for the proximity cost's paths). */
+  readonly modelCalls: number;
+  /** Wall time, ms. */
+  readonly ms: number;
+}
+
+/** Robot `robot`'s optimiser seed under base `seed`. */
+export function fleetRobotSeed(seed: number, robot: number): number {
+  return Rng.fromSeed(seed).derive(robot).nextSeed();
+}
+
+interface Pending {
+  readonly robot: number;
+  readonly candidates: Float32Array;
+  readonly costs: Float32Array;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** Batched fleet MPC over one per-robot {@link RolloutModel} (see the module docs). */
+export class FleetPlanner {
+  private readonly optimizers: SequenceOptimizer[];
+  private readonly objective: PlanningObjective;
+  private readonly H: number;
+  private readonly A: number;
+  private readonly S: number;
+  private means: Float32Array[];
+  /** Other robots' predicted positions from the last plan, `robots × H × 2`, or undefined before the first. */
+  private paths: Float32Array | undefined;
+
+  /**
+   * @param model - the shared per-robot model (state: one robot's state, action: one robot's action)
+   * @throws {@link InvalidArgumentError} for bounds that do not match the model, a bad robot count or a bad proximity cost
+   */
+  constructor(
+    private readonly model: RolloutModel,
+    private readonly options: FleetPlannerOptions,
+  ) {
+    const { robots, horizon, low, high, proximity, seed = 0 } = options;
+    if (!Number.isSafeInteger(robots) || robots < 1) throw new InvalidArgumentError(`FleetPlanner: expected \`robots\` ≥ 1, got ${describeValue(robots)}`);
+    if (low.length !== model.actionDim) {
+      throw new InvalidArgumentError(`FleetPlanner: expected bounds of the model's actionDim ${model.actionDim}, got ${low.length}`);
+    }
+    if (proximity !== undefined && (!(proximity.weight >= 0) || !(proximity.radius > 0) || proximity.position.some((k) => !(k >= 0 && k < model.stateDim)))) {
+      throw new InvalidArgumentError(
+        `FleetPlanner: expected proximity { weight ≥ 0, radius > 0, position: two state indices < ${model.stateDim} }, got ${describeValue(proximity)}`,
+      );
+    }
+    const problem = sequenceProblem(horizon, low, high, 'FleetPlanner');
+    this.optimizers = Array.from({ length: robots }, (_, r) => createOptimizer(problem, { ...options.optimizer, seed: fleetRobotSeed(seed, r) } as OptimizerSpec));
+    this.objective = options.objective ?? rewardObjective();
+    this.H = horizon;
+    this.A = model.actionDim;
+    this.S = model.stateDim;
+    this.means = Array.from({ length: robots }, () => new Float32Array(horizon * this.A));
+  }
+
+  /**
+   * Plans every robot from its state (`robots × S`), warm-started from the previous plan shifted by one step.
+   * @throws {@link InvalidArgumentError} when `states` is not `robots × S`
+   */
+  async plan(states: Float32Array): Promise<FleetPlanResult> {
+    const R = this.options.robots;
+    if (states.length !== R * this.S) throw new InvalidArgumentError(`FleetPlanner.plan: expected ${R} × ${this.S} start states, got ${states.length} values`);
+    const t0 = performance.now();
+    let calls = 0;
+    let active = R;
+    let pending: Pending[] = [];
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      calls++;
+      try {
+        await this.score(states, batch);
+        for (const p of batch) p.resolve();
+      } catch (e) {
+        for (const p of batch) p.reject(e);
+      }
+    };
+    const gate = (robot: number) => (candidates: Float32Array, costs: Float32Array) =>
+      new Promise<void>((resolve, reject) => {
+        pending.push({ robot, candidates, costs, resolve, reject });
+        if (pending.length === active) void flush();
+      });
+    const results = await Promise.all(
+      this.optimizers.map((opt, r) =>
+        opt.optimize(gate(r), { mean: this.shifted(this.means[r]!) }).finally(() => {
+          active--;
+          if (active > 0 && pending.length === active) void flush();
+        }),
+      ),
+    );
+    const actions = new Float32Array(R * this.H * this.A);
+    results.forEach((res, r) => {
+      actions.set(res.solution, r * this.H * this.A);
+      this.means[r] = res.mean;
+    });
+    if (this.options.proximity !== undefined) {
+      this.paths = await this.predictPaths(states, actions);
+      calls++;
+    }
+    return { actions, results, modelCalls: calls, ms: performance.now() - t0 };
+  }
+
+  /** Forgets warm starts and predicted paths (a new episode). */
+  reset(): void {
+    this.means = this.means.map((m) => new Float32Array(m.length));
+    this.paths = undefined;
+  }
+
+  /** The previous mean shifted one step earlier, its last step repeated. */
+  private shifted(mean: Float32Array): Float32Array {
+    const out = new Float32Array(mean.length);
+    out.set(mean.subarray(this.A));
+    out.set(mean.subarray(mean.length - this.A), mean.length - this.A);
+    return out;
+  }
+
+  /** One model call for every pending population; writes each robot's costs. */
+  private async score(states: Float32Array, batch: readonly Pending[]): Promise<void> {
+    const { H, A, S } = this;
+    const total = batch.reduce((n, p) => n + p.costs.length, 0);
+    const starts = new Float32Array(total * S);
+    const actions = new Float32Array(total * H * A);
+    let row = 0;
+    for (const p of batch) {
+      const n = p.costs.length;
+      for (let k = 0; k < n; k++) starts.set(states.subarray(p.robot * S, (p.robot + 1) * S), (row + k) * S);
+      actions.set(p.candidates.subarray(0, n * H * A), row * H * A);
+      row += n;
+    }
+    const rollout = await this.model.rollout(starts, actions, H);
+    row = 0;
+    for (const p of batch) {
+      const n = p.costs.length;
+      const slice = (a: Float32Array | undefined, width: number) => a?.subarray(row * width, (row + n) * width);
+      const mine = {
+        states: slice(rollout.states, H * S)!,
+        rewards: slice(rollout.rewards, H)!,
+        ...(rollout.terminals !== undefined && { terminals: slice(rollout.terminals, H)! }),
+        ...(rollout.uncertainty !== undefined && { uncertainty: slice(rollout.uncertainty, H)! }),
+      };
+      p.costs.fill(0);
+      await this.objective.evaluate(
+        { count: n, horizon: H, stateDim: S, actionDim: A, startStates: starts.subarray(row * S, (row + n) * S), actions: slice(actions, H * A)!, rollout: mine },
+        p.costs,
+      );
+      this.addProximity(p.robot, mine.states, n, p.costs);
+      row += n;
+    }
+  }
+
+  /** Adds the proximity cost of robot `robot`'s `n` predicted trajectories (`n × H × S`) to `costs`. */
+  private addProximity(robot: number, states: Float32Array, n: number, costs: Float32Array): void {
+    const prox = this.options.proximity;
+    const paths = this.paths;
+    if (prox === undefined || paths === undefined || prox.weight === 0) return;
+    const { H, S } = this;
+    const [ix, iz] = prox.position;
+    for (let c = 0; c < n; c++) {
+      let cost = 0;
+      for (let t = 0; t < H; t++) {
+        const x = states[(c * H + t) * S + ix]!;
+        const z = states[(c * H + t) * S + iz]!;
+        // Their plans of the previous call, one step later now: compare with step t + 1 (the last repeated).
+        const u = Math.min(t + 1, H - 1);
+        for (let j = 0; j < this.options.robots; j++) {
+          if (j === robot) continue;
+          const d = Math.hypot(x - paths[(j * H + u) * 2]!, z - paths[(j * H + u) * 2 + 1]!);
+          if (d < prox.radius) cost += (prox.radius - d) ** 2;
+        }
+      }
+      costs[c]! += prox.weight * cost;
+    }
+  }
+
+  /** Every robot's predicted planar path under its chosen sequence, `robots × H × 2` (one model call). */
+  private async predictPaths(states: Float32Array, actions: Float32Array): Promise<Float32Array> {
+    const { H, S } = this;
+    const [ix, iz] = this.options.proximity!.position;
+    const R = this.options.robots;
+    const { states: predicted } = await this.model.rollout(states, actions, H);
+    const paths = new Float32Array(R * H * 2);
+    for (let r = 0; r < R; r++) {
+      for (let t = 0; t < H; t++) {
+        paths[(r * H + t) * 2] = predicted[(r * H + t) * S + ix]!;
+        paths[(r * H + t) * 2 + 1] = predicted[(r * H + t) * S + iz]!;
+      }
+    }
+    return paths;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `embodied fleet`: flags become `runFleet` options (layout, MovingAI file, fleet size) and the report
+ * is printed as a table or JSON.
+ */
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { registerFleetCommand } from '../../cli/commands/fleet.js';
+import '../../environments/index.js';
+
+const MAP = join(import.meta.dirname, '../../environments/warehouse/maps/aisles-24x12.map');
+
+async function fleet(args: string[]): Promise<string[]> {
+  const program = new Command().exitOverride();
+  registerFleetCommand(program);
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
+  await program.parseAsync(['fleet', ...args], { from: 'user' });
+  return lines;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+describe('embodied fleet', () => {
+  it('runs a fleet on a MovingAI file with the flags’ fleet size and prints the JSON report', async () => {
+    const [out] = await fleet(['--layout-file', MAP, '--robots', '3', '--packages', '2', '--drop-zones', 'east', '--max-steps', '5', '--json']);
+    const report = JSON.parse(out!);
+    expect(report).toMatchObject({ policy: 'prioritized', robots: 3, packages: 2, maxSteps: 5, layout: { rows: 12, cols: 24 } });
+    expect(report.episodes[0]).toMatchObject({ seed: 0, steps: 5, robotRobotCollisions: 0 });
+  });
+
+  it('prints the table for the greedy fleet on a built-in layout', async () => {
+    const lines = await fleet(['--layout', 'small', '--policy', 'greedy', '--max-steps', '5', '--episodes', '2', '--seed', '4']);
+    const text = lines.join('\n');
+    expect(text).toMatch(/Warehouse-v0 'small' \(12×9\) · 2 robots, 4 packages · greedy fleet · up to 5 steps/);
+    expect(text).toMatch(/^4 {5}/m);
+    expect(text).toMatch(/^5 {5}/m);
+    expect(text).toMatch(/mean: .* deliveries/);
+  });
+});

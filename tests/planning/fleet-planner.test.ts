@@ -1,0 +1,85 @@
+/**
+ * Fleet MPC (issue 16): all robots' candidate populations in one batched model call per iteration,
+ * with the same result as planning each robot alone; the proximity cost.
+ */
+import { describe, expect, it } from 'vitest';
+import { FleetPlanner, createOptimizer, fleetRobotSeed, rewardObjective, sequenceProblem, type RolloutModel } from '../../src/planning/index.js';
+
+/** A point robot per row: state [x, z], action [vx, vz] × 0.5 m per step; reward −distance to (2, 1). Rows are independent. */
+function pointModel(): RolloutModel & { calls: number; rows: number[] } {
+  return {
+    stateDim: 2,
+    actionDim: 2,
+    calls: 0,
+    rows: [],
+    async rollout(states, actions, horizon) {
+      this.calls++;
+      const B = states.length / 2;
+      this.rows.push(B);
+      const out = new Float32Array(B * horizon * 2);
+      const rewards = new Float32Array(B * horizon);
+      for (let b = 0; b < B; b++) {
+        let x = states[2 * b]!;
+        let z = states[2 * b + 1]!;
+        for (let t = 0; t < horizon; t++) {
+          x += 0.5 * actions[(b * horizon + t) * 2]!;
+          z += 0.5 * actions[(b * horizon + t) * 2 + 1]!;
+          out[(b * horizon + t) * 2] = x;
+          out[(b * horizon + t) * 2 + 1] = z;
+          rewards[b * horizon + t] = -Math.hypot(x - 2, z - 1);
+        }
+      }
+      return { states: out, rewards };
+    },
+  };
+}
+
+const spec = { algorithm: 'mppi', samples: 32, elites: 8, iterations: 3 } as const;
+const starts = Float32Array.of(0, 0, 4, 0, 1, 3);
+
+describe('FleetPlanner', () => {
+  it('makes one batched model call per iteration, equal to planning each robot alone', async () => {
+    const model = pointModel();
+    const fleet = new FleetPlanner(model, { robots: 3, horizon: 5, low: [-1, -1], high: [1, 1], optimizer: spec, seed: 7 });
+    const batched = await fleet.plan(starts);
+    expect(batched.modelCalls).toBe(3);
+    expect(model.calls).toBe(3);
+    expect(model.rows).toEqual([96, 96, 96]); // 3 robots × 32 candidates in each call
+
+    const alone = pointModel();
+    const problem = sequenceProblem(5, [-1, -1], [1, 1]);
+    const objective = rewardObjective();
+    for (let r = 0; r < 3; r++) {
+      const optimizer = createOptimizer(problem, { ...spec, seed: fleetRobotSeed(7, r) });
+      const result = await optimizer.optimize(
+        async (candidates, costs) => {
+          const n = costs.length;
+          const s = new Float32Array(2 * n);
+          for (let k = 0; k < n; k++) s.set(starts.subarray(2 * r, 2 * r + 2), 2 * k);
+          const rollout = await alone.rollout(s, candidates, 5);
+          costs.fill(0);
+          await objective.evaluate({ count: n, horizon: 5, stateDim: 2, actionDim: 2, startStates: s, actions: candidates, rollout }, costs);
+        },
+        { mean: new Float32Array(10) },
+      );
+      expect(Array.from(batched.actions.subarray(r * 10, (r + 1) * 10))).toEqual(Array.from(result.solution));
+      expect(batched.results[r]!.bestCost).toBe(result.bestCost);
+    }
+    expect(alone.calls).toBe(9); // per-robot planning: robots × iterations calls
+  });
+
+  it('adds a proximity cost on the other robots’ predicted paths', async () => {
+    const together = Float32Array.of(0, 0, 0.1, 0);
+    const plain = new FleetPlanner(pointModel(), { robots: 2, horizon: 4, low: [-1, -1], high: [1, 1], optimizer: spec });
+    const close = new FleetPlanner(pointModel(), { robots: 2, horizon: 4, low: [-1, -1], high: [1, 1], optimizer: spec, proximity: { weight: 100, radius: 3, position: [0, 1] } });
+    await plain.plan(together);
+    const first = await close.plan(together);
+    expect(first.modelCalls).toBe(4); // 3 iterations + the paths for the next plan's proximity cost
+    const a = await plain.plan(together);
+    const b = await close.plan(together);
+    // The same samples (same seeds), now costed for coming within 3 m of the other robot's path.
+    expect(b.results[0]!.bestCost).toBeGreaterThan(a.results[0]!.bestCost);
+    expect(() => new FleetPlanner(pointModel(), { robots: 2, horizon: 4, low: [-1], high: [1], optimizer: spec })).toThrow(/actionDim 2/);
+    await expect(plain.plan(new Float32Array(3))).rejects.toThrow(/expected 2 × 2 start states/);
+  });
+});
