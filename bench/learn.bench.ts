@@ -25,7 +25,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../environments/index.js';
@@ -72,6 +72,8 @@ async function benchEnv(env: string, budget: string, out: string): Promise<Bench
   let plannerUsed: Record<string, unknown> | undefined;
   for (const seed of seeds) {
     const t0 = performance.now();
+    // The machine's 1-minute load average when the run started: learn's budget is wall time, so other jobs cut its training.
+    const loadAtStart = loadavg()[0]!;
     const run = reuse ? reusedRun(join(reuse, `${env}-${seed}`)) : await learn({ env, budget, seed, out: join(out, `${env}-${seed}`), overwrite: true });
     const wallS = reuse ? run.state.wallMs / 1000 : (performance.now() - t0) / 1000;
     if (!run.model) throw new Error(`learn ${env} seed ${seed} finished no round (${run.stopReason})`);
@@ -104,6 +106,8 @@ async function benchEnv(env: string, budget: string, out: string): Promise<Bench
       stopReason: run.stopReason,
       planner,
       heldOutSeeds: `${HELD_OUT[0]}–${HELD_OUT.at(-1)}`,
+      trainSteps: run.state.rounds.reduce((sum, r) => sum + r.trainSteps, 0),
+      loadAtStart,
       measuredAt,
     };
     results.push(summarize(`learn ${env} wall time (seed ${seed})`, 's', [wallS], common));
