@@ -16,6 +16,7 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerCertifyCommand } from './commands/certify.js';
+import { registerViewCommand } from './commands/view.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -51,5 +52,6 @@ registerValidateCommand(program);
 registerDemoCommand(program);
 registerLearnCommand(program);
 registerCertifyCommand(program);
+registerViewCommand(program);
 
 await program.parseAsync(process.argv);

@@ -22,3 +22,4 @@ export * from './demo/demo-tasks.js';
 export * from './learn.js';
 export * from './describe-env.js';
 export * from './shipped-models.js';
+export * from './view.js';

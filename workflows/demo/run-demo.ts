@@ -32,7 +32,7 @@ import {
 import type { PlannerSettings } from '../../src/worldmodel/manifest.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { percentile } from '../../agents/episode-stats.js';
-import { mpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
+import { mpcAgent, type MpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
 import { controllerPolicy, mpcController } from '../../agents/mpc-controller.js';
 import { createPlanSource, type OwnedPlanSource } from '../../agents/plan-factory.js';
 import { policyAgent } from '../../agents/policy-agent.js';
@@ -40,7 +40,7 @@ import { randomAgent } from '../../agents/random-agent.js';
 import type { Agent } from '../../agents/types.js';
 import { demoTask, shippedBundle, type MpcSettings, type DemoTask } from './demo-tasks.js';
 import { playEpisodes, stoppedError, trackPlans, type DemoEpisode, type TrackedPlanSource } from './play.js';
-import { RecordFrames, writeReplay, type Replay } from './replay.js';
+import { RecordFrames, writeReplay, type Replay, type ReplayPlan } from './replay.js';
 import { callbackOption, signalOption } from '../schema.js';
 import { trainDemoModel, type DemoTrainEvent } from './train-model.js';
 
@@ -249,6 +249,11 @@ async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learned
   const stage = 'learned MPC';
   let recorder: RecordFrames | undefined;
   const { agent, planMs } = mpc(learnedSource, learnedSettings, o.seed);
+  // The recorded episode is the agent's first: its plans go into the replay.
+  const plans: ReplayPlan[] = [];
+  agent.telemetry$.subscribe((e) => {
+    if (e.kind === 'plan' && e.episode === 1) plans.push({ step: e.step, ms: e.ms, iterations: e.iterations, bestCost: e.bestCost, fallbackUsed: e.fallbackUsed });
+  });
   o.onEvent?.({ kind: 'stage', stage, detail: plannerLabel(learnedSettings), episodes: seeds.length });
   const played = await play(
     stage,
@@ -263,7 +268,7 @@ async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learned
     o,
   );
   rows.push(row(stage, 'learned-mpc', played, planMs(), plannerLabel(learnedSettings)));
-  return recorder!.replay({ agent: `learned MPC (${plannerLabel(learnedSettings)}) on ${modelDir}`, envOptions: task.envOptions });
+  return recorder!.replay({ agent: `learned MPC (${plannerLabel(learnedSettings)}) on ${modelDir}`, envOptions: task.envOptions, plans });
 }
 
 /** Baselines: the scripted controller, random actions, MPC on the Rapier oracle. Returns the scripted policy, when the task has one. */
@@ -323,7 +328,7 @@ async function planSource(
 }
 
 /** An MPC agent over `source` and a reader of its plan latencies. */
-function mpc(source: TrackedPlanSource, p: MpcSettings, seed: number): { agent: Agent<Float32Array, Float32Array>; planMs: () => NonNullable<DemoRow['planMs']> } {
+function mpc(source: TrackedPlanSource, p: MpcSettings, seed: number): { agent: MpcAgent<Float32Array>; planMs: () => NonNullable<DemoRow['planMs']> } {
   const agent = mpcAgent({ source, replanEvery: p.replanEvery, seed });
   const ms: number[] = [];
   agent.telemetry$.subscribe((e: MpcTelemetry) => {
