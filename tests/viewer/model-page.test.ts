@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)('viewer: world model in the browser', () => {
       async ({ o, a, B, H, source }) => {
         const m = (globalThis as unknown as { __embodiedViewer: { model: WorldModel } }).__embodiedViewer.model;
         // The same function as in Node, sent as source (the page has no test code of its own).
-        const run = new Function('return ' + source)() as (m: WorldModel, o: Float32Array, a: Float32Array, B: number, H: number) => Promise<Outputs>;
+        const run = new Function(`return ${source}`)() as (m: WorldModel, o: Float32Array, a: Float32Array, B: number, H: number) => Promise<Outputs>;
         return run(m, Float32Array.from(o), Float32Array.from(a), B, H);
       },
       { o: Array.from(obs), a: Array.from(actions), B, H, source: compute.toString() },
@@ -106,7 +106,7 @@ describe.skipIf(!hasChromium)('viewer: world model in the browser', () => {
     for (const key of ['latents', 'rewards', 'decoded', 'rolloutStates'] as const) {
       expect(inBrowser[key].length, key).toBe(inNode[key].length);
       let worst = 0;
-      inNode[key].forEach((v, i) => (worst = Math.max(worst, Math.abs(v - inBrowser[key][i]!))));
+      for (let i = 0; i < inNode[key].length; i++) worst = Math.max(worst, Math.abs(inNode[key][i]! - inBrowser[key][i]!));
       expect(worst, `${key}: largest |browser − node|`).toBeLessThanOrEqual(1e-4);
     }
     expect(errors).toEqual([]);
