@@ -70,6 +70,8 @@ export class SceneView {
   private readonly tracked = new Map<string, Tracked>();
   private readonly labelLayer: HTMLElement;
   private fitted = false;
+  /** Whether anything changed since the last draw (an unchanged scene is not drawn again). */
+  private dirty = true;
   private readonly projected = new THREE.Vector3();
   private readonly resizes: ResizeObserver;
 
@@ -89,6 +91,7 @@ export class SceneView {
     sun.position.set(3, 8, 5);
     this.scene.add(sun);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.addEventListener('change', () => (this.dirty = true));
     this.resize();
     // Panes change size when a second pane joins or the window changes.
     this.resizes = new ResizeObserver(() => this.resize());
@@ -102,10 +105,12 @@ export class SceneView {
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    this.dirty = true;
   }
 
   /** Shows `frame`: bodies missing from it (a delivered package) are hidden. */
   setFrame(frame: Frame): void {
+    this.dirty = true;
     const seen = new Set<string>();
     for (const b of frame.bodies) {
       seen.add(b.name);
@@ -135,6 +140,7 @@ export class SceneView {
   setTrail(name: string, points: Float32Array): void {
     const t = this.tracked.get(name);
     if (!t) return;
+    this.dirty = true;
     const kept: number[] = [];
     for (let i = 0; i + 2 < points.length; i += 3) if (Number.isFinite(points[i]!)) kept.push(points[i]!, points[i + 1]!, points[i + 2]!);
     const geometry = t.trail.geometry as THREE.BufferGeometry;
@@ -147,9 +153,11 @@ export class SceneView {
     return [...this.tracked.keys()];
   }
 
-  /** Draws the scene and places the labels. */
+  /** Draws the scene and places the labels, when something changed since the last draw. */
   render(): void {
     this.controls.update();
+    if (!this.dirty) return;
+    this.dirty = false;
     this.renderer.render(this.scene, this.camera);
     const w = this.container.clientWidth;
     const h = this.container.clientHeight;
