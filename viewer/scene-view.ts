@@ -214,6 +214,7 @@ export class SceneView {
 
   /** Points the camera at the fixed bodies (or everything) from above and in front. */
   private fit(frame: Frame): void {
+    this.resize(); // the pane may have changed size since the last resize event
     const box = new THREE.Box3();
     const fixed = frame.bodies.filter((b) => b.kind === 'fixed');
     for (const b of fixed.length > 0 ? fixed : frame.bodies) box.expandByObject(this.bodies.get(b.name)!);
@@ -223,7 +224,7 @@ export class SceneView {
     const extent = Math.max(size.x, size.z, 0.5);
     // Far enough that the extent fits the narrower of the two fields of view, seen from above and in front.
     const fit = extent / (2 * Math.tan(THREE.MathUtils.degToRad(this.camera.fov / 2))) / Math.min(1, this.camera.aspect);
-    const distance = fit * 1.05;
+    const distance = fit * 1.35;
     this.camera.position.set(centre.x, centre.y + distance * 0.78, centre.z + distance * 0.62);
     this.controls.target.copy(centre);
     this.camera.near = extent / 200;

@@ -47,6 +47,17 @@ export const ViewInputSchema = z
 /** What to view: `input` (a replay file or a bundle directory) or `envId`. */
 export type ViewInput = z.input<typeof ViewInputSchema>;
 
+/** Whether the viewer page is built (`dist/viewer/`, or `dir`): runs from a source checkout before `npm run build` have none. */
+export function viewerBuilt(dir?: string): boolean {
+  const at = dir ?? join(packageRoot(), 'dist', 'viewer');
+  return PAGE_FILES.every((f) => existsSync(join(at, f)));
+}
+
+/** `embodied view <path>`, quoted for a shell when the path needs it. */
+export function viewCommand(path: string): string {
+  return `embodied view ${/^[\w./@+-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`}`;
+}
+
 /**
  * The built viewer folder: `dist/viewer/` of the package (written by `npm run build`).
  * @throws {@link EmbodiedError} when the page has not been built.

@@ -91,6 +91,19 @@ describe('report files', () => {
     for (const c of report.plausibility.checks) expect(html).toContain(c.name);
     expect(html).toContain('oracle'); // the model name
   });
+
+  it('links the browser viewer when given links (escaped), and not otherwise', () => {
+    expect(renderReportHtml(report)).not.toContain('See it in the viewer');
+    const html = renderReportHtml(report, {
+      viewer: [
+        { label: 'Replay <first>', href: 'viewer/index.html', command: 'embodied view out/replay.json' },
+        { label: 'Dream vs real', command: "embodied view 'my model'" },
+      ],
+    });
+    expect(html).toContain('<h2>See it in the viewer</h2>');
+    expect(html).toContain('<li><a href="viewer/index.html">Replay &lt;first&gt;</a>: <code>embodied view out/replay.json</code></li>');
+    expect(html).toContain('<li>Dream vs real: <code>embodied view &#39;my model&#39;</code></li>');
+  });
 });
 
 describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () => {

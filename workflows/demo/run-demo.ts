@@ -43,6 +43,7 @@ import { playEpisodes, stoppedError, trackPlans, type DemoEpisode, type TrackedP
 import { RecordFrames, writeReplay, type Replay, type ReplayPlan } from './replay.js';
 import { callbackOption, signalOption } from '../schema.js';
 import { trainDemoModel, type DemoTrainEvent } from './train-model.js';
+import { viewCommand, viewerBuilt, writeViewer } from '../view.js';
 
 /** Zod schema of {@link DemoOptions}. */
 export const DemoOptionsSchema = z
@@ -131,7 +132,8 @@ export interface DemoResult {
   readonly maxSteps?: number;
   readonly rows: DemoRow[];
   readonly check: DemoModelCheck;
-  readonly files: { readonly reportHtml: string; readonly reportJson: string; readonly replay: string; readonly summary: string };
+  /** `viewer`: the replay's page (`embodied view --out`), written when the viewer is built (`npm run build`). */
+  readonly files: { readonly reportHtml: string; readonly reportJson: string; readonly replay: string; readonly summary: string; readonly viewer?: string };
   readonly durationMs: number;
 }
 
@@ -199,9 +201,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // ── Outputs (each file atomic; only now, so a stopped demo writes nothing) ───────────────────
     if (signal?.aborted) throw stoppedError(signal);
-    const written = await writeValidationReport(report, out);
     const replayPath = join(out, 'replay.json');
     await writeReplay(replayPath, replay);
+    const viewer = viewerBuilt() ? (await writeViewer({ input: replayPath, out: join(out, 'viewer') })).index : undefined;
+    const written = await writeValidationReport(report, out, {
+      viewer: [
+        { label: "Replay of the learned MPC's first episode", ...(viewer && { href: 'viewer/index.html' }), command: viewCommand(replayPath) },
+        { label: 'Dream vs real and play with the model', command: viewCommand(modelDir) },
+      ],
+    });
     const result: DemoResult = {
       format: 'embodied.demo/v1',
       envId: task.envId,
@@ -218,7 +226,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...(maxSteps !== undefined && { maxSteps }),
       rows,
       check: modelCheck(report),
-      files: { reportHtml: written.html, reportJson: written.json, replay: replayPath, summary: join(out, 'summary.json') },
+      files: { reportHtml: written.html, reportJson: written.json, replay: replayPath, summary: join(out, 'summary.json'), ...(viewer && { viewer }) },
       durationMs: performance.now() - t0,
     };
     await writeFileAtomic(result.files.summary, `${JSON.stringify(result, null, 2)}\n`);
