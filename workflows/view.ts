@@ -218,7 +218,7 @@ export interface WrittenViewer {
  * Writes the page as static files that open from disk: `index.html`, `viewer.js`, `data.js`, and, when a
  * world model is included, `ort-wasm.js` (onnxruntime-web's WASM as base64: a page opened via `file://`
  * may not fetch files). Each file is written atomically; a `manifest.json` marks the folder as a viewer.
- * @throws {@link UnsafeOutputError} when `out` holds something else.
+ * @throws `UnsafeOutputError` (an {@link InvalidArgumentError}) when `out` holds something else.
  */
 export async function writeViewer(options: WriteViewerOptions): Promise<WrittenViewer> {
   const { out, ...input } = options;
