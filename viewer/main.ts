@@ -12,7 +12,8 @@ import '../environments/index.js';
 import { VIEW_DATA_FORMAT, VIEW_DATA_GLOBAL, type ViewData } from '../workflows/view-data.js';
 import { dreamMode } from './dream.js';
 import { playMode } from './play.js';
-import { checkReplay, replayMode } from './replay-player.js';
+import { checkReplay } from './replay-check.js';
+import { replayMode } from './replay-player.js';
 import { button, type Mode } from './ui.js';
 
 /** What the page exposes for tests and benchmarks. */

@@ -6,34 +6,12 @@
  * @module
  */
 import type { Frame } from '../src/physics/scene.js';
-import { REPLAY_FORMAT, type Replay } from '../workflows/demo/replay.js';
+import type { Replay } from '../workflows/demo/replay.js';
 import { SceneView } from './scene-view.js';
 import { button, el, fmt, sparkline, table, type Mode } from './ui.js';
 
 /** Frames of trail kept behind each moving body. */
 const TRAIL_FRAMES = 40;
-
-/**
- * The replay in `json`, checked: the format tag, frames, and matching actions and rewards.
- * @throws Error with a message for the page when `json` is not a replay this viewer plays.
- */
-export function checkReplay(json: unknown, path: string): Replay {
-  const r = json as Partial<Replay> | null;
-  if (typeof r !== 'object' || r === null) throw new Error(`${path} is not a replay: expected a JSON object with "format": "${REPLAY_FORMAT}"`);
-  if (r.format !== REPLAY_FORMAT) {
-    throw new Error(
-      `${path} is a replay of format ${JSON.stringify(r.format ?? null)}; this viewer plays "${REPLAY_FORMAT}" (written by \`embodied demo\` of this version). Re-run the demo to write a replay in this format.`,
-    );
-  }
-  const frames = r.frames;
-  if (!Array.isArray(frames) || frames.length === 0 || !frames.every((f) => f && Array.isArray(f.bodies))) {
-    throw new Error(`${path}: expected "frames" to be a non-empty list of scenes with "bodies"`);
-  }
-  if (!Array.isArray(r.actions) || r.actions.length !== frames.length - 1 || !Array.isArray(r.rewards) || r.rewards.length !== r.actions.length) {
-    throw new Error(`${path}: expected ${frames.length - 1} actions and rewards for ${frames.length} frames, got ${r.actions?.length} and ${r.rewards?.length}`);
-  }
-  return r as Replay;
-}
 
 /** Positions of each tracked body at every frame (NaN where it is absent), for trails. */
 function trailTable(frames: readonly Frame[], names: readonly string[]): Map<string, Float32Array> {
