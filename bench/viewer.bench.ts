@@ -13,7 +13,7 @@
  * Skips with a message where /usr/bin/chromium is missing.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import '../environments/index.js';
@@ -143,8 +143,10 @@ async function main(): Promise<void> {
     await page.close();
     await replayServer.close();
     const viewport = { width: 1280, height: 720 };
+    // The 1-minute load average when the runs ended: other work on the 2 cores slows the software renderer most.
+    const loadAverage = Number(loadavg()[0]!.toFixed(1));
     for (const speed of [1, 4]) {
-      const params = { robots: 8, bodies: episode.bodies, frames: episode.frames, speed, windowMs: FPS_WINDOW_MS, viewport, renderer: 'WebGL on SwiftShader (headless, no GPU)' };
+      const params = { robots: 8, bodies: episode.bodies, frames: episode.frames, speed, windowMs: FPS_WINDOW_MS, viewport, renderer: 'WebGL on SwiftShader (headless, no GPU)', loadAverage };
       results.push(summarize(`viewer.replay.warehouse8.speed${speed}.fps`, 'Hz', fpsAt[speed]!.fps, params));
       results.push(summarize(`viewer.replay.warehouse8.speed${speed}.p95-frame`, 'ms', fpsAt[speed]!.p95, params));
     }
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
     await node.close();
     await modelPage.close();
     await modelServer.close();
-    const params = { batch: 1, perStep: 'WorldModel.step + decode', model: 'models/pushbox', windowMs: IMAGINE_MS };
+    const params = { batch: 1, perStep: 'WorldModel.step + decode', model: 'models/pushbox', windowMs: IMAGINE_MS, loadAverage: Number(loadavg()[0]!.toFixed(1)) };
     results.push(summarize('viewer.imagination.pushbox.b1', 'steps/s', browserRates, { ...params, runtime: 'onnxruntime-web 1.30.0, WASM, 1 thread' }));
     results.push(summarize('viewer.imagination.pushbox.node.b1', 'steps/s', nodeRates, { ...params, runtime: 'onnxruntime-node 1.30.0, 1 thread' }));
     results.push(summarize('viewer.imagination.pushbox.browser-vs-node', 'x', ratios(browserRates, nodeRates), params));
