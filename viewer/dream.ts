@@ -13,7 +13,7 @@ import type { ViewBundle, ViewData } from '../workflows/view-data.js';
 import { fieldErrors, imaginedFrame } from './imagined-frame.js';
 import { SceneView } from './scene-view.js';
 import { button, el, fmt, legend, lineChart, table, type Mode } from './ui.js';
-import { openWorlds, realFrame, type Worlds } from './worlds.js';
+import { openWorlds, realFrame, serial, type Worlds } from './worlds.js';
 
 /** Steps of one dream-vs-real run. */
 const HORIZON = 100;
@@ -28,6 +28,7 @@ export function dreamMode(env: { id: string; options: Record<string, unknown> },
   let policy: Policy<Float32Array, Float32Array> | undefined;
   let run = 0; // bumps on restart, so a step of an earlier run is dropped
   let busy = false;
+  const one = serial();
   let playing = true;
   let failure: unknown;
   let since = 0;
@@ -114,7 +115,7 @@ export function dreamMode(env: { id: string; options: Record<string, unknown> },
       const scripted = scriptedPolicyFor(env.id, env.options) !== undefined;
       if (scripted) source.append(new Option('scripted controller', 'scripted'));
       source.append(new Option('random actions', 'random'));
-      const restartNow = () => void restart().catch((e: unknown) => (failure = e));
+      const restartNow = () => void one(restart).catch((e: unknown) => (failure = e));
       source.onchange = restartNow;
       controls.append(play, button('Restart', restartNow), el('label', { class: 'hint' }, ['seed ', seedInput]), el('label', { class: 'hint' }, ['actions ', source]));
       side.replaceChildren(
@@ -134,7 +135,7 @@ export function dreamMode(env: { id: string; options: Record<string, unknown> },
       if (playing && !busy && !ended && since >= worlds.controlDt) {
         since = 0;
         busy = true;
-        stepBoth()
+        one(stepBoth)
           .catch((e: unknown) => (failure = e))
           .finally(() => (busy = false));
       }
@@ -150,8 +151,9 @@ export function dreamMode(env: { id: string; options: Record<string, unknown> },
       run++;
       realView?.dispose();
       dreamView?.dispose();
-      void worlds?.real.close();
-      void worlds?.model?.close();
+      // After any step still computing: the environment and the model are closed by the queue.
+      const w = worlds;
+      if (w) void one(async () => (await w.real.close(), await w.model?.close())).catch((e: unknown) => console.error('closing the worlds failed:', e));
       worlds = undefined;
       realView = undefined;
     },

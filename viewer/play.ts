@@ -25,7 +25,7 @@ import { imaginedFrame } from './imagined-frame.js';
 import { SceneView } from './scene-view.js';
 import { DIRECTIONS, keyAction } from './keys.js';
 import { button, el, fmt, table, type Mode } from './ui.js';
-import { openWorlds, realFrame, type Worlds } from './worlds.js';
+import { openWorlds, realFrame, serial, type Worlds } from './worlds.js';
 
 /** The play mode for `env`, imagining with the model in `bundle` when there is one. */
 export function playMode(env: { id: string; options: Record<string, unknown> }, bundle: ViewBundle | undefined, ortWasm: ViewData['ortWasm']): Mode {
@@ -38,6 +38,7 @@ export function playMode(env: { id: string; options: Record<string, unknown> }, 
   let mpc = false;
   let paused = false;
   let busy = false;
+  const one = serial();
   let failure: unknown;
   let started = false;
   let since = 0;
@@ -120,7 +121,7 @@ export function playMode(env: { id: string; options: Record<string, unknown> }, 
 
   const runStep = () => {
     busy = true;
-    stepOnce()
+    one(stepOnce)
       .then(show)
       .catch((e: unknown) => (failure = e))
       .finally(() => (busy = false));
@@ -160,14 +161,18 @@ export function playMode(env: { id: string; options: Record<string, unknown> }, 
         });
         controller = mpcController({ source: localPlanSource({ planner }), replanEvery: preset.replanEvery, seed: 0 });
       }
-      const forkButton = button('Fork imagination from real', () => void fork().catch((e: unknown) => (failure = e)), 'restart the imagined world from the current real state (f)');
+      const forkButton = button(
+        'Fork imagination from real',
+        () => void one(fork).catch((e: unknown) => (failure = e)),
+        'restart the imagined world from the current real state (f)',
+      );
       controls.append(
         pad(),
         pauseButton,
         button('Step', () => !busy && runStep(), 'one step (n)'),
         forkButton,
         mpcButton,
-        button('New episode', () => void (seed++, reset()).catch((e: unknown) => (failure = e))),
+        button('New episode', () => void one(() => (seed++, reset())).catch((e: unknown) => (failure = e))),
       );
       if (!model) {
         forkButton.disabled = true;
@@ -197,7 +202,7 @@ export function playMode(env: { id: string; options: Record<string, unknown> }, 
         return true;
       }
       if (!down) return false;
-      if (k === 'f') void fork().catch((e: unknown) => (failure = e));
+      if (k === 'f') void one(fork).catch((e: unknown) => (failure = e));
       else if (k === 'n' && !busy) runStep();
       else if (k === 'p') setPaused(!paused);
       else if (k === 'm' && controller) setMpc(!mpc);
@@ -223,8 +228,9 @@ export function playMode(env: { id: string; options: Record<string, unknown> }, 
     unmount() {
       realView?.dispose();
       dreamView?.dispose();
-      void worlds?.real.close();
-      void worlds?.model?.close();
+      // After any step still computing: the environment and the model are closed by the queue.
+      const w = worlds;
+      if (w) void one(async () => (await w.real.close(), await w.model?.close())).catch((e: unknown) => console.error('closing the worlds failed:', e));
       worlds = undefined;
       realView = undefined;
     },

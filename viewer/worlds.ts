@@ -53,3 +53,16 @@ export async function openWorlds(env: { id: string; options: Record<string, unkn
 export function realFrame(real: Env<Float32Array, Float32Array>): Frame {
   return real.render!('frame') as Frame;
 }
+
+/**
+ * A queue that runs async tasks one after another: the environment and the model are touched by one
+ * task at a time, so a restart or a fork clicked while a step is computing waits for that step.
+ */
+export function serial(): <T>(task: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>) => {
+    const run = last.then(task, task);
+    last = run.catch(() => undefined);
+    return run;
+  };
+}
