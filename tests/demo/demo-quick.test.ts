@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { formatDemoTable } from '../../workflows/demo/format.js';
+import { viewerBuilt } from '../../workflows/view.js';
 import { runDemo, type DemoResult } from '../../workflows/demo/run-demo.js';
 import { REPLAY_FORMAT, type Replay } from '../../workflows/demo/replay.js';
 import { EmbodiedError } from '../../src/errors.js';
@@ -36,7 +37,7 @@ describe('embodied demo --quick', () => {
     // A progress event for every stage, in order.
     expect(stages).toEqual(['learned MPC', 'scripted', 'random', 'oracle MPC', 'validation']);
 
-    expect(readdirSync(out).sort()).toEqual(['replay.json', 'report.html', 'report.json', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['replay.json', 'report.html', 'report.json', 'summary.json', ...(viewerBuilt() ? ['viewer'] : [])]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ValidationReport;
     expect(report.env.id).toBe('Warehouse-v0');
     expect(report.closedLoop.status).toBe('scored');
@@ -47,6 +48,12 @@ describe('embodied demo --quick', () => {
     // The report links its episode and model to the browser viewer.
     expect(html).toContain('See it in the viewer');
     expect(html).toContain(`embodied view ${join(out, 'replay.json')}`);
+    // With the viewer built (npm run build; CI builds it in npm ci), the demo writes the replay's page and links it.
+    if (viewerBuilt()) {
+      expect(r.files.viewer).toBe(join(out, 'viewer', 'index.html'));
+      expect(readFileSync(join(out, 'viewer', 'data.js'), 'utf8')).toContain('"format":"embodied.replay/v1"');
+      expect(html).toContain('<a href="viewer/index.html">');
+    } else expect(r.files.viewer).toBeUndefined();
     const replay = JSON.parse(readFileSync(join(out, 'replay.json'), 'utf8')) as Replay;
     expect(replay.format).toBe(REPLAY_FORMAT);
     expect(replay.seed).toBe(0);
