@@ -146,7 +146,16 @@ async function main(): Promise<void> {
     // The 1-minute load average when the runs ended: other work on the 2 cores slows the software renderer most.
     const loadAverage = Number(loadavg()[0]!.toFixed(1));
     for (const speed of [1, 4]) {
-      const params = { robots: 8, bodies: episode.bodies, frames: episode.frames, speed, windowMs: FPS_WINDOW_MS, viewport, renderer: 'WebGL on SwiftShader (headless, no GPU)', loadAverage };
+      const params = {
+        robots: 8,
+        bodies: episode.bodies,
+        frames: episode.frames,
+        speed,
+        windowMs: FPS_WINDOW_MS,
+        viewport,
+        renderer: 'WebGL on SwiftShader (headless, no GPU)',
+        loadAverage,
+      };
       results.push(summarize(`viewer.replay.warehouse8.speed${speed}.fps`, 'Hz', fpsAt[speed]!.fps, params));
       results.push(summarize(`viewer.replay.warehouse8.speed${speed}.p95-frame`, 'ms', fpsAt[speed]!.p95, params));
     }
