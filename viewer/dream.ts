@@ -127,6 +127,7 @@ export function dreamMode(env: { id: string; options: Record<string, unknown> },
         now,
       );
       await restart();
+      realView.linkCamera(dreamView);
     },
     tick(dt) {
       if (failure !== undefined) throw failure;

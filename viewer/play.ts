@@ -188,6 +188,7 @@ export function playMode(env: { id: string; options: Record<string, unknown> }, 
       );
       await reset();
       show();
+      if (dreamView) realView.linkCamera(dreamView);
       started = true;
     },
     onKey(key, down) {

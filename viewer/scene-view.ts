@@ -148,6 +148,26 @@ export class SceneView {
     geometry.computeBoundingSphere();
   }
 
+  /**
+   * Moves `other`'s camera with this one, both ways (the real and the imagined pane seen from the same
+   * place). Call once per pair, after both have shown a frame.
+   */
+  linkCamera(other: SceneView): void {
+    let syncing = false;
+    const follow = (from: SceneView, to: SceneView) => () => {
+      if (syncing) return;
+      syncing = true;
+      to.camera.position.copy(from.camera.position);
+      to.camera.quaternion.copy(from.camera.quaternion);
+      to.controls.target.copy(from.controls.target);
+      to.controls.update();
+      to.dirty = true;
+      syncing = false;
+    };
+    this.controls.addEventListener('change', follow(this, other));
+    other.controls.addEventListener('change', follow(other, this));
+  }
+
   /** Names of the bodies that get trails (robots, packages, the box, the pusher). */
   trackedNames(): string[] {
     return [...this.tracked.keys()];

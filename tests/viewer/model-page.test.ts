@@ -70,6 +70,15 @@ describe.skipIf(!hasChromium)('viewer: world model in the browser', () => {
     }
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForTimeout(300); // a step in flight finishes
+    // Orbiting the real pane moves the imagined pane's camera too.
+    const dreamBefore = await canvases.nth(1).screenshot();
+    const box = (await canvases.nth(0).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForTimeout(200);
+    expect((await canvases.nth(1).screenshot()).equals(dreamBefore)).toBe(false);
 
     const node = await WorldModel.load(shippedModel('pushbox'));
     const obs = node.initialObservations!.slice(0, B * node.obsDim);
