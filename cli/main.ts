@@ -19,6 +19,7 @@ import { registerCertifyCommand } from './commands/certify.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerFleetCommand } from './commands/fleet.js';
+import { registerViewCommand } from './commands/view.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -57,5 +58,6 @@ registerCertifyCommand(program);
 registerWorkerCommand(program);
 registerSweepCommand(program);
 registerFleetCommand(program);
+registerViewCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 /**
  * The one "is this ours?" decision before an output directory is replaced (`overwrite`): only an
- * Embodied dataset, an Embodied world-model bundle or an empty directory may be replaced, and only by
+ * Embodied dataset, an Embodied world-model bundle, a viewer page or an empty directory may be replaced, and only by
  * the writer of the same kind; anything else (a folder of someone's files, a plain file, a symbolic
  * link, the working directory) is refused with an error naming the path and what was found. Every
  * writer that renames an output aside and deletes it calls {@link assertReplaceable} first.
@@ -14,14 +14,17 @@ import { readRegularFile } from './safe-read.js';
 import { DATASET_FORMAT } from './training/dataset-manifest.js';
 import { BUNDLE_FORMAT } from './worldmodel/manifest.js';
 
-/** What a writer produces: a transition dataset or a world-model bundle. */
-export type OutputKind = 'dataset' | 'bundle';
+/** Format tag of the `manifest.json` that marks a folder written by `embodied view --out` (the static viewer). */
+export const VIEWER_FORMAT = 'embodied.viewer/v1';
+
+/** What a writer produces: a transition dataset, a world-model bundle or a static viewer page. */
+export type OutputKind = 'dataset' | 'bundle' | 'viewer';
 
 /** Refused to replace an output path that is not recognisably an Embodied output of the same kind. */
 export class UnsafeOutputError extends InvalidArgumentError {}
 
-const FORMATS: Record<OutputKind, string> = { dataset: DATASET_FORMAT, bundle: BUNDLE_FORMAT };
-const NAMES: Record<OutputKind, string> = { dataset: 'an Embodied dataset', bundle: 'an Embodied world-model bundle' };
+const FORMATS: Record<OutputKind, string> = { dataset: DATASET_FORMAT, bundle: BUNDLE_FORMAT, viewer: VIEWER_FORMAT };
+const NAMES: Record<OutputKind, string> = { dataset: 'an Embodied dataset', bundle: 'an Embodied world-model bundle', viewer: 'an Embodied viewer page' };
 /** A manifest larger than this is no manifest of ours (ours are a few KiB; dataset seed lists stay far below). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
@@ -50,6 +53,7 @@ export async function inspectOutput(path: string): Promise<'absent' | 'empty' | 
   const format = await manifestFormat(join(target, 'manifest.json'));
   if (format === DATASET_FORMAT) return 'dataset';
   if (format === BUNDLE_FORMAT) return 'bundle';
+  if (format === VIEWER_FORMAT) return 'viewer';
   const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
   return { other: `${format === undefined ? 'no manifest.json' : `a manifest.json ${format}`} among its ${entries.length} entries (${shown})` };
 }
@@ -71,7 +75,7 @@ async function manifestFormat(path: string): Promise<string | undefined> {
     return 'that is not JSON';
   }
   const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
-  if (format === DATASET_FORMAT || format === BUNDLE_FORMAT) return format;
+  if (format === DATASET_FORMAT || format === BUNDLE_FORMAT || format === VIEWER_FORMAT) return format;
   return format === undefined ? 'without a format' : `of format ${JSON.stringify(format)}`;
 }
 

@@ -25,3 +25,4 @@ export * from './shipped-models.js';
 export * from './distributed/index.js';
 export * from './fleet.js';
 export * from './fleet-data.js';
+export * from './view.js';

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { resolve } from 'node:path';
 import { toArray } from 'rxjs';
 import { createPlanSource, type OwnedPlanSource, type PlanSpec } from '../agents/plan-factory.js';
 import { mpcAgent } from '../agents/mpc-agent.js';
@@ -38,6 +39,7 @@ import {
 } from '../src/validation/index.js';
 import { readBundleManifest } from '../src/worldmodel/bundle.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
+import { viewCommand } from './view.js';
 import { episodeLimit } from './plan.js';
 import { callbackOption, signalOption } from './schema.js';
 
@@ -198,7 +200,8 @@ export async function validateModel(options: ValidateModelOptions): Promise<Vali
     const notes = [...report.notes, plannerNote(oracleSource, learnedSource)];
     if (!spec) notes.push(`no validation spec for ${o.env}: plausibility and counterfactual checks are not available`);
     report = { ...report, notes };
-    const written = await writeValidationReport(report, o.out);
+    const viewer = o.model === undefined ? [] : [{ label: 'Dream vs real and play with this model', command: viewCommand(resolve(o.model)) }];
+    const written = await writeValidationReport(report, o.out, { viewer });
     return { report, written };
   } finally {
     for (const x of owned.reverse()) await x.close();

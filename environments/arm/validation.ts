@@ -78,7 +78,7 @@ export function armValidationSpec(options: ArmOptions = {}): ValidationSpec {
       velocities: [o[6]!, o[7]!, o[8]!],
       target: [o[11]!, o[12]!],
     }),
-    overlays: [{ name: 'tip (top view)', x: 9, y: 10, xLabel: 'tip x (m)', yLabel: 'tip z (m)' }],
+    overlays: [{ name: 'tip (top view)', x: 9, y: 10, xLabel: 'tip x (m)', yLabel: 'tip z (m)', topView: true }],
   };
 }
 

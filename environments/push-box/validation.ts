@@ -60,6 +60,7 @@ export function pushBoxValidationSpec(options: PushBoxOptions = {}): ValidationS
     ],
     bodies: observedBodies(c),
     obstacles: [{ name: 'table', min: [-t, -0.1, -t], max: [t, 0, t] }],
+    regions: [{ name: 'table', kind: 'table top', min: [-t, -t], max: [t, t] }],
     contactPairs: [['pusher', 'box']],
     penetrationTolerance: 0.005,
     invariants: invariants(c),
@@ -96,8 +97,8 @@ export function pushBoxValidationSpec(options: PushBoxOptions = {}): ValidationS
       ...(c.orientation && { goalYaw: Math.atan2(o[14]!, o[13]!) }),
     }),
     overlays: [
-      { name: 'box (top view)', x: 0, y: 2, xLabel: 'box x (m)', yLabel: 'box z (m)' },
-      { name: 'pusher (top view)', x: 9, y: 10, xLabel: 'pusher x (m)', yLabel: 'pusher z (m)' },
+      { name: 'box (top view)', x: 0, y: 2, xLabel: 'box x (m)', yLabel: 'box z (m)', topView: true },
+      { name: 'pusher (top view)', x: 9, y: 10, xLabel: 'pusher x (m)', yLabel: 'pusher z (m)', topView: true },
     ],
   };
 }

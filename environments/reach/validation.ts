@@ -84,6 +84,6 @@ export function reachValidationSpec(options: ReachOptions = {}): ValidationSpec 
       { name: 'force +z vs none', starts: (n, rng) => starts(n, rng, [0, 0.3], 5400), actionA: [0, 1], actionB: [0, 0], horizon: 10, outcome: [0, 1, 2, 3] },
     ],
     resetFromObservation: (o) => ({ start: [clampTo(o[0]!, a), clampTo(o[1]!, a)], velocity: [o[2]!, o[3]!], goal: [clampTo(o[4]!, a), clampTo(o[5]!, a)] }),
-    overlays: [{ name: 'ball (top view)', x: 0, y: 1, xLabel: 'ball x (m)', yLabel: 'ball z (m)' }],
+    overlays: [{ name: 'ball (top view)', x: 0, y: 1, xLabel: 'ball x (m)', yLabel: 'ball z (m)', topView: true }],
   };
 }

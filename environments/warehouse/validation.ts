@@ -21,9 +21,9 @@
  * @module
  */
 import type { Rng } from '../../src/rng.js';
-import type { InterventionSpec, ObservationField, ObservedBody, ObstacleSpec, ScenarioInstance, ScenarioSet, ValidationSpec } from '../../src/validation/spec.js';
+import type { InterventionSpec, ObservationField, ObservedBody, ObstacleSpec, RegionSpec, ScenarioInstance, ScenarioSet, ValidationSpec } from '../../src/validation/spec.js';
 import { WAREHOUSE_GEOMETRY, resolveWarehouseOptions, type WarehouseOptions } from './config.js';
-import { isBlocked, type GridCell } from './layout.js';
+import { CellKind, isBlocked, type GridCell } from './layout.js';
 import { WAREHOUSE_OBS as O, observationLayout } from './observation.js';
 import { WarehouseEnv } from './warehouse-env.js';
 import { cellCentre, warehouseHeights } from './world.js';
@@ -112,7 +112,15 @@ export function warehouseValidationSpec(options: WarehouseOptions = {}): Validat
     scenarios: single ? scenarios(x, geometry) : {},
     notApplicable: single ? { contact: 'the layout has no obstacle next to a free cell' } : { gravity: multi, support: multi, contact: multi, push: multi, energy: multi },
     interventions: single ? interventions(x, geometry) : [],
-    overlays: Array.from({ length: N }, (_, i) => ({ name: `robot ${i} (top view)`, x: i * robotDim + O.x, y: i * robotDim + O.z, xLabel: 'x (m)', yLabel: 'z (m)' })),
+    overlays: Array.from({ length: N }, (_, i) => ({
+      name: `robot ${i} (top view)`,
+      x: i * robotDim + O.x,
+      y: i * robotDim + O.z,
+      xLabel: 'x (m)',
+      yLabel: 'z (m)',
+      topView: true,
+    })),
+    regions: dropZones(x),
   };
 }
 
@@ -146,6 +154,19 @@ function observedBodies({ c, N, A, robotDim, hr, hp }: WarehouseSpecContext): Ob
     });
   }
   return bodies;
+}
+
+/** The drop-zone cells, as regions drawn under the report's top views. */
+function dropZones({ c, layout }: WarehouseSpecContext): RegionSpec[] {
+  const s = c.cellSize;
+  const zones: RegionSpec[] = [];
+  for (let r = 0; r < layout.rows; r++) {
+    for (let col = 0; col < layout.cols; col++) {
+      if (layout.cells[r * layout.cols + col] === CellKind.DropZone)
+        zones.push({ name: `drop zone r${r + 1}c${col + 1}`, kind: 'drop zone', min: [col * s, r * s], max: [(col + 1) * s, (r + 1) * s] });
+    }
+  }
+  return zones;
 }
 
 /** The floor, every shelf cell, and the four boundary walls. */

@@ -33,4 +33,4 @@ export type { ActionSource, DataScale, ValidateProgress, ValidateOptions } from 
 export { ValidateOptionsSchema } from './options.js';
 export { validate } from './validate.js';
 export { type ReportChart, reportCharts } from './report-charts.js';
-export { type WrittenReport, renderReportHtml, writeValidationReport } from './report-html.js';
+export { type ReportHtmlOptions, type ViewerLink, type WrittenReport, renderReportHtml, writeValidationReport } from './report-html.js';

@@ -190,41 +190,71 @@ function closedLoopChart(report: ValidationReport): ReportChart | undefined {
   return undefined;
 }
 
-/** Real and predicted trajectories of the spec's overlays, drawn on the same axes. */
+/** Fill of a map rectangle by kind: obstacles grey, drop zones green, other regions (a table top) pale. */
+function mapColour(kind: string): string {
+  return kind === 'obstacle' ? '#9aa3ad' : kind === 'drop zone' ? '#7fd8a4' : '#e4e8ee';
+}
+
+/** Real and predicted trajectories of the spec's overlays, drawn on the same axes (over the map, for top views). */
 function overlayCharts(report: ValidationReport): ReportChart[] {
   const charts: ReportChart[] = [];
   for (const [k, ov] of report.overlays.entries()) {
-    const rows = ov.traces.flatMap((t) => t.points.map(([x, y], step) => ({ row: `row ${t.row}`, kind: t.kind, step, x: finiteOrNull(x), y: finiteOrNull(y) })));
+    const rows = ov.traces.flatMap((t) => t.points.map(([x, y], step) => ({ row: `start ${t.row + 1}`, kind: t.kind, step, x: finiteOrNull(x), y: finiteOrNull(y) })));
+    const map = ov.map ?? [];
+    const x = { field: 'x', type: 'quantitative', title: ov.xLabel, scale: { zero: false } };
+    const y = { field: 'y', type: 'quantitative', title: ov.yLabel, scale: { zero: false } };
+    const paths = {
+      data: { values: rows },
+      mark: { type: 'line', point: { size: 12 } },
+      encoding: {
+        x,
+        y,
+        color: { field: 'row', type: 'nominal', title: 'start state' },
+        strokeDash: {
+          field: 'kind',
+          type: 'nominal',
+          title: 'trajectory',
+          scale: {
+            domain: ['real', 'model'],
+            range: [
+              [1, 0],
+              [5, 4],
+            ],
+          },
+          legend: { labelExpr: "datum.label === 'real' ? 'Rapier (real)' : 'model (dream)'" },
+        },
+        detail: { field: 'kind' },
+        order: { field: 'step' },
+      },
+    };
+    const kinds = [...new Set(map.map((m) => m.kind))];
+    const ground = {
+      data: { values: map },
+      mark: { type: 'rect', opacity: 0.5 },
+      encoding: {
+        x: { field: 'x0', type: 'quantitative', title: ov.xLabel, scale: { zero: false } },
+        x2: { field: 'x1' },
+        y: { field: 'y0', type: 'quantitative', title: ov.yLabel, scale: { zero: false } },
+        y2: { field: 'y1' },
+        fill: {
+          field: 'kind',
+          type: 'nominal',
+          title: 'map',
+          scale: { domain: kinds, range: kinds.map(mapColour) },
+        },
+        tooltip: [{ field: 'name', type: 'nominal' }],
+      },
+    };
+    const mapNote = map.length > 0 ? ` Under the paths, the map: ${kinds.map((kind) => (kind === 'obstacle' ? 'shelves and walls' : `${kind}s`)).join(', ')} (legend "map").` : '';
     charts.push({
       id: `overlay-${k}`,
       title: `Dream vs real — ${ov.name}`,
-      caption: `Solid: Rapier; dashed: the model, from the same start under the same actions (${ov.source}).`,
+      caption: `Each colour is one start state; solid: Rapier, dashed: the model, from the same start under the same actions (${ov.source}); points mark steps.${mapNote}`,
       spec: {
         $schema: SCHEMA,
         width: 420,
         height: 420,
-        data: { values: rows },
-        mark: { type: 'line', point: { size: 12 } },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: ov.xLabel, scale: { zero: false } },
-          y: { field: 'y', type: 'quantitative', title: ov.yLabel, scale: { zero: false } },
-          color: { field: 'row', type: 'nominal', title: null },
-          strokeDash: {
-            field: 'kind',
-            type: 'nominal',
-            title: null,
-            scale: {
-              domain: ['real', 'model'],
-              range: [
-                [1, 0],
-                [5, 4],
-              ],
-            },
-            legend: null,
-          },
-          detail: { field: 'kind' },
-          order: { field: 'step' },
-        },
+        ...(map.length > 0 ? { layer: [ground, paths], resolve: { scale: { color: 'independent' } } } : paths),
       },
     });
   }

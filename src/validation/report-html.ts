@@ -113,7 +113,7 @@ const CHART_BOOT = `<script>
 </script>`;
 
 /** Renders the report as one self-contained HTML page. */
-export function renderReportHtml(report: ValidationReport): string {
+export function renderReportHtml(report: ValidationReport, options: ReportHtmlOptions = {}): string {
   const charts = reportCharts(report);
   const r = report;
   const cards = summaryCards(r);
@@ -143,6 +143,7 @@ ${libs}
 <h1>Validation of ${escapeHtml(r.model.name)} on ${escapeHtml(r.env.id)}</h1>
 <p class="meta">${escapeHtml(r.format)} · ${escapeHtml(r.createdAt)} · model kind ${escapeHtml(r.model.kind)} (obs ${r.model.obsDim}, action ${r.model.actionDim}${r.model.latentDim ? `, latent ${r.model.latentDim}` : ''}) · ${r.env.stateful ? 'Stateful' : 'not Stateful'} environment · ${fmt(r.durationMs / 1000, 1)} s · seed ${escapeHtml(r.settings.seed)}${r.settings.quick ? ' · quick' : ''}</p>
 <div class="cards">${cards.map(([k, v]) => `<div class="card">${escapeHtml(k)}<b>${escapeHtml(v)}</b></div>`).join('')}</div>
+${viewerLinks(options.viewer ?? [])}
 
 <h2>Open-loop drift</h2>
 ${unavailable(r.drift)}
@@ -194,6 +195,29 @@ ${CHART_BOOT}
 `;
 }
 
+/** A way to watch the report's episodes or model in the browser viewer (`embodied view`). */
+export interface ViewerLink {
+  /** What it shows, e.g. `Replay of the learned MPC's first episode`. */
+  readonly label: string;
+  /** A page to open, relative to the report (a folder written by `embodied view --out`). */
+  readonly href?: string;
+  /** The command that serves it, e.g. `embodied view out/demo/replay.json`. */
+  readonly command?: string;
+}
+
+/** Options of {@link renderReportHtml} and {@link writeValidationReport}. */
+export interface ReportHtmlOptions {
+  /** Links to the browser viewer, listed under the summary cards. Default: none. */
+  readonly viewer?: readonly ViewerLink[];
+}
+
+function viewerLinks(links: readonly ViewerLink[]): string {
+  if (links.length === 0) return '';
+  const item = (l: ViewerLink) =>
+    `<li>${l.href ? `<a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a>` : escapeHtml(l.label)}${l.command ? `: <code>${escapeHtml(l.command)}</code>` : ''}</li>`;
+  return `<h2>See it in the viewer</h2>\n<p class="small">Three.js in the browser: Rapier and the world model side by side (docs/viewer.md).</p>\n<ul>${links.map(item).join('')}</ul>`;
+}
+
 /** Where {@link writeValidationReport} wrote. */
 export interface WrittenReport {
   readonly json: string;
@@ -201,10 +225,10 @@ export interface WrittenReport {
 }
 
 /** Writes `report.json` and `report.html` into `outDir` (created if needed), each atomically. */
-export async function writeValidationReport(report: ValidationReport, outDir: string): Promise<WrittenReport> {
+export async function writeValidationReport(report: ValidationReport, outDir: string, options: ReportHtmlOptions = {}): Promise<WrittenReport> {
   const json = join(outDir, 'report.json');
   const html = join(outDir, 'report.html');
-  const page = renderReportHtml(report);
+  const page = renderReportHtml(report, options);
   await writeFileAtomic(json, `${serializeReport(report)}\n`);
   await writeFileAtomic(html, page);
   return { json, html };

@@ -125,6 +125,19 @@ export interface Overlay {
   readonly source: string;
   /** Points `[x, y]` from the start (step 0) to the last scored step. */
   readonly traces: readonly { readonly row: number; readonly kind: 'real' | 'model'; readonly points: readonly (readonly [number, number])[] }[];
+  /** The map under a top view: obstacles above the ground and the spec's regions, as rectangles in the plot's axes. */
+  readonly map?: readonly OverlayMapRect[];
+}
+
+/** One rectangle of an overlay's map. */
+export interface OverlayMapRect {
+  readonly name: string;
+  /** `obstacle`, or a region's kind (e.g. `drop zone`). */
+  readonly kind: string;
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
 }
 
 /** The result of `validate`. */

@@ -171,7 +171,34 @@ export interface ValidationSpec {
   /** Reset options that rebuild the observed state (approximately) from an observation. */
   resetFromObservation?(observation: Float32Array): Record<string, unknown>;
   /** Pairs of observation indices drawn as dream-vs-real trajectories (e.g. box x–z). */
-  readonly overlays?: readonly { readonly name: string; readonly x: number; readonly y: number; readonly xLabel: string; readonly yLabel: string }[];
+  readonly overlays?: readonly OverlaySpec[];
+  /** Areas of the ground drawn under top-view overlays (drop zones, …), in world x and z. */
+  readonly regions?: readonly RegionSpec[];
+}
+
+/** One dream-vs-real trajectory plot: two observation indices as its axes. */
+export interface OverlaySpec {
+  readonly name: string;
+  readonly x: number;
+  readonly y: number;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  /**
+   * The axes are world x and world z (a view from above): the report draws the map under the paths —
+   * the spec's obstacles that stand above the ground (shelves, walls) and its {@link ValidationSpec.regions}.
+   * Default false.
+   */
+  readonly topView?: boolean;
+}
+
+/** An area of the ground, e.g. a drop zone. */
+export interface RegionSpec {
+  readonly name: string;
+  /** What it is, for the legend, e.g. `drop zone`. */
+  readonly kind: string;
+  /** Corners in world x and z, m. */
+  readonly min: readonly [number, number];
+  readonly max: readonly [number, number];
 }
 
 /**

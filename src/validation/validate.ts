@@ -16,8 +16,16 @@ import type { ValidationModel } from './model.js';
 import { resolveValidateOptions, reportedSettings, type ResolvedValidateOptions, type ValidateOptions } from './options.js';
 import { runPlausibility } from './plausibility-stage.js';
 import { flatSize, randomActionSequences, runRealRows, sampleStarts, type RealBatch, type StartPoint } from './real-rollouts.js';
-import { VALIDATION_REPORT_FORMAT, type CausalSection, type ClosedLoopSection, type DriftSection, type Overlay, type ValidationReport } from './report-types.js';
-import { fieldsOrDefault, validateSpec } from './spec.js';
+import {
+  VALIDATION_REPORT_FORMAT,
+  type CausalSection,
+  type ClosedLoopSection,
+  type DriftSection,
+  type Overlay,
+  type OverlayMapRect,
+  type ValidationReport,
+} from './report-types.js';
+import { fieldsOrDefault, validateSpec, type ValidationSpec } from './spec.js';
 
 /** A source's real batch and the model's predictions for it. */
 interface SourceRun {
@@ -270,6 +278,14 @@ function overlays(o: ResolvedValidateOptions, runs: readonly SourceRun[]): Overl
       }
       traces.push({ row: b, kind: 'real', points: pr }, { row: b, kind: 'model', points: pm });
     }
-    return { name: ov.name, xLabel: ov.xLabel, yLabel: ov.yLabel, source: run.name, traces };
+    const map = ov.topView ? overlayMap(spec) : [];
+    return { name: ov.name, xLabel: ov.xLabel, yLabel: ov.yLabel, source: run.name, traces, ...(map.length > 0 && { map }) };
   });
+}
+
+/** The map under a top view: obstacles standing above the ground (shelves, walls; not the floor or a table top) and the spec's regions. */
+function overlayMap(spec: ValidationSpec): OverlayMapRect[] {
+  const obstacles = spec.obstacles.filter((o) => o.max[1] > 0).map((o) => ({ name: o.name, kind: 'obstacle', x0: o.min[0], x1: o.max[0], y0: o.min[2], y1: o.max[2] }));
+  const regions = (spec.regions ?? []).map((r) => ({ name: r.name, kind: r.kind, x0: r.min[0], x1: r.max[0], y0: r.min[1], y1: r.max[1] }));
+  return [...regions, ...obstacles];
 }

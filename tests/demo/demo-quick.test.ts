@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../environments/index.js';
 import { formatDemoTable } from '../../workflows/demo/format.js';
+import { viewerBuilt } from '../../workflows/view.js';
 import { runDemo, type DemoResult } from '../../workflows/demo/run-demo.js';
 import { REPLAY_FORMAT, type Replay } from '../../workflows/demo/replay.js';
 import { EmbodiedError } from '../../src/errors.js';
@@ -36,19 +37,33 @@ describe('embodied demo --quick', () => {
     // A progress event for every stage, in order.
     expect(stages).toEqual(['learned MPC', 'scripted', 'random', 'oracle MPC', 'validation']);
 
-    expect(readdirSync(out).sort()).toEqual(['replay.json', 'report.html', 'report.json', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['replay.json', 'report.html', 'report.json', 'summary.json', ...(viewerBuilt() ? ['viewer'] : [])]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ValidationReport;
     expect(report.env.id).toBe('Warehouse-v0');
     expect(report.closedLoop.status).toBe('scored');
     expect(report.closedLoop.contenders.map((c) => c.kind)).toEqual(['learned-mpc', 'scripted', 'random', 'oracle-mpc']);
     expect(report.notes.some((n) => /oracle MPC played the first 1 of the 2 seeds/.test(n))).toBe(true);
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    // The report links its episode and model to the browser viewer.
+    expect(html).toContain('See it in the viewer');
+    expect(html).toContain(`embodied view ${join(out, 'replay.json')}`);
+    // With the viewer built (npm run build; CI builds it in npm ci), the demo writes the replay's page and links it.
+    if (viewerBuilt()) {
+      expect(r.files.viewer).toBe(join(out, 'viewer', 'index.html'));
+      expect(readFileSync(join(out, 'viewer', 'data.js'), 'utf8')).toContain('"format":"embodied.replay/v1"');
+      expect(html).toContain('<a href="viewer/index.html">');
+    } else expect(r.files.viewer).toBeUndefined();
     const replay = JSON.parse(readFileSync(join(out, 'replay.json'), 'utf8')) as Replay;
     expect(replay.format).toBe(REPLAY_FORMAT);
     expect(replay.seed).toBe(0);
     expect(replay.frames).toHaveLength(replay.actions.length + 1);
     expect(replay.actions.length).toBe(learned.episodes[0]!.length);
     expect(replay.actions.every((a) => a.length === 3 && a.every((v) => v >= -1 && v <= 1))).toBe(true);
+    // Per-step infos and the learned MPC's plans, for the viewer's telemetry panel.
+    expect(replay.infos).toHaveLength(replay.actions.length);
+    expect(replay.plans!.length).toBeGreaterThan(0);
+    expect(replay.plans!.every((p) => p.ms > 0 && Number.isInteger(p.step))).toBe(true);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as DemoResult;
     expect(summary.rows[0]!.summary.successRate.n).toBe(2);
 
@@ -57,6 +72,7 @@ describe('embodied demo --quick', () => {
     expect(table).toMatch(/oracle MPC\s+\d+% \(\d\/1\)/);
     expect(table).toMatch(/physical plausibility score \(PPS\) \d\.\d\d/);
     expect(table).toMatch(/plan p50 \/ p95/);
+    expect(table).toMatch(/watch it: .*embodied view .*replay\.json; dream vs real and play: embodied view /);
   });
 
   it('stops cleanly on abort and writes nothing', { timeout: 60_000 }, async () => {

@@ -3,7 +3,8 @@
 # with a plain `npm install <tarball>` (no flags, no .npmrc), and there
 #   (a) run a plain-JavaScript ESM file (PushBox + the shipped WorldModelEnv + one MPC episode),
 #   (b) type-check a TypeScript file with `strict` and `skipLibCheck: false`,
-#   (c) run the installed `embodied` command.
+#   (c) run the installed `embodied` command,
+#   (d) write the browser viewer (shipped built in dist/viewer) with `embodied view --out`.
 # Needs the npm registry (or npm's cache) for the dependencies. Exits non-zero when any step fails.
 set -euo pipefail
 SECONDS=0
@@ -48,4 +49,14 @@ node "$repo/node_modules/typescript/bin/tsc" -p tsconfig.json
 
 echo "package: [${SECONDS} s] (c) npx embodied --help"
 npx embodied --help >/dev/null
+
+# The browser viewer ships built inside the package (dist/viewer): the page, with a model, written as files.
+echo "package: [${SECONDS} s] (d) npx embodied view --env PushBox-v0 --out viewer"
+npx embodied view --env PushBox-v0 --out viewer >/dev/null
+for f in index.html viewer.js data.js ort-wasm.js; do
+  if [ ! -s "viewer/$f" ]; then
+    echo "package: embodied view --out did not write viewer/$f" >&2
+    exit 1
+  fi
+done
 echo "package: ok (${SECONDS} s)"

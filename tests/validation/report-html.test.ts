@@ -21,6 +21,7 @@ import {
   writeValidationReport,
   type ValidationReport,
 } from '../../src/validation/index.js';
+import { reportCharts } from '../../src/validation/report-charts.js';
 import { randomPolicy } from '../../src/policy.js';
 
 // Browser globals inside page.evaluate callbacks (this project compiles without the DOM library).
@@ -90,6 +91,32 @@ describe('report files', () => {
     expect(html).toContain(`Validation of ${report.model.name} on PushBox-v0`);
     for (const c of report.plausibility.checks) expect(html).toContain(c.name);
     expect(html).toContain('oracle'); // the model name
+  });
+
+  it('draws the map under top-view trajectories and names its legends', () => {
+    // PushBox's overlays are top views: the table top is drawn under the paths.
+    expect(report.overlays[0]!.map).toEqual([{ name: 'table', kind: 'table top', x0: -0.5, x1: 0.5, y0: -0.5, y1: 0.5 }]);
+    const chart = reportCharts(report).find((c) => c.id === 'overlay-0')!;
+    expect(chart.caption).toMatch(/Each colour is one start state; solid: Rapier, dashed: the model.*Under the paths, the map: table tops \(legend "map"\)\./);
+    const [ground, paths] = (chart.spec as { layer: { mark: { type: string }; encoding: Record<string, { title?: string; legend?: unknown }> }[] }).layer;
+    expect(ground!.mark.type).toBe('rect');
+    expect(ground!.encoding.fill!.title).toBe('map');
+    expect(paths!.encoding.color!.title).toBe('start state');
+    expect(paths!.encoding.strokeDash!.legend).toEqual({ labelExpr: "datum.label === 'real' ? 'Rapier (real)' : 'model (dream)'" });
+    expect(renderReportHtml(report).includes('Under the paths, the map: table tops')).toBe(true);
+  });
+
+  it('links the browser viewer when given links (escaped), and not otherwise', () => {
+    expect(renderReportHtml(report)).not.toContain('See it in the viewer');
+    const html = renderReportHtml(report, {
+      viewer: [
+        { label: 'Replay <first>', href: 'viewer/index.html', command: 'embodied view out/replay.json' },
+        { label: 'Dream vs real', command: "embodied view 'my model'" },
+      ],
+    });
+    expect(html).toContain('<h2>See it in the viewer</h2>');
+    expect(html).toContain('<li><a href="viewer/index.html">Replay &lt;first&gt;</a>: <code>embodied view out/replay.json</code></li>');
+    expect(html).toContain('<li>Dream vs real: <code>embodied view &#39;my model&#39;</code></li>');
   });
 });
 

@@ -46,6 +46,14 @@ describe('validation specs of the built-in environments', () => {
     expect(() => validationSpecFor('Nope-v0')).toThrow(/no validation spec for Nope-v0; specs exist for Reach-v0, PushBox-v0, CartPole-v0, Arm-v0, Warehouse-v0/);
   });
 
+  it("Warehouse-v0's drop zones are regions drawn under its top views", () => {
+    const spec = validationSpecFor('Warehouse-v0');
+    const zones = spec.regions!;
+    expect(zones.length).toBeGreaterThan(0);
+    expect(zones.every((z) => z.kind === 'drop zone' && z.max[0] > z.min[0] && z.max[1] > z.min[1])).toBe(true);
+    expect(spec.overlays!.every((o) => o.topView)).toBe(true);
+  });
+
   it.each([
     ['Reach-v0', { gravity: 'not-applicable', support: 'scored', 'non-penetration': 'not-applicable', energy: 'scored', momentum: 'not-applicable' }],
     ['CartPole-v0', { gravity: 'not-applicable', support: 'not-applicable', 'non-penetration': 'not-applicable', energy: 'scored', momentum: 'not-applicable' }],

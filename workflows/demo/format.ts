@@ -4,6 +4,7 @@
  * @module
  */
 import { relative } from 'node:path';
+import { viewCommand } from '../view.js';
 import type { DemoResult, DemoRow } from './run-demo.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
@@ -52,6 +53,7 @@ export function formatDemoTable(r: DemoResult, cwd = process.cwd()): string {
     `model vs Rapier along the learned MPC's actions: drift ${num(d.first)}σ at h=1, ${num(d.last)}σ at h=${d.horizon} (valid horizon ${d.validHorizon === null ? `> ${d.horizon}` : d.validHorizon} steps at ${d.threshold}σ)`,
     `physical plausibility score (PPS) ${num(r.check.pps)} · controllability ${num(r.check.controllability)} · counterfactual consistency ${num(r.check.counterfactual)}`,
     `wrote ${rel(r.files.reportHtml)} (validation report), ${rel(r.files.replay)} (replay), ${rel(r.files.summary)} · ${(r.durationMs / 1000).toFixed(0)} s`,
+    `watch it: ${r.files.viewer ? `open ${rel(r.files.viewer)} (the replay in the browser viewer) or ` : ''}${viewCommand(rel(r.files.replay))}; dream vs real and play: ${viewCommand(rel(r.model.path))}`,
   ];
   return lines.join('\n');
 }

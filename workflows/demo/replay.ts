@@ -30,10 +30,27 @@ export interface Replay {
   /** Action k moved frame k to frame k + 1. */
   readonly actions: number[][];
   readonly rewards: number[];
+  /** Info k came with reward k (optional: replays written before it was recorded lack it). */
+  readonly infos?: Record<string, unknown>[];
+  /** Plan telemetry of the agent, when it planned (MPC): one entry per plan, by the step it started from. */
+  readonly plans?: ReplayPlan[];
   readonly terminated: boolean;
   readonly truncated: boolean;
   /** The `info` of the last step (or of the reset when no step was taken). */
   readonly finalInfo: Record<string, unknown>;
+}
+
+/** One plan of a replay's agent: the step it started from and what it cost. */
+export interface ReplayPlan {
+  readonly step: number;
+  /** Milliseconds from request to plan. */
+  readonly ms: number;
+  /** Optimiser iterations. */
+  readonly iterations: number;
+  /** The best candidate's cost (negative predicted return for reward objectives). */
+  readonly bestCost: number;
+  /** Whether the plan missed its deadline and a fallback acted. */
+  readonly fallbackUsed: boolean;
 }
 
 /**
@@ -54,6 +71,7 @@ export class RecordFrames extends Wrapper<Float32Array, Float32Array> {
   private frames: Frame[] = [];
   private actions: number[][] = [];
   private rewards: number[] = [];
+  private infos: Record<string, unknown>[] = [];
   private seed = 0;
   private ended = { terminated: false, truncated: false };
   private finalInfo: Record<string, unknown> = {};
@@ -64,6 +82,7 @@ export class RecordFrames extends Wrapper<Float32Array, Float32Array> {
     this.frames = [this.frame()];
     this.actions = [];
     this.rewards = [];
+    this.infos = [];
     this.ended = { terminated: false, truncated: false };
     this.finalInfo = { ...r.info };
     return r;
@@ -74,13 +93,14 @@ export class RecordFrames extends Wrapper<Float32Array, Float32Array> {
     this.frames.push(this.frame());
     this.actions.push(Array.from(action));
     this.rewards.push(r.reward);
+    this.infos.push({ ...r.info });
     this.ended = { terminated: r.terminated, truncated: r.truncated };
     this.finalInfo = { ...r.info };
     return r;
   }
 
-  /** The episode recorded since the last reset. `controlDt` defaults to `1 / metadata.renderFps`. */
-  replay(meta: { agent: string; envOptions?: Record<string, unknown>; controlDt?: number }): Replay {
+  /** The episode recorded since the last reset. `controlDt` defaults to `1 / metadata.renderFps`; `plans` is the agent's plan telemetry, if any. */
+  replay(meta: { agent: string; envOptions?: Record<string, unknown>; controlDt?: number; plans?: ReplayPlan[] }): Replay {
     const fps = this.metadata.renderFps;
     const controlDt = meta.controlDt ?? (typeof fps === 'number' && fps > 0 ? 1 / fps : undefined);
     return {
@@ -93,6 +113,8 @@ export class RecordFrames extends Wrapper<Float32Array, Float32Array> {
       frames: this.frames.slice(),
       actions: this.actions.slice(),
       rewards: this.rewards.slice(),
+      infos: this.infos.slice(),
+      ...(meta.plans && { plans: meta.plans.slice() }),
       terminated: this.ended.terminated,
       truncated: this.ended.truncated,
       finalInfo: this.finalInfo,

@@ -32,7 +32,7 @@ import {
 import type { PlannerSettings } from '../../src/worldmodel/manifest.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { percentile } from '../../agents/episode-stats.js';
-import { mpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
+import { mpcAgent, type MpcAgent, type MpcTelemetry } from '../../agents/mpc-agent.js';
 import { controllerPolicy, mpcController } from '../../agents/mpc-controller.js';
 import { createPlanSource, type OwnedPlanSource } from '../../agents/plan-factory.js';
 import { policyAgent } from '../../agents/policy-agent.js';
@@ -40,9 +40,10 @@ import { randomAgent } from '../../agents/random-agent.js';
 import type { Agent } from '../../agents/types.js';
 import { demoTask, shippedBundle, type MpcSettings, type DemoTask } from './demo-tasks.js';
 import { playEpisodes, stoppedError, trackPlans, type DemoEpisode, type TrackedPlanSource } from './play.js';
-import { RecordFrames, writeReplay, type Replay } from './replay.js';
+import { RecordFrames, writeReplay, type Replay, type ReplayPlan } from './replay.js';
 import { callbackOption, signalOption } from '../schema.js';
 import { trainDemoModel, type DemoTrainEvent } from './train-model.js';
+import { viewCommand, viewerBuilt, writeViewer } from '../view.js';
 
 /** Zod schema of {@link DemoOptions}. */
 export const DemoOptionsSchema = z
@@ -131,7 +132,8 @@ export interface DemoResult {
   readonly maxSteps?: number;
   readonly rows: DemoRow[];
   readonly check: DemoModelCheck;
-  readonly files: { readonly reportHtml: string; readonly reportJson: string; readonly replay: string; readonly summary: string };
+  /** `viewer`: the replay's page (`embodied view --out`), written when the viewer is built (`npm run build`). */
+  readonly files: { readonly reportHtml: string; readonly reportJson: string; readonly replay: string; readonly summary: string; readonly viewer?: string };
   readonly durationMs: number;
 }
 
@@ -199,9 +201,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // ── Outputs (each file atomic; only now, so a stopped demo writes nothing) ───────────────────
     if (signal?.aborted) throw stoppedError(signal);
-    const written = await writeValidationReport(report, out);
     const replayPath = join(out, 'replay.json');
     await writeReplay(replayPath, replay);
+    const viewer = viewerBuilt() ? (await writeViewer({ input: replayPath, out: join(out, 'viewer') })).index : undefined;
+    const written = await writeValidationReport(report, out, {
+      viewer: [
+        { label: "Replay of the learned MPC's first episode", ...(viewer && { href: 'viewer/index.html' }), command: viewCommand(replayPath) },
+        { label: 'Dream vs real and play with the model', command: viewCommand(modelDir) },
+      ],
+    });
     const result: DemoResult = {
       format: 'embodied.demo/v1',
       envId: task.envId,
@@ -218,7 +226,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...(maxSteps !== undefined && { maxSteps }),
       rows,
       check: modelCheck(report),
-      files: { reportHtml: written.html, reportJson: written.json, replay: replayPath, summary: join(out, 'summary.json') },
+      files: { reportHtml: written.html, reportJson: written.json, replay: replayPath, summary: join(out, 'summary.json'), ...(viewer && { viewer }) },
       durationMs: performance.now() - t0,
     };
     await writeFileAtomic(result.files.summary, `${JSON.stringify(result, null, 2)}\n`);
@@ -249,6 +257,11 @@ async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learned
   const stage = 'learned MPC';
   let recorder: RecordFrames | undefined;
   const { agent, planMs } = mpc(learnedSource, learnedSettings, o.seed);
+  // The recorded episode is the agent's first: its plans go into the replay.
+  const plans: ReplayPlan[] = [];
+  agent.telemetry$.subscribe((e) => {
+    if (e.kind === 'plan' && e.episode === 1) plans.push({ step: e.step, ms: e.ms, iterations: e.iterations, bestCost: e.bestCost, fallbackUsed: e.fallbackUsed });
+  });
   o.onEvent?.({ kind: 'stage', stage, detail: plannerLabel(learnedSettings), episodes: seeds.length });
   const played = await play(
     stage,
@@ -263,7 +276,7 @@ async function playLearned(st: Stages, learnedSource: TrackedPlanSource, learned
     o,
   );
   rows.push(row(stage, 'learned-mpc', played, planMs(), plannerLabel(learnedSettings)));
-  return recorder!.replay({ agent: `learned MPC (${plannerLabel(learnedSettings)}) on ${modelDir}`, envOptions: task.envOptions });
+  return recorder!.replay({ agent: `learned MPC (${plannerLabel(learnedSettings)}) on ${modelDir}`, envOptions: task.envOptions, plans });
 }
 
 /** Baselines: the scripted controller, random actions, MPC on the Rapier oracle. Returns the scripted policy, when the task has one. */
@@ -323,7 +336,7 @@ async function planSource(
 }
 
 /** An MPC agent over `source` and a reader of its plan latencies. */
-function mpc(source: TrackedPlanSource, p: MpcSettings, seed: number): { agent: Agent<Float32Array, Float32Array>; planMs: () => NonNullable<DemoRow['planMs']> } {
+function mpc(source: TrackedPlanSource, p: MpcSettings, seed: number): { agent: MpcAgent<Float32Array>; planMs: () => NonNullable<DemoRow['planMs']> } {
   const agent = mpcAgent({ source, replanEvery: p.replanEvery, seed });
   const ms: number[] = [];
   agent.telemetry$.subscribe((e: MpcTelemetry) => {
