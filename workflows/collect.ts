@@ -26,75 +26,76 @@ import { callbackOption, signalOption } from './schema.js';
 
 const positiveInt = () => z.number().int().positive();
 
+/** The fields of {@link CollectDatasetOptionsSchema}, before its cross-field checks (job schemas pick from them). */
+export const CollectDatasetFields = z.object({
+  /** Registered environment id, e.g. `Reach-v0`. */
+  env: z.string().min(1),
+  /** Environment options. Default `{}`. */
+  envOptions: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * The environment's time limit (`make`'s `maxEpisodeSteps`). Default: the registered one. When
+   * given, the environments are stepped in this thread whatever `workers` is.
+   */
+  maxEpisodeSteps: positiveInt().optional(),
+  /** Transitions to collect (the last episode is cut to fit). Exactly one of `steps` and `episodes`. */
+  steps: positiveInt().optional(),
+  /** Episodes to collect. Exactly one of `steps` and `episodes`. */
+  episodes: positiveInt().optional(),
+  /**
+   * `random`, `scripted` (the environment's baseline) or `mpc` (plan with the world model at `model`
+   * every step, reward objective: on-policy data for the next round of training). Default `random`.
+   */
+  policy: z.enum(['random', 'scripted', 'mpc'], { message: 'expected random, scripted or mpc' }).default('random'),
+  /** `policy: 'mpc'`: the world-model bundle to plan with. */
+  model: z.string().min(1).optional(),
+  /** `policy: 'mpc'`: the optimiser, `mppi`, `cem`, `icem` or `random` (random shooting, also `random-shooting`). Default: the environment's plan preset. */
+  algorithm: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
+  /** `policy: 'mpc'`: planning horizon. Default: the environment's plan preset. */
+  horizon: positiveInt().optional(),
+  /** `policy: 'mpc'`: candidate sequences per iteration. Default: the environment's plan preset. */
+  samples: positiveInt().optional(),
+  /** `policy: 'mpc'`: optimiser iterations per plan. Default: the environment's plan preset. */
+  iterations: positiveInt().optional(),
+  /** Gaussian action noise (std, action units, clipped to the bounds) added to a scripted or mpc policy. Default 0. */
+  noise: z.number().nonnegative().default(0),
+  /**
+   * Probability per step that a scripted or mpc policy starts a random excursion: one uniform random
+   * action held for 1…`randomSteps` steps (uniform), then the policy takes over again. Default 0.
+   */
+  randomProb: z.number().min(0).max(1).default(0),
+  /** Longest random excursion, steps. Default 10. */
+  randomSteps: positiveInt().default(10),
+  /**
+   * Share of episodes (0…1) that start from a random physical state drawn by the environment card's
+   * `explorationStart` (bodies in the air, sliding, spinning, in contact — states a behaviour policy
+   * rarely reaches but a world model must predict). Which episodes, and their starts, follow from each
+   * episode's seed. Default 0.
+   */
+  randomStarts: z.number().min(0).max(1).default(0),
+  /**
+   * Begin each episode with 0…`passiveSteps` steps (uniform per episode) of the idle action (the
+   * validation spec's, else zeros): bodies fall, coast and rest uncontrolled before the policy acts.
+   * Default 0.
+   */
+  passiveSteps: z.number().int().nonnegative().default(0),
+  /** Environments stepped in parallel (worker threads when > 1). Default 1. */
+  workers: positiveInt().default(1),
+  /** Base seed: episode k is reset with `seed + k`. Default 0. */
+  seed: z.number().int().nonnegative().default(0),
+  /** Output directory. */
+  out: z.string().min(1),
+  /** Publish a valid partial dataset every this many transitions (0: only at the end). Default 0. */
+  checkpointEvery: z.number().int().nonnegative().default(0),
+  /** Replace the output directory if it exists. Default false. */
+  overwrite: z.boolean().default(false),
+  /** Stops after the current step; the finished episodes are written. */
+  signal: signalOption(),
+  /** Called when collection starts (0 done) and after every finished episode. */
+  onProgress: callbackOption<(progress: CollectProgress) => void>(),
+});
+
 /** Zod schema of {@link CollectDatasetOptions}. */
-export const CollectDatasetOptionsSchema = z
-  .object({
-    /** Registered environment id, e.g. `Reach-v0`. */
-    env: z.string().min(1),
-    /** Environment options. Default `{}`. */
-    envOptions: z.record(z.string(), z.unknown()).default({}),
-    /**
-     * The environment's time limit (`make`'s `maxEpisodeSteps`). Default: the registered one. When
-     * given, the environments are stepped in this thread whatever `workers` is.
-     */
-    maxEpisodeSteps: positiveInt().optional(),
-    /** Transitions to collect (the last episode is cut to fit). Exactly one of `steps` and `episodes`. */
-    steps: positiveInt().optional(),
-    /** Episodes to collect. Exactly one of `steps` and `episodes`. */
-    episodes: positiveInt().optional(),
-    /**
-     * `random`, `scripted` (the environment's baseline) or `mpc` (plan with the world model at `model`
-     * every step, reward objective: on-policy data for the next round of training). Default `random`.
-     */
-    policy: z.enum(['random', 'scripted', 'mpc'], { message: 'expected random, scripted or mpc' }).default('random'),
-    /** `policy: 'mpc'`: the world-model bundle to plan with. */
-    model: z.string().min(1).optional(),
-    /** `policy: 'mpc'`: the optimiser, `mppi`, `cem`, `icem` or `random` (random shooting, also `random-shooting`). Default: the environment's plan preset. */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
-    /** `policy: 'mpc'`: planning horizon. Default: the environment's plan preset. */
-    horizon: positiveInt().optional(),
-    /** `policy: 'mpc'`: candidate sequences per iteration. Default: the environment's plan preset. */
-    samples: positiveInt().optional(),
-    /** `policy: 'mpc'`: optimiser iterations per plan. Default: the environment's plan preset. */
-    iterations: positiveInt().optional(),
-    /** Gaussian action noise (std, action units, clipped to the bounds) added to a scripted or mpc policy. Default 0. */
-    noise: z.number().nonnegative().default(0),
-    /**
-     * Probability per step that a scripted or mpc policy starts a random excursion: one uniform random
-     * action held for 1…`randomSteps` steps (uniform), then the policy takes over again. Default 0.
-     */
-    randomProb: z.number().min(0).max(1).default(0),
-    /** Longest random excursion, steps. Default 10. */
-    randomSteps: positiveInt().default(10),
-    /**
-     * Share of episodes (0…1) that start from a random physical state drawn by the environment card's
-     * `explorationStart` (bodies in the air, sliding, spinning, in contact — states a behaviour policy
-     * rarely reaches but a world model must predict). Which episodes, and their starts, follow from each
-     * episode's seed. Default 0.
-     */
-    randomStarts: z.number().min(0).max(1).default(0),
-    /**
-     * Begin each episode with 0…`passiveSteps` steps (uniform per episode) of the idle action (the
-     * validation spec's, else zeros): bodies fall, coast and rest uncontrolled before the policy acts.
-     * Default 0.
-     */
-    passiveSteps: z.number().int().nonnegative().default(0),
-    /** Environments stepped in parallel (worker threads when > 1). Default 1. */
-    workers: positiveInt().default(1),
-    /** Base seed: episode k is reset with `seed + k`. Default 0. */
-    seed: z.number().int().nonnegative().default(0),
-    /** Output directory. */
-    out: z.string().min(1),
-    /** Publish a valid partial dataset every this many transitions (0: only at the end). Default 0. */
-    checkpointEvery: z.number().int().nonnegative().default(0),
-    /** Replace the output directory if it exists. Default false. */
-    overwrite: z.boolean().default(false),
-    /** Stops after the current step; the finished episodes are written. */
-    signal: signalOption(),
-    /** Called when collection starts (0 done) and after every finished episode. */
-    onProgress: callbackOption<(progress: CollectProgress) => void>(),
-  })
-  .strict()
+export const CollectDatasetOptionsSchema = CollectDatasetFields.strict()
   .refine((o) => (o.steps === undefined) !== (o.episodes === undefined), { message: 'give exactly one of `steps` and `episodes`', path: ['episodes'] })
   .refine((o) => o.policy !== 'mpc' || o.model !== undefined, { message: "`policy: 'mpc'` needs `model` (a bundle directory)", path: ['model'] });
 

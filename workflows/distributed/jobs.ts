@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { EmbodiedError } from '../../src/errors.js';
 import { parseOptions, z } from '../../src/options.js';
+import { CollectDatasetFields } from '../collect.js';
 
 /** A distributed run went wrong: Redis unreachable, a job failed for good, a shard missing or corrupt. */
 export class QueueError extends EmbodiedError {}
@@ -37,38 +38,25 @@ export const RunIdSchema = z.string().regex(/^[\w.-]{1,100}$/, 'expected 1 to 10
  * What a collection does per episode — everything of `collectDataset`'s options that shapes the data
  * (the budget, seeds and output are the job's own). JSON only.
  */
-export const CollectSettingsSchema = z
-  .object({
-    /** Registered environment id, e.g. `PushBox-v0`. */
-    env: z.string().min(1),
-    /** Environment options. Default `{}`. */
-    envOptions: z.record(z.string(), z.unknown()).default({}),
-    /** The environment's time limit. Default: the registered one. */
-    maxEpisodeSteps: positiveInt().optional(),
-    /** `random`, `scripted` or `mpc`. Default `random`. */
-    policy: z.enum(['random', 'scripted', 'mpc'], { message: 'expected random, scripted or mpc' }).default('random'),
+export const CollectSettingsSchema = CollectDatasetFields.pick({
+  env: true,
+  envOptions: true,
+  maxEpisodeSteps: true,
+  policy: true,
+  algorithm: true,
+  horizon: true,
+  samples: true,
+  iterations: true,
+  noise: true,
+  randomProb: true,
+  randomSteps: true,
+  randomStarts: true,
+  passiveSteps: true,
+  seed: true,
+})
+  .extend({
     /** `policy: 'mpc'`: the world-model bundle, relative to the shared folder. */
     model: SharedPathSchema.optional(),
-    /** `policy: 'mpc'`: the optimiser. */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random', 'random-shooting'], { message: 'expected mppi, cem, icem or random' }).optional(),
-    /** `policy: 'mpc'`: planning horizon. */
-    horizon: positiveInt().optional(),
-    /** `policy: 'mpc'`: candidates per iteration. */
-    samples: positiveInt().optional(),
-    /** `policy: 'mpc'`: optimiser iterations. */
-    iterations: positiveInt().optional(),
-    /** Gaussian action noise (std). Default 0. */
-    noise: z.number().nonnegative().default(0),
-    /** Probability per step of a random excursion. Default 0. */
-    randomProb: z.number().min(0).max(1).default(0),
-    /** Longest random excursion, steps. Default 10. */
-    randomSteps: positiveInt().default(10),
-    /** Share of episodes starting from a random physical state. Default 0. */
-    randomStarts: z.number().min(0).max(1).default(0),
-    /** Idle steps (0…n) at the start of each episode. Default 0. */
-    passiveSteps: z.number().int().nonnegative().default(0),
-    /** Base seed of the whole collection: episode k is reset with `seed + k`. Default 0. */
-    seed: seedInt().default(0),
   })
   .strict();
 
