@@ -16,6 +16,7 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerCertifyCommand } from './commands/certify.js';
+import { registerBcCommand } from './commands/bc.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -51,5 +52,6 @@ registerValidateCommand(program);
 registerDemoCommand(program);
 registerLearnCommand(program);
 registerCertifyCommand(program);
+registerBcCommand(program);
 
 await program.parseAsync(process.argv);

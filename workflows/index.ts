@@ -22,3 +22,6 @@ export * from './demo/demo-tasks.js';
 export * from './learn.js';
 export * from './describe-env.js';
 export * from './shipped-models.js';
+export * from './policy-env.js';
+export * from './bc.js';
+export * from './evaluate-policy.js';
