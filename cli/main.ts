@@ -17,6 +17,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerLearnCommand } from './commands/learn.js';
 import { registerCertifyCommand } from './commands/certify.js';
 import { registerBcCommand } from './commands/bc.js';
+import { registerRlCommand } from './commands/rl.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -53,5 +54,6 @@ registerDemoCommand(program);
 registerLearnCommand(program);
 registerCertifyCommand(program);
 registerBcCommand(program);
+registerRlCommand(program);
 
 await program.parseAsync(process.argv);

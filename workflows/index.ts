@@ -25,3 +25,4 @@ export * from './shipped-models.js';
 export * from './policy-env.js';
 export * from './bc.js';
 export * from './evaluate-policy.js';
+export * from './rl.js';

@@ -16,3 +16,4 @@ export * from './manifest.js';
 export * from './bundle.js';
 export * from './errors.js';
 export * from './curves.js';
+export * from './ppo.js';
