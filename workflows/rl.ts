@@ -35,8 +35,8 @@ export const TrainPpoOptionsSchema = z
     envOptions: z.record(z.string(), z.unknown()).default({}),
     /** Policy bundle directory to write. */
     out: z.string().min(1),
-    /** Environments stepped in parallel. Default 8. */
-    numEnvs: z.number().int().positive().default(8),
+    /** Environments stepped in parallel. Default 16. */
+    numEnvs: z.number().int().positive().default(16),
     /** `'worker'`: environments in worker threads (default); `'sync'`: on this thread. */
     vector: z.enum(['worker', 'sync']).default('worker'),
     /** Worker threads in `'worker'` mode. Default: `makeVec`'s (one per core, at most numEnvs). */

@@ -21,7 +21,7 @@ export function registerRlCommand(program: Command): void {
     .option('--steps <n>', 'environment-step budget', integerOption(1), 1_000_000)
     .option('--minutes <x>', 'wall-time budget in minutes', numberOption(0))
     .option('--target <x>', 'stop once this share of the last 50 training episodes succeeded (0–1)', numberOption(0))
-    .option('--envs <n>', 'environments stepped in parallel (in worker threads)', integerOption(1), 8)
+    .option('--envs <n>', 'environments stepped in parallel (in worker threads)', integerOption(1), 16)
     .option('--workers <n>', 'worker threads (default: one per core)', integerOption(1))
     .option('--seed <n>', 'seed of everything random', integerOption(0), 0)
     .option('--ppo <json>', 'PPO settings (rolloutSteps, epochs, minibatchSize, gamma, lambda, lr, clip, valueClip, entropyCoef, …)', jsonObjectOption)
