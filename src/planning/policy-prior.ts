@@ -41,15 +41,15 @@ export const PolicyPriorOptionsSchema = z
     trajectories: z.number().int().positive().default(24),
     /** Std of the action noise of proposals 2…P, as a fraction of each action's range. Default 0.1. */
     noise: z.number().nonnegative().default(0.1),
-    /** Fixed-point rounds per plan (each one batched rollout of P × H). Default 2. */
-    rounds: z.number().int().positive().default(2),
+    /** Fixed-point rounds per plan (each one batched rollout of P × H and one policy call on P × H states). Default 1 (the previous plan's proposals, shifted, start the next). */
+    rounds: z.number().int().positive().default(1),
     /** Seed of the action noise. Default 0. */
     seed: z.number().int().nonnegative().default(0),
     /**
      * Maps model states `[B × stateDim]` to the policy's observations `[B × obsDim]`. Default: the identity
      * (the Rapier oracle's states are observations).
      */
-    toObservation: z.custom<(states: Float32Array, count: number) => Float32Array>((v) => typeof v === 'function', 'expected a function').optional(),
+    toObservation: z.custom<(states: Float32Array, count: number) => Float32Array | Promise<Float32Array>>((v) => typeof v === 'function', 'expected a function').optional(),
   })
   .strict();
 
@@ -87,7 +87,7 @@ export function policyPrior(policy: BatchPolicy, options: PolicyPriorOptions = {
       const noise = new Float32Array(P * dim);
       for (let i = dim; i < noise.length; i++) noise[i] = rng.normal() * o.noise * (high[i % dim]! - low[i % dim]!);
       const act = async (states: Float32Array, rows: number) => {
-        const a = await policy.actBatch(toObs(states, rows));
+        const a = await policy.actBatch(await toObs(states, rows));
         if (!(a instanceof Float32Array) || a.length !== rows * A)
           throw new InvalidArgumentError(`policyPrior: the policy returned ${describeValue(a)}; expected ${rows} × ${A} actions`);
         return a;
