@@ -19,6 +19,7 @@ import type { RolloutModel } from './rollout-model.js';
 
 /** Anything that maps a batch of observations `[B × obsDim]` to actions `[B × A]` (e.g. `OnnxPolicy`). */
 export interface BatchPolicy {
+  /** Actions `[B × A]` (in the action bounds) for observations `[B × obsDim]`. */
   actBatch(observations: Float32Array): Promise<Float32Array> | Float32Array;
 }
 
