@@ -8,8 +8,9 @@
  * - `ppo`: `trainPpo` on Reach-v0 and CartPole-v0 with a 5-minute budget each (stops earlier once the
  *   training episodes reach the target), then held-out success; env steps/s of the whole loop and the
  *   shares of wall time in the environments (Rapier, in worker threads), policy inference and updates.
- * - `prior`: PushBox-v0 MPC with the shipped world model (its certified iCEM settings) against the same
- *   planner with ¼ of the samples plus the BC policy as prior: held-out success, plan time, control rate.
+ * - `prior`: PushBox-v0 MPC with the shipped world model (its certified iCEM settings, 128 samples) against the
+ *   same planner with 16 samples plus 16 proposals of the BC policy per plan: held-out success, and plan time
+ *   and control rate interleaved on the same states.
  * - `speed`: an exported policy's actions/s at batch 1 (`OnnxPolicy.act`).
  *
  * `POLICIES_BENCH_PARTS=bc,ppo,prior,speed` picks parts (default all); results of parts not run are kept
@@ -96,7 +97,8 @@ async function ppo(): Promise<void> {
 async function prior(policy: string): Promise<void> {
   const model = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'pushbox');
   const base = { env: 'PushBox-v0', model, episodes: 20, seed: 100 };
-  const samples = 32;
+  // ⅛ of the certified 128 samples; 16 policy proposals per plan.
+  const samples = 16;
   const trajectories = 16;
   // Held-out closed loop: success (plan times here are one run each; the interleaved timing below is the fair one).
   const plain = await planEpisodes(base);
