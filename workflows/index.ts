@@ -26,3 +26,4 @@ export * from './policy-env.js';
 export * from './bc.js';
 export * from './evaluate-policy.js';
 export * from './rl.js';
+export * from './imagine.js';

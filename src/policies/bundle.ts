@@ -11,6 +11,7 @@ import { writeOutputDirectory } from '../output-dir.js';
 import { readRegularFile } from '../safe-read.js';
 import { producerTag } from '../training/dataset-manifest.js';
 import type { PolicyConfig } from './config.js';
+import type { WorldModelWeights } from './imagination.js';
 import { PolicyBundleError } from './errors.js';
 import { PolicyGraphs } from './graphs.js';
 import { POLICY_FORMAT, PolicyManifestSchema, type PolicyManifest, type PolicyManifestInput } from './manifest.js';
@@ -40,6 +41,8 @@ export interface ExportPolicyOptions {
   readonly provenance: Omit<PolicyManifestInput['provenance'], 'producer' | 'createdAt'>;
   /** Creation time. Default now. */
   readonly createdAt?: Date;
+  /** The world model whose encoder feeds the actor (a policy trained in imagination). Default: none. */
+  readonly encoder?: WorldModelWeights;
 }
 
 /**
@@ -48,9 +51,10 @@ export interface ExportPolicyOptions {
  * @throws `InvalidArgumentError` for bad statistics; {@link PolicyBundleError} when the manifest would be invalid
  */
 export async function exportPolicyBundle(dir: string, options: ExportPolicyOptions): Promise<PolicyManifest> {
-  const { config, stats } = options;
-  checkObservationStats(stats, config.obsDim, 'exportPolicyBundle');
-  const graphs = new PolicyGraphs(config, stats, options.params, options.actionLow, options.actionHigh);
+  const { config, stats, encoder } = options;
+  const obsDim = encoder ? encoder.config.obsDim : config.obsDim;
+  checkObservationStats(stats, obsDim, 'exportPolicyBundle');
+  const graphs = new PolicyGraphs(config, stats, options.params, options.actionLow, options.actionHigh, encoder);
   const meta = { producerVersion: producerTag() };
   const outputs: [string, Uint8Array][] = [['policy.onnx', serializeModel(graphs.policy(), { ...meta, docString: `embodied policy (${options.algorithm}): obs -> action` })]];
   if (config.value) outputs.push(['value.onnx', serializeModel(graphs.value(), { ...meta, docString: 'embodied value head: obs -> value' })]);
@@ -61,8 +65,9 @@ export async function exportPolicyBundle(dir: string, options: ExportPolicyOptio
     envOptions: { ...(options.envOptions ?? {}) },
     observationSpace: options.observationSpace,
     actionSpace: options.actionSpace,
-    obsDim: config.obsDim,
+    obsDim,
     actionDim: config.actionDim,
+    ...(encoder && { encoder: { worldModel: encoder.name, latentDim: encoder.config.latentDim } }),
     actionLow: [...options.actionLow],
     actionHigh: [...options.actionHigh],
     algorithm: options.algorithm,

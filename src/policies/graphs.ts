@@ -7,7 +7,9 @@
  */
 import type { GraphSpec, Tensor } from '../graph/index.js';
 import { Graph, ParamScope, add, exp, mul } from '../graph/index.js';
+import { WorldModelNetwork } from '../training/wm-network.js';
 import type { PolicyConfig } from './config.js';
+import { constantScope, type WorldModelWeights } from './imagination.js';
 import { tanhGaussianLogProb } from './losses.js';
 import type { ObservationStats } from './network.js';
 import { PolicyNetwork } from './network.js';
@@ -24,11 +26,22 @@ export class PolicyGraphs {
     /** Action bounds the squashed action is scaled into. */
     readonly actionLow: readonly number[],
     readonly actionHigh: readonly number[],
+    /**
+     * A world model whose encoder turns observations into the actor's input (a policy trained in
+     * imagination acts on latents): the graphs then take observations of the model's `obsDim` and run its
+     * normalisation and encoder (weights baked in) before the actor; `stats` is not used. Default: none.
+     */
+    readonly encoder?: WorldModelWeights,
   ) {
     this.network = new PolicyNetwork(config);
   }
 
   private normalized(g: Graph): { obs: Tensor; obsN: Tensor } {
+    if (this.encoder) {
+      const wm = new WorldModelNetwork(this.encoder.config, this.encoder.stats);
+      const obs = g.input('obs', ['B', this.encoder.config.obsDim]);
+      return { obs, obsN: wm.encode(constantScope(g, this.encoder.params), wm.normalizeObs(obs)) };
+    }
     const O = this.config.obsDim;
     const obs = g.input('obs', ['B', O]);
     return { obs, obsN: this.network.normalizeObs(obs, g.constant(this.stats.mean, [O]), g.constant(this.stats.std, [O])) };

@@ -17,3 +17,4 @@ export * from './bundle.js';
 export * from './errors.js';
 export * from './curves.js';
 export * from './ppo.js';
+export * from './imagination.js';

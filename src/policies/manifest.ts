@@ -70,6 +70,14 @@ export const PolicyManifestSchema = z
     /** Observation statistics baked into the graphs. */
     normalization: z.object({ obsMean: z.array(z.number()), obsStd: z.array(z.number()) }).strict(),
     files: z.object({ policy: z.literal('policy.onnx'), value: z.literal('value.onnx').optional() }).strict(),
+    /**
+     * A policy trained in imagination acts on a world model's latents: the graphs run that model's encoder
+     * (baked in) first, and the network's `obsDim` is the latent size. Absent for policies on observations.
+     */
+    encoder: z
+      .object({ worldModel: z.string().min(1), latentDim: z.number().int().positive() })
+      .strict()
+      .optional(),
     /** SHA-256 of every file, verified when the bundle is loaded. */
     fileHashes: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
     provenance: PolicyProvenanceSchema,
@@ -83,11 +91,12 @@ export const PolicyManifestSchema = z
     need('actionHigh', m.actionHigh.length, m.actionDim);
     need('normalization', m.normalization.obsMean.length, m.obsDim);
     need('normalization', m.normalization.obsStd.length, m.obsDim);
-    if (m.network.obsDim !== m.obsDim || m.network.actionDim !== m.actionDim)
+    const input = m.encoder?.latentDim ?? m.obsDim;
+    if (m.network.obsDim !== input || m.network.actionDim !== m.actionDim)
       ctx.addIssue({
         code: 'custom',
         path: ['network'],
-        message: `expected the network's sizes (${m.network.obsDim}, ${m.network.actionDim}) to equal obsDim and actionDim (${m.obsDim}, ${m.actionDim})`,
+        message: `expected the network's sizes (${m.network.obsDim}, ${m.network.actionDim}) to equal ${m.encoder ? 'the latent size' : 'obsDim'} and actionDim (${input}, ${m.actionDim})`,
       });
   });
 

@@ -1,0 +1,168 @@
+/**
+ * `trainInImagination`: actor-critic in imagination. A policy is trained only inside a world-model bundle
+ * (no Rapier step while it trains): every minibatch starts from latents of real observations — the
+ * bundle's stored start observations and, when given, a dataset's observations — and imagines `horizon`
+ * steps through the frozen model (see `ImaginationObjective`). The policy is exported with the model's
+ * encoder as a policy bundle that reads observations, so it runs in Rapier like any other.
+ *
+ * @module
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InvalidArgumentError } from '../src/errors.js';
+import { parseOptions, z } from '../src/options.js';
+import { assertReplaceable } from '../src/output-dir.js';
+import { exportPolicyBundle } from '../src/policies/bundle.js';
+import { parsePolicyConfig, type PolicyConfigInput } from '../src/policies/config.js';
+import { CurveRecorder, type LearningCurves, writeLearningCurves } from '../src/policies/curves.js';
+import { ImaginationObjective, ImaginationSettingsSchema, worldModelWeights } from '../src/policies/imagination.js';
+import type { PolicyManifest } from '../src/policies/manifest.js';
+import { Rng } from '../src/rng.js';
+import { Dataset } from '../src/training/dataset.js';
+import { Trainer } from '../src/training/trainer.js';
+import { loadBundle } from '../src/worldmodel/bundle.js';
+import { WorldModel } from '../src/worldmodel/world-model.js';
+import { meanOf } from './bc.js';
+import { registeredSpaces } from './policy-env.js';
+import { callbackOption, signalOption } from './schema.js';
+
+/** The network imagination trains unless told otherwise: Gaussian, two ELU layers of 128 on latents, a value head. */
+export const IMAGINATION_NETWORK: Partial<PolicyConfigInput> = { kind: 'gaussian', hidden: [128, 128], activation: 'elu', layerNorm: true, value: true, initLogStd: -0.5 };
+
+/** Zod schema of {@link TrainInImaginationOptions}. */
+export const TrainInImaginationOptionsSchema = z
+  .object({
+    /** The world-model bundle to imagine in (trained by Embodied). */
+    model: z.string().min(1),
+    /** Policy bundle directory to write. */
+    out: z.string().min(1),
+    /** A dataset of the model's environment whose observations join the start states. Default: the bundle's stored starts only. */
+    data: z.string().min(1).optional(),
+    /** Optimiser steps. Default 3000. */
+    steps: z.number().int().positive().default(3000),
+    /** Adam learning rate. Default 3e-4. */
+    lr: z.number().positive().default(3e-4),
+    /** Seed of initialisation, start sampling and imagination noise. Default 0. */
+    seed: z.number().int().nonnegative().default(0),
+    /** Imagination settings (horizon, batch size, γ, λ, entropy). */
+    imagination: ImaginationSettingsSchema.partial().default({}),
+    /** Network settings over {@link IMAGINATION_NETWORK}. */
+    network: z.custom<Partial<PolicyConfigInput>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' }).default({}),
+    /** Replace an existing policy bundle at `out`. Default false. */
+    overwrite: z.boolean().default(false),
+    /** Stops after the current chunk of steps (no bundle is exported). */
+    signal: signalOption(),
+    /** Called after every chunk of steps. */
+    onProgress: callbackOption<(p: { step: number; total: number; imaginedReturn: number }) => void>(),
+  })
+  .strict();
+
+/** Options of {@link trainInImagination}. */
+export type TrainInImaginationOptions = z.input<typeof TrainInImaginationOptionsSchema>;
+
+/** What {@link trainInImagination} returns. */
+export interface TrainInImaginationResult {
+  readonly steps: number;
+  readonly stopped: boolean;
+  readonly bundle?: string;
+  readonly manifest?: PolicyManifest;
+  /** Mean metrics over the last 50 steps (`imagined_return`: the mean λ-return per step). */
+  readonly finalLosses: Readonly<Record<string, number>>;
+  readonly curves: LearningCurves;
+  /** Start states the minibatches were drawn from. */
+  readonly starts: number;
+}
+
+/** Trains a policy in the world model `model` and exports it (with the model's encoder) to `out`. */
+export async function trainInImagination(options: TrainInImaginationOptions): Promise<TrainInImaginationResult> {
+  const o = parseOptions(TrainInImaginationOptionsSchema, options, 'trainInImagination options');
+  const out = resolve(o.out);
+  if (
+    !o.overwrite &&
+    (await stat(out).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new InvalidArgumentError(`trainInImagination: ${out} already exists; pass \`overwrite: true\` to replace it`);
+  await assertReplaceable(out, 'policy', 'trainInImagination');
+  const bundle = await loadBundle(o.model);
+  const weights = worldModelWeights(bundle);
+  const envId = bundle.manifest.envId;
+  const spaces = await registeredSpaces(envId, bundle.manifest.envOptions ?? {});
+  const starts = await startLatents(bundle, o.data, envId);
+  const config = parsePolicyConfig({ ...IMAGINATION_NETWORK, ...o.network, obsDim: weights.config.latentDim, actionDim: weights.config.actionDim });
+  const objective = new ImaginationObjective(config, weights, o.imagination);
+  const { batchSize: B } = objective.settings;
+  const L = weights.config.latentDim;
+  const trainer = await Trainer.create(objective, { seed: o.seed, lr: o.lr, stepsPerRun: 1, intraOpNumThreads: 1, adam: { gradClipNorm: 100 }, divergenceFactor: 1e12 });
+  const rng = Rng.fromSeed(o.seed).derive(1);
+  const curves = new CurveRecorder(`imagination in ${bundle.manifest.name} (${envId})`);
+  const recent: Record<string, number>[] = [];
+  try {
+    const n = starts.length / L;
+    const fill = (b: Readonly<Record<string, Float32Array>>) => {
+      for (let r = 0; r < B; r++) {
+        const k = rng.integer(0, n - 1);
+        b.z0!.set(starts.subarray(k * L, (k + 1) * L), r * L);
+      }
+      rng.fillNormal(b.noise!);
+    };
+    while (trainer.step < o.steps && !o.signal?.aborted) {
+      const logs = await trainer.train(Math.min(50, o.steps - trainer.step), fill);
+      for (const l of logs) {
+        recent.push({ loss: l.loss, ...l.metrics });
+        if (recent.length > 50) recent.shift();
+      }
+      const last = logs.at(-1)!;
+      for (const [k, v] of Object.entries(last.metrics))
+        curves.add(k === 'imagined_return' ? 'imagined λ-return per step' : 'losses', k, last.step, v, { x: 'optimiser step', y: k });
+      o.onProgress?.({ step: trainer.step, total: o.steps, imaginedReturn: last.metrics.imagined_return ?? Number.NaN });
+    }
+    const finalLosses = meanOf(recent);
+    if (trainer.step < o.steps) return { steps: trainer.step, stopped: true, finalLosses, curves: curves.curves(), starts: n };
+    const manifest = await exportPolicyBundle(out, {
+      config,
+      stats: { mean: weights.stats.obsMean, std: weights.stats.obsStd },
+      params: trainer.paramValues(),
+      encoder: weights,
+      name: `${envId}-imagination`,
+      envId,
+      envOptions: bundle.manifest.envOptions ?? {},
+      observationSpace: spaces.observationSpace,
+      actionSpace: spaces.actionSpace,
+      actionLow: spaces.actionLow,
+      actionHigh: spaces.actionHigh,
+      algorithm: 'imagination',
+      provenance: { seed: o.seed, envSteps: 0, trainingSteps: trainer.step, finalLosses, settings: { ...objective.settings, lr: o.lr, model: bundle.manifest.name, starts: n } },
+    });
+    await writeLearningCurves(curves.curves(), out);
+    return { steps: trainer.step, stopped: false, bundle: out, manifest, finalLosses, curves: curves.curves(), starts: n };
+  } finally {
+    await trainer.close();
+  }
+}
+
+/** Latents of real observations: the bundle's stored starts, plus every observation of `data` when given. */
+async function startLatents(bundle: Awaited<ReturnType<typeof loadBundle>>, data: string | undefined, envId: string): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  if (bundle.initialObservations) parts.push(bundle.initialObservations);
+  if (data !== undefined) {
+    const d = await Dataset.load(data);
+    if (d.manifest?.envId !== envId) throw new InvalidArgumentError(`trainInImagination: dataset ${data} is of ${d.manifest?.envId}, the model of ${envId}`);
+    parts.push(d.observations);
+  }
+  if (parts.length === 0) throw new InvalidArgumentError(`trainInImagination: ${bundle.dir} stores no start observations; pass \`data\` (a dataset of ${envId})`);
+  const obs = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    obs.set(p, at);
+    at += p.length;
+  }
+  const wm = await WorldModel.load(bundle);
+  try {
+    return await wm.encode(obs);
+  } finally {
+    await wm.close();
+  }
+}
