@@ -11,9 +11,14 @@
  * - `prior`: PushBox-v0 MPC with the shipped world model (its certified iCEM settings, 128 samples) against the
  *   same planner with 16 samples plus 16 proposals of the BC policy per plan: held-out success, and plan time
  *   and control rate interleaved on the same states.
+ * - `imagination`: a PushBox-v0 policy trained only in the shipped world model (starts: latents of the clean
+ *   scripted dataset's real observations; no Rapier step while it trains), 3,000 steps or 10 minutes; its
+ *   success in Rapier on seeds 100–119 and in imagination (`WorldModelEnv` prompted with the same seeds' first
+ *   observations, success = the model's terminal head) → the imagined/real gap.
  * - `speed`: an exported policy's actions/s at batch 1 (`OnnxPolicy.act`).
  *
- * `POLICIES_BENCH_PARTS=bc,ppo,prior,speed` picks parts (default all); results of parts not run are kept
+ * `POLICIES_BENCH_PARTS=bc,ppo,prior,imagination,speed` picks parts (default all); without `bc`,
+ * `POLICIES_BENCH_POLICY` (the PushBox BC bundle) and `POLICIES_BENCH_PUSHBOX_DATA` (a scripted PushBox dataset) stand in; results of parts not run are kept
  * from the previous file. The machine may be shared: every entry records it in `params.note`.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -26,6 +31,7 @@ import { trainBehaviorCloning } from '../workflows/bc.js';
 import { collectDataset } from '../workflows/collect.js';
 import { evaluatePolicy } from '../workflows/evaluate-policy.js';
 import { planEpisodes } from '../workflows/plan.js';
+import { evaluateInImagination, trainInImagination } from '../workflows/imagine.js';
 import { trainPpo } from '../workflows/rl.js';
 import { createPlanSource } from '../agents/plan-factory.js';
 import { make } from '../src/registry.js';
@@ -33,7 +39,8 @@ import { WorldModel } from '../src/worldmodel/world-model.js';
 import { ratios, summarize, writeResults, type BenchResult } from './harness.js';
 
 const NOTE = process.env.POLICIES_BENCH_NOTE ?? 'machine shared with other jobs while measured (2 cores, nice 10)';
-const parts = new Set((process.env.POLICIES_BENCH_PARTS ?? 'bc,ppo,prior,speed').split(','));
+const parts = new Set((process.env.POLICIES_BENCH_PARTS ?? 'bc,ppo,prior,imagination,speed').split(','));
+let pushBoxData = process.env.POLICIES_BENCH_PUSHBOX_DATA ?? '';
 const HELD_OUT = Array.from({ length: 20 }, (_v, i) => 100 + i);
 const tmp = mkdtempSync(join(tmpdir(), 'policies-bench-'));
 const results: BenchResult[] = [];
@@ -61,6 +68,7 @@ async function bc(): Promise<string> {
       const out = join(tmp, `${s.env}-${d.seed}`);
       await collectDataset({ env: s.env, policy: 'scripted', episodes: d.episodes, noise: d.noise, seed: d.seed, out, workers: 2 });
       dirs.push(out);
+      if (s.env === 'PushBox-v0' && d.noise === 0) pushBoxData = out;
     }
     const t0 = performance.now();
     const r = await trainBehaviorCloning({ data: dirs, out: join(tmp, `${s.env}-bc`), steps: s.steps, network: s.network });
@@ -77,7 +85,7 @@ async function bc(): Promise<string> {
 
 async function ppo(): Promise<void> {
   const runs = [
-    { env: 'Reach-v0', targetSuccess: 0.98, targetWindow: 100 },
+    { env: 'Reach-v0', targetSuccess: 0.99, targetWindow: 200 },
     { env: 'CartPole-v0', targetSuccess: 0.95, targetWindow: 50 },
   ];
   for (const run of runs) {
@@ -151,6 +159,24 @@ async function prior(policy: string): Promise<void> {
   );
 }
 
+async function imagination(): Promise<void> {
+  const model = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'pushbox');
+  if (pushBoxData === '') throw new Error('the imagination part needs a scripted PushBox dataset: run part bc too, or set POLICIES_BENCH_PUSHBOX_DATA=<dataset dir>');
+  const t0 = performance.now();
+  const r = await trainInImagination({ model, data: pushBoxData, out: join(tmp, 'PushBox-v0-imagination'), steps: 3000, maxSeconds: 600, seed: 0 });
+  const wall = (performance.now() - t0) / 1000;
+  const real = await evaluatePolicy({ policy: r.bundle!, seeds: HELD_OUT });
+  const dream = await evaluateInImagination({ policy: r.bundle!, model, seeds: HELD_OUT, maxSteps: 200 });
+  const params = { steps: r.steps, starts: r.starts, settings: r.manifest!.provenance.settings, envStepsWhileTraining: 0, seeds: '100-119' };
+  one('imagination.PushBox-v0.success.real', '%', 100 * real.summary.successRate, params);
+  one('imagination.PushBox-v0.success.imagined', '%', 100 * dream.imaginedSuccess, { ...params, imagined: 'WorldModelEnv, terminal head > 0.5 within 200 steps' });
+  one('imagination.PushBox-v0.success.gap', '%', 100 * (dream.imaginedSuccess - real.summary.successRate), { formula: 'imagined − real success, percentage points' });
+  one('imagination.PushBox-v0.train', 's', wall, params);
+  console.log(
+    `imagination PushBox-v0: real ${(100 * real.summary.successRate).toFixed(0)}%, imagined ${(100 * dream.imaginedSuccess).toFixed(0)}% after ${r.steps} steps, ${wall.toFixed(0)} s`,
+  );
+}
+
 async function speed(policy: string): Promise<void> {
   const { policy: p } = await loadPolicyBundle(policy);
   try {
@@ -177,6 +203,7 @@ if ((parts.has('prior') || parts.has('speed')) && pushBoxPolicy === '') {
   throw new Error('the prior and speed parts need the PushBox BC policy: run part bc too, or set POLICIES_BENCH_POLICY=<bundle dir>');
 }
 if (parts.has('prior')) await prior(pushBoxPolicy);
+if (parts.has('imagination')) await imagination();
 if (parts.has('speed')) await speed(pushBoxPolicy);
 if (existsSync(previous)) {
   const kept = (JSON.parse(readFileSync(previous, 'utf8')) as { results: BenchResult[] }).results.filter((r) => !results.some((x) => x.name === r.name));

@@ -22,6 +22,10 @@ import { Dataset } from '../src/training/dataset.js';
 import { Trainer } from '../src/training/trainer.js';
 import { loadBundle } from '../src/worldmodel/bundle.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
+import { WorldModelEnv } from '../src/worldmodel/world-model-env.js';
+import { make } from '../src/registry.js';
+import { readPolicyBundle } from '../src/policies/bundle.js';
+import { loadPolicyBundle } from '../agents/policy-bundle.js';
 import { meanOf } from './bc.js';
 import { registeredSpaces } from './policy-env.js';
 import { callbackOption, signalOption } from './schema.js';
@@ -40,6 +44,8 @@ export const TrainInImaginationOptionsSchema = z
     data: z.string().min(1).optional(),
     /** Optimiser steps. Default 3000. */
     steps: z.number().int().positive().default(3000),
+    /** Wall-time budget, seconds: training ends (and the bundle is exported) when it is spent. Default: none. */
+    maxSeconds: z.number().positive().optional(),
     /** Adam learning rate. Default 3e-4. */
     lr: z.number().positive().default(3e-4),
     /** Seed of initialisation, start sampling and imagination noise. Default 0. */
@@ -62,7 +68,9 @@ export type TrainInImaginationOptions = z.input<typeof TrainInImaginationOptions
 
 /** What {@link trainInImagination} returns. */
 export interface TrainInImaginationResult {
+  /** Optimiser steps taken (fewer than `steps` when the time budget ran out). */
   readonly steps: number;
+  /** True when `signal` stopped training (no bundle is written). */
   readonly stopped: boolean;
   readonly bundle?: string;
   readonly manifest?: PolicyManifest;
@@ -108,7 +116,9 @@ export async function trainInImagination(options: TrainInImaginationOptions): Pr
       }
       rng.fillNormal(b.noise!);
     };
-    while (trainer.step < o.steps && !o.signal?.aborted) {
+    const t0 = performance.now();
+    const outOfTime = () => o.maxSeconds !== undefined && (performance.now() - t0) / 1000 >= o.maxSeconds;
+    while (trainer.step < o.steps && !o.signal?.aborted && !outOfTime()) {
       const logs = await trainer.train(Math.min(50, o.steps - trainer.step), fill);
       for (const l of logs) {
         recent.push({ loss: l.loss, ...l.metrics });
@@ -120,7 +130,7 @@ export async function trainInImagination(options: TrainInImaginationOptions): Pr
       o.onProgress?.({ step: trainer.step, total: o.steps, imaginedReturn: last.metrics.imagined_return ?? Number.NaN });
     }
     const finalLosses = meanOf(recent);
-    if (trainer.step < o.steps) return { steps: trainer.step, stopped: true, finalLosses, curves: curves.curves(), starts: n };
+    if (o.signal?.aborted) return { steps: trainer.step, stopped: true, finalLosses, curves: curves.curves(), starts: n };
     const manifest = await exportPolicyBundle(out, {
       config,
       stats: { mean: weights.stats.obsMean, std: weights.stats.obsStd },
@@ -164,5 +174,50 @@ async function startLatents(bundle: Awaited<ReturnType<typeof loadBundle>>, data
     return await wm.encode(obs);
   } finally {
     await wm.close();
+  }
+}
+
+/** What {@link evaluateInImagination} measured. */
+export interface ImaginedEvaluation {
+  /** Share of imagined worlds the model ended (its terminal head) within `maxSteps`: the imagined success for tasks that terminate on success. */
+  readonly imaginedSuccess: number;
+  /** Mean imagined return per world. */
+  readonly imaginedReturn: number;
+  readonly worlds: number;
+}
+
+/**
+ * Plays a policy bundle inside a world model (`WorldModelEnv`, one imagined world per seed, each prompted
+ * with the real first observation of that seed's episode) — the imagined side of the imagined/real gap.
+ */
+export async function evaluateInImagination(options: { policy: string; model: string; seeds: readonly number[]; maxSteps?: number }): Promise<ImaginedEvaluation> {
+  const { policy } = await loadPolicyBundle(options.policy);
+  const env0 = await WorldModelEnv.load(options.model, { batch: options.seeds.length, ...(options.maxSteps !== undefined && { maxEpisodeSteps: options.maxSteps }) });
+  try {
+    const m = (await readPolicyBundle(options.policy)).manifest;
+    const prompts = new Float32Array(options.seeds.length * m.obsDim);
+    for (const [i, seed] of options.seeds.entries()) {
+      const real = make<Float32Array, Float32Array>(m.envId, m.envOptions);
+      prompts.set((await real.reset({ seed })).observation, i * m.obsDim);
+      await real.close();
+    }
+    let { observation } = await env0.reset({ seed: 0, options: { prompt: prompts } });
+    const B = options.seeds.length;
+    const returns = new Float64Array(B);
+    const ended = new Uint8Array(B);
+    for (let t = 0; t < (options.maxSteps ?? 200); t++) {
+      const step = await env0.step(await policy.actBatch(observation));
+      const info = step.info as { rewards: Float32Array; terminated: Uint8Array };
+      for (let b = 0; b < B; b++) {
+        if (!ended[b]) returns[b] += info.rewards[b]!;
+        if (info.terminated[b]) ended[b] = 1;
+      }
+      observation = step.observation;
+      if (step.terminated || step.truncated) break;
+    }
+    return { imaginedSuccess: ended.reduce((s, e) => s + e, 0) / B, imaginedReturn: returns.reduce((s, r) => s + r, 0) / B, worlds: B };
+  } finally {
+    await policy.close();
+    await env0.close();
   }
 }

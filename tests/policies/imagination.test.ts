@@ -19,7 +19,7 @@ import { parseWorldModelConfig } from '../../src/training/wm-config.js';
 import { WorldModelObjective } from '../../src/training/wm-objective.js';
 import { collectDataset } from '../../workflows/collect.js';
 import { evaluatePolicy } from '../../workflows/evaluate-policy.js';
-import { trainInImagination } from '../../workflows/imagine.js';
+import { evaluateInImagination, trainInImagination } from '../../workflows/imagine.js';
 import { trainWorldModel } from '../../workflows/train.js';
 import { finiteDifferenceCheck } from '../graph/gradcheck.js';
 import { ToyEnv } from '../fixtures/toy-env/toy-env.js';
@@ -118,5 +118,10 @@ describe('trainInImagination', () => {
     }
     const e = await evaluatePolicy({ policy: r.bundle!, seeds: [100, 101] });
     expect(e.results).toHaveLength(2);
+    const dream = await evaluateInImagination({ policy: r.bundle!, model: join(dir, 'model'), seeds: [100, 101, 102], maxSteps: 5 });
+    expect(dream.worlds).toBe(3);
+    expect(dream.imaginedSuccess).toBeGreaterThanOrEqual(0);
+    expect(dream.imaginedSuccess).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(dream.imaginedReturn)).toBe(true);
   }, 60_000);
 });
