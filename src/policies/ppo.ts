@@ -195,7 +195,7 @@ export class PpoLearner {
     return { iteration: this.iterations, envSteps: this.steps, rng: this.rng.getState(), obsRms: this.obsRms.toJSON(), retRms: this.retRms.toJSON() };
   }
 
-  /** Restores {@link state} (weights come from the trainer's checkpoint). The environments restart at the next iteration. */
+  /** Restores what {@link PpoLearner.state} returned (weights come from the trainer's checkpoint). The environments restart at the next iteration. */
   restore(state: PpoState): void {
     this.iterations = state.iteration;
     this.steps = state.envSteps;
