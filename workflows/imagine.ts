@@ -17,7 +17,7 @@ import { parsePolicyConfig, type PolicyConfigInput } from '../src/policies/confi
 import { CurveRecorder, type LearningCurves, writeLearningCurves } from '../src/policies/curves.js';
 import { ImaginationObjective, ImaginationSettingsSchema, worldModelWeights } from '../src/policies/imagination.js';
 import type { PolicyManifest } from '../src/policies/manifest.js';
-import { Rng } from '../src/rng.js';
+import { Rng, type RngState } from '../src/rng.js';
 import { Dataset } from '../src/training/dataset.js';
 import { Trainer } from '../src/training/trainer.js';
 import { loadBundle } from '../src/worldmodel/bundle.js';
@@ -54,9 +54,15 @@ export const TrainInImaginationOptionsSchema = z
     imagination: ImaginationSettingsSchema.partial().default({}),
     /** Network settings over {@link IMAGINATION_NETWORK}. */
     network: z.custom<Partial<PolicyConfigInput>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' }).default({}),
+    /** Continue from `checkpoint` when it exists (bit for bit: weights, Adam state, the sampling stream). Default false. */
+    resume: z.boolean().default(false),
+    /** Checkpoint file. Default `<out>.ckpt`. */
+    checkpoint: z.string().min(1).optional(),
+    /** Save a checkpoint every this many steps (0: only at the end or on stop). Default 500. */
+    checkpointEvery: z.number().int().nonnegative().default(500),
     /** Replace an existing policy bundle at `out`. Default false. */
     overwrite: z.boolean().default(false),
-    /** Stops after the current chunk of steps (no bundle is exported). */
+    /** Stops after the current chunk of steps; a checkpoint is saved and no bundle exported. */
     signal: signalOption(),
     /** Called after every chunk of steps. */
     onProgress: callbackOption<(p: { step: number; total: number; imaginedReturn: number }) => void>(),
@@ -72,6 +78,8 @@ export interface TrainInImaginationResult {
   readonly steps: number;
   /** True when `signal` stopped training (no bundle is written). */
   readonly stopped: boolean;
+  /** The checkpoint file. */
+  readonly checkpoint: string;
   readonly bundle?: string;
   readonly manifest?: PolicyManifest;
   /** Mean metrics over the last 50 steps (`imagined_return`: the mean λ-return per step). */
@@ -104,33 +112,36 @@ export async function trainInImagination(options: TrainInImaginationOptions): Pr
   const { batchSize: B } = objective.settings;
   const L = weights.config.latentDim;
   const trainer = await Trainer.create(objective, { seed: o.seed, lr: o.lr, stepsPerRun: 1, intraOpNumThreads: 1, adam: { gradClipNorm: 100 }, divergenceFactor: 1e12 });
-  const rng = Rng.fromSeed(o.seed).derive(1);
-  const curves = new CurveRecorder(`imagination in ${bundle.manifest.name} (${envId})`);
-  const recent: Record<string, number>[] = [];
+  const ckpt = resolve(o.checkpoint ?? `${out}.ckpt`);
+  const n = starts.length / L;
   try {
-    const n = starts.length / L;
+    const state = { rng: Rng.fromSeed(o.seed).derive(1), curves: new CurveRecorder(`imagination in ${bundle.manifest.name} (${envId})`) };
+    if (
+      o.resume &&
+      (await stat(ckpt).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      const extra = (await trainer.loadCheckpoint(ckpt)) as { model?: string; starts?: number; rng: RngState; curves: LearningCurves };
+      if (extra.model !== bundle.manifest.name || extra.starts !== n)
+        throw new InvalidArgumentError(`trainInImagination: ${ckpt} was trained in another model or from other start states`);
+      state.rng = Rng.fromState(extra.rng);
+      state.curves = CurveRecorder.from(extra.curves);
+    }
+    const save = () =>
+      trainer.saveCheckpoint(ckpt, { kind: 'policy-imagination', model: bundle.manifest.name, starts: n, rng: state.rng.getState(), curves: state.curves.curves() });
     const fill = (b: Readonly<Record<string, Float32Array>>) => {
       for (let r = 0; r < B; r++) {
-        const k = rng.integer(0, n - 1);
+        const k = state.rng.integer(0, n - 1);
         b.z0!.set(starts.subarray(k * L, (k + 1) * L), r * L);
       }
-      rng.fillNormal(b.noise!);
+      state.rng.fillNormal(b.noise!);
     };
-    const t0 = performance.now();
-    const outOfTime = () => o.maxSeconds !== undefined && (performance.now() - t0) / 1000 >= o.maxSeconds;
-    while (trainer.step < o.steps && !o.signal?.aborted && !outOfTime()) {
-      const logs = await trainer.train(Math.min(50, o.steps - trainer.step), fill);
-      for (const l of logs) {
-        recent.push({ loss: l.loss, ...l.metrics });
-        if (recent.length > 50) recent.shift();
-      }
-      const last = logs.at(-1)!;
-      for (const [k, v] of Object.entries(last.metrics))
-        curves.add(k === 'imagined_return' ? 'imagined λ-return per step' : 'losses', k, last.step, v, { x: 'optimiser step', y: k });
-      o.onProgress?.({ step: trainer.step, total: o.steps, imaginedReturn: last.metrics.imagined_return ?? Number.NaN });
-    }
+    const recent = await imagineLoop(trainer, o, fill, state.curves, save);
+    const curves = state.curves;
     const finalLosses = meanOf(recent);
-    if (o.signal?.aborted) return { steps: trainer.step, stopped: true, finalLosses, curves: curves.curves(), starts: n };
+    if (o.signal?.aborted) return { steps: trainer.step, stopped: true, checkpoint: ckpt, finalLosses, curves: curves.curves(), starts: n };
     const manifest = await exportPolicyBundle(out, {
       config,
       stats: { mean: weights.stats.obsMean, std: weights.stats.obsStd },
@@ -147,10 +158,41 @@ export async function trainInImagination(options: TrainInImaginationOptions): Pr
       provenance: { seed: o.seed, envSteps: 0, trainingSteps: trainer.step, finalLosses, settings: { ...objective.settings, lr: o.lr, model: bundle.manifest.name, starts: n } },
     });
     await writeLearningCurves(curves.curves(), out);
-    return { steps: trainer.step, stopped: false, bundle: out, manifest, finalLosses, curves: curves.curves(), starts: n };
+    return { steps: trainer.step, stopped: false, checkpoint: ckpt, bundle: out, manifest, finalLosses, curves: curves.curves(), starts: n };
   } finally {
     await trainer.close();
   }
+}
+
+/** Trains until `steps`, the time budget or the signal; saves checkpoints; returns the last 50 steps' metrics. */
+async function imagineLoop(
+  trainer: Trainer,
+  o: z.output<typeof TrainInImaginationOptionsSchema>,
+  fill: (b: Readonly<Record<string, Float32Array>>) => void,
+  curves: CurveRecorder,
+  save: () => Promise<void>,
+): Promise<Record<string, number>[]> {
+  const recent: Record<string, number>[] = [];
+  const t0 = performance.now();
+  const outOfTime = () => o.maxSeconds !== undefined && (performance.now() - t0) / 1000 >= o.maxSeconds;
+  let lastSave = trainer.step;
+  while (trainer.step < o.steps && !o.signal?.aborted && !outOfTime()) {
+    const logs = await trainer.train(Math.min(10, o.steps - trainer.step), fill);
+    for (const l of logs) {
+      recent.push({ loss: l.loss, ...l.metrics });
+      if (recent.length > 50) recent.shift();
+    }
+    const last = logs.at(-1)!;
+    for (const [k, v] of Object.entries(last.metrics))
+      curves.add(k === 'imagined_return' ? 'imagined λ-return per step' : 'losses', k, last.step, v, { x: 'optimiser step', y: k });
+    o.onProgress?.({ step: trainer.step, total: o.steps, imaginedReturn: last.metrics.imagined_return ?? Number.NaN });
+    if (o.checkpointEvery > 0 && trainer.step - lastSave >= o.checkpointEvery) {
+      await save();
+      lastSave = trainer.step;
+    }
+  }
+  await save();
+  return recent;
 }
 
 /** Latents of real observations: the bundle's stored starts, plus every observation of `data` when given. */

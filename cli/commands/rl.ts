@@ -2,7 +2,7 @@
  * `embodied rl`: flags → {@link trainPpo} (PPO in a registered environment, rollouts in worker threads,
  * updates on ONNX) or {@link trainInImagination} (`--algo imagination --model <bundle>`: actor-critic
  * inside a world model, no environment step), then optionally {@link evaluatePolicy} over held-out seeds in
- * Rapier. Ctrl-C saves a checkpoint and exits (PPO); `--resume` continues from it.
+ * Rapier. Ctrl-C saves a checkpoint and exits; `--resume` continues from it.
  */
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from '../../src/errors.js';
@@ -80,7 +80,7 @@ async function evaluate(bundle: string, n: number): Promise<void> {
 }
 
 async function imagination(command: Command, o: Record<string, unknown>): Promise<void> {
-  await withCtrlC(command, 'stopping after the current steps', async (signal) => {
+  await withCtrlC(command, 'saving a checkpoint after the current steps', async (signal) => {
     if (o.model === undefined) throw new InvalidArgumentError('embodied rl --algo imagination needs --model <world-model bundle>');
     const total = o.steps === 1_000_000 ? 3000 : (o.steps as number);
     const bar = progressBar(showProgress(o.progress as boolean), 'imagination |{bar}| {value}/{total} steps | imagined return {ret}', { etaBuffer: 20 });
@@ -91,11 +91,12 @@ async function imagination(command: Command, o: Record<string, unknown>): Promis
       ...(o.data !== undefined && { data: o.data as string }),
       seed: o.seed as number,
       ...(o.network !== undefined && { network: o.network as Record<string, unknown> }),
+      resume: (o.resume as boolean | undefined) ?? false,
       overwrite: (o.overwrite as boolean | undefined) ?? false,
       signal,
       onProgress: (p) => bar.update(p.step, p.total, { ret: p.imaginedReturn.toFixed(3) }),
     }).finally(() => bar.stop());
-    if (r.stopped) return console.log(`stopped at step ${r.steps}; no bundle written`);
+    if (r.stopped) return console.log(`stopped at step ${r.steps}; checkpoint ${r.checkpoint} (continue with --resume)`);
     console.log(`trained ${r.steps} steps in imagination from ${r.starts} real start states (no environment steps); policy bundle ${r.bundle}`);
     await evaluate(r.bundle!, o.eval as number);
   });

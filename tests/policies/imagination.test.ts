@@ -4,7 +4,7 @@
  * only inside a world model trained on the toy environment and exports it with the model's encoder, as a
  * policy bundle that reads observations and acts in the real environment.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,5 +123,16 @@ describe('trainInImagination', () => {
     expect(dream.imaginedSuccess).toBeGreaterThanOrEqual(0);
     expect(dream.imaginedSuccess).toBeLessThanOrEqual(1);
     expect(Number.isFinite(dream.imaginedReturn)).toBe(true);
+
+    // Stopped (Ctrl-C) after 10 steps and resumed: the same policy as the uninterrupted 20 steps.
+    const controller = new AbortController();
+    const base = { model: join(dir, 'model'), out: join(dir, 'resumed'), steps: 20, data: join(dir, 'data'), imagination: { horizon: 4, batchSize: 16 }, network: { hidden: [8] } };
+    const stopped = await trainInImagination({ ...base, checkpointEvery: 0, signal: controller.signal, onProgress: (p) => p.step >= 10 && controller.abort() });
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.steps).toBe(10);
+    expect(stopped.bundle).toBeUndefined();
+    const resumed = await trainInImagination({ ...base, resume: true });
+    expect(resumed.steps).toBe(20);
+    expect(readFileSync(join(dir, 'resumed', 'policy.onnx'))).toEqual(readFileSync(join(dir, 'policy', 'policy.onnx')));
   }, 60_000);
 });
