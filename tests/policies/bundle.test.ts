@@ -24,6 +24,7 @@ import { PolicySampler } from '../../src/policies/sampler.js';
 import { Rng } from '../../src/rng.js';
 import { Box } from '../../src/spaces.js';
 import { ToyEnv } from '../fixtures/toy-env/toy-env.js';
+import { describePath } from '../../workflows/info.js';
 import { finiteDifferenceCheck } from '../graph/gradcheck.js';
 
 afterEach(() => expect(OnnxPolicy.live).toBe(0));
@@ -80,6 +81,15 @@ describe('policy bundles', () => {
     } finally {
       await policy.close();
     }
+  });
+
+  it('embodied info describes a policy bundle (describePath)', async () => {
+    const { dir } = await writeToyBundle('gaussian');
+    const r = await describePath(dir);
+    expect(r.kind).toBe('policy');
+    expect(r.text).toMatch(
+      /^policy bundle toy \(embodied\.policy\/v1\) at .* — validated \(manifest, file hashes\)\n {2}bc policy for Toy-v0 \(options \{\}\): obs 2 → action 1 in \[-1\] … \[1\]\n {2}network: gaussian, hidden \[8, 8\] tanh, value head/,
+    );
   });
 
   it('runs as an RxJS agent in controlLoop', async () => {
