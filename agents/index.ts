@@ -21,3 +21,4 @@ export * from './onnx-policy.js';
 export * from './parallel-env.js';
 export * from './multi-agent.js';
 export * from './plan-factory.js';
+export * from './policy-bundle.js';

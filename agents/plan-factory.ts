@@ -25,6 +25,9 @@ import { readBundleManifest } from '../src/worldmodel/bundle.js';
 import type { Manifest } from '../src/worldmodel/manifest.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
 import { localPlanSource } from './local-plan-source.js';
+import type { OnnxPolicy } from './onnx-policy.js';
+import { loadPolicyBundle } from './policy-bundle.js';
+import { policyPrior, type PlanPrior } from '../src/planning/policy-prior.js';
 import type { PlanSource } from './plan-source.js';
 
 /** Planner settings of one environment (moved to `src/planning/plan-preset.ts`; re-exported here, where it always was). */
@@ -70,6 +73,14 @@ export const PlanSpecSchema = z
     objective: z.string().min(1).optional(),
     /** Seed of the optimiser's stream (each plan is reseeded by the agent anyway). Default: `0`. */
     seed: z.number().int().nonnegative().default(0),
+    /**
+     * A policy bundle (`embodied.policy/v1`) to use as the planner's policy prior (TD-MPC2): it proposes
+     * `priorTrajectories` closed-loop sequences per plan that join the optimiser's population. With a world
+     * model the policy reads its decoder's observations (the bundle needs a decoder). Default: none.
+     */
+    prior: z.string().min(1).optional(),
+    /** Sequences the prior proposes per plan. Default 16. */
+    priorTrajectories: z.number().int().positive().default(16),
     /** onnxruntime intra-op threads of the world model. Default: `1`. */
     intraOpNumThreads: z.number().int().positive().max(64).default(1),
   })
@@ -143,20 +154,44 @@ export async function createPlanSource(spec: PlanSpec): Promise<OwnedPlanSource>
     high = wm.manifest.actionHigh;
   }
   const preset = withOverrides(base, s);
+  let prior: Awaited<ReturnType<typeof planPrior>> | undefined;
   try {
+    prior = s.prior === undefined ? undefined : await planPrior(s, model, useOracle);
     const planner = new Planner(model, {
       horizon: preset.horizon,
       actionLow: low,
       actionHigh: high,
       optimizer: optimizerFor(preset.algorithm, preset, s.seed),
       objective: planningObjective(s, model, preset.discount),
+      ...(prior && { prior: prior.prior }),
     });
     const source = localPlanSource({ planner });
-    return Object.assign(source, { modelName: useOracle ? 'oracle' : s.model!, preset, close: () => model.close() });
+    const close = async () => {
+      await prior?.policy.close();
+      await model.close();
+    };
+    return Object.assign(source, { modelName: useOracle ? 'oracle' : s.model!, preset, close });
   } catch (error) {
+    await prior?.policy.close();
     await model.close();
     throw error;
   }
+}
+
+/** The spec's policy prior: the policy bundle (checked against the environment) and its proposals over `model`. */
+async function planPrior(s: ResolvedPlanSpec, model: RolloutModel, oracle: boolean): Promise<{ policy: OnnxPolicy; prior: PlanPrior }> {
+  const env = make<Float32Array, Float32Array>(s.envId, s.envOptions);
+  const { policy } = await loadPolicyBundle(s.prior!, { env }).finally(() => env.close());
+  let toObservation: ((states: Float32Array) => Promise<Float32Array>) | undefined;
+  if (!oracle) {
+    const wm = model as WorldModel;
+    if (!wm.manifest.files.decoder) {
+      await policy.close();
+      throw new InvalidArgumentError(`plan spec: a policy prior with the world model ${s.model} needs observations, but the bundle has no decoder`);
+    }
+    toObservation = (states) => wm.decode(states);
+  }
+  return { policy, prior: policyPrior(policy, { trajectories: s.priorTrajectories, seed: s.seed, ...(toObservation && { toObservation }) }) };
 }
 
 /**

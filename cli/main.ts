@@ -20,6 +20,8 @@ import { registerWorkerCommand } from './commands/worker.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerFleetCommand } from './commands/fleet.js';
 import { registerViewCommand } from './commands/view.js';
+import { registerBcCommand } from './commands/bc.js';
+import { registerRlCommand } from './commands/rl.js';
 import { packageVersion } from './version.js';
 
 const program = new Command()
@@ -59,5 +61,7 @@ registerWorkerCommand(program);
 registerSweepCommand(program);
 registerFleetCommand(program);
 registerViewCommand(program);
+registerBcCommand(program);
+registerRlCommand(program);
 
 await program.parseAsync(process.argv);

@@ -24,3 +24,4 @@ export * from './planning/index.js';
 export * from './check.js';
 export * from './codecs/index.js';
 export * from './validation/index.js';
+export * from './policies/index.js';

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { lstat, readdir } from 'node:fs/promises';
-import { join, parse, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, parse, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from './errors.js';
 import { readRegularFile } from './safe-read.js';
 import { DATASET_FORMAT } from './training/dataset-manifest.js';
@@ -17,14 +18,22 @@ import { BUNDLE_FORMAT } from './worldmodel/manifest.js';
 /** Format tag of the `manifest.json` that marks a folder written by `embodied view --out` (the static viewer). */
 export const VIEWER_FORMAT = 'embodied.viewer/v1';
 
-/** What a writer produces: a transition dataset, a world-model bundle or a static viewer page. */
-export type OutputKind = 'dataset' | 'bundle' | 'viewer';
+/** The format tag of policy bundles (`src/policies/manifest.ts` re-exports it). */
+export const POLICY_BUNDLE_FORMAT = 'embodied.policy/v1';
+
+/** What a writer produces: a transition dataset, a world-model bundle, a policy bundle or a static viewer page. */
+export type OutputKind = 'dataset' | 'bundle' | 'policy' | 'viewer';
 
 /** Refused to replace an output path that is not recognisably an Embodied output of the same kind. */
 export class UnsafeOutputError extends InvalidArgumentError {}
 
-const FORMATS: Record<OutputKind, string> = { dataset: DATASET_FORMAT, bundle: BUNDLE_FORMAT, viewer: VIEWER_FORMAT };
-const NAMES: Record<OutputKind, string> = { dataset: 'an Embodied dataset', bundle: 'an Embodied world-model bundle', viewer: 'an Embodied viewer page' };
+const FORMATS: Record<OutputKind, string> = { dataset: DATASET_FORMAT, bundle: BUNDLE_FORMAT, policy: POLICY_BUNDLE_FORMAT, viewer: VIEWER_FORMAT };
+const NAMES: Record<OutputKind, string> = {
+  dataset: 'an Embodied dataset',
+  bundle: 'an Embodied world-model bundle',
+  policy: 'an Embodied policy bundle',
+  viewer: 'an Embodied viewer page',
+};
 /** A manifest larger than this is no manifest of ours (ours are a few KiB; dataset seed lists stay far below). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
@@ -54,6 +63,7 @@ export async function inspectOutput(path: string): Promise<'absent' | 'empty' | 
   if (format === DATASET_FORMAT) return 'dataset';
   if (format === BUNDLE_FORMAT) return 'bundle';
   if (format === VIEWER_FORMAT) return 'viewer';
+  if (format === POLICY_BUNDLE_FORMAT) return 'policy';
   const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
   return { other: `${format === undefined ? 'no manifest.json' : `a manifest.json ${format}`} among its ${entries.length} entries (${shown})` };
 }
@@ -75,7 +85,7 @@ async function manifestFormat(path: string): Promise<string | undefined> {
     return 'that is not JSON';
   }
   const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : undefined;
-  if (format === DATASET_FORMAT || format === BUNDLE_FORMAT || format === VIEWER_FORMAT) return format;
+  if (format === DATASET_FORMAT || format === BUNDLE_FORMAT || format === POLICY_BUNDLE_FORMAT || format === VIEWER_FORMAT) return format;
   return format === undefined ? 'without a format' : `of format ${JSON.stringify(format)}`;
 }
 
@@ -95,4 +105,40 @@ export async function assertReplaceable(path: string, kind: OutputKind, where: s
   throw new UnsafeOutputError(
     `${where}: refusing to replace ${target}: it is not ${NAMES[kind]} (no manifest.json with format "${FORMATS[kind]}"); found ${what}; move it or choose another \`out\``,
   );
+}
+
+/**
+ * Writes the files of an output directory (a bundle) atomically: into a temporary sibling folder, each
+ * file flushed, then renamed into place — replacing an existing output only after
+ * {@link assertReplaceable} allowed it — so a reader never sees a half-written directory.
+ * @param files - file names (plain, inside the folder) and contents, written in order
+ * @throws {@link UnsafeOutputError} when `path` holds something that is not an output of `kind`
+ */
+export async function writeOutputDirectory(path: string, files: readonly (readonly [string, string | Uint8Array])[], kind: OutputKind, where: string): Promise<void> {
+  const target = resolve(path);
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(tmp);
+    for (const [name, data] of files) {
+      const handle = await open(join(tmp, name), 'w');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    if (await assertReplaceable(target, kind, where)) {
+      const old = `${tmp}.old`;
+      await rename(target, old);
+      await rename(tmp, target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, target);
+    }
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
 }

@@ -26,3 +26,8 @@ export * from './distributed/index.js';
 export * from './fleet.js';
 export * from './fleet-data.js';
 export * from './view.js';
+export * from './policy-env.js';
+export * from './bc.js';
+export * from './evaluate-policy.js';
+export * from './rl.js';
+export * from './imagine.js';

@@ -10,19 +10,22 @@ import { DATASET_FORMAT, Dataset, readDatasetManifest } from '../src/training/da
 import { readRegularFile } from '../src/safe-read.js';
 import { MAX_MANIFEST_BYTES } from '../src/worldmodel/bundle-read.js';
 import { BUNDLE_FORMAT } from '../src/worldmodel/manifest.js';
+import { readPolicyBundle } from '../src/policies/bundle.js';
+import { POLICY_FORMAT } from '../src/policies/manifest.js';
 import { loadBundle, type OnnxTensorInfo } from '../src/worldmodel/bundle.js';
 
 /** What {@link describePath} found. */
 export type InfoResult =
   | { kind: 'bundle'; path: string; summary: Record<string, unknown>; text: string }
-  | { kind: 'dataset'; path: string; summary: Record<string, unknown>; text: string };
+  | { kind: 'dataset'; path: string; summary: Record<string, unknown>; text: string }
+  | { kind: 'policy'; path: string; summary: Record<string, unknown>; text: string };
 
 function dims(t: OnnxTensorInfo): string {
   return `${t.name} [${(t.dims ?? []).map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
 /**
- * Validates and describes a bundle or dataset directory.
+ * Validates and describes a world-model bundle, dataset or policy bundle directory.
  * @param quick - datasets: read only the manifest (no data hashes). Default false.
  * @throws {@link EmbodiedError} (BundleError / DatasetError) when it is neither or invalid.
  */
@@ -81,5 +84,21 @@ export async function describePath(path: string, quick = false): Promise<InfoRes
     ];
     return { kind: 'dataset', path: root, summary: m as unknown as Record<string, unknown>, text: lines.join('\n') };
   }
-  throw new EmbodiedError(`${root}/manifest.json: unknown format ${describeValue(format)} (expected ${BUNDLE_FORMAT} or ${DATASET_FORMAT})`);
+  if (format === POLICY_FORMAT) return describePolicy(root);
+  throw new EmbodiedError(`${root}/manifest.json: unknown format ${describeValue(format)} (expected ${BUNDLE_FORMAT}, ${DATASET_FORMAT} or ${POLICY_FORMAT})`);
+}
+
+/** A policy bundle: manifest and file hashes verified. */
+async function describePolicy(root: string): Promise<InfoResult> {
+  const { manifest: m } = await readPolicyBundle(root);
+  const p = m.provenance;
+  const n = m.network;
+  const lines = [
+    `policy bundle ${m.name} (${m.format}) at ${root} — validated (manifest, file hashes)`,
+    `  ${m.algorithm} policy for ${m.envId} (options ${JSON.stringify(m.envOptions)}): obs ${m.obsDim} → action ${m.actionDim} in [${m.actionLow.join(', ')}] … [${m.actionHigh.join(', ')}]`,
+    `  network: ${n.kind}, hidden [${n.hidden.join(', ')}] ${n.activation}${n.layerNorm ? ' + layer norm' : ''}${n.value ? ', value head' : ''}${m.encoder ? `; reads observations through the encoder of ${m.encoder.worldModel} (latent ${m.encoder.latentDim})` : ''}`,
+    `  trained ${p.trainingSteps} optimiser steps${p.envSteps !== undefined ? `, ${p.envSteps} environment steps` : ''}; seed ${p.seed}${p.datasetHashes ? `; datasets ${p.datasetHashes.map((h) => h.slice(0, 12)).join(', ')}` : ''}`,
+    `  ${p.producer}, ${p.createdAt}; files ${Object.keys(m.fileHashes).join(', ')}`,
+  ];
+  return { kind: 'policy', path: root, summary: m as unknown as Record<string, unknown>, text: lines.join('\n') };
 }

@@ -73,6 +73,10 @@ export const PlanEpisodesOptionsSchema = z
     objective: z.string().min(1).optional(),
     /** Environment options. Default `{}`. */
     envOptions: z.record(z.string(), z.unknown()).default({}),
+    /** A policy bundle the planner draws part of its population from and starts cold plans with (`PlanSpec.prior`). Default: none. */
+    prior: z.string().min(1).optional(),
+    /** Sequences the prior proposes per plan. Default 16. */
+    priorTrajectories: positiveInt().optional(),
     /** Stops after the current step; the finished episodes are reported. */
     signal: signalOption(),
     /** Called when the run starts and after every episode. */
@@ -144,6 +148,8 @@ export async function planEpisodes(options: PlanEpisodesOptions): Promise<PlanRe
     ...(o.temperature !== undefined && { temperature: o.temperature }),
     ...(o.discount !== undefined && { discount: o.discount }),
     ...(o.objective !== undefined && { objective: o.objective }),
+    ...(o.prior !== undefined && { prior: o.prior }),
+    ...(o.priorTrajectories !== undefined && { priorTrajectories: o.priorTrajectories }),
     seed: o.seed,
   };
   const source: PlanSource & { close(): Promise<void> } = o.worker

@@ -40,6 +40,8 @@ export function registerPlanCommand(program: Command): void {
       '--objective <formula>',
       'maximise this formula over named observation entries instead of the reward, e.g. "-(box_position_0 - goal_position_0)^2" (mathjs syntax; o0, o1, … always work)',
     )
+    .option('--prior <dir>', 'a policy bundle (embodied bc / rl) the planner draws part of its population from (TD-MPC2 policy prior)')
+    .option('--prior-trajectories <n>', 'sequences the policy prior proposes per plan', integerOption(1))
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)
     .option('--layout-file <path>', 'Warehouse-v0: the layout in this file (ASCII map or MovingAI .map), as the `layout` environment option')
     .option('--json', 'print the report as JSON')

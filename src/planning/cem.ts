@@ -20,7 +20,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { parseOptions, z } from '../options.js';
 import { sampleClippedGaussian } from './normal-sampler.js';
 import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
-import { OptimizeRecord, eliteMoments, evaluatePopulation, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
+import { OptimizeRecord, eliteMoments, evaluatePopulation, insertPrior, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
 
 /** Zod schema of {@link CemOptions}. */
 export const CemOptionsSchema = z
@@ -119,6 +119,7 @@ export class CemOptimizer implements SequenceOptimizer {
       const ti = performance.now();
       // Sample
       sampleClippedGaussian(this.rng, mean, std, low, high, population, n);
+      insertPrior(this.problem, start.prior, population, n);
       // Evaluate
       const ev = await evaluatePopulation(objective, population, costs, n, dim, it, 'CemOptimizer');
       // Select elites

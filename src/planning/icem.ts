@@ -25,7 +25,7 @@ import { parseOptions, z } from '../options.js';
 import { ColoredNoise } from './colored-noise.js';
 import { resolveElites } from './cem.js';
 import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
-import { OptimizeRecord, eliteMoments, evaluatePopulation, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
+import { OptimizeRecord, eliteMoments, evaluatePopulation, insertPrior, initialSpread, selectElites, smoothedMomentUpdate, startMean } from './population.js';
 
 /** Zod schema of {@link IcemOptions}. */
 export const IcemOptionsSchema = z
@@ -130,6 +130,7 @@ export class IcemOptimizer implements SequenceOptimizer {
       // Sample colored noise, with a population that decays over iterations
       const sampled = this.populationAt(it);
       this.noise.sampleClipped(this.rng, actionDim, mean, std, low, high, population, sampled);
+      insertPrior(this.problem, start.prior, population, sampled);
       let n = sampled;
       // Add kept elites: the previous plan's (shifted) in the first iteration, else the last iteration's
       const keep = it === 0 ? carried : Math.min(this.keepElites, k);

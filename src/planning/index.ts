@@ -58,3 +58,4 @@ export {
 } from './mlp-rollout-graph.js';
 export { ReferenceMlpModel, ReferenceMlpOptionsSchema, type ReferenceMlpOptions } from './reference-mlp.js';
 export * from './plan-preset.js';
+export * from './policy-prior.js';

@@ -25,7 +25,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { parseOptions, z } from '../options.js';
 import { sampleClippedGaussian } from './normal-sampler.js';
 import { checkProblem, type OptimizeResult, type OptimizeStart, type PopulationObjective, type SequenceOptimizer, type SequenceProblem } from './optimizer.js';
-import { OptimizeRecord, eliteMoments, evaluatePopulation, selectElites, startMean } from './population.js';
+import { OptimizeRecord, eliteMoments, evaluatePopulation, insertPrior, selectElites, startMean } from './population.js';
 
 /** Zod schema of {@link MppiOptions}. */
 export const MppiOptionsSchema = z
@@ -126,6 +126,7 @@ export class MppiOptimizer implements SequenceOptimizer {
       const ti = performance.now();
       // Sample
       sampleClippedGaussian(this.rng, mean, std, low, high, population, n);
+      insertPrior(this.problem, start.prior, population, n);
       // Evaluate
       const ev = await evaluatePopulation(objective, population, costs, n, dim, it, 'MppiOptimizer');
       // Select elites

@@ -42,6 +42,12 @@ export interface OptimizeStart {
    * iCEM re-evaluates a fraction of them; other optimisers ignore them.
    */
   readonly carry?: Float32Array;
+  /**
+   * A policy prior (TD-MPC2): `P × H × A` sequences proposed by a policy. MPPI, CEM and iCEM put them in
+   * their population in every iteration, in place of the last `P` samples, so the search can adopt what
+   * the policy proposes and needs fewer samples of its own. Clipped into the bounds. Default: none.
+   */
+  readonly prior?: Float32Array;
 }
 
 /** What happened in one iteration. */

@@ -12,6 +12,7 @@ import type { OptimizerChoice } from './create-optimizer.js';
 import type { PlanningObjective, RolloutBatch } from './objectives.js';
 import { PlanningError, type OptimizeResult, type PopulationObjective } from './optimizer.js';
 import type { RolloutModel, RolloutResult } from './rollout-model.js';
+import type { PlanPrior } from './policy-prior.js';
 import { TrajectoryOptimizer, type TrajectoryOptimizeOptions } from './trajectory-optimizer.js';
 
 /** Options of {@link Planner}. */
@@ -30,6 +31,11 @@ export interface PlannerOptions {
   readonly initial?: 'mid' | 'zero' | ArrayLike<number>;
   /** Which part of the previous result warm-starts the next plan. Default: `'mean'`. */
   readonly warmStartFrom?: 'mean' | 'solution';
+  /**
+   * A policy prior (see {@link policyPrior}): each plan, the policy proposes sequences that join every
+   * iteration's population and start a cold search. Default: none.
+   */
+  readonly prior?: PlanPrior;
 }
 
 /** Where a plan's time went. */
@@ -42,6 +48,8 @@ export interface PlanTiming {
   readonly scoringMs: number;
   /** Everything else — sampling, selection, weighting, bookkeeping — ms. */
   readonly overheadMs: number;
+  /** Of the total, proposing the policy prior's sequences (policy inference and its rollouts), ms. */
+  readonly priorMs: number;
 }
 
 /** What {@link Planner.plan} returns. */
@@ -76,6 +84,8 @@ export class Planner {
   readonly objectives: readonly PlanningObjective[];
   private starts: Float32Array;
   private readonly objective: PopulationObjective;
+  /** The policy prior, when planning with one. */
+  readonly prior: PlanPrior | undefined;
   private current: Float32Array | undefined;
   private rolloutMs = 0;
   private scoringMs = 0;
@@ -110,6 +120,10 @@ export class Planner {
     }
     this.objectives = Object.freeze(list);
     this.starts = new Float32Array(this.trajectory.optimizer.maxPopulation * model.stateDim);
+    if (options.prior !== undefined && (typeof options.prior !== 'object' || options.prior === null || typeof options.prior.propose !== 'function')) {
+      throw new InvalidArgumentError(`Planner: expected \`prior\` to be a PlanPrior (see policyPrior), got ${describeValue(options.prior)}`);
+    }
+    this.prior = options.prior;
     this.objective = (candidates, costs) => this.evaluate(candidates, costs);
   }
 
@@ -136,6 +150,7 @@ export class Planner {
   /** Forgets the previous plan (call at the start of an episode). */
   reset(): void {
     this.trajectory.reset();
+    this.prior?.reset();
   }
 
   /** Restarts the optimiser's random stream. */
@@ -164,7 +179,16 @@ export class Planner {
     this.current = startState;
     this.rolloutMs = 0;
     this.scoringMs = 0;
-    const result = await this.trajectory.optimize(this.objective, options);
+    let priorMs = 0;
+    let planOptions = options;
+    if (this.prior) {
+      const tp = performance.now();
+      const { low, high } = this.trajectory.problem;
+      const prior = await this.prior.propose(this.model, startState, this.horizon, low, high);
+      planOptions = { ...options, prior };
+      priorMs = performance.now() - tp;
+    }
+    const result = await this.trajectory.optimize(this.objective, planOptions);
     const totalMs = performance.now() - t0;
     return {
       ...result,
@@ -173,7 +197,8 @@ export class Planner {
         totalMs,
         rolloutMs: this.rolloutMs,
         scoringMs: this.scoringMs,
-        overheadMs: totalMs - this.rolloutMs - this.scoringMs,
+        overheadMs: totalMs - this.rolloutMs - this.scoringMs - priorMs,
+        priorMs,
       },
     };
   }

@@ -153,6 +153,7 @@ export function startMean(problem: SequenceProblem, start: OptimizeStart, mean: 
     const hi = problem.high[d]!;
     mean[d] = x < lo ? lo : x > hi ? hi : x;
   }
+  checkPrior(problem, start.prior, where);
   const carry = start.carry;
   if (carry !== undefined) {
     if (!(carry instanceof Float32Array) || carry.length % dim !== 0) {
@@ -276,4 +277,36 @@ export function smoothedMomentUpdate(
     const s = Math.sqrt(variance[d]!);
     std[d] = s < minStd ? minStd : s;
   }
+}
+
+/** Validates `start.prior` (see {@link OptimizeStart.prior}). */
+function checkPrior(problem: SequenceProblem, prior: Float32Array | undefined, where: string): void {
+  if (prior === undefined) return;
+  const dim = problem.horizon * problem.actionDim;
+  if (!(prior instanceof Float32Array) || prior.length === 0 || prior.length % dim !== 0) {
+    throw new InvalidArgumentError(`${where}: expected \`start.prior\` to be a Float32Array of P × ${dim} values (P ≥ 1), got ${describeValue(prior)}`);
+  }
+  for (let i = 0; i < prior.length; i++) {
+    if (!Number.isFinite(prior[i]!)) throw new InvalidArgumentError(`${where}: expected a finite \`start.prior\`, got ${prior[i]} at index ${i}`);
+  }
+}
+
+/**
+ * Puts the policy prior's sequences (clipped into the bounds) in place of the last rows of the `sampled`
+ * candidates in `population`; at most `sampled − 1` of them, so at least one sample of the optimiser's own
+ * stays. Returns how many rows were replaced.
+ */
+export function insertPrior(problem: SequenceProblem, prior: Float32Array | undefined, population: Float32Array, sampled: number): number {
+  if (prior === undefined) return 0;
+  const dim = problem.horizon * problem.actionDim;
+  const rows = Math.min(prior.length / dim, sampled - 1);
+  const { low, high } = problem;
+  for (let r = 0; r < rows; r++) {
+    const at = (sampled - rows + r) * dim;
+    for (let d = 0; d < dim; d++) {
+      const x = prior[r * dim + d]!;
+      population[at + d] = x < low[d]! ? low[d]! : x > high[d]! ? high[d]! : x;
+    }
+  }
+  return rows;
 }

@@ -45,6 +45,11 @@ export const TrajectoryOptimizeOptionsSchema = z
     shift: z.number().int().nonnegative().default(1),
     /** Restart the optimiser's random stream from this seed before planning (same seed, same plan). Default: continue the stream. */
     seed: z.number().int().nonnegative().optional(),
+    /**
+     * A policy prior, `P × H × A` sequences (see `OptimizeStart.prior`): part of every iteration's population,
+     * and — when the plan starts cold — the start of the search (its first sequence). Default: none.
+     */
+    prior: float32Array.optional(),
   })
   .strict();
 
@@ -124,6 +129,9 @@ export class TrajectoryOptimizer {
         );
       }
       mean = o.warmStart.slice();
+    } else if (o.prior !== undefined && (o.warmStart === false || this.previous === undefined) && o.prior.length >= dim) {
+      // Cold start from the policy: its (noise-free) first proposal.
+      mean = o.prior.slice(0, dim);
     } else {
       mean = this.startSequence(o.shift, o.warmStart);
     }
@@ -134,7 +142,7 @@ export class TrajectoryOptimizer {
       for (let r = 0; r < rows; r++) carry.set(this.shifted(this.previousElites.subarray(r * dim, (r + 1) * dim), o.shift), r * dim);
     }
     if (o.seed !== undefined) this.optimizer.reseed(o.seed);
-    const result = await this.optimizer.optimize(objective, carry === undefined ? { mean } : { mean, carry });
+    const result = await this.optimizer.optimize(objective, { mean, ...(carry !== undefined && { carry }), ...(o.prior !== undefined && { prior: o.prior }) });
     this.previous = (this.warmStartFrom === 'mean' ? result.mean : result.solution).slice();
     this.previousElites = result.elites?.slice();
     return result;

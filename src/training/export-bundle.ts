@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { assertReplaceable } from '../output-dir.js';
+import { assertReplaceable, writeOutputDirectory } from '../output-dir.js';
 import { serializeModel } from '../graph/index.js';
 import { BUNDLE_FORMAT, ManifestSchema, type Manifest, type ManifestInput } from '../worldmodel/manifest.js';
 import type { NormalizationStats } from './batch.js';
@@ -148,24 +148,7 @@ export async function exportBundle(dir: string, options: ExportBundleOptions): P
   const fileHashes = Object.fromEntries(outputs.map(([name, bytes]) => [name, createHash('sha256').update(bytes).digest('hex')]));
   const manifest: Manifest = { ...parsed.data, fileHashes };
 
-  await mkdir(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await mkdir(tmp);
-    for (const [name, bytes] of outputs) await writeSynced(join(tmp, name), bytes);
-    await writeSynced(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (await assertReplaceable(target, 'bundle', 'exportBundle')) {
-      const old = `${tmp}.old`;
-      await rename(target, old);
-      await rename(tmp, target);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, target);
-    }
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  await writeOutputDirectory(target, [...outputs, ['manifest.json', `${JSON.stringify(manifest, null, 2)}\n`]], 'bundle', 'exportBundle');
   return manifest;
 }
 
@@ -195,14 +178,4 @@ export function statsFromJson(json: {
     rewardStd: json.rewardStd,
     ...(json.deltaRms && { deltaRms: Float32Array.from(json.deltaRms) }),
   };
-}
-
-async function writeSynced(path: string, data: string | Uint8Array): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -19,8 +19,11 @@ import type { WorldModelConfig } from './wm-config.js';
  */
 export type OutKind = 'linear' | 'simnorm' | 'zero-linear';
 
+/** The layer settings {@link mlp} reads: hidden activation, layer norm, SimNorm group size (world models and policies share them). */
+export type MlpLayerSettings = Pick<WorldModelConfig, 'activation' | 'layerNorm' | 'simNormGroup'>;
+
 /**
- * An MLP with the config's hidden layers; parameters are named `<prefix>.l<i>.*` and `<prefix>.out.*`.
+ * An MLP with the given hidden layers; parameters are named `<prefix>.l<i>.*` and `<prefix>.out.*`.
  * `boundedSimNorm`: the `'simnorm'` output may use {@link simNormBounded} (the caller proved its layer norm's
  * outputs lie within the bound).
  */
@@ -30,7 +33,7 @@ export function mlp(
   x: Tensor,
   hidden: readonly number[],
   outDim: number,
-  config: WorldModelConfig,
+  config: MlpLayerSettings,
   out: OutKind = 'linear',
   boundedSimNorm = false,
 ): Tensor {

@@ -59,7 +59,8 @@ function fmt(v: number | null | undefined, digits = 3): string {
 }
 
 /** JSON safe to embed in a `<script>` element. */
-function scriptJson(value: unknown): string {
+/** JSON for a `<script type="application/json">` element (`<` escaped so the text cannot close the element). */
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
@@ -86,7 +87,8 @@ function summaryCards(r: ValidationReport): string[][] {
   return cards;
 }
 
-const PAGE_STYLE = `<style>
+/** The report pages' shared style sheet (validation report, learning curves). */
+export const PAGE_STYLE = `<style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
 h1 { margin-bottom: 0.2em; } .meta { color: #666; }
 .cards { display: flex; gap: 1em; flex-wrap: wrap; margin: 1em 0; }
@@ -100,7 +102,8 @@ figure { margin: 1em 0 2em; } figcaption { color: #555; font-size: 13px; max-wid
 </style>`;
 
 /** Renders every chart from the embedded JSON and counts successes and failures in `window.__embodiedCharts` (the browser test reads it). */
-const CHART_BOOT = `<script>
+/** The script that renders every chart listed in the page's `#charts` JSON with vega-embed. */
+export const CHART_BOOT = `<script>
 (function () {
   var charts = JSON.parse(document.getElementById('charts').textContent);
   window.__embodiedCharts = { total: charts.length, rendered: 0, failed: [] };

@@ -105,7 +105,7 @@ describe('embodied info', () => {
     await expect(describePath(tmp())).rejects.toThrow(/neither a world-model bundle nor a dataset \(no manifest\.json\)/);
     const dir = tmp();
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'something/v9' }));
-    await expect(describePath(dir)).rejects.toThrow(/unknown format "something\/v9" \(expected embodied\.worldmodel\/v1 or embodied\.dataset\/v1\)/);
+    await expect(describePath(dir)).rejects.toThrow(/unknown format "something\/v9" \(expected embodied\.worldmodel\/v1, embodied\.dataset\/v1 or embodied\.policy\/v1\)/);
     const bad = tmp();
     writeTestBundle(bad, {});
     writeFileSync(join(bad, 'encoder.onnx'), 'not onnx');

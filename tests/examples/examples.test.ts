@@ -84,6 +84,15 @@ describe.concurrent('examples run as written', () => {
     expect(r.stdout).toMatch(/checkEnv\(PushBox-v0\): passed — 15\/15 checks passed/);
   });
 
+  it('policy-from-demonstrations.ts: clones scripted Reach-v0 episodes into a policy bundle and runs it in controlLoop', { timeout: TIMEOUT }, async () => {
+    const r = await run('policy-from-demonstrations.ts', ['--out', join(tmp, 'policy-example'), '--episodes', '40', '--steps', '800']);
+    expectExit(r, 0);
+    expect(r.stdout).toMatch(/collected \d+ transitions in 40 episodes/);
+    expect(r.stdout).toMatch(/held-out success (8\d|9\d|100)% \(10 episodes\)/);
+    expect(r.stdout).toMatch(/controlLoop: \d+ steps, \d+ late, success (true|false)/);
+    expect(existsSync(join(tmp, 'policy-example', 'policy', 'policy.onnx'))).toBe(true);
+  });
+
   it('custom-env.ts: registers GridTreasure-v0, reaches the treasure, passes checkEnv', { timeout: TIMEOUT }, async () => {
     const r = await run('custom-env.ts');
     expectExit(r, 0);
