@@ -24,6 +24,7 @@ import { learnSettings, type ResolvedLearnSettings } from './learn/settings.js';
 import { clearUnfinishedRounds, LEARN_STATE_FORMAT, prepareLearnOutput, writeLearnState, type LearnRoundRecord, type LearnState, type LearnStopReason } from './learn/state.js';
 import { callbackOption, signalOption } from './schema.js';
 import type { TrainProgress } from './train.js';
+import { timeoutSignal } from '../src/timeout-signal.js';
 
 export { parseDuration, formatDuration } from './learn/duration.js';
 export { learnSettings, DEFAULT_LEARN_TARGETS, type ResolvedLearnSettings } from './learn/settings.js';
@@ -156,8 +157,7 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   const wallBefore = state.wallMs;
   const deadline = t0 + budgetMs - wallBefore;
   // The budget is a hard limit: a round still running at its end (plus a little slack) is stopped and not counted.
-  const budgetGuard = AbortSignal.timeout(Math.ceil(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs))));
-  const signal = AbortSignal.any([budgetGuard, ...(o.signal ? [o.signal] : [])]);
+  const { signal } = timeoutSignal(Math.ceil(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs))), ...(o.signal ? [o.signal] : []));
   const emit = o.onEvent ?? (() => {});
   let reason: LearnStopReason;
   for (let k = state.rounds.length; ; k++) {

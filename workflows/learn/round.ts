@@ -18,6 +18,7 @@ import type { PlanPreset } from '../../src/planning/plan-preset.js';
 import { planEpisodes } from '../plan.js';
 import type { LearnRoundRecord, LearnScores } from './state.js';
 import { runCollectStep, runTrainStep } from './steps.js';
+import { timeoutSignal } from '../../src/timeout-signal.js';
 
 /** What one round is given. */
 export interface RoundInput {
@@ -203,7 +204,8 @@ async function collectBesideTraining(input: RoundInput, data: string, model: str
   const plan = input.trainPlan(0);
   const failed = new AbortController();
   const signal = AbortSignal.any([input.signal, failed.signal]);
-  const collectStop = Number.isFinite(plan.limitMs) ? AbortSignal.any([signal, AbortSignal.timeout(Math.ceil(plan.limitMs))]) : signal;
+  const stopAt = timeoutSignal(Math.ceil(plan.limitMs), signal);
+  const collectStop = stopAt.signal;
   const times = { collectMs: 0, trainMs: 0 };
   const guard = <T>(p: Promise<T>, key: keyof typeof times) =>
     p.then(
@@ -230,6 +232,7 @@ async function collectBesideTraining(input: RoundInput, data: string, model: str
     guard(collect(), 'collectMs'),
     guard(trainWithin(trainStep(input, [...input.earlierData], model, plan.steps), plan.limitMs, signal, input), 'trainMs'),
   ]);
+  stopAt.dispose();
   for (const r of [trained, collected]) if (r.status === 'rejected' && !input.signal.aborted) throw r.reason;
   if (collected.status === 'rejected' || trained.status === 'rejected' || !collected.value || !trained.value) return undefined;
   return { collected: collected.value, trained: trained.value, ...times };
