@@ -165,8 +165,33 @@ try {
   if (process.env.LEARN_BENCH_KEEP !== '1') rmSync(out, { recursive: true, force: true });
   else console.log(`kept the learn runs in ${out}`);
 }
-// Keep earlier results of environments not measured this time.
+// Keep earlier results not measured this time (by name: an env × chain seed run again replaces its own entries),
+// then recompute each environment's spread over chain seeds from every per-seed entry now in the file.
 const path = join(dirname(fileURLToPath(import.meta.url)), 'results', 'learn.json');
-const ran = new Set(envs.map((e) => e.env));
-const kept = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results: BenchResult[] }).results.filter((r) => !ran.has(String(r.params.env))) : [];
-await writeResults('learn', [...kept, ...fresh]);
+const freshNames = new Set(fresh.map((r) => r.name));
+const kept = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results: BenchResult[] }).results.filter((r) => !freshNames.has(r.name)) : [];
+await writeResults('learn', overChainSeeds([...kept, ...fresh]));
+
+/** Replaces each environment's "held-out score over chain seeds" entry by one over all its per-seed held-out entries. */
+function overChainSeeds(results: BenchResult[]): BenchResult[] {
+  const perSeed = /^learn (\S+) held-out (success|deliveries) \(seed (\d+)\)$/;
+  const byEnv = new Map<string, BenchResult[]>();
+  for (const r of results) {
+    const m = perSeed.exec(r.name);
+    if (m) byEnv.set(m[1]!, [...(byEnv.get(m[1]!) ?? []), r]);
+  }
+  const out = results.filter((r) => !/^learn \S+ held-out score over chain seeds$/.test(r.name));
+  for (const [env, entries] of byEnv) {
+    const seedsOf = entries.map((r) => Number(r.params.chainSeed)).sort((a, b) => a - b);
+    const measured = [...new Set(entries.map((r) => String(r.params.measuredAt)))].sort();
+    out.push(
+      summarize(
+        `learn ${env} held-out score over chain seeds`,
+        '%',
+        entries.map((r) => r.median),
+        { env, budget: entries[0]!.params.budget, seeds: seedsOf, measuredAt: measured.join(', ') },
+      ),
+    );
+  }
+  return out;
+}
