@@ -4,6 +4,7 @@
  * @module
  */
 import { registerCard } from '../cards.js';
+import { LEARN_MODEL } from '../../src/training/recipe.js';
 import type { EnvironmentCard } from '../card.js';
 import { ReachEnv, type ReachOptions, ReachOptionsSchema } from './reach-env.js';
 import { reachPolicy } from './scripted.js';
@@ -25,7 +26,8 @@ export const reachCard: EnvironmentCard = {
   explorationStart: (rng, env) => reachExplorationStart(rng, env),
   validationSpec: (env) => reachValidationSpec(env),
   // Issue 12's bar for these easy tasks: 95% of episodes (learn's default is PushBox's 17/20).
-  learn: { targets: { successRate: 0.95 } },
+  // The ball is force-driven (a change of velocity linear in the action): learn's model with the linear skip (PPS 0.997–0.999 against 0.90–0.96 without).
+  learn: { targets: { successRate: 0.95 }, train: { config: { ...LEARN_MODEL, linearSkip: true } } },
 };
 
 registerCard(reachCard);
