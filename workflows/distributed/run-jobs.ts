@@ -73,6 +73,11 @@ export interface RunJobsResult {
   readonly failed: ReadonlyMap<string, string>;
   /** Whether `signal` stopped the run before every job finished. */
   readonly stopped: boolean;
+  /**
+   * Why closing the queue's Redis connection failed after every result was gathered (Redis went away at
+   * the very end): the results are complete and stored, so the run does not fail for it.
+   */
+  readonly closeError?: string;
 }
 
 /** A Redis call that takes longer than this counts as Redis being unreachable. */
@@ -101,6 +106,11 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
   let lastError = 'no answer';
   queue.on('error', (e) => {
     lastError = e.message;
+  });
+  // BullMQ sends INFO while the connection may still be opening; without the offline queue that can fail,
+  // and nothing in BullMQ handles that promise. Its error is kept: the loop below reports it if Redis stays away.
+  queue.waitUntilReady().catch((e: unknown) => {
+    lastError = (e as Error).message;
   });
   const pending = new Map(o.jobs.map((j) => [j.id, j]));
   const results = new Map<string, JobResult>();
@@ -156,6 +166,7 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
   };
 
   let failing = false;
+  let closeError: string | undefined;
   try {
     while (pending.size > 0 && !o.signal?.aborted) {
       try {
@@ -181,10 +192,13 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
     failing = true;
     throw e;
   } finally {
-    // With Redis gone, closing fails too: that must not hide the error that says so.
-    await queue.close().catch((e: unknown) => {
-      if (!failing) throw e;
+    // With Redis gone, closing fails too: that must not hide the error that says so; after a complete
+    // gather it is reported in the result (the results are stored), else thrown.
+    await withTimeout(queue.close(), CALL_TIMEOUT_MS, 'closing the queue').catch((e: unknown) => {
+      if (failing) return;
+      if (pending.size > 0) throw e;
+      closeError = (e as Error).message;
     });
   }
-  return { results, failed, stopped: pending.size > 0 };
+  return { results, failed, stopped: pending.size > 0, ...(closeError !== undefined && { closeError }) };
 }
