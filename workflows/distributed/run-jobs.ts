@@ -98,6 +98,21 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
 }
 
 /**
+ * Closes the queue. With Redis gone closing fails too: that must not hide the error that says so
+ * (`failing`); after a complete gather the failure is returned for the result (the results are stored);
+ * otherwise it is thrown.
+ */
+async function closeQueue(queue: Queue, failing: boolean, complete: boolean): Promise<string | undefined> {
+  try {
+    await withTimeout(queue.close(), CALL_TIMEOUT_MS, 'closing the queue');
+    return undefined;
+  } catch (e) {
+    if (failing || complete) return (e as Error).message;
+    throw e;
+  }
+}
+
+/**
  * Submits `jobs` and waits until each has a result in the shared folder or failed for good.
  * @throws {@link QueueError} when Redis stays unreachable longer than `redisTimeoutMs`.
  */
@@ -192,13 +207,7 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
     failing = true;
     throw e;
   } finally {
-    // With Redis gone, closing fails too: that must not hide the error that says so; after a complete
-    // gather it is reported in the result (the results are stored), else thrown.
-    await withTimeout(queue.close(), CALL_TIMEOUT_MS, 'closing the queue').catch((e: unknown) => {
-      if (failing) return;
-      if (pending.size > 0) throw e;
-      closeError = (e as Error).message;
-    });
+    closeError = await closeQueue(queue, failing, pending.size === 0);
   }
   return { results, failed, stopped: pending.size > 0, ...(closeError !== undefined && { closeError }) };
 }
