@@ -6,11 +6,8 @@
  *
  * @module
  */
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
-import { assertReplaceable } from '../src/output-dir.js';
 import { exportPolicyBundle } from '../src/policies/bundle.js';
 import { type PolicyConfig, type PolicyConfigInput, parsePolicyConfig } from '../src/policies/config.js';
 import { CurveRecorder, type LearningCurves, writeLearningCurves } from '../src/policies/curves.js';
@@ -23,6 +20,7 @@ import { Dataset, type DatasetManifest } from '../src/training/dataset.js';
 import { Trainer } from '../src/training/trainer.js';
 import { registeredSpaces, type PolicyEnvSpaces } from './policy-env.js';
 import { callbackOption, signalOption } from './schema.js';
+import { pathExists, trainingOutput } from './training-output.js';
 
 /** Progress of {@link trainBehaviorCloning}: after every chunk of steps. */
 export interface BcProgress {
@@ -107,10 +105,7 @@ const CHUNK = 100;
  */
 export async function trainBehaviorCloning(options: TrainBehaviorCloningOptions): Promise<TrainBehaviorCloningResult> {
   const o = parseOptions(TrainBehaviorCloningOptionsSchema, options, 'trainBehaviorCloning options');
-  const out = resolve(o.out);
-  const ckpt = resolve(o.checkpoint ?? `${out}.ckpt`);
-  if (!o.overwrite && (await exists(out))) throw new InvalidArgumentError(`trainBehaviorCloning: ${out} already exists; pass \`overwrite: true\` to replace it`);
-  await assertReplaceable(out, 'policy', 'trainBehaviorCloning');
+  const { out, ckpt } = await trainingOutput(o, 'policy', 'trainBehaviorCloning');
   const dirs = typeof o.data === 'string' ? [o.data] : [...o.data];
   const { data, manifest: dm, spaces, hashes, envOptions } = await loadDemonstrations(dirs, o.env);
   const actions = toUnitActions(data.actions, spaces.actionLow, spaces.actionHigh, 1);
@@ -119,7 +114,7 @@ export async function trainBehaviorCloning(options: TrainBehaviorCloningOptions)
   const lr = (step: number) => o.lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, o.steps)) / o.steps)));
   const trainer = await Trainer.create(objective, { seed: fresh.seed, lr, intraOpNumThreads: o.threads, stepsPerRun: 4, adam: { gradClipNorm: 10 } });
   try {
-    const state = o.resume && (await exists(ckpt)) ? resumeState(await trainer.loadCheckpoint(ckpt), hashes, ckpt) : fresh;
+    const state = o.resume && (await pathExists(ckpt)) ? resumeState(await trainer.loadCheckpoint(ckpt), hashes, ckpt) : fresh;
     const unit = state.config.kind === 'gaussian' ? toUnitActions(data.actions, spaces.actionLow, spaces.actionHigh, BC_ACTION_LIMIT) : actions;
     const recent = await trainLoop(trainer, state, data, unit, o, ckpt, hashes);
     const finalLosses = meanOf(recent);
@@ -255,14 +250,4 @@ export function meanOf(rows: readonly Record<string, number>[]): Record<string, 
   const out: Record<string, number> = {};
   for (const k of Object.keys(rows[0] ?? {})) out[k] = rows.reduce((s, r) => s + r[k]!, 0) / rows.length;
   return out;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return false;
-      throw e;
-    },
-  );
 }

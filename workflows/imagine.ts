@@ -8,10 +8,8 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
-import { assertReplaceable } from '../src/output-dir.js';
 import { exportPolicyBundle } from '../src/policies/bundle.js';
 import { parsePolicyConfig, type PolicyConfigInput } from '../src/policies/config.js';
 import { CurveRecorder, type LearningCurves, writeLearningCurves } from '../src/policies/curves.js';
@@ -29,6 +27,7 @@ import { loadPolicyBundle } from '../agents/policy-bundle.js';
 import { meanOf } from './bc.js';
 import { registeredSpaces } from './policy-env.js';
 import { callbackOption, signalOption } from './schema.js';
+import { trainingOutput } from './training-output.js';
 
 /** The network imagination trains unless told otherwise: Gaussian, two ELU layers of 128 on latents, a value head. */
 export const IMAGINATION_NETWORK: Partial<PolicyConfigInput> = { kind: 'gaussian', hidden: [128, 128], activation: 'elu', layerNorm: true, value: true, initLogStd: -0.5 };
@@ -92,16 +91,7 @@ export interface TrainInImaginationResult {
 /** Trains a policy in the world model `model` and exports it (with the model's encoder) to `out`. */
 export async function trainInImagination(options: TrainInImaginationOptions): Promise<TrainInImaginationResult> {
   const o = parseOptions(TrainInImaginationOptionsSchema, options, 'trainInImagination options');
-  const out = resolve(o.out);
-  if (
-    !o.overwrite &&
-    (await stat(out).then(
-      () => true,
-      () => false,
-    ))
-  )
-    throw new InvalidArgumentError(`trainInImagination: ${out} already exists; pass \`overwrite: true\` to replace it`);
-  await assertReplaceable(out, 'policy', 'trainInImagination');
+  const { out, ckpt } = await trainingOutput(o, 'policy', 'trainInImagination');
   const bundle = await loadBundle(o.model);
   const weights = worldModelWeights(bundle);
   const envId = bundle.manifest.envId;
@@ -112,7 +102,6 @@ export async function trainInImagination(options: TrainInImaginationOptions): Pr
   const { batchSize: B } = objective.settings;
   const L = weights.config.latentDim;
   const trainer = await Trainer.create(objective, { seed: o.seed, lr: o.lr, stepsPerRun: 1, intraOpNumThreads: 1, adam: { gradClipNorm: 100 }, divergenceFactor: 1e12 });
-  const ckpt = resolve(o.checkpoint ?? `${out}.ckpt`);
   const n = starts.length / L;
   try {
     const state = { rng: Rng.fromSeed(o.seed).derive(1), curves: new CurveRecorder(`imagination in ${bundle.manifest.name} (${envId})`) };

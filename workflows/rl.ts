@@ -8,11 +8,8 @@
  *
  * @module
  */
-import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
-import { assertReplaceable } from '../src/output-dir.js';
 import { exportPolicyBundle } from '../src/policies/bundle.js';
 import { parsePolicyConfig, type PolicyConfig, type PolicyConfigInput } from '../src/policies/config.js';
 import { CurveRecorder, type LearningCurves, writeLearningCurves } from '../src/policies/curves.js';
@@ -22,6 +19,7 @@ import { makeVec } from '../src/registry.js';
 import { RAPIER_PACKAGE } from '../src/physics/rapier.js';
 import { registeredSpaces } from './policy-env.js';
 import { callbackOption, signalOption } from './schema.js';
+import { pathExists, trainingOutput } from './training-output.js';
 
 /** The network PPO trains unless told otherwise: Gaussian, two tanh layers of 64, a value head. */
 export const PPO_NETWORK: Partial<PolicyConfigInput> = { kind: 'gaussian', hidden: [64, 64], activation: 'tanh', value: true, initLogStd: -0.5 };
@@ -106,10 +104,7 @@ export interface TrainPpoResult extends PpoSummary {
  */
 export async function trainPpo(options: TrainPpoOptions): Promise<TrainPpoResult> {
   const o = parseOptions(TrainPpoOptionsSchema, options, 'trainPpo options');
-  const out = resolve(o.out);
-  const ckpt = resolve(o.checkpoint ?? `${out}.ckpt`);
-  if (!o.overwrite && (await exists(out))) throw new InvalidArgumentError(`trainPpo: ${out} already exists; pass \`overwrite: true\` to replace it`);
-  await assertReplaceable(out, 'policy', 'trainPpo');
+  const { out, ckpt } = await trainingOutput(o, 'policy', 'trainPpo');
   const spaces = await registeredSpaces(o.env, o.envOptions);
   const config = parsePolicyConfig({ ...PPO_NETWORK, ...o.network, obsDim: spaces.obsDim, actionDim: spaces.actionDim });
   const envs = await makeVec(o.env, o.numEnvs, o.vector, {
@@ -121,7 +116,7 @@ export async function trainPpo(options: TrainPpoOptions): Promise<TrainPpoResult
   try {
     learner = await PpoLearner.create(envs, config, o.ppo, spaces.actionLow, spaces.actionHigh);
     let curves = new CurveRecorder(`ppo on ${o.env}`);
-    if (o.resume && (await exists(ckpt))) {
+    if (o.resume && (await pathExists(ckpt))) {
       const extra = (await learner.trainer.loadCheckpoint(ckpt)) as { kind?: string; ppo: PpoState; curves: LearningCurves; config: PolicyConfig };
       if (extra.kind !== 'policy-ppo' || JSON.stringify(extra.config) !== JSON.stringify(config))
         throw new InvalidArgumentError(`trainPpo: ${ckpt} is not a checkpoint of this PPO run (another network or algorithm)`);
@@ -222,14 +217,4 @@ function record(curves: CurveRecorder, it: PpoIteration): void {
       x: 'iteration',
       y: k === 'approx_kl' || k === 'clip_frac' ? '' : 'loss',
     });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return false;
-      throw e;
-    },
-  );
 }

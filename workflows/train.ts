@@ -6,10 +6,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../src/errors.js';
-import { assertReplaceable } from '../src/output-dir.js';
 import { parseOptions, z } from '../src/options.js';
 import { Rng } from '../src/rng.js';
 import { readWorldModelCheckpoint } from '../src/training/checkpoint.js';
@@ -19,6 +17,7 @@ import type { WorldModelConfigInput } from '../src/training/wm-config.js';
 import { WorldModelTrainer, warmStartConfig } from '../src/training/wm-trainer.js';
 import type { Manifest } from '../src/worldmodel/manifest.js';
 import { callbackOption, signalOption } from './schema.js';
+import { pathExists, trainingOutput } from './training-output.js';
 
 /** Progress of {@link trainWorldModel}: reported when training starts and after every chunk of steps. */
 export interface TrainProgress {
@@ -104,16 +103,6 @@ export function combinedHash(hashes: readonly string[]): string {
   return createHash('sha256').update(hashes.join(',')).digest('hex');
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return false;
-      throw e;
-    },
-  );
-}
-
 /**
  * Trains a world model on `data` and exports the bundle to `out` with the first observations of (up to
  * `initialObservations`) episodes for prompt-less resets (what `embodied train` runs).
@@ -121,15 +110,12 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function trainWorldModel(options: TrainWorldModelOptions): Promise<TrainWorldModelResult> {
   const o = parseOptions(TrainWorldModelOptionsSchema, options, 'trainWorldModel options');
-  const out = resolve(o.out);
-  const ckpt = resolve(o.checkpoint ?? `${out}.ckpt`);
-  if (!o.overwrite && (await exists(out))) throw new InvalidArgumentError(`trainWorldModel: ${out} already exists; pass \`overwrite: true\` to replace it`);
   // Before any training: an hour's run must not end in a refusal (exportBundle checks again).
-  await assertReplaceable(out, 'bundle', 'trainWorldModel');
+  const { out, ckpt } = await trainingOutput(o, 'bundle', 'trainWorldModel');
   const dirs = typeof o.data === 'string' ? [o.data] : o.data;
   const parts = await Promise.all(dirs.map((d) => Dataset.load(d)));
   const data = Dataset.concat(parts);
-  const resuming = o.resume && (await exists(ckpt));
+  const resuming = o.resume && (await pathExists(ckpt));
   const warm = !resuming && o.initFrom !== undefined ? resolve(o.initFrom) : undefined;
   const { config, seed } = resuming
     ? await resumedRun(ckpt, data, dirs, o.initFrom === undefined ? undefined : resolve(o.initFrom))
