@@ -195,7 +195,12 @@ export async function serveViewer(options: ServeViewerOptions): Promise<ViewerSe
   return {
     url: `http://127.0.0.1:${bound}/`,
     data,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    // A browser keeps connections open (keep-alive, preconnects): end them too, or close() waits for them.
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -85,15 +85,22 @@ describe.skipIf(!hasChromium)('viewer: replay player in headless Chromium', () =
     }
   }, 30_000);
 
-  it('shows a message for a replay of another format version and for a missing file', async () => {
-    const old = join(fx.dir, 'old.json');
-    writeFileSync(old, JSON.stringify({ format: 'embodied.replay/v0', frames: [] }));
-    const cases: [string, RegExp][] = [
-      [old, /is a replay of format "embodied\.replay\/v0"; this viewer plays "embodied\.replay\/v1"/],
-      [join(fx.dir, 'missing.json'), /Cannot read .*missing\.json: no such file/],
-    ];
-    for (const [input, message] of cases) {
-      const server = await serveViewer({ input, assets: fx.assets });
+  const problems: [string, (dir: string) => string, RegExp][] = [
+    [
+      'a replay of another format version',
+      (dir) => {
+        const old = join(dir, 'old.json');
+        writeFileSync(old, JSON.stringify({ format: 'embodied.replay/v0', frames: [] }));
+        return old;
+      },
+      /is a replay of format "embodied\.replay\/v0"; this viewer plays "embodied\.replay\/v1"/,
+    ],
+    ['a missing file', (dir) => join(dir, 'missing.json'), /Cannot read .*missing\.json: no such file/],
+  ];
+  it.each(problems)(
+    'shows a message on the page for %s',
+    async (_, makeInput, message) => {
+      const server = await serveViewer({ input: makeInput(fx.dir), assets: fx.assets });
       const { page, errors } = await watchedPage(fx.context);
       try {
         await page.goto(server.url);
@@ -106,8 +113,9 @@ describe.skipIf(!hasChromium)('viewer: replay player in headless Chromium', () =
         await page.close();
         await server.close();
       }
-    }
-  }, 30_000);
+    },
+    45_000,
+  );
 });
 
 if (!hasChromium) console.warn('viewer browser tests skipped: /usr/bin/chromium is not installed (apt-get install -y chromium)');
