@@ -2,7 +2,7 @@
  * Distributed collection on a BullMQ queue (a private redis-server on 127.0.0.1):
  *
  * - `distributed.collect.pushbox.workers1` / `.workers2`: wall time of a PushBox-v0 collection (random
- *   policy, 96 whole 200-step episodes, shards of 6 episodes) through 1 and through 2 `embodied worker`
+ *   policy, 384 whole 200-step episodes, shards of 8 episodes: `BENCH_EPISODES`, `BENCH_SHARD`) through 1 and through 2 `embodied worker`
  *   processes, runs interleaved; `distributed.collect.pushbox.speedup` is their per-run ratio (target ≥ 1.8×
  *   on 2 idle cores). Each run collects other seeds, so no shard is reused.
  * - `distributed.collect.pushbox.local`: the same collection by `collectDataset` in this process, and
@@ -31,8 +31,8 @@ import { processJob } from '../workflows/distributed/process-job.js';
 import { runJobs, type JobSpec } from '../workflows/distributed/run-jobs.js';
 import { interleave, ratios, summarize, writeResults, type BenchResult } from './harness.js';
 
-const EPISODES = Number(process.env.BENCH_EPISODES ?? 96);
-const SHARD = 6;
+const EPISODES = Number(process.env.BENCH_EPISODES ?? 384);
+const SHARD = Number(process.env.BENCH_SHARD ?? 8); // the default of `embodied collect --queue`
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRIVIAL_JOBS = 40;
 const settings = { env: 'PushBox-v0', policy: 'random' } as const;

@@ -14,7 +14,7 @@ import { Queue } from 'bullmq';
 import { EmbodiedError } from '../../src/errors.js';
 import { redactedUrl, redisOptions } from './connection.js';
 import { QueueError, type JobPayload } from './jobs.js';
-import { readJobResult, resultFile, runFolder, type JobResult } from './shared-folder.js';
+import { readJobResult, resultFile, runFolder, storedResultIds, type JobResult } from './shared-folder.js';
 
 /** Progress of {@link runJobs}: jobs done, failed for good, retried (started more than once), resubmitted. */
 export interface QueueProgress {
@@ -80,6 +80,9 @@ export interface RunJobsResult {
   readonly closeError?: string;
 }
 
+/** How often the jobs' states in Redis are read (at most), ms. */
+const STATES_EVERY_MS = 1_000;
+
 /** A Redis call that takes longer than this counts as Redis being unreachable. */
 const CALL_TIMEOUT_MS = 5_000;
 
@@ -109,6 +112,19 @@ async function closeQueue(queue: Queue, failing: boolean, complete: boolean): Pr
   } catch (e) {
     if (failing || complete) return (e as Error).message;
     throw e;
+  }
+}
+
+/** Moves the pending jobs whose result file exists (one listing of the results folder) into `results`. */
+async function gatherStored(o: RunJobsOptions, pending: Map<string, JobSpec>, results: Map<string, JobResult>, retried: Set<string>): Promise<void> {
+  const stored = await storedResultIds(o.shared, o.run);
+  for (const id of pending.keys()) {
+    if (!stored.has(id)) continue;
+    const result = await readJobResult(o.shared, o.run, id);
+    if (result === undefined) continue;
+    results.set(id, result);
+    if (result.attempt > 1) retried.add(id);
+    pending.delete(id);
   }
 }
 
@@ -148,16 +164,16 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
   };
   const report = () => o.onProgress?.({ total: o.jobs.length, done: results.size, failed: failed.size, retried: retried.size, resubmitted });
 
-  // One look at every unfinished job: its result file first (the truth), then its state in Redis.
+  // One look at the unfinished jobs: the shared folder first (the truth; one listing), then, at most once
+  // every STATES_EVERY_MS, each job's state in Redis (two round trips a job: a fast poll over many jobs
+  // must not take the cores the workers need).
+  let statesAt = Number.NEGATIVE_INFINITY;
+  const statesEveryMs = Math.max(o.pollMs ?? 200, STATES_EVERY_MS);
   const look = async () => {
+    await gatherStored(o, pending, results, retried);
+    if (pending.size === 0 || performance.now() - statesAt < statesEveryMs) return false;
+    statesAt = performance.now();
     for (const [id, spec] of pending) {
-      const result = await readJobResult(o.shared, o.run, id);
-      if (result !== undefined) {
-        results.set(id, result);
-        if (result.attempt > 1) retried.add(id);
-        pending.delete(id);
-        continue;
-      }
       const job = await withTimeout(queue.getJob(id), CALL_TIMEOUT_MS, 'a Redis call');
       const state = job === undefined ? 'unknown' : await withTimeout(job.getState(), CALL_TIMEOUT_MS, 'a Redis call');
       // A job that failed in an earlier run of the same command gets a fresh start in this one.
@@ -178,6 +194,7 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
       }
     }
     first = false;
+    return true;
   };
 
   let failing = false;
@@ -185,8 +202,8 @@ export async function runJobs(o: RunJobsOptions): Promise<RunJobsResult> {
   try {
     while (pending.size > 0 && !o.signal?.aborted) {
       try {
-        await look();
-        downSince = undefined;
+        // Redis answered (when this look asked it): it is not down.
+        if (await look()) downSince = undefined;
       } catch (e) {
         if (e instanceof EmbodiedError) throw e;
         lastError = (e as Error).message;

@@ -16,9 +16,9 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../../src/atomic-write.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import type { ValidationReport } from '../../src/validation/report-types.js';
@@ -142,6 +142,18 @@ export async function readJobResult(shared: string, run: string, jobId: string):
   }
   if (json?.jobId !== jobId) throw new QueueError(`${file}: expected the result of job ${jobId}, found ${JSON.stringify(json?.jobId)}`);
   return json;
+}
+
+/** The ids of the jobs of run `run` whose result file exists (one directory listing). */
+export async function storedResultIds(shared: string, run: string): Promise<Set<string>> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(resultFile(shared, run, 'x')));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw e;
+  }
+  return new Set(names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length)));
 }
 
 /** Writes a job's result atomically (the data it names must be complete before). */
