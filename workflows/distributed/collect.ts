@@ -15,6 +15,7 @@ import { callbackOption, signalOption } from '../schema.js';
 import { assembleShards, type ShardRef } from './assemble.js';
 import { redactedUrl } from './connection.js';
 import { CollectSettingsSchema, DEFAULT_QUEUE_NAME, jobIdFor, QueueError, runIdFor, type JobPayload } from './jobs.js';
+import { lockRun } from './run-lock.js';
 import { runJobs, type QueueProgress } from './run-jobs.js';
 import { inShared, runFolder, sharedRelative, type CollectJobResult } from './shared-folder.js';
 
@@ -95,6 +96,22 @@ export async function collectOnQueue(options: CollectOnQueueOptions): Promise<Co
     const payload: JobPayload = { kind: 'collect', run, firstEpisode, episodes: Math.min(shardEpisodes, episodes - firstEpisode), settings };
     return { id: jobIdFor(run, 'collect', i), payload };
   });
+  const release = await lockRun(shared, run, 'collect');
+  try {
+    return await gatherAndAssemble(o, run, shards, settings);
+  } finally {
+    await release();
+  }
+}
+
+/** Waits for the shards of `run` and assembles them in episode order (under the run's coordinator lock). */
+async function gatherAndAssemble(
+  o: z.output<typeof CollectOnQueueOptionsSchema>,
+  run: string,
+  shards: { id: string; payload: JobPayload }[],
+  settings: { readonly seed: number; readonly env: string },
+): Promise<CollectOnQueueResult> {
+  const { queue, queueName, shared, attempts, redis, redisTimeoutMs, pollMs, episodes, shardEpisodes, out, overwrite, keepShards, signal, onProgress } = o;
   let last: QueueProgress = { total: shards.length, done: 0, failed: 0, retried: 0, resubmitted: 0 };
   const gathered = await runJobs({
     queue,

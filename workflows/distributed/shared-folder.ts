@@ -4,6 +4,7 @@
  *
  * ```
  * <shared>/runs/<run>/results/<job>.json           a job's result, written atomically after its data
+ * <shared>/runs/<run>/coordinator.json             the lock of the command gathering the run (run-lock.ts)
  * <shared>/runs/<run>/shards/<job>/<attempt>/      a collect job's dataset (one folder per attempt)
  * <shared>/runs/<run>/models/<job>/<attempt>/      a train job's bundle (and checkpoint)
  * <shared>/runs/<run>/reports/<job>/<attempt>/     a validate job's report.json and report.html
