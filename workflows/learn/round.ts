@@ -138,13 +138,31 @@ export function quickTargetsMet(s: LearnScores, t: LearnTargets): boolean {
 }
 
 /**
+ * Whether a confirmation can no longer reach `successRate` over `total` episodes: more episodes have failed
+ * than the target allows. Long episodes (a balanced CartPole runs to its time limit) make each confirmation
+ * episode costly, and a round that has failed cannot pass any more.
+ */
+export function confirmationOutOfReach(done: number, successes: number, total: number, successRate: number): boolean {
+  const allowedFailures = total - Math.ceil(successRate * total - 1e-9);
+  return done - successes > allowedFailures;
+}
+
+/**
  * The learned MPC of the round's model on {@link CONFIRM_EPISODES} episodes, seeds `3000 + validationSeed + i`
- * (never a collection, validation or held-out 100–119 seed), with the planner learn validates with.
+ * (never a collection, validation or held-out 100–119 seed), with the planner learn validates with. It stops
+ * as soon as the target is out of reach ({@link confirmationOutOfReach}); the record then holds the episodes run.
  */
 async function confirmRound(input: RoundInput, model: string): Promise<LearnRoundRecord['confirmation']> {
   const v = input.settings.validation;
   const seed = 3000 + input.validationSeed;
   input.onPhase?.('validate', `the targets are met: confirming on ${CONFIRM_EPISODES} more episodes`);
+  // Its own stop (target out of reach) beside the run's (budget, Ctrl-C), linked by hand: no AbortSignal.any (src/timeout-signal.ts says why).
+  const stop = new AbortController();
+  const outer = input.signal;
+  const forward = () => stop.abort(outer.reason);
+  if (outer.aborted) forward();
+  else outer.addEventListener('abort', forward, { once: true });
+  const target = input.settings.targets.successRate;
   const r = await planEpisodes({
     env: input.env,
     envOptions: input.settings.envOptions,
@@ -157,8 +175,11 @@ async function confirmRound(input: RoundInput, model: string): Promise<LearnRoun
     maxSteps: v.maxSteps,
     episodes: CONFIRM_EPISODES,
     seed,
-    signal: input.signal,
-  });
+    signal: stop.signal,
+    onProgress: (p) => {
+      if (confirmationOutOfReach(p.done, p.successes, CONFIRM_EPISODES, target)) stop.abort();
+    },
+  }).finally(() => outer.removeEventListener('abort', forward));
   return { episodes: r.results.length, successes: r.results.filter((e) => e.success).length, seed };
 }
 
