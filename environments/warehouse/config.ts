@@ -36,6 +36,11 @@ export const WarehouseOptionsSchema = z
     gripMode: z.enum(['lift', 'push']).default('lift'),
     /** Sparse reward (1 per delivered package) instead of dense shaping + delivery bonus. Default `false`. */
     sparse: z.boolean().default(false),
+    /**
+     * Distances of the dense reward's potential (robot → target package → drop zone): `'straight'` lines, or
+     * `'path'` — route lengths through free cells around shelves (environments/warehouse/path-distance.ts). Default `'straight'`.
+     */
+    shaping: z.enum(['straight', 'path']).default('straight'),
     /** Dense reward bonus per delivered package. Default 5. */
     deliveryBonus: nonNegative.default(5),
     /** Reward subtracted per collision a robot starts (robot–robot or robot–shelf), dense and sparse. Default 0. */

@@ -6,13 +6,15 @@
  * `Φᵢ = −(legᵢ + (1/N)·Σ_q 2·d(q, zone))`, where `legᵢ = d(p, zone)` when robot i carries p and
  * `d(robot, p) + d(p, zone)` otherwise (0 without target), the sum runs over packages that are
  * neither delivered, carried, nor anyone's target (a round trip each), and d(·, zone) is the planar
- * distance to the nearest drop-zone centre. The dense reward of a step is `Φᵢ(s') − Φᵢ(s)` plus the
+ * distance to the nearest drop-zone centre (with `shaping: 'path'` every d is a route length around
+ * shelves, {@link PathDistances}). The dense reward of a step is `Φᵢ(s') − Φᵢ(s)` plus the
  * delivery bonus, so shaping never changes which policies are optimal (Ng et al., 1999), and a
  * delivery does not look like a loss to a short-horizon planner (the round-trip term hands the next
  * package's cost over smoothly).
  *
  * @module
  */
+import type { PathDistances } from './path-distance.js';
 
 /** The task state saved with the physics snapshot. Structured-clonable. */
 export interface WarehouseTaskState {
@@ -62,6 +64,11 @@ export function zoneDistance(zones: Float64Array, x: number, z: number): number 
   return Math.hypot(zones[k]! - x, zones[k + 1]! - z);
 }
 
+/** Distance from (x, z) to the nearest drop zone: along the route with `paths`, else in a straight line. */
+function toZone(v: TaskView, x: number, z: number): number {
+  return v.paths?.toZone(x, z) ?? zoneDistance(v.zones, x, z);
+}
+
 /** Live arrays the task functions read (positions are `[x, y, z]` triples). */
 export interface TaskView {
   readonly robotPos: Float64Array;
@@ -69,6 +76,8 @@ export interface TaskView {
   readonly attached: Int32Array;
   readonly delivered: Uint8Array;
   readonly zones: Float64Array;
+  /** With `shaping: 'path'`: route lengths around shelves instead of straight lines. */
+  readonly paths?: PathDistances | undefined;
 }
 
 /** Whether package `p` is held by some robot. */
@@ -119,7 +128,7 @@ export function computePotentials(v: TaskView, targets: Int32Array, out: Float64
     if (v.delivered[p] || isCarried(v.attached, p)) continue;
     let targeted = false;
     for (let i = 0; i < N; i++) if (targets[i] === p) targeted = true;
-    if (!targeted) spare += 2 * zoneDistance(v.zones, v.packagePos[3 * p]!, v.packagePos[3 * p + 2]!);
+    if (!targeted) spare += 2 * toZone(v, v.packagePos[3 * p]!, v.packagePos[3 * p + 2]!);
   }
   for (let i = 0; i < N; i++) {
     const p = targets[i]!;
@@ -127,8 +136,12 @@ export function computePotentials(v: TaskView, targets: Int32Array, out: Float64
     if (p >= 0) {
       const px = v.packagePos[3 * p]!;
       const pz = v.packagePos[3 * p + 2]!;
-      leg = zoneDistance(v.zones, px, pz);
-      if (v.attached[i] !== p) leg += Math.hypot(px - v.robotPos[3 * i]!, pz - v.robotPos[3 * i + 2]!);
+      leg = toZone(v, px, pz);
+      if (v.attached[i] !== p) {
+        const rx = v.robotPos[3 * i]!;
+        const rz = v.robotPos[3 * i + 2]!;
+        leg += v.paths?.between(rx, rz, px, pz) ?? Math.hypot(px - rx, pz - rz);
+      }
     }
     out[i] = -(leg + spare / N);
   }
@@ -166,6 +179,8 @@ export class TaskArrays implements TaskView {
     readonly numPackages: number,
     /** Drop-zone centres, `[x, z]` pairs. */
     readonly zones: Float64Array,
+    /** Route lengths for the potentials (`shaping: 'path'`); straight lines without. */
+    readonly paths?: PathDistances,
   ) {
     const N = numRobots;
     const P = numPackages;

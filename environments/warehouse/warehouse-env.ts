@@ -35,6 +35,7 @@
  *
  * @module
  */
+import { PathDistances } from './path-distance.js';
 import type { EventQueue, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
 import { EnvStateError, InvalidArgumentError, describeValue } from '../../src/errors.js';
 import type { EnvSpec, Info, ResetResult, StepResult } from '../../src/env.js';
@@ -117,7 +118,7 @@ export class WarehouseEnv extends PhysicsEnv<Float32Array, Float32Array, Warehou
     this.robotY = h.robotY;
     this.restY = h.packageRestY;
     const zones = Float64Array.from(layout.dropZones.flatMap((d) => cellCentre(d.row, d.col, config.cellSize)));
-    this.t = new TaskArrays(N, P, zones);
+    this.t = new TaskArrays(N, P, zones, config.shaping === 'path' ? new PathDistances(layout, config.cellSize) : undefined);
     this.cmd = new Float64Array(2 * N);
   }
 
