@@ -13,7 +13,8 @@
  *
  * Everything is written under a fresh temporary directory, removed at the end.
  * `npm run bench -- --only fleet-learned` → bench/results/fleet-learned.json; with `FLEET_SHAPING=path`
- * (the dense reward on routes around shelves, in the data and the episodes) → fleet-learned-path.json;
+ * (the dense reward on routes around shelves in the data and the episodes, and the route in the ego
+ * observation) → fleet-learned-path.json;
  * `FLEET_ORACLE=0` leaves the oracle fleet out.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +40,8 @@ const STEPS = 300;
 const SHAPING = (process.env.FLEET_SHAPING ?? 'straight') as 'straight' | 'path';
 /** `FLEET_ORACLE=0` leaves out the Rapier-oracle fleet (2 × ~2.5 minutes). */
 const WITH_ORACLE = process.env.FLEET_ORACLE !== '0';
+/** With route shaping the ego observation carries the route too (length, next-cell direction): the model can then predict the shaped reward. */
+const EGO = { route: SHAPING === 'path' };
 const SEED = 100;
 const work = mkdtempSync(join(tmpdir(), 'embodied-fleet-learned-'));
 
@@ -97,6 +100,7 @@ try {
     episodes: 3,
     maxSteps: 300,
     noise: 0.3,
+    ego: EGO,
   });
   const bundle = join(work, 'model');
   await trainWorldModel({ data, out: bundle, steps: 3000, config: LEARN_MODEL, threads: 1 });
@@ -111,7 +115,7 @@ try {
     const N = env.numRobots;
     const planner = new FleetPlanner(model, { robots: N, horizon: 10, low: [-1, -1, -1], high: [1, 1, 1], optimizer: { algorithm: 'icem', samples: 64, iterations: 3 } });
     const learned = await episode(env, async (obs) => {
-      const plan = await planner.plan(await model.encode(egoObservations(obs, env)));
+      const plan = await planner.plan(await model.encode(egoObservations(obs, env, EGO)));
       const action = new Float32Array(N * 3);
       for (let i = 0; i < N; i++) action.set(plan.actions.subarray(i * 30, i * 30 + 3), i * 3);
       return action;

@@ -35,7 +35,12 @@ export const CollectFleetDatasetOptionsSchema = z
     noise: z.number().min(0).max(2).default(0.2),
     /** Ego-centric vector sizes (see `egoObservations`). Default: 4 robots, 8 shelf cells, 3 m. */
     ego: z
-      .object({ robots: z.number().int().min(0).optional(), shelves: z.number().int().min(0).optional(), range: z.number().positive().optional() })
+      .object({
+        robots: z.number().int().min(0).optional(),
+        shelves: z.number().int().min(0).optional(),
+        range: z.number().positive().optional(),
+        route: z.boolean().optional(),
+      })
       .strict()
       .default({}),
     /** Seed of the episodes and the noise. Default 0. */

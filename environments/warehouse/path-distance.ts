@@ -130,6 +130,76 @@ export class PathDistances {
     return best === Number.POSITIVE_INFINITY ? undefined : best;
   }
 
+  /**
+   * Toward the nearest drop zone (`goal` undefined) or the point `goal`: the route length from (x, z) (as
+   * {@link PathDistances.toZone} / {@link PathDistances.between} give it) and the unit direction to the next
+   * cell on the route — the free neighbour minimising `|point − centre| + field` — or, in the goal's own
+   * cell, to the goal itself. Undefined when unreachable.
+   */
+  route(x: number, z: number, goal?: readonly [number, number]): { length: number; dx: number; dz: number } | undefined {
+    const s = this.cellSize;
+    const cols = this.layout.cols;
+    let field = this.zoneField;
+    let length = this.toZone(x, z);
+    if (goal !== undefined) {
+      const k = this.cellOf(goal[0], goal[1]);
+      if (k === undefined) return undefined;
+      field = this.fieldFrom(k);
+      length = this.between(x, z, goal[0], goal[1]);
+    }
+    if (length === undefined) return undefined;
+    const row = Math.floor(z / s);
+    const col = Math.floor(x / s);
+    const own = this.free(row, col) ? field[row * cols + col]! : Number.POSITIVE_INFINITY;
+    let tx: number;
+    let tz: number;
+    if (own === 0) {
+      // In the goal's cell (a zone's, or the target's): straight at it.
+      [tx, tz] = goal ?? [(col + 0.5) * s, (row + 0.5) * s];
+    } else {
+      let best = Number.POSITIVE_INFINITY;
+      tx = x;
+      tz = z;
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const r = row + dr;
+          const c = col + dc;
+          if ((dr === 0 && dc === 0) || !this.free(r, c)) continue;
+          const f = field[r * cols + c]!;
+          const cx = (c + 0.5) * s;
+          const cz = (r + 0.5) * s;
+          const d = Math.hypot(x - cx, z - cz) + f;
+          if (d < best) {
+            best = d;
+            tx = cx;
+            tz = cz;
+          }
+        }
+      }
+    }
+    const n = Math.hypot(tx - x, tz - z);
+    return n < 1e-9 ? { length, dx: 0, dz: 0 } : { length, dx: (tx - x) / n, dz: (tz - z) / n };
+  }
+
+  /** The cell index holding (x, z), or undefined outside the grid. */
+  private cellOf(x: number, z: number): number | undefined {
+    const s = this.cellSize;
+    const row = Math.floor(z / s);
+    const col = Math.floor(x / s);
+    const L = this.layout;
+    return row < 0 || col < 0 || row >= L.rows || col >= L.cols ? undefined : row * L.cols + col;
+  }
+
+  /** The field from cell `k`'s centre (cached). */
+  private fieldFrom(k: number): Float64Array {
+    let field = this.fromCell.get(k);
+    if (field === undefined) {
+      field = this.field([k]);
+      this.fromCell.set(k, field);
+    }
+    return field;
+  }
+
   /** Route length from (x, z) to the nearest drop zone's centre; undefined when none is reachable from there. */
   toZone(x: number, z: number): number | undefined {
     return this.at(this.zoneField, x, z);
@@ -137,18 +207,10 @@ export class PathDistances {
 
   /** Route length from (x, z) to the point (tx, tz) (a package); undefined when unreachable. */
   between(x: number, z: number, tx: number, tz: number): number | undefined {
+    const k = this.cellOf(tx, tz);
+    if (k === undefined) return undefined;
     const s = this.cellSize;
-    const row = Math.floor(tz / s);
-    const col = Math.floor(tx / s);
-    const L = this.layout;
-    if (row < 0 || col < 0 || row >= L.rows || col >= L.cols) return undefined;
-    const k = row * L.cols + col;
-    let field = this.fromCell.get(k);
-    if (field === undefined) {
-      field = this.field([k]);
-      this.fromCell.set(k, field);
-    }
-    const d = this.at(field, x, z);
-    return d === undefined ? undefined : d + Math.hypot(tx - (col + 0.5) * s, tz - (row + 0.5) * s);
+    const d = this.at(this.fieldFrom(k), x, z);
+    return d === undefined ? undefined : d + Math.hypot(tx - ((k % this.layout.cols) + 0.5) * s, tz - (Math.floor(k / this.layout.cols) + 0.5) * s);
   }
 }

@@ -48,6 +48,20 @@ describe('PathDistances', () => {
     expect(c).toBeCloseTo(3, 9);
   });
 
+  it('points along the route: around the shelf to the package, straight at it in its cell, at the zone', () => {
+    const toPackage = paths.route(...centre(1, 1), centre(1, 5))!;
+    expect(toPackage.length).toBeCloseTo(6 + 2 * Math.SQRT2, 9);
+    // First step from (1,1): down or diagonally down-right (equal routes); never toward the shelf at (1,3).
+    expect(toPackage.dz).toBeGreaterThan(0.7);
+    // In the package's cell: at the package.
+    const near = paths.route(5.2, 1.3, [5.5, 1.5])!;
+    expect(near.dx).toBeCloseTo(0.3 / Math.hypot(0.3, 0.2), 9);
+    expect(near.dz).toBeCloseTo(0.2 / Math.hypot(0.3, 0.2), 9);
+    const toZone = paths.route(...centre(3, 1))!;
+    expect(toZone.length).toBeCloseTo(2, 9);
+    expect([toZone.dx, toZone.dz]).toEqual([0, 1]);
+  });
+
   it('says undefined where nothing is reachable', () => {
     expect(paths.between(1.5, 1.5, -3, -3)).toBeUndefined();
   });
@@ -69,5 +83,25 @@ describe("Warehouse-v0 with shaping: 'path'", () => {
     expect(await reward('straight', east)).toBeGreaterThan(await reward('straight', south));
     expect(await reward('path', south)).toBeGreaterThan(await reward('path', east));
     expect(await reward('path', south)).toBeGreaterThan(0);
+  });
+});
+
+describe('egoObservations with route: true', () => {
+  it('appends the route to the goal (length, next-cell direction) and keeps the rest', async () => {
+    const { egoObservations, egoObservationDim } = await import('../../environments/warehouse/index.js');
+    const env = new WarehouseEnv({ layout: WALLED });
+    const { observation } = await env.reset({ seed: 1, options: { robots: [[1.5, 1.5]] } });
+    const plain = egoObservations(observation, env);
+    const withRoute = egoObservations(observation, env, { route: true });
+    expect(withRoute).toHaveLength(egoObservationDim({ route: true }));
+    expect(egoObservationDim({ route: true })).toBe(egoObservationDim() + 3);
+    expect(Array.from(withRoute.subarray(0, plain.length))).toEqual(Array.from(plain));
+    const [length, dx, dz] = withRoute.subarray(plain.length);
+    // The target package sits across the shelf: the route is much longer than the straight line, and it leads down.
+    const straight = Math.hypot(plain[4]!, plain[5]!);
+    expect(length!).toBeGreaterThan(straight + 2);
+    expect(dz!).toBeGreaterThan(0.7);
+    expect(Math.hypot(dx!, dz!)).toBeCloseTo(1, 6);
+    await env.close();
   });
 });

@@ -13,6 +13,7 @@
  * | 6, 7 | drop zone nearest the target (or the robot) − robot, x, z | m |
  * | then 5 per robot slot (`robots` slots, nearest first) | present (1/0), other − robot x, z, other's velocity x, z | –, m, m/s |
  * | then 3 per shelf slot (`shelves` slots, nearest first) | present (1/0), shelf-cell centre − robot x, z (cells within `range`; outside the grid counts as wall) | –, m |
+ * | then, with `route: true`, 3 | route length to the robot's goal (its target package, or the nearest drop zone while carrying), unit direction x, z to the next cell on that route (path-distance.ts) | m, – |
  *
  * Empty slots (fewer robots or shelves in range) are all zeros. Ties are broken by index (robots) and
  * row-major order (cells), so the vector is a deterministic function of the flat observation.
@@ -23,6 +24,7 @@ import { InvalidArgumentError, describeValue } from '../../../src/errors.js';
 import type { WarehouseConfig } from '../config.js';
 import { type Layout, isBlocked } from '../layout.js';
 import { WAREHOUSE_OBS as O, observationLayout } from '../observation.js';
+import { PathDistances } from '../path-distance.js';
 
 /** Sizes of the ego-centric vector; defaults in brackets. */
 export interface EgoObservationOptions {
@@ -32,6 +34,8 @@ export interface EgoObservationOptions {
   readonly shelves?: number;
   /** Shelf cells farther than this (centre distance, m) are left out [3]. */
   readonly range?: number;
+  /** Append the route to the robot's goal around shelves (length, next-cell direction) [false]. */
+  readonly route?: boolean;
 }
 
 /** Entries before the robot slots. */
@@ -39,8 +43,24 @@ export const EGO_BASE = 8;
 
 /** Length of one robot's ego-centric vector. */
 export function egoObservationDim(options: EgoObservationOptions = {}): number {
-  const { robots = 4, shelves = 8 } = options;
-  return EGO_BASE + 5 * robots + 3 * shelves;
+  const { robots = 4, shelves = 8, route = false } = options;
+  return EGO_BASE + 5 * robots + 3 * shelves + (route ? 3 : 0);
+}
+
+/** One {@link PathDistances} per layout and cell size (its fields are cached inside). */
+const routes = new WeakMap<Layout, Map<number, PathDistances>>();
+function pathsFor(layout: Layout, cellSize: number): PathDistances {
+  let bySize = routes.get(layout);
+  if (bySize === undefined) {
+    bySize = new Map();
+    routes.set(layout, bySize);
+  }
+  let paths = bySize.get(cellSize);
+  if (paths === undefined) {
+    paths = new PathDistances(layout, cellSize);
+    bySize.set(cellSize, paths);
+  }
+  return paths;
 }
 
 /**
@@ -53,14 +73,15 @@ export function egoObservations(
   setup: { readonly layout: Layout; readonly config: WarehouseConfig },
   options: EgoObservationOptions = {},
 ): Float32Array {
-  const { robots: k = 4, shelves: m = 8, range = 3 } = options;
+  const { robots: k = 4, shelves: m = 8, range = 3, route = false } = options;
   if (!Number.isSafeInteger(k) || k < 0 || !Number.isSafeInteger(m) || m < 0 || !(range > 0)) {
     throw new InvalidArgumentError(`egoObservations: expected robots ≥ 0, shelves ≥ 0 (integers) and range > 0, got ${describeValue(options)}`);
   }
   const N = setup.layout.robots.length;
   const D = observationLayout(N, setup.config.lidarRays).robotDim;
   if (observation.length !== N * D) throw new InvalidArgumentError(`egoObservations: expected a flat observation of ${N} × ${D} values, got ${observation.length}`);
-  const E = egoObservationDim({ robots: k, shelves: m });
+  const E = egoObservationDim({ robots: k, shelves: m, route });
+  const paths = route ? pathsFor(setup.layout, setup.config.cellSize) : undefined;
   const out = new Float32Array(N * E);
   const order = Array.from({ length: N }, (_, j) => j);
   const dist = new Float64Array(N);
@@ -85,6 +106,7 @@ export function egoObservations(
       out[b + 4] = observation[j * D + O.vz]!;
     }
     writeShelves(setup, x, z, m, range, out, e + EGO_BASE + 5 * k);
+    if (paths) writeRoute(paths, observation, o, x, z, out, e + EGO_BASE + 5 * k + 3 * m);
   }
   return out;
 }
@@ -114,4 +136,17 @@ function writeShelves(setup: { readonly layout: Layout; readonly config: Warehou
     out[at + 3 * q + 1] = found[q]![1];
     out[at + 3 * q + 2] = found[q]![2];
   }
+}
+
+/** The route to the robot's goal (length, next-cell direction) at `at`; zeros without a goal or a route. */
+function writeRoute(paths: PathDistances, observation: Float32Array, o: number, x: number, z: number, out: Float32Array, at: number): void {
+  const carrying = observation[o + O.carrying]! > 0.5;
+  const hasTarget = observation[o + O.hasTarget]! > 0.5;
+  if (!carrying && !hasTarget) return;
+  const goal: [number, number] | undefined = carrying ? undefined : [x + observation[o + O.targetDx]!, z + observation[o + O.targetDz]!];
+  const r = paths.route(x, z, goal);
+  if (r === undefined) return;
+  out[at] = r.length;
+  out[at + 1] = r.dx;
+  out[at + 2] = r.dz;
 }
