@@ -39,6 +39,15 @@ export const QueueOptionsSchema = z.object({
   pollMs: positiveInt().default(200),
 });
 
+/** Parsed {@link QueueOptionsSchema} fields. */
+export type QueueSettings = z.output<typeof QueueOptionsSchema>;
+
+/** The queue fields of parsed options (what `runJobs` takes of them), without the rest. */
+export function queueSettings(o: QueueSettings): QueueSettings {
+  const { queue, queueName, shared, attempts, redis, redisTimeoutMs, pollMs } = o;
+  return { queue, queueName, shared, attempts, redis, redisTimeoutMs, pollMs };
+}
+
 /** Zod schema of {@link CollectOnQueueOptions}. */
 export const CollectOnQueueOptionsSchema = CollectSettingsSchema.omit({ model: true })
   .extend(QueueOptionsSchema.shape)
@@ -111,18 +120,12 @@ async function gatherAndAssemble(
   shards: { id: string; payload: JobPayload }[],
   settings: { readonly seed: number; readonly env: string },
 ): Promise<CollectOnQueueResult> {
-  const { queue, queueName, shared, attempts, redis, redisTimeoutMs, pollMs, episodes, shardEpisodes, out, overwrite, keepShards, signal, onProgress } = o;
+  const { queue, queueName, shared, episodes, shardEpisodes, out, overwrite, keepShards, signal, onProgress } = o;
   let last: QueueProgress = { total: shards.length, done: 0, failed: 0, retried: 0, resubmitted: 0 };
   const gathered = await runJobs({
-    queue,
-    queueName,
-    redis,
-    shared,
+    ...queueSettings(o),
     run,
     jobs: shards,
-    attempts,
-    redisTimeoutMs,
-    pollMs,
     ...(signal && { signal }),
     onProgress: (p) => {
       last = p;

@@ -12,7 +12,7 @@ import { parseOptions, z } from '../../src/options.js';
 import { inspectOutput } from '../../src/output-dir.js';
 import { callbackOption, signalOption } from '../schema.js';
 import { planEpisodes } from '../plan.js';
-import { QueueOptionsSchema } from './collect.js';
+import { QueueOptionsSchema, queueSettings } from './collect.js';
 import { EvaluateSettingsSchema, jobIdFor, QueueError, runIdFor, type EvaluateSettings } from './jobs.js';
 import { runJobs, type JobSpec, type QueueProgress } from './run-jobs.js';
 import { sharedRelative, type EvaluateJobResult } from './shared-folder.js';
@@ -128,15 +128,9 @@ async function runHere(jobs: ReturnType<typeof jobsOf>, o: Resolved): Promise<Ev
 async function runOnQueue(jobs: ReturnType<typeof jobsOf>, o: Resolved, run: string): Promise<EvaluateJobResult['report'][]> {
   const specs: JobSpec[] = jobs.map((job, i) => ({ id: jobIdFor(run, 'evaluate', i), payload: { kind: 'evaluate', run, settings: job.settings } }));
   const gathered = await runJobs({
-    queue: o.queue!,
-    queueName: o.queueName,
-    redis: o.redis,
-    shared: o.shared!,
+    ...queueSettings({ ...o, queue: o.queue!, shared: o.shared! }),
     run,
     jobs: specs,
-    attempts: o.attempts,
-    redisTimeoutMs: o.redisTimeoutMs,
-    pollMs: o.pollMs,
     ...(o.signal && { signal: o.signal }),
     ...(o.onProgress && { onProgress: o.onProgress }),
   });

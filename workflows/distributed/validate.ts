@@ -9,7 +9,7 @@ import { parseOptions, z } from '../../src/options.js';
 import { writeValidationReport } from '../../src/validation/report-html.js';
 import { signalOption } from '../schema.js';
 import type { ValidateModelResult } from '../validate.js';
-import { QueueOptionsSchema } from './collect.js';
+import { QueueOptionsSchema, queueSettings } from './collect.js';
 import { jobIdFor, QueueError, runIdFor, ValidateSettingsFields } from './jobs.js';
 import { runJobs } from './run-jobs.js';
 import { sharedRelative, type ValidateJobResult } from './shared-folder.js';
@@ -55,15 +55,9 @@ export async function validateOnQueue(options: ValidateOnQueueOptions): Promise<
   const run = runIdFor('validate', settings);
   const id = jobIdFor(run, 'validate', 0);
   const gathered = await runJobs({
-    queue,
-    queueName,
-    redis,
-    shared,
+    ...queueSettings(o),
     run,
     jobs: [{ id, payload: { kind: 'validate', run, settings } }],
-    attempts,
-    redisTimeoutMs,
-    pollMs,
     ...(signal && { signal }),
   });
   const reason = gathered.failed.get(id);
