@@ -33,7 +33,7 @@ import { interleave, ratios, summarize, writeResults, type BenchResult } from '.
 
 const EPISODES = Number(process.env.BENCH_EPISODES ?? 384);
 const SHARD = Number(process.env.BENCH_SHARD ?? 8); // the default of `embodied collect --queue`
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TRIVIAL_JOBS = 40;
 const settings = { env: 'PushBox-v0', policy: 'random' } as const;
 
