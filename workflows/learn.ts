@@ -17,6 +17,7 @@ import { spec } from '../src/registry.js';
 import { Rng } from '../src/rng.js';
 import type { CollectProgress } from '../src/training/collect.js';
 import type { ValidateProgress } from '../src/validation/index.js';
+import { episodeLength, FIRST_RATE, MIN_STEPS, roundBudget } from './learn/budget.js';
 import { parseDuration } from './learn/duration.js';
 import { publishLearnRun } from './learn/publish.js';
 import { quickTargetsMet, runRound } from './learn/round.js';
@@ -89,11 +90,6 @@ export interface LearnResult {
   readonly state: LearnState;
 }
 
-/** Training steps per second assumed before the first round measured them. */
-const FIRST_RATE = 100;
-/** Fewest training steps of a round. */
-const MIN_STEPS = 50;
-
 /** Seeds of round `k`: collection seeds at ≥ 1e6 (per round apart), validation seeds below 1000 (its closed loop uses 1000 + seed + i), never equal. */
 function roundSeeds(seed: number, k: number): { collectSeed: number; trainSeed: number; validationSeed: number } {
   const root = Rng.fromSeed(seed);
@@ -114,9 +110,6 @@ function roundSeeds(seed: number, k: number): { collectSeed: number; trainSeed: 
  */
 const ON_POLICY_SHARE = 0.8;
 
-/** Mean transitions per episode of a round's collection. */
-const episodeLength = (r: LearnRoundRecord) => r.transitions / Math.max(1, r.episodes);
-
 /**
  * Episodes of an on-policy collection that fit {@link ON_POLICY_SHARE} of `shareMs`, from the last
  * round's learned-MPC step time (2 at least, the settings' `onPolicy.episodes` at most).
@@ -125,11 +118,6 @@ function onPolicyEpisodes(last: LearnRoundRecord, s: ResolvedLearnSettings, shar
   if (last.mpcStepMs === undefined) return s.onPolicy.episodes;
   const fit = Math.floor((ON_POLICY_SHARE * shareMs) / (last.mpcStepMs * episodeLength(last)));
   return Math.max(2, Math.min(s.onPolicy.episodes, fit));
-}
-
-/** The time a later round needs besides training, from the last round: its validation (its collection runs beside the training). */
-function nonTrainEstimateMs(last: LearnRoundRecord | undefined): number | undefined {
-  return last?.times.validateMs;
 }
 
 /**
@@ -170,22 +158,19 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
       reason = 'rounds';
       break;
     }
-    const remaining = deadline - performance.now();
-    const rate = last?.trainStepsPerSecond ?? FIRST_RATE;
-    const share = remaining / (settings.rounds - k);
-    const episodes = last ? onPolicyEpisodes(last, settings, share) : settings.collect.episodes;
-    const nonTrain = nonTrainEstimateMs(last);
-    if (remaining <= 0 || (nonTrain !== undefined && nonTrain + (MIN_STEPS / rate) * 1000 > remaining)) {
+    const budget = roundBudget(last, settings.rounds - k, deadline - performance.now());
+    if (!budget) {
       reason = 'budget';
       break;
     }
-    emit({ kind: 'round-start', round: k, rounds: settings.rounds, remainingMs: remaining });
-    const validateEst = last?.times.validateMs ?? 0.15 * share;
+    const rate = last?.trainStepsPerSecond ?? FIRST_RATE;
+    const episodes = last ? onPolicyEpisodes(last, settings, budget.shareMs) : settings.collect.episodes;
+    emit({ kind: 'round-start', round: k, rounds: settings.rounds, remainingMs: deadline - performance.now() });
     const trainPlan = (collectMs: number) => {
-      const allotMs = Math.max(0, share - collectMs - validateEst);
+      const allotMs = Math.max(0, budget.shareMs - collectMs - budget.reserveMs);
       const steps = o.scaleSteps ? Math.max(MIN_STEPS, Math.min(settings.train.steps, Math.floor((allotMs / 1000) * rate))) : settings.train.steps;
-      // Hard stop: 1.25 × the allotment (+ 2 s), and never into the time the validation needs before the deadline.
-      const limitMs = Math.min(allotMs * 1.25 + 2000, deadline - performance.now() - validateEst);
+      // Hard stop: 1.25 × the allotment (+ 2 s), and never into the time the validation (and the last round's confirmation) needs before the deadline.
+      const limitMs = Math.min(allotMs * 1.25 + 2000, deadline - performance.now() - budget.reserveMs);
       return { steps, limitMs: o.scaleSteps ? Math.max(1000, limitMs) : Number.POSITIVE_INFINITY };
     };
     const record = await runRound({

@@ -64,11 +64,11 @@ export function scoresOf(r: ValidationReport): LearnScores {
   };
 }
 
-/** Mean wall time of one learned-MPC step in a validation's closed loop, ms. */
-function mpcStepMs(r: ValidationReport): number | undefined {
+/** Mean wall time of one learned-MPC step in a validation's closed loop, ms, and the mean length of its episodes. */
+function mpcTiming(r: ValidationReport): { mpcStepMs: number; mpcEpisodeSteps: number } | undefined {
   const learned = r.closedLoop.contenders.find((c) => c.kind === 'learned-mpc');
   const steps = learned ? learned.length.mean * learned.episodes : 0;
-  return learned && steps > 0 ? learned.wallMs / steps : undefined;
+  return learned && steps > 0 ? { mpcStepMs: learned.wallMs / steps, mpcEpisodeSteps: learned.length.mean } : undefined;
 }
 
 /** What a round's collection and training produced. */
@@ -102,11 +102,12 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
   input.onPhase?.('validate', `quick, ${s.validation.episodes} episodes, planner ${s.validation.samples}×${s.validation.horizon}×${s.validation.iterations}`);
   const report = await validateRound(input, dir, model, input.earlierData[0] ?? data);
   if (!report) return undefined;
+  const tConfirm = performance.now();
   const confirmation = quickTargetsMet(scoresOf(report), s.targets) ? await confirmRound(input, model) : undefined;
   if (input.signal.aborted) return undefined;
   const t3 = performance.now();
   const m = work.collected.manifest;
-  const stepMs = mpcStepMs(report);
+  const timing = mpcTiming(report);
   return {
     round,
     policy: onPolicy ? 'mpc' : s.collect.policy,
@@ -122,9 +123,9 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
     trainStepsPerSecond: work.trained.steps / Math.max(1e-3, work.trained.seconds),
     validationSeed: input.validationSeed,
     scores: scoresOf(report),
-    ...(stepMs !== undefined && { mpcStepMs: stepMs }),
+    ...timing,
     ...(confirmation && { confirmation }),
-    times: { collectMs: work.collectMs, trainMs: work.trainMs, validateMs: t3 - t2, totalMs: t3 - t0 },
+    times: { collectMs: work.collectMs, trainMs: work.trainMs, validateMs: t3 - t2, ...(confirmation && { confirmMs: t3 - tConfirm }), totalMs: t3 - t0 },
   };
 }
 

@@ -69,8 +69,13 @@ export interface LearnRoundRecord {
   readonly confirmation?: { readonly episodes: number; readonly successes: number; readonly seed: number };
   /** Mean wall time of one learned-MPC step in the round's validation, ms (sizes the next on-policy collection). */
   readonly mpcStepMs?: number;
-  /** Wall time of each phase and the whole round, ms. */
-  readonly times: { readonly collectMs: number; readonly trainMs: number; readonly validateMs: number; readonly totalMs: number };
+  /** Mean length of the learned MPC's episodes in the round's validation, steps (sizes the next round's confirmation). */
+  readonly mpcEpisodeSteps?: number;
+  /**
+   * Wall time of each phase and the whole round, ms. `validateMs` counts the quick validation and the
+   * confirmation; `confirmMs` the confirmation alone (present when it ran).
+   */
+  readonly times: { readonly collectMs: number; readonly trainMs: number; readonly validateMs: number; readonly confirmMs?: number; readonly totalMs: number };
 }
 
 /** Why a learn run stopped. */
