@@ -169,8 +169,8 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
     const trainPlan = (collectMs: number) => {
       const allotMs = Math.max(0, budget.shareMs - collectMs - budget.reserveMs);
       const steps = o.scaleSteps ? Math.max(MIN_STEPS, Math.min(settings.train.steps, Math.floor((allotMs / 1000) * rate))) : settings.train.steps;
-      // Hard stop: 1.25 × the allotment (+ 2 s), and never into the time the validation (and the last round's confirmation) needs before the deadline.
-      const limitMs = Math.min(allotMs * 1.25 + 2000, deadline - performance.now() - budget.reserveMs);
+      // Hard stop: 1.25 × the allotment (+ 2 s; the last planned round: the allotment), and never into the time the validation (and the last round's confirmation) needs before the deadline.
+      const limitMs = Math.min(budget.trainLimitMs(allotMs), deadline - performance.now() - budget.reserveMs);
       return { steps, limitMs: o.scaleSteps ? Math.max(1000, limitMs) : Number.POSITIVE_INFINITY };
     };
     const record = await runRound({

@@ -41,8 +41,9 @@ describe('roundBudget', () => {
     const b = roundBudget(last, 3, 125_000)!;
     expect(b.rounds).toBe(1);
     expect(b.shareMs).toBeCloseTo(125_000);
-    // The last round keeps its confirmation's time free: 125 − 62 = 63 s of training.
-    expect(b.reserveMs).toBeCloseTo(62_000);
+    // The last round keeps its confirmation's time (+ 15 %) free: 125 − 69.5 = 55.5 s of training, and may not overrun it.
+    expect(b.reserveMs).toBeCloseTo(12_000 + 1.15 * 50_000);
+    expect(b.trainLimitMs(55_500)).toBeCloseTo(55_500);
   });
 
   it('keeps the planned rounds when they fit, reserving only the quick validation before the last', () => {
@@ -52,6 +53,9 @@ describe('roundBudget', () => {
     expect(b.rounds).toBe(3);
     expect(b.shareMs).toBeCloseTo(428_000 / 3);
     expect(b.reserveMs).toBeCloseTo(11_000);
+    // An earlier round may run a quarter (+ 2 s) past its allotment, into the later rounds' shares.
+    expect(b.trainLimitMs(100_000)).toBeCloseTo(127_000);
+    expect(roundBudget(undefined, 4, 600_000)!.trainLimitMs(100_000)).toBeCloseTo(127_000);
   });
 
   it('measures the quick validation without the previous confirmation', () => {

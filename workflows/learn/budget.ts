@@ -26,6 +26,11 @@ export const MIN_STEPS = 50;
 const FIRST_VALIDATE_SHARE = 0.15;
 /** A round is planned only when the remaining time pays for this many times its validation and confirmation. */
 const ROUND_FIT_FACTOR = 1.5;
+/** The last round keeps its confirmation estimate times this free (learned-MPC step times vary by ~10 % between rounds). */
+const CONFIRM_MARGIN = 1.15;
+/** How far a round's training may run past its allotment (its rate estimate can be off); the last planned round may not. */
+const OVERRUN = 1.25;
+const OVERRUN_SLACK_MS = 2000;
 
 /** The time plan of the next round. */
 export interface RoundBudget {
@@ -35,6 +40,8 @@ export interface RoundBudget {
   readonly shareMs: number;
   /** Of that, what it keeps free from training: its validation, and its confirmation when it is the last planned round, ms. */
   readonly reserveMs: number;
+  /** The training's hard stop for an allotment of `allotMs`: some overrun into later rounds' shares, none in the last planned round. */
+  trainLimitMs(allotMs: number): number;
 }
 
 /** Mean transitions per episode of a round's collection. */
@@ -60,14 +67,19 @@ export function roundBudget(last: LearnRoundRecord | undefined, roundsLeft: numb
   if (remainingMs <= 0 || roundsLeft <= 0) return undefined;
   if (last === undefined) {
     const shareMs = remainingMs / roundsLeft;
-    return { rounds: roundsLeft, shareMs, reserveMs: FIRST_VALIDATE_SHARE * shareMs };
+    return withLimit(roundsLeft, shareMs, FIRST_VALIDATE_SHARE * shareMs);
   }
   const minTrainMs = (MIN_STEPS / Math.max(1e-6, last.trainStepsPerSecond)) * 1000;
   const quickMs = quickValidationMs(last);
   if (quickMs + minTrainMs > remainingMs) return undefined;
-  const certifyMs = quickMs + confirmationEstimateMs(last);
+  const certifyMs = quickMs + CONFIRM_MARGIN * confirmationEstimateMs(last);
   const rounds = Math.max(1, Math.min(roundsLeft, Math.floor(remainingMs / (ROUND_FIT_FACTOR * certifyMs))));
   const shareMs = remainingMs / rounds;
   const reserveMs = rounds === 1 && certifyMs + minTrainMs <= remainingMs ? certifyMs : quickMs;
-  return { rounds, shareMs, reserveMs };
+  return withLimit(rounds, shareMs, reserveMs);
+}
+
+function withLimit(rounds: number, shareMs: number, reserveMs: number): RoundBudget {
+  const trainLimitMs = (allotMs: number) => (rounds === 1 ? allotMs : allotMs * OVERRUN + OVERRUN_SLACK_MS);
+  return { rounds, shareMs, reserveMs, trainLimitMs };
 }
