@@ -144,14 +144,6 @@ async function benchEnv(env: string, budget: string, out: string): Promise<Bench
     const oracle = await heldOut(env, plannerUsed, undefined);
     const o = taskScore(oracle);
     results.push(summarize(`oracle MPC ${env} held-out ${o.metric} (same planner budget)`, '%', [100 * o.value], { env, planner: plannerUsed, measuredAt }));
-    results.push(
-      summarize(
-        `learn ${env} held-out score / oracle's`,
-        'x',
-        perSeed.map((s) => (o.value > 0 ? s.score / o.value : Number.NaN)),
-        { env, seeds, measuredAt },
-      ),
-    );
   }
   return results;
 }
@@ -172,7 +164,7 @@ const freshNames = new Set(fresh.map((r) => r.name));
 const kept = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results: BenchResult[] }).results.filter((r) => !freshNames.has(r.name)) : [];
 await writeResults('learn', overChainSeeds([...kept, ...fresh]));
 
-/** Replaces each environment's "held-out score over chain seeds" entry by one over all its per-seed held-out entries. */
+/** Replaces each environment's "held-out score over chain seeds" and "score / oracle's" entries by ones over all its per-seed held-out entries (and its oracle entry). */
 function overChainSeeds(results: BenchResult[]): BenchResult[] {
   const perSeed = /^learn (\S+) held-out (success|deliveries) \(seed (\d+)\)$/;
   const byEnv = new Map<string, BenchResult[]>();
@@ -180,8 +172,26 @@ function overChainSeeds(results: BenchResult[]): BenchResult[] {
     const m = perSeed.exec(r.name);
     if (m) byEnv.set(m[1]!, [...(byEnv.get(m[1]!) ?? []), r]);
   }
-  const out = results.filter((r) => !/^learn \S+ held-out score over chain seeds$/.test(r.name));
+  const out = results.filter((r) => !/^learn \S+ held-out score (over chain seeds|\/ oracle's)$/.test(r.name));
   for (const [env, entries] of byEnv) {
+    // The learned rate as a share of the oracle's, from the oracle entry in the file (kept when LEARN_BENCH_ORACLE=0).
+    const oracle = results.find((r) => r.name.startsWith(`oracle MPC ${env} held-out `));
+    if (oracle && oracle.median > 0) {
+      const sorted = [...entries].sort((a, b) => Number(a.params.chainSeed) - Number(b.params.chainSeed));
+      out.push(
+        summarize(
+          `learn ${env} held-out score / oracle's`,
+          'x',
+          sorted.map((r) => r.median / oracle.median),
+          {
+            env,
+            seeds: sorted.map((r) => Number(r.params.chainSeed)),
+            oracleMeasuredAt: oracle.params.measuredAt,
+            measuredAt: [...new Set(sorted.map((r) => String(r.params.measuredAt)))].sort().join(', '),
+          },
+        ),
+      );
+    }
     const seedsOf = entries.map((r) => Number(r.params.chainSeed)).sort((a, b) => a - b);
     const measured = [...new Set(entries.map((r) => String(r.params.measuredAt)))].sort();
     out.push(
