@@ -13,54 +13,9 @@
  * @module
  */
 import type { Layout } from './layout.js';
+import { MinHeap } from './min-heap.js';
 
 const SQRT2 = Math.SQRT2;
-
-/** A min-heap of (distance, cell) pairs. */
-class Heap {
-  private readonly d: number[] = [];
-  private readonly c: number[] = [];
-  get size(): number {
-    return this.d.length;
-  }
-  push(dist: number, cell: number): void {
-    const { d, c } = this;
-    let i = d.length;
-    d.push(dist);
-    c.push(cell);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (d[p]! <= dist) break;
-      d[i] = d[p]!;
-      c[i] = c[p]!;
-      i = p;
-    }
-    d[i] = dist;
-    c[i] = cell;
-  }
-  pop(): [number, number] {
-    const { d, c } = this;
-    const top: [number, number] = [d[0]!, c[0]!];
-    const lastD = d.pop()!;
-    const lastC = c.pop()!;
-    if (d.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= d.length) break;
-        const r = l + 1;
-        const m = r < d.length && d[r]! < d[l]! ? r : l;
-        if (d[m]! >= lastD) break;
-        d[i] = d[m]!;
-        c[i] = c[m]!;
-        i = m;
-      }
-      d[i] = lastD;
-      c[i] = lastC;
-    }
-    return top;
-  }
-}
 
 /** Shortest-route distances over a layout's standable cells (see the module docs). */
 export class PathDistances {
@@ -85,13 +40,14 @@ export class PathDistances {
     const L = this.layout;
     const s = this.cellSize;
     const dist = new Float64Array(L.rows * L.cols).fill(Number.POSITIVE_INFINITY);
-    const heap = new Heap();
+    const heap = new MinHeap();
     for (const k of sources) {
       dist[k] = 0;
       heap.push(0, k);
     }
     while (heap.size > 0) {
-      const [d, k] = heap.pop();
+      const d = heap.topKey!;
+      const k = heap.pop();
       if (d > dist[k]!) continue;
       const row = Math.floor(k / L.cols);
       const col = k % L.cols;
@@ -111,23 +67,39 @@ export class PathDistances {
     return dist;
   }
 
-  /** The distance of point (x, z) in `field` (see the module docs); undefined when no nearby cell reaches. */
-  private at(field: Float64Array, x: number, z: number): number | undefined {
+  /**
+   * The best free cell around (x, z) in `field`: the one minimising `|point − centre| + field` among the
+   * point's own cell (when `own`) and its 8 neighbours, first in row-major order on ties; undefined when
+   * none reaches.
+   */
+  private nearest(field: Float64Array, x: number, z: number, own: boolean): { d: number; cx: number; cz: number } | undefined {
     const s = this.cellSize;
     const row = Math.floor(z / s);
     const col = Math.floor(x / s);
-    let best = Number.POSITIVE_INFINITY;
+    let bd = Number.POSITIVE_INFINITY;
+    let bx = 0;
+    let bz = 0;
     for (let dr = -1; dr <= 1; dr++) {
       for (let dc = -1; dc <= 1; dc++) {
         const r = row + dr;
         const c = col + dc;
-        if (!this.free(r, c)) continue;
-        const f = field[r * this.layout.cols + c]!;
-        if (f === Number.POSITIVE_INFINITY) continue;
-        best = Math.min(best, Math.hypot(x - (c + 0.5) * s, z - (r + 0.5) * s) + f);
+        if ((!own && dr === 0 && dc === 0) || !this.free(r, c)) continue;
+        const cx = (c + 0.5) * s;
+        const cz = (r + 0.5) * s;
+        const d = Math.hypot(x - cx, z - cz) + field[r * this.layout.cols + c]!;
+        if (d < bd) {
+          bd = d;
+          bx = cx;
+          bz = cz;
+        }
       }
     }
-    return best === Number.POSITIVE_INFINITY ? undefined : best;
+    return bd === Number.POSITIVE_INFINITY ? undefined : { d: bd, cx: bx, cz: bz };
+  }
+
+  /** The distance of point (x, z) in `field` (see the module docs); undefined when no nearby cell reaches. */
+  private at(field: Float64Array, x: number, z: number): number | undefined {
+    return this.nearest(field, x, z, true)?.d;
   }
 
   /**
@@ -157,25 +129,9 @@ export class PathDistances {
       // In the goal's cell (a zone's, or the target's): straight at it.
       [tx, tz] = goal ?? [(col + 0.5) * s, (row + 0.5) * s];
     } else {
-      let best = Number.POSITIVE_INFINITY;
-      tx = x;
-      tz = z;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const r = row + dr;
-          const c = col + dc;
-          if ((dr === 0 && dc === 0) || !this.free(r, c)) continue;
-          const f = field[r * cols + c]!;
-          const cx = (c + 0.5) * s;
-          const cz = (r + 0.5) * s;
-          const d = Math.hypot(x - cx, z - cz) + f;
-          if (d < best) {
-            best = d;
-            tx = cx;
-            tz = cz;
-          }
-        }
-      }
+      const next = this.nearest(field, x, z, false);
+      tx = next?.cx ?? x;
+      tz = next?.cz ?? z;
     }
     const n = Math.hypot(tx - x, tz - z);
     return n < 1e-9 ? { length, dx: 0, dz: 0 } : { length, dx: (tx - x) / n, dz: (tz - z) / n };

@@ -28,6 +28,7 @@ import {
   type DatasetManifest,
 } from './dataset-manifest.js';
 import { NpyAppender, typedArrayBytes, type NpyTypedArray } from '../codecs/npy.js';
+import { processAlive } from '../process-alive.js';
 
 /** Growable storage for the transitions of one episode. */
 export class EpisodeBuffer {
@@ -479,15 +480,6 @@ function siblingPath(out: string, kind: 'staging' | 'tmp' | 'old'): string {
   return join(dirname(out), `.${basename(out)}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Cleans up after writers that died (killed collections): their staging and tmp siblings of `out` are
  * removed; an `old` sibling — the previous dataset, renamed aside by a publish that crashed before its
@@ -500,7 +492,7 @@ async function recoverStaleSiblings(out: string): Promise<void> {
   for (const name of await readdir(dirname(out))) {
     if (!name.startsWith(prefix)) continue;
     const m = pattern.exec(name.slice(prefix.length));
-    if (!m || pidAlive(Number(m[2]))) continue;
+    if (!m || processAlive(Number(m[2]))) continue;
     const path = join(dirname(out), name);
     if (m[1] === 'old' && !(await exists(out))) await rename(path, out);
     else await rm(path, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { QueueError } from './jobs.js';
 import { runFolder } from './shared-folder.js';
+import { processAlive } from '../../src/process-alive.js';
 
 /** What the lock file holds. */
 interface LockInfo {
@@ -29,17 +30,6 @@ interface LockInfo {
 /** The lock file of run `run`. */
 export function runLockFile(shared: string, run: string): string {
   return join(runFolder(shared, run), 'coordinator.json');
-}
-
-/** Whether process `pid` runs on this machine. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, owned by someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readLock(file: string): Promise<LockInfo | undefined> {
@@ -73,7 +63,7 @@ export async function lockRun(shared: string, run: string, command: string): Pro
     }
     const held = await readLock(file);
     if (held === undefined) continue; // released meanwhile
-    if (held.host === mine.host && Number.isSafeInteger(held.pid) && !alive(held.pid)) {
+    if (held.host === mine.host && Number.isSafeInteger(held.pid) && !processAlive(held.pid)) {
       await rm(file, { force: true }); // its process is gone: take it over
       continue;
     }

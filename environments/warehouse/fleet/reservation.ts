@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { MinHeap } from '../min-heap.js';
 
 /** Reservations of a planning window: who holds each (tick, cell), ticks 0…window. */
 export class ReservationTable {
@@ -81,50 +82,6 @@ export function distanceMap(open: Uint8Array, rows: number, cols: number, goal: 
   return dist;
 }
 
-/** A min-heap of (f, id) pairs. */
-class Heap {
-  private f: number[] = [];
-  private id: number[] = [];
-  get size(): number {
-    return this.f.length;
-  }
-  push(f: number, id: number): void {
-    this.f.push(f);
-    this.id.push(id);
-    let i = this.f.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.f[p]! <= f) break;
-      this.f[i] = this.f[p]!;
-      this.id[i] = this.id[p]!;
-      i = p;
-    }
-    this.f[i] = f;
-    this.id[i] = id;
-  }
-  pop(): number {
-    const top = this.id[0]!;
-    const f = this.f.pop()!;
-    const id = this.id.pop()!;
-    const n = this.f.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const c = l + 1 < n && this.f[l + 1]! < this.f[l]! ? l + 1 : l;
-        if (this.f[c]! >= f) break;
-        this.f[i] = this.f[c]!;
-        this.id[i] = this.id[c]!;
-        i = c;
-      }
-      this.f[i] = f;
-      this.id[i] = id;
-    }
-    return top;
-  }
-}
-
 /**
  * Windowed space-time A* for `robot` from `start` (tick 0) toward `goal`, avoiding `table`'s
  * reservations and cells where `open` is 0. Each tick costs 1 (moving or waiting) until the robot is
@@ -151,7 +108,7 @@ export function spaceTimeAStar(
   const h = (c: number) => (dist[c]! < 0 ? rows * cols : dist[c]!);
   const g = new Map<number, number>();
   const parent = new Map<number, number>();
-  const heap = new Heap();
+  const heap = new MinHeap();
   const key0 = start; // key = t · cells + cell
   g.set(key0, 0);
   heap.push(h(start), key0);
