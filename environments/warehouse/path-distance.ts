@@ -161,12 +161,35 @@ export class PathDistances {
     return this.at(this.zoneField, x, z);
   }
 
-  /** Route length from (x, z) to the point (tx, tz) (a package); undefined when unreachable. */
+  /**
+   * Route length from (x, z) to the point (tx, tz) (a package, a docking point); undefined when unreachable.
+   * Inside the point's own cell it is the straight distance (a free cell is convex), so it keeps falling all
+   * the way to the point rather than levelling off at the cell's centre.
+   */
   between(x: number, z: number, tx: number, tz: number): number | undefined {
     const k = this.cellOf(tx, tz);
     if (k === undefined) return undefined;
+    if (this.cellOf(x, z) === k && this.free(Math.floor(k / this.layout.cols), k % this.layout.cols)) return Math.hypot(x - tx, z - tz);
     const s = this.cellSize;
     const d = this.at(this.fieldFrom(k), x, z);
     return d === undefined ? undefined : d + Math.hypot(tx - ((k % this.layout.cols) + 0.5) * s, tz - (Math.floor(k / this.layout.cols) + 0.5) * s);
   }
+}
+
+/** One {@link PathDistances} per layout and cell size (its fields are cached inside). */
+const shared = new WeakMap<Layout, Map<number, PathDistances>>();
+
+/** The {@link PathDistances} of `layout` at `cellSize`, shared by every caller (built on first use). */
+export function pathDistancesFor(layout: Layout, cellSize: number): PathDistances {
+  let bySize = shared.get(layout);
+  if (bySize === undefined) {
+    bySize = new Map();
+    shared.set(layout, bySize);
+  }
+  let paths = bySize.get(cellSize);
+  if (paths === undefined) {
+    paths = new PathDistances(layout, cellSize);
+    bySize.set(cellSize, paths);
+  }
+  return paths;
 }

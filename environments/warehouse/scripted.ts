@@ -28,6 +28,22 @@ export interface WarehouseGreedyOptions {
   readonly releaseTolerance?: number;
 }
 
+/** One robot's next task (see {@link WarehouseGreedyPolicy.task}). */
+export interface RobotTask {
+  /** Where the robot's centre is to go, grid frame x, m (its start cell's centre when it has nothing to fetch). */
+  readonly x: number;
+  /** Same, z, m. */
+  readonly z: number;
+  /** Grip command: 1 grips (or keeps holding), −1 releases (or stays empty). */
+  readonly grip: number;
+  /** Stand still: the robot is releasing its package over a drop zone. */
+  readonly hold: boolean;
+  /** Carried package centre − robot centre, x, m (0 when not carrying). */
+  readonly carriedDx: number;
+  /** Same, z, m. */
+  readonly carriedDz: number;
+}
+
 /** What the policy needs to know about the environment: its layout and validated options. */
 export interface WarehouseSetup {
   readonly layout: Layout;
@@ -123,19 +139,26 @@ export class WarehouseGreedyPolicy implements Policy<Float32Array, Float32Array>
     out[a + 1] = (-dz / d) * 0.6 + (dx / d) * 0.4;
   }
 
-  private driveRobot(obs: Float32Array, o: number, out: Float32Array, a: number, robot: number): void {
+  /**
+   * The task layer of robot `robot` (its block of the flat `observation`): where its centre is to go next
+   * and its grip command. The greedy fleet steers to it along grid paths; learned fleet MPC plans motions to
+   * it (`WarehouseFleetMpcPolicy`), so both do the same task.
+   * @throws {@link InvalidArgumentError} for a robot index outside the fleet
+   */
+  task(observation: Float32Array, robot: number): RobotTask {
+    if (!Number.isSafeInteger(robot) || robot < 0 || robot >= this.numRobots) {
+      throw new InvalidArgumentError(`WarehouseGreedyPolicy.task: expected a robot index in [0, ${this.numRobots - 1}], got ${describeValue(robot)}`);
+    }
+    const obs = observation;
+    const o = robot * this.robotDim;
     const c = this.config;
     const px = obs[o + O.x]!;
     const pz = obs[o + O.z]!;
     const hr = c.robotSize / 2;
-    out[a + 2] = -1;
     if (obs[o + O.hasTarget]! < 0.5) {
       // Nothing to fetch: go back to the start cell, out of the aisles the others still use.
       const home = this.layout.robots[robot]!;
-      const [vx, vz] = this.steer(px, pz, (home.col + 0.5) * c.cellSize, (home.row + 0.5) * c.cellSize, hr, hr);
-      out[a] = vx;
-      out[a + 1] = vz;
-      return;
+      return { x: (home.col + 0.5) * c.cellSize, z: (home.row + 0.5) * c.cellSize, grip: -1, hold: false, carriedDx: 0, carriedDz: 0 };
     }
     const hp = c.packageSize / 2;
     const tdx = obs[o + O.targetDx]!;
@@ -146,26 +169,41 @@ export class WarehouseGreedyPolicy implements Policy<Float32Array, Float32Array>
       const zx = px + obs[o + O.zoneDx]!;
       const zz = pz + obs[o + O.zoneDz]!;
       const speed = Math.hypot(obs[o + O.vx]!, obs[o + O.vz]!);
-      if (Math.max(Math.abs(zx - kx), Math.abs(zz - kz)) < this.releaseTolerance && speed < 0.2) return; // release, stand still
-      // Steer the bounding box of robot + package so that the package centre ends on the zone centre.
-      const x0 = Math.min(px - hr, kx - hp);
-      const x1 = Math.max(px + hr, kx + hp);
-      const z0 = Math.min(pz - hr, kz - hp);
-      const z1 = Math.max(pz + hr, kz + hp);
-      const cx = (x0 + x1) / 2;
-      const cz = (z0 + z1) / 2;
-      const [vx, vz] = this.steer(cx, cz, zx + (cx - kx), zz + (cz - kz), (x1 - x0) / 2, (z1 - z0) / 2);
-      out[a] = vx;
-      out[a + 1] = vz;
-      out[a + 2] = 1;
+      // Release (and stand still) once the package is over the zone centre and slow.
+      const hold = Math.max(Math.abs(zx - kx), Math.abs(zz - kz)) < this.releaseTolerance && speed < 0.2;
+      return { x: zx - tdx, z: zz - tdz, grip: hold ? -1 : 1, hold, carriedDx: tdx, carriedDz: tdz };
+    }
+    const [x, z] = this.dockingPoint(px, pz, kx, kz, px + obs[o + O.zoneDx]!, pz + obs[o + O.zoneDz]!);
+    // Grip as soon as the package is close: the environment attaches once the gap is within reach.
+    const grip = Math.max(Math.abs(tdx), Math.abs(tdz)) < hr + hp + c.gripReach + 0.1 ? 1 : -1;
+    return { x, z, grip, hold: false, carriedDx: 0, carriedDz: 0 };
+  }
+
+  private driveRobot(obs: Float32Array, o: number, out: Float32Array, a: number, robot: number): void {
+    const task = this.task(obs, robot);
+    out[a + 2] = task.grip;
+    if (task.hold) return; // release, stand still
+    const px = obs[o + O.x]!;
+    const pz = obs[o + O.z]!;
+    const hr = this.config.robotSize / 2;
+    if (task.carriedDx === 0 && task.carriedDz === 0) {
+      [out[a], out[a + 1]] = this.steer(px, pz, task.x, task.z, hr, hr);
       return;
     }
-    const dock = this.dockingPoint(px, pz, kx, kz, px + obs[o + O.zoneDx]!, pz + obs[o + O.zoneDz]!);
-    const [vx, vz] = this.steer(px, pz, dock[0], dock[1], hr, hr);
-    out[a] = vx;
-    out[a + 1] = vz;
-    // Grip as soon as the package is close: the environment attaches once the gap is within reach.
-    if (Math.max(Math.abs(tdx), Math.abs(tdz)) < hr + hp + c.gripReach + 0.1) out[a + 2] = 1;
+    // Steer the bounding box of robot + package so that the package centre ends on the zone centre.
+    const hp = this.config.packageSize / 2;
+    const kx = px + task.carriedDx;
+    const kz = pz + task.carriedDz;
+    const x0 = Math.min(px - hr, kx - hp);
+    const x1 = Math.max(px + hr, kx + hp);
+    const z0 = Math.min(pz - hr, kz - hp);
+    const z1 = Math.max(pz + hr, kz + hp);
+    const cx = (x0 + x1) / 2;
+    const cz = (z0 + z1) / 2;
+    // The zone centre as the observation gives it (not task.x + carriedDx: the same value, rounded otherwise).
+    const zx = px + obs[o + O.zoneDx]!;
+    const zz = pz + obs[o + O.zoneDz]!;
+    [out[a], out[a + 1]] = this.steer(cx, cz, zx + (cx - kx), zz + (cz - kz), (x1 - x0) / 2, (z1 - z0) / 2);
   }
 
   /** The point beside the package (one of four sides, clear of shelves) that is quickest to reach. */

@@ -7,7 +7,8 @@
  * (their plans of the previous call, rolled out once more at its end).
  *
  * The batching is a gate: each optimiser's objective call waits until every robot still optimising
- * has handed in its population, then one `model.rollout` scores them all. Optimisers of one spec make
+ * has handed in its population, then one `model.rollout` scores them all, rows in robot order (a model
+ * may rely on it: with every robot's population of n candidates, row `r·n + k` is robot r's candidate k). Optimisers of one spec make
  * the same calls in the same order, so robots stay in step; a robot whose optimiser has finished leaves
  * the gate. Results equal planning each robot alone with the same seeds (when the proximity cost is
  * off), because a per-robot model scores each row independently of the rest of its batch.
@@ -47,8 +48,11 @@ export interface FleetPlannerOptions {
   readonly high: ArrayLike<number>;
   /** Each robot's optimiser (the seed inside is replaced by the robot's derived seed). */
   readonly optimizer: OptimizerSpec;
-  /** A robot's objective. Default: {@link rewardObjective}`()`. */
-  readonly objective?: PlanningObjective;
+  /**
+   * A robot's objective: one for every robot, or a function giving robot `r`'s (called on every model call,
+   * so it may change between plans, e.g. each robot's own goal). Default: {@link rewardObjective}`()`.
+   */
+  readonly objective?: PlanningObjective | ((robot: number) => PlanningObjective);
   /** Cost on predicted proximity to the other robots' predicted paths. Default: none. */
   readonly proximity?: ProximityCost;
   /** Base seed. Default 0. */
@@ -83,7 +87,7 @@ interface Pending {
 /** Batched fleet MPC over one per-robot {@link RolloutModel} (see the module docs). */
 export class FleetPlanner {
   private readonly optimizers: SequenceOptimizer[];
-  private readonly objective: PlanningObjective;
+  private readonly objective: (robot: number) => PlanningObjective;
   private readonly H: number;
   private readonly A: number;
   private readonly S: number;
@@ -111,7 +115,8 @@ export class FleetPlanner {
     }
     const problem = sequenceProblem(horizon, low, high, 'FleetPlanner');
     this.optimizers = Array.from({ length: robots }, (_, r) => createOptimizer(problem, { ...options.optimizer, seed: fleetRobotSeed(seed, r) } as OptimizerSpec));
-    this.objective = options.objective ?? rewardObjective();
+    const objective = options.objective ?? rewardObjective();
+    this.objective = typeof objective === 'function' ? objective : () => objective;
     this.H = horizon;
     this.A = model.actionDim;
     this.S = model.stateDim;
@@ -119,18 +124,24 @@ export class FleetPlanner {
   }
 
   /**
-   * Plans every robot from its state (`robots × S`), warm-started from the previous plan shifted by one step.
-   * @throws {@link InvalidArgumentError} when `states` is not `robots × S`
+   * Plans every robot from its state (`robots × S`), warm-started from the previous plan shifted by one step,
+   * or from `init.means` (`robots × H × A`, e.g. a reference controller's commands) when given.
+   * @throws {@link InvalidArgumentError} when `states` is not `robots × S` or `init.means` not `robots × H × A`
    */
-  async plan(states: Float32Array): Promise<FleetPlanResult> {
+  async plan(states: Float32Array, init: { readonly means?: Float32Array } = {}): Promise<FleetPlanResult> {
     const R = this.options.robots;
     if (states.length !== R * this.S) throw new InvalidArgumentError(`FleetPlanner.plan: expected ${R} × ${this.S} start states, got ${states.length} values`);
+    const { means } = init;
+    if (means !== undefined && means.length !== R * this.H * this.A) {
+      throw new InvalidArgumentError(`FleetPlanner.plan: expected initial means of ${R} × ${this.H} × ${this.A} values, got ${means.length}`);
+    }
     const t0 = performance.now();
     let calls = 0;
     let active = R;
     let pending: Pending[] = [];
     const flush = async () => {
-      const batch = pending;
+      // Robot order, whatever order the optimisers handed in: rows are robot-major (see the module docs).
+      const batch = pending.sort((a, b) => a.robot - b.robot);
       pending = [];
       calls++;
       try {
@@ -147,7 +158,7 @@ export class FleetPlanner {
       });
     const results = await Promise.all(
       this.optimizers.map((opt, r) =>
-        opt.optimize(gate(r), { mean: this.shifted(this.means[r]!) }).finally(() => {
+        opt.optimize(gate(r), { mean: means?.slice(r * this.H * this.A, (r + 1) * this.H * this.A) ?? this.shifted(this.means[r]!) }).finally(() => {
           active--;
           if (active > 0 && pending.length === active) void flush();
         }),
@@ -204,7 +215,7 @@ export class FleetPlanner {
         ...(rollout.uncertainty !== undefined && { uncertainty: slice(rollout.uncertainty, H)! }),
       };
       p.costs.fill(0);
-      await this.objective.evaluate(
+      await this.objective(p.robot).evaluate(
         { count: n, horizon: H, stateDim: S, actionDim: A, startStates: starts.subarray(row * S, (row + n) * S), actions: slice(actions, H * A)!, rollout: mine },
         p.costs,
       );

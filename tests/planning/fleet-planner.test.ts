@@ -82,4 +82,36 @@ describe('FleetPlanner', () => {
     expect(() => new FleetPlanner(pointModel(), { robots: 2, horizon: 4, low: [-1], high: [1], optimizer: spec })).toThrow(/actionDim 2/);
     await expect(plain.plan(new Float32Array(3))).rejects.toThrow(/expected 2 × 2 start states/);
   });
+
+  it('gives each robot its own objective and starts from given initial means', async () => {
+    const seen: number[] = [];
+    const toward = (gx: number) => ({
+      name: `toward-${gx}`,
+      evaluate(batch: { count: number; horizon: number; rollout: { states: Float32Array } }, costs: Float32Array) {
+        for (let c = 0; c < batch.count; c++) costs[c]! += Math.abs(batch.rollout.states[(c * batch.horizon + batch.horizon - 1) * 2]! - gx);
+      },
+    });
+    const fleet = new FleetPlanner(pointModel(), {
+      robots: 2,
+      horizon: 4,
+      low: [-1, -1],
+      high: [1, 1],
+      optimizer: spec,
+      objective: (robot) => {
+        seen.push(robot);
+        return toward(robot === 0 ? -2 : 2);
+      },
+    });
+    const { actions } = await fleet.plan(Float32Array.of(0, 0, 0, 0));
+    expect(seen).toEqual([0, 1, 0, 1, 0, 1]); // robot order in every batched call
+    const sumX = (r: number) => Array.from({ length: 4 }, (_, t) => actions[(r * 4 + t) * 2]!).reduce((a, b) => a + b, 0);
+    expect(sumX(0)).toBeLessThan(-2); // robot 0 heads for x = −2, robot 1 for x = +2
+    expect(sumX(1)).toBeGreaterThan(2);
+    await expect(fleet.plan(Float32Array.of(0, 0, 0, 0), { means: new Float32Array(3) })).rejects.toThrow(/initial means of 2 × 4 × 2/);
+    // Given means replace the warm start: a zero-sample-noise planner returns them.
+    const exact = new FleetPlanner(pointModel(), { robots: 2, horizon: 4, low: [-1, -1], high: [1, 1], optimizer: { algorithm: 'cem', samples: 8, iterations: 1, initStd: 1e-9 } });
+    const means = Float32Array.from({ length: 16 }, (_, i) => ((i % 5) - 2) / 4);
+    const planned = await exact.plan(Float32Array.of(0, 0, 0, 0), { means });
+    for (let i = 0; i < 16; i++) expect(planned.actions[i]).toBeCloseTo(means[i]!, 5);
+  });
 });

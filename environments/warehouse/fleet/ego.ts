@@ -24,7 +24,7 @@ import { InvalidArgumentError, describeValue } from '../../../src/errors.js';
 import type { WarehouseConfig } from '../config.js';
 import { type Layout, isBlocked } from '../layout.js';
 import { WAREHOUSE_OBS as O, observationLayout } from '../observation.js';
-import { PathDistances } from '../path-distance.js';
+import { type PathDistances, pathDistancesFor } from '../path-distance.js';
 
 /** Sizes of the ego-centric vector; defaults in brackets. */
 export interface EgoObservationOptions {
@@ -47,22 +47,6 @@ export function egoObservationDim(options: EgoObservationOptions = {}): number {
   return EGO_BASE + 5 * robots + 3 * shelves + (route ? 3 : 0);
 }
 
-/** One {@link PathDistances} per layout and cell size (its fields are cached inside). */
-const routes = new WeakMap<Layout, Map<number, PathDistances>>();
-function pathsFor(layout: Layout, cellSize: number): PathDistances {
-  let bySize = routes.get(layout);
-  if (bySize === undefined) {
-    bySize = new Map();
-    routes.set(layout, bySize);
-  }
-  let paths = bySize.get(cellSize);
-  if (paths === undefined) {
-    paths = new PathDistances(layout, cellSize);
-    bySize.set(cellSize, paths);
-  }
-  return paths;
-}
-
 /**
  * Every robot's ego-centric vector (`N × egoObservationDim`, robot order) from the flat `Warehouse-v0`
  * observation of an environment with `setup`'s layout and options.
@@ -81,7 +65,7 @@ export function egoObservations(
   const D = observationLayout(N, setup.config.lidarRays).robotDim;
   if (observation.length !== N * D) throw new InvalidArgumentError(`egoObservations: expected a flat observation of ${N} × ${D} values, got ${observation.length}`);
   const E = egoObservationDim({ robots: k, shelves: m, route });
-  const paths = route ? pathsFor(setup.layout, setup.config.cellSize) : undefined;
+  const paths = route ? pathDistancesFor(setup.layout, setup.config.cellSize) : undefined;
   const out = new Float32Array(N * E);
   const order = Array.from({ length: N }, (_, j) => j);
   const dist = new Float64Array(N);

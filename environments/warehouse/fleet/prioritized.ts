@@ -87,6 +87,9 @@ const SETTLE_TOLERANCE = 0.12;
  */
 const CARRY_SHIFT = 0.6;
 
+/** Fastest approach to a package while docking, m/s. */
+const DOCK_SPEED = 0.6;
+
 enum Phase {
   Move = 0,
   Dock = 1,
@@ -421,11 +424,77 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
     return bestFree >= 0 ? bestFree : best >= 0 ? best : from;
   }
 
+  /** Robot `i`'s docking goal: its centre where the grip reaches the package, straight from its dock cell. */
+  private dockGoal(i: number): [number, number] {
+    const c = this.config;
+    const kx = this.packagePos[2 * this.task[i]!]!;
+    const kz = this.packagePos[2 * this.task[i]! + 1]!;
+    const [cx, cz] = this.centre(this.dock[i]!);
+    const ax = Math.abs(kx - cx) > Math.abs(kz - cz);
+    const reach = c.robotSize / 2 + c.packageSize / 2 + Math.min(0.02, c.gripReach / 2);
+    return [ax ? kx - Math.sign(kx - cx) * reach : kx, ax ? kz : kz - Math.sign(kz - cz) * reach];
+  }
+
+  /**
+   * The planned position and velocity of robot `i`'s tracked point at the end of control step `tick` of
+   * tick `k` of its path (k = 0: the current tick): cubic Hermite between the cell centres, at full speed
+   * through a cell the path runs straight through, at rest where it starts, turns, waits or ends.
+   */
+  private planned(i: number, k: number, tick: number): { x: number; z: number; vx: number; vz: number } {
+    const path = this.paths[i]!;
+    const last = path.length - 1;
+    const from = path[Math.min(last, k)]!;
+    const to = path[Math.min(last, k + 1)]!;
+    const after = path[Math.min(last, k + 2)]!;
+    const before = k === 0 ? undefined : path[Math.min(last, k - 1)]!;
+    const [x0, z0] = this.centre(from);
+    const [x1, z1] = this.centre(to);
+    const move = to - from;
+    const v0 = move !== 0 && (before === undefined ? this.lastMove[i] : from - before) === move ? 1 : 0;
+    const v1 = move !== 0 && after - to === move ? 1 : 0;
+    const u = (tick + 1) / this.T;
+    const pos = -2 * u ** 3 + 3 * u ** 2 + v0 * (u ** 3 - 2 * u ** 2 + u) + v1 * (u ** 3 - u ** 2);
+    const vel = (-6 * u ** 2 + 6 * u + v0 * (3 * u ** 2 - 4 * u + 1) + v1 * (3 * u ** 2 - 2 * u)) / (this.T * this.env.controlDt);
+    return { x: x0 + (x1 - x0) * pos, z: z0 + (z1 - z0) * pos, vx: (x1 - x0) * vel, vz: (z1 - z0) * vel };
+  }
+
+  /**
+   * Robot `i`'s reference for the next `steps` control steps, from the plan the last `act` used: where
+   * its tracked point is planned to be after each step (`steps × 2`; while docking, the docking law's
+   * nominal approach to the docking goal; while releasing, its cell), and the tracked point now (the robot's centre, or shifted toward
+   * a carried package). Fleet MPC tracks it (`WarehouseFleetMpcPolicy`).
+   * @throws {@link InvalidArgumentError} for a robot index outside the fleet or before the first `act`
+   */
+  reference(i: number, steps: number): { points: Float32Array; trackedX: number; trackedZ: number; docking: boolean } {
+    if (!Number.isSafeInteger(i) || i < 0 || i >= this.N)
+      throw new InvalidArgumentError(`WarehousePrioritizedPolicy.reference: expected a robot index in [0, ${this.N - 1}], got ${describeValue(i)}`);
+    if (this.step === 0) throw new InvalidArgumentError('WarehousePrioritizedPolicy.reference: expected a call after act() (there is no plan before the first step)');
+    const points = new Float32Array(steps * 2);
+    const docking = this.phase[i] === Phase.Dock;
+    const now = (this.step - 1) % this.T;
+    let x = this.tracked[2 * i]!;
+    let z = this.tracked[2 * i + 1]!;
+    const [gx, gz] = docking ? this.dockGoal(i) : [0, 0];
+    for (let s = 0; s < steps; s++) {
+      if (docking) {
+        // The docking law's nominal approach: gain × distance, at most DOCK_SPEED.
+        let vx = this.gain * (gx - x);
+        let vz = this.gain * (gz - z);
+        const n = Math.hypot(vx, vz);
+        if (n > DOCK_SPEED) (vx *= DOCK_SPEED / n), (vz *= DOCK_SPEED / n);
+        x += vx * this.env.controlDt;
+        z += vz * this.env.controlDt;
+      } else ({ x, z } = this.planned(i, Math.floor((now + s) / this.T), (now + s) % this.T));
+      points[2 * s] = x;
+      points[2 * s + 1] = z;
+    }
+    return { points, trackedX: this.tracked[2 * i]!, trackedZ: this.tracked[2 * i + 1]!, docking };
+  }
+
   /** Writes robot `i`'s `[vx, vz, grip]` for step `tick` of the current tick. */
   private command(obs: Float32Array, o: number, i: number, tick: number, out: Float32Array): void {
     const c = this.config;
     const a = i * 3;
-    const dt = this.env.controlDt;
     const tx = this.tracked[2 * i]!;
     const tz = this.tracked[2 * i + 1]!;
     let vx: number;
@@ -434,34 +503,16 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
     out[a + 2] = carryingNow ? 1 : -1;
     if (this.phase[i] === Phase.Dock) {
       // Drive straight at the package until the grip reaches it.
-      const kx = this.packagePos[2 * this.task[i]!]!;
-      const kz = this.packagePos[2 * this.task[i]! + 1]!;
-      const [cx, cz] = this.centre(this.dock[i]!);
-      const ax = Math.abs(kx - cx) > Math.abs(kz - cz);
-      const reach = c.robotSize / 2 + c.packageSize / 2 + Math.min(0.02, c.gripReach / 2);
-      const gx = ax ? kx - Math.sign(kx - cx) * reach : kx;
-      const gz = ax ? kz : kz - Math.sign(kz - cz) * reach;
+      const [gx, gz] = this.dockGoal(i);
       [vx, vz] = [this.gain * (gx - obs[o + O.x]!), this.gain * (gz - obs[o + O.z]!)];
       const n = Math.hypot(vx, vz);
-      if (n > 0.6) (vx *= 0.6 / n), (vz *= 0.6 / n);
+      if (n > DOCK_SPEED) (vx *= DOCK_SPEED / n), (vz *= DOCK_SPEED / n);
       out[a + 2] = 1;
     } else {
-      const path = this.paths[i]!;
-      const from = path[0]!;
-      const to = path[Math.min(path.length - 1, 1)]!;
-      const after = path[Math.min(path.length - 1, 2)]!;
-      const [x0, z0] = this.centre(from);
-      const [x1, z1] = this.centre(to);
-      // Cubic Hermite between the cell centres: full speed through a cell the path runs straight
-      // through, at rest where it starts, turns, waits or ends.
-      const move = to - from;
-      const v0 = move !== 0 && this.lastMove[i] === move ? 1 : 0;
-      const v1 = move !== 0 && after - to === move ? 1 : 0;
-      const u = (tick + 1) / this.T;
-      const pos = -2 * u ** 3 + 3 * u ** 2 + v0 * (u ** 3 - 2 * u ** 2 + u) + v1 * (u ** 3 - u ** 2);
-      const vel = (-6 * u ** 2 + 6 * u + v0 * (3 * u ** 2 - 4 * u + 1) + v1 * (3 * u ** 2 - 2 * u)) / (this.T * dt);
-      vx = (x1 - x0) * vel + this.gain * (x0 + (x1 - x0) * pos - tx);
-      vz = (z1 - z0) * vel + this.gain * (z0 + (z1 - z0) * pos - tz);
+      // Feed-forward of the planned velocity plus feedback toward the planned position.
+      const p = this.planned(i, 0, tick);
+      vx = p.vx + this.gain * (p.x - tx);
+      vz = p.vz + this.gain * (p.z - tz);
       if (this.phase[i] === Phase.Release) out[a + 2] = -1;
     }
     const n = Math.hypot(vx, vz);
