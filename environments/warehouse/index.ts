@@ -25,3 +25,7 @@ export * from './maps/generate.js';
 export * from './fleet/reservation.js';
 export * from './fleet/prioritized.js';
 export * from './fleet/ego.js';
+export * from './fleet/robot-cost.js';
+export * from './fleet/mpc-policy.js';
+export * from './fleet/oracle.js';
+export * from './path-distance.js';
