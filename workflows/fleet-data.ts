@@ -6,7 +6,8 @@
  * the trainer sees every robot, every fleet size and every map as one distribution.
  *
  * The actions are the prioritised fleet policy's, with seeded Gaussian noise (`noise`, clipped to the
- * action box) so the data covers more than the baseline's own paths.
+ * action box; with `noiseMin`, a std per robot and episode) so the data covers more than the baseline's
+ * own paths.
  *
  * @module
  */
@@ -33,6 +34,12 @@ export const CollectFleetDatasetOptionsSchema = z
     maxSteps: z.number().int().min(1).default(300),
     /** Std of the Gaussian noise added to the velocity commands (the grip is left alone). Default 0.2. */
     noise: z.number().min(0).max(2).default(0.2),
+    /**
+     * With `noiseMin` < `noise`, each robot's std in each episode is drawn uniformly from [`noiseMin`,
+     * `noise`]: some robots nearly follow the plan (stopping and waiting as it does), others wander, so the
+     * data holds both. Default: `noise` (every robot the same std).
+     */
+    noiseMin: z.number().min(0).max(2).optional(),
     /** Ego-centric vector sizes (see `egoObservations`). Default: 4 robots, 8 shelf cells, 3 m. */
     ego: z
       .object({
@@ -50,7 +57,8 @@ export const CollectFleetDatasetOptionsSchema = z
     /** Stops after the current episode; the finished ones are kept. */
     signal: signalOption(),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.noiseMin === undefined || o.noiseMin <= o.noise, { message: 'expected `noiseMin` ≤ `noise`', path: ['noiseMin'] });
 
 /** Options accepted by {@link collectFleetDataset}. */
 export type CollectFleetDatasetOptions = z.input<typeof CollectFleetDatasetOptionsSchema>;
@@ -82,7 +90,7 @@ export async function collectFleetDataset(options: CollectFleetDatasetOptions): 
       try {
         for (let k = 0; k < o.episodes && !o.signal?.aborted; k++) {
           const seed = o.seed + 1000 * f + k;
-          for (const episode of await fleetEpisode(env, policy, seed, o.maxSteps, o.noise, ego)) await writer.appendEpisode(episode);
+          for (const episode of await fleetEpisode(env, policy, seed, o.maxSteps, [o.noiseMin ?? o.noise, o.noise], ego)) await writer.appendEpisode(episode);
         }
       } finally {
         await env.close();
@@ -101,12 +109,14 @@ async function fleetEpisode(
   policy: WarehousePrioritizedPolicy,
   seed: number,
   maxSteps: number,
-  noise: number,
+  noise: readonly [number, number],
   ego: EgoObservationOptions,
 ): Promise<EpisodeBuffer[]> {
   const N = env.numRobots;
   const dim = egoObservationDim(ego);
   const rng = Rng.fromSeed(seed).derive(1);
+  // Each robot's std: drawn from its own stream, so a constant std leaves the noise stream as it was.
+  const stds = Array.from({ length: N }, (_, i) => (noise[0] === noise[1] ? noise[1] : noise[0] + (noise[1] - noise[0]) * Rng.fromSeed(seed).derive(2).derive(i).uniform()));
   const buffers = Array.from({ length: N }, () => new EpisodeBuffer(dim, 3, seed));
   policy.reset(seed);
   let { observation } = await env.reset({ seed });
@@ -114,7 +124,7 @@ async function fleetEpisode(
   for (let t = 0; t < maxSteps; t++) {
     const action = policy.act(observation);
     for (let i = 0; i < N; i++) {
-      for (const a of [3 * i, 3 * i + 1]) action[a] = Math.max(-1, Math.min(1, action[a]! + noise * rng.normal()));
+      for (const a of [3 * i, 3 * i + 1]) action[a] = Math.max(-1, Math.min(1, action[a]! + stds[i]! * rng.normal()));
     }
     const r = await env.step(action);
     const after = egoObservations(r.observation, env, ego);

@@ -1,7 +1,7 @@
 /**
- * Scripted warehouse fleets as a library call (what `embodied fleet` runs): episodes of
- * `Warehouse-v0` on any layout or map, driven by the greedy or the prioritised fleet policy, with the
- * fleet metrics — deliveries, throughput (per simulated hour and per robot-hour), collisions by kind,
+ * Warehouse fleets as a library call (what `embodied fleet` runs): episodes of `Warehouse-v0` on any
+ * layout or map, driven by the greedy or the prioritised fleet policy, or by fleet MPC on a learned shared
+ * per-robot model (`policy: 'mpc'`, `model`: its bundle), with the fleet metrics — deliveries, throughput (per simulated hour and per robot-hour), collisions by kind,
  * idle time, plan latency per robot — and the simulation speed.
  *
  * @module
@@ -11,6 +11,9 @@ import { DEFAULT_MAX_EPISODE_STEPS, isBuiltinLayoutName } from '../environments/
 import { WarehouseEnv, type WarehouseOptions } from '../environments/warehouse/index.js';
 import { WarehouseGreedyPolicy } from '../environments/warehouse/scripted.js';
 import { WarehousePrioritizedPolicy } from '../environments/warehouse/fleet/prioritized.js';
+import { WarehouseFleetMpcPolicy } from '../environments/warehouse/fleet/mpc-policy.js';
+import type { Policy } from '../src/policy.js';
+import { WorldModel } from '../src/worldmodel/world-model.js';
 import { parseOptions, z } from '../src/options.js';
 import { callbackOption, signalOption } from './schema.js';
 
@@ -19,8 +22,14 @@ export const RunFleetOptionsSchema = z
   .object({
     /** `Warehouse-v0` options: `layout` or `layoutFile`, `robots`, `packages`, `dropZones`, … Default `{}` (tiny). */
     envOptions: z.record(z.string(), z.unknown()).default({}),
-    /** `'prioritized'` (reservation table, no robot–robot collisions) or `'greedy'`. Default `'prioritized'`. */
-    policy: z.enum(['prioritized', 'greedy']).default('prioritized'),
+    /**
+     * `'prioritized'` (reservation table, no robot–robot collisions), `'greedy'`, or `'mpc'`: fleet MPC
+     * (`WarehouseFleetMpcPolicy`, the prioritised plan as its task layer) on the model at `model`. Default
+     * `'prioritized'`.
+     */
+    policy: z.enum(['prioritized', 'greedy', 'mpc']).default('prioritized'),
+    /** With `policy: 'mpc'`: the bundle of a shared per-robot observation-space model trained on ego-centric fleet data (`collectFleetDataset`). */
+    model: z.string().min(1).optional(),
     /** Episodes; episode k is reset with `seed + k`. Default 1. */
     episodes: z.number().int().min(1).default(1),
     /** Base seed. Default 0. */
@@ -32,7 +41,8 @@ export const RunFleetOptionsSchema = z
     /** Called after every episode. */
     onEpisode: callbackOption<(episode: FleetEpisode) => void>(),
   })
-  .strict();
+  .strict()
+  .refine((o) => (o.policy === 'mpc') === (o.model !== undefined), { message: "expected `model` (a bundle directory) with policy 'mpc', and only then", path: ['model'] });
 
 /** Options accepted by {@link runFleet}. */
 export type RunFleetOptions = z.input<typeof RunFleetOptionsSchema>;
@@ -56,13 +66,16 @@ export interface FleetEpisode {
   readonly simTime: number;
   /** Control steps per wall-clock second (environment + policy, this thread). */
   readonly stepsPerSecond: number;
-  /** Mean and longest plan per robot, ms (prioritised policy; empty for the greedy one, which does not plan ahead). */
+  /**
+   * Mean and longest plan per robot, ms (prioritised policy; with fleet MPC, the batched plan of the whole
+   * fleet, which every robot waits for; empty for the greedy one, which does not plan ahead).
+   */
   readonly planLatency: { readonly meanMs: readonly number[]; readonly maxMs: readonly number[] };
 }
 
 /** What {@link runFleet} returns. */
 export interface FleetReport {
-  readonly policy: 'prioritized' | 'greedy';
+  readonly policy: 'prioritized' | 'greedy' | 'mpc';
   readonly layout: { readonly name: string; readonly rows: number; readonly cols: number };
   readonly robots: number;
   readonly packages: number;
@@ -73,7 +86,7 @@ export interface FleetReport {
 }
 
 /**
- * Runs scripted fleet episodes.
+ * Runs fleet episodes (scripted, or fleet MPC on a learned model).
  * @throws {@link InvalidArgumentError} for bad options (naming the field) or a bad layout (naming line and column).
  */
 export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
@@ -81,25 +94,31 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const env = new WarehouseEnv(o.envOptions as WarehouseOptions);
   const name = env.layout.name;
   const maxSteps = o.maxSteps ?? DEFAULT_MAX_EPISODE_STEPS[isBuiltinLayoutName(name) ? name : 'custom'];
+  const model = o.model === undefined ? undefined : await WorldModel.load(o.model);
   const prioritized = o.policy === 'prioritized' ? new WarehousePrioritizedPolicy(env) : undefined;
-  const policy = prioritized ?? new WarehouseGreedyPolicy(env);
+  const mpc = model && new WarehouseFleetMpcPolicy(env, model);
+  const policy: Policy<Float32Array, Float32Array> = prioritized ?? mpc ?? new WarehouseGreedyPolicy(env);
   const episodes: FleetEpisode[] = [];
   try {
     for (let k = 0; k < o.episodes && !o.signal?.aborted; k++) {
       const seed = o.seed + k;
-      prioritized?.reset(seed);
+      policy.reset?.(seed);
       let { observation, info } = await env.reset({ seed });
       const t0 = performance.now();
       let steps = 0;
+      const fleetPlans: number[] = [];
       while (steps < maxSteps && !o.signal?.aborted) {
-        const r = await env.step(policy.act(observation));
+        const r = await env.step(await policy.act(observation));
+        if (mpc) fleetPlans.push(mpc.lastPlanMs);
         observation = r.observation;
         info = r.info;
         steps++;
         if (r.terminated) break;
       }
       const wall = (performance.now() - t0) / 1000;
-      const latency = prioritized?.planLatency();
+      const latency =
+        prioritized?.planLatency() ??
+        (mpc && { meanMs: new Array<number>(env.numRobots).fill(mean(fleetPlans)), maxMs: new Array<number>(env.numRobots).fill(Math.max(0, ...fleetPlans)) });
       const episode: FleetEpisode = {
         seed,
         steps,
@@ -119,6 +138,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     }
   } finally {
     await env.close();
+    await model?.close();
   }
   return {
     policy: o.policy,

@@ -1,6 +1,6 @@
 /**
- * `embodied fleet`: flags → {@link runFleet} (scripted warehouse fleets: the prioritised planner or
- * the greedy robots, on a built-in layout, an ASCII map or a MovingAI `.map`), printing deliveries,
+ * `embodied fleet`: flags → {@link runFleet} (warehouse fleets: the prioritised planner, the greedy
+ * robots, or fleet MPC on a learned model, on a built-in layout, an ASCII map or a MovingAI `.map`), printing deliveries,
  * throughput per robot-hour, collisions by kind, idle time, plan latency per robot and steps/s. Ctrl-C
  * stops after the current step and reports the finished episodes.
  */
@@ -13,8 +13,11 @@ import { integerOption, jsonObjectOption, withCtrlC } from '../options.js';
 export function registerFleetCommand(program: Command): void {
   const command = program
     .command('fleet')
-    .description('run a scripted Warehouse-v0 fleet (prioritised planning or greedy) and report deliveries, throughput, collisions, idle time and plan latency')
-    .addOption(new Option('--policy <name>', 'fleet policy').choices(['prioritized', 'greedy']).default('prioritized'))
+    .description(
+      'run a Warehouse-v0 fleet (prioritised planning, greedy, or fleet MPC on a learned model) and report deliveries, throughput, collisions, idle time and plan latency',
+    )
+    .addOption(new Option('--policy <name>', 'fleet policy (mpc: fleet MPC on --model)').choices(['prioritized', 'greedy', 'mpc']).default('prioritized'))
+    .option('--model <dir>', 'with --policy mpc: bundle of a shared per-robot model trained on ego-centric fleet data')
     .option('--layout <name>', 'built-in layout (tiny, small, medium)')
     .option('--layout-file <path>', 'the layout in this file (ASCII map or MovingAI .map)')
     .option('--robots <n>', "robots (default: the map's R cells; 8 on a MovingAI map)", integerOption(1))

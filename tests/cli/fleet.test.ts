@@ -40,4 +40,31 @@ describe('embodied fleet', () => {
     expect(text).toMatch(/^5 {5}/m);
     expect(text).toMatch(/mean: .* deliveries/);
   });
+
+  it('runs fleet MPC on a learned shared model (--policy mpc --model) and refuses a missing or stray --model', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { collectFleetDataset } = await import('../../workflows/fleet-data.js');
+    const { trainWorldModel } = await import('../../workflows/train.js');
+    const { LEARN_MODEL } = await import('../../src/training/recipe.js');
+    const dir = mkdtempSync(join(tmpdir(), 'embodied-fleet-mpc-'));
+    try {
+      await collectFleetDataset({ out: join(dir, 'data'), fleets: [{ layout: 'small' }], maxSteps: 40, noise: 0.5 });
+      await trainWorldModel({ data: join(dir, 'data'), out: join(dir, 'model'), steps: 50, config: { ...LEARN_MODEL, linearSkip: true }, threads: 1 });
+      const [out] = await fleet(['--layout', 'small', '--policy', 'mpc', '--model', join(dir, 'model'), '--max-steps', '4', '--json']);
+      const report = JSON.parse(out!);
+      expect(report).toMatchObject({ policy: 'mpc', robots: 2, maxSteps: 4 });
+      expect(report.episodes[0].steps).toBe(4);
+      expect(report.episodes[0].planLatency.meanMs).toHaveLength(2);
+      expect(report.episodes[0].planLatency.meanMs[0]).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(await fleet(['--layout', 'small', '--policy', 'mpc', '--max-steps', '4'])).toEqual([]);
+    expect(printed).toHaveBeenLastCalledWith("embodied fleet: --model: expected --model (a bundle directory) with policy 'mpc', and only then");
+    expect(process.exitCode).toBe(1);
+    expect(await fleet(['--layout', 'small', '--model', 'somewhere', '--max-steps', '4'])).toEqual([]);
+    expect(printed).toHaveBeenCalledTimes(2);
+  }, 60_000);
 });

@@ -141,4 +141,36 @@ describe('collectFleetDataset', () => {
       manifest.contentHash,
     );
   });
+
+  it('draws a noise std per robot and episode from [noiseMin, noise], and refuses noiseMin above noise', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { collectFleetDataset } = await import('../../workflows/fleet-data.js');
+    const { Dataset } = await import('../../src/training/dataset.js');
+    const root = mkdtempSync(join(tmpdir(), 'fleet-noise-'));
+    const base = { fleets: [{ layout: 'small' }], maxSteps: 30, seed: 4 };
+    await collectFleetDataset({ ...base, out: join(root, 'plain'), noise: 0 });
+    await collectFleetDataset({ ...base, out: join(root, 'same'), noise: 0.5, noiseMin: 0.5 });
+    await collectFleetDataset({ ...base, out: join(root, 'spread'), noise: 0.5 });
+    await collectFleetDataset({ ...base, out: join(root, 'mixed'), noise: 0.5, noiseMin: 0 });
+    const load = async (name: string) => Dataset.load(join(root, name));
+    const [plain, same, spread, mixed] = await Promise.all(['plain', 'same', 'spread', 'mixed'].map(load));
+    // noiseMin = noise is the constant std: the same actions as leaving noiseMin out.
+    expect(Array.from(same!.actions)).toEqual(Array.from(spread!.actions));
+    // At the first step (before paths part) the noise is std × the same normal draw as with the constant std:
+    // robot r's std is noiseMin + (noise − noiseMin) × u_r, u_r from the episode seed's stream 2, robot r.
+    const { Rng } = await import('../../src/rng.js');
+    let checked = 0;
+    for (let r = 0; r < 2; r++) {
+      const std = 0.5 * Rng.fromSeed(4).derive(2).derive(r).uniform();
+      for (const k of [0, 1]) {
+        const i = r * 30 * 3 + k;
+        if (Math.abs(mixed!.actions[i]!) > 0.999 || Math.abs(spread!.actions[i]!) > 0.999) continue; // clipped to the box
+        expect((mixed!.actions[i]! - plain!.actions[i]!) / (spread!.actions[i]! - plain!.actions[i]!)).toBeCloseTo(std / 0.5, 4);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1);
+    await expect(collectFleetDataset({ ...base, out: join(root, 'bad'), noise: 0.2, noiseMin: 0.3 })).rejects.toThrow(/`noiseMin` ≤ `noise`/);
+  });
 });
