@@ -116,7 +116,8 @@ async function fleetEpisode(
   const dim = egoObservationDim(ego);
   const rng = Rng.fromSeed(seed).derive(1);
   // Each robot's std: drawn from its own stream, so a constant std leaves the noise stream as it was.
-  const stds = Array.from({ length: N }, (_, i) => (noise[0] === noise[1] ? noise[1] : noise[0] + (noise[1] - noise[0]) * Rng.fromSeed(seed).derive(2).derive(i).uniform()));
+  const streams = Rng.fromSeed(seed).derive(2);
+  const stds = Array.from({ length: N }, (_, i) => noise[0] + (noise[1] - noise[0]) * streams.derive(i).uniform());
   const buffers = Array.from({ length: N }, () => new EpisodeBuffer(dim, 3, seed));
   policy.reset(seed);
   let { observation } = await env.reset({ seed });

@@ -104,11 +104,17 @@ describe('WarehousePrioritizedPolicy.reference', () => {
   });
 });
 
+/** The `small` layout's environment and a Rapier fleet oracle for it. */
+async function smallFleet(): Promise<{ env: WarehouseEnv; oracle: WarehouseFleetOracle; close: () => Promise<void> }> {
+  const options = { layout: 'small' } as const;
+  const env = new WarehouseEnv(options);
+  const oracle = await WarehouseFleetOracle.create(options);
+  return { env, oracle, close: async () => (await oracle.close(), await env.close()) };
+}
+
 describe('WarehouseFleetOracle', () => {
   it('rolls candidate k of every robot out together, exactly as the environment steps', async () => {
-    const options = { layout: 'small' } as const;
-    const env = new WarehouseEnv(options);
-    const oracle = await WarehouseFleetOracle.create(options);
+    const { env, oracle, close } = await smallFleet();
     const { observation } = await env.reset({ seed: 3 });
     const S = oracle.stateDim;
     const R = env.numRobots;
@@ -131,16 +137,13 @@ describe('WarehouseFleetOracle', () => {
     moved[0] = 9;
     await expect(oracle.rollout(moved, actions, 2)).rejects.toThrow(/row 0 \(robot 0\) is not the start/);
     await expect(oracle.rollout(states.subarray(S), actions, 2)).rejects.toThrow(/robots \(2\) × n rows/);
-    await oracle.close();
-    await env.close();
+    await close();
   });
 });
 
 describe('WarehouseFleetMpcPolicy', () => {
   it('delivers on the Rapier oracle without robot–robot collisions, the same way every time', async () => {
-    const options = { layout: 'small' } as const;
-    const env = new WarehouseEnv(options);
-    const oracle = await WarehouseFleetOracle.create(options);
+    const { env, oracle, close } = await smallFleet();
     const run = async (steps: number) => {
       const policy = new WarehouseFleetMpcPolicy(env, oracle, { optimizer: { algorithm: 'icem', samples: 16, iterations: 2, initStd: 0.1 }, seed: 1 });
       policy.reset(5);
@@ -162,8 +165,7 @@ describe('WarehouseFleetMpcPolicy', () => {
     expect(long.info.robotRobotCollisions).toBe(0);
     const again = await run(20);
     expect(again.trace).toEqual(long.trace.slice(0, again.trace.length));
-    await oracle.close();
-    await env.close();
+    await close();
   }, 120_000);
 
   it('refuses a model that does not fit the ego vector, and bad options', async () => {

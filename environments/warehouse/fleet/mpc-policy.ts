@@ -168,7 +168,7 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
       throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected tasks 'prioritized' or 'greedy', got ${describeValue(tasks)}`);
     this.greedy = tasks === 'greedy' ? new WarehouseGreedyPolicy(setup) : undefined;
     this.prioritized = tasks === 'prioritized' ? new WarehousePrioritizedPolicy(setup, options.prioritized) : undefined;
-    this.R = setup.layout.robots.length;
+    this.R = setup.numRobots;
     this.H = horizon;
     this.robotDim = observationLayout(this.R, setup.config.lidarRays).robotDim;
     this.egoOptions = ego;
