@@ -17,6 +17,13 @@
  *    generated 40 × 20 map (never seen). The greedy and prioritised fleets run the same episodes. The oracle
  *    fleet runs every seed on medium with 8 robots (the acceptance's comparison) and the first seed on the
  *    unseen map (about 4 minutes an episode).
+ * 4. The same learned fleet MPC with its motion layer in a worker thread (`FleetMotionWorker`, the model loaded
+ *    there) and per-robot deadlines: `deadlineMs` 90 (a robot's optimiser stops before its next iteration
+ *    would end past 90 ms from the start of the control step; a robot whose plan is late executes its previous
+ *    plan) and `waitMs` 100 (past it every robot executes its previous plan and the plan is cancelled): every
+ *    control step is answered within about 100 ms, i.e. every robot at ≥ 10 Hz, on every map; the rows
+ *    `learned-mpc-worker` give its deliveries, collisions, the time each control step took and the robot plans
+ *    that missed their deadline.
  *
  * Everything is written under a fresh temporary directory, removed at the end.
  * `npm run bench -- --only fleet-learned` → bench/results/fleet-learned.json: per map and fleet, the
@@ -29,8 +36,10 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
+  FleetMotionWorker,
   WarehouseEnv,
   WarehouseFleetMpcPolicy,
+  fleetMotionOptions,
   WarehouseFleetOracle,
   WarehouseGreedyPolicy,
   WarehousePrioritizedPolicy,
@@ -53,6 +62,10 @@ const TRAIN_STEPS = 10_000;
 const WITH_ORACLE = process.env.FLEET_ORACLE !== '0';
 const SEEDS = (process.env.FLEET_SEEDS ?? '100,101,102').split(',').map(Number);
 const work = mkdtempSync(join(tmpdir(), 'embodied-fleet-learned-'));
+/** The worker variant's deadlines (ms from the start of a control step). */
+const DEADLINE_MS = 90;
+const WAIT_MS = 100;
+const policies: WarehouseFleetMpcPolicy[] = [];
 
 /** Runs one episode of `act` and returns its last info and the per-step decision times (ms). */
 async function episode(
@@ -141,6 +154,40 @@ try {
         { ...params, statistic: 'every robot replans every control step' },
       ),
     );
+    const worker = await FleetMotionWorker.start({
+      setup: { layout: env.layout, config: env.config, robots: env.numRobots },
+      motion: fleetMotionOptions(),
+      model: { bundle },
+    });
+    const misses: number[] = [];
+    const workerMs = await fleet(
+      'learned-mpc-worker',
+      () => {
+        const policy = new WarehouseFleetMpcPolicy(env, worker, { deadlineMs: DEADLINE_MS, waitMs: WAIT_MS });
+        // One policy per episode: its deadline misses are read after the last.
+        policies.push(policy);
+        return policy;
+      },
+      SEEDS,
+      undefined,
+      `the whole control step (task layer, the plan in the worker, or the wait): deadlineMs ${DEADLINE_MS}, waitMs ${WAIT_MS}`,
+    );
+    for (const policy of policies.splice(0)) misses.push(policy.deadlineMisses.reduce((a, b) => a + b, 0));
+    results.push(
+      summarize(
+        `fleet-learned.${label}.learned-mpc-worker.replan-rate`,
+        'Hz',
+        workerMs.map((ms) => 1000 / ms),
+        { ...params, statistic: 'control steps answered per second (every robot, every step)' },
+      ),
+      summarize(`fleet-learned.${label}.learned-mpc-worker.deadline-misses`, 'count', misses, {
+        ...params,
+        statistic: 'robot plans that executed the previous plan, one sample per seed',
+        perSeed: misses,
+        total: misses.reduce((a, b) => a + b, 0),
+      }),
+    );
+    await worker.close();
     if (WITH_ORACLE && env.numRobots <= 8) {
       const oracle = await WarehouseFleetOracle.create(options);
       const seeds = label === 'medium-8' ? SEEDS : SEEDS.slice(0, 1);

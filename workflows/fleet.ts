@@ -11,7 +11,8 @@ import { DEFAULT_MAX_EPISODE_STEPS, isBuiltinLayoutName } from '../environments/
 import { WarehouseEnv, type WarehouseOptions } from '../environments/warehouse/index.js';
 import { WarehouseGreedyPolicy } from '../environments/warehouse/scripted.js';
 import { WarehousePrioritizedPolicy } from '../environments/warehouse/fleet/prioritized.js';
-import { WarehouseFleetMpcPolicy } from '../environments/warehouse/fleet/mpc-policy.js';
+import { WarehouseFleetMpcPolicy, fleetMotionOptions } from '../environments/warehouse/fleet/mpc-policy.js';
+import { FleetMotionWorker } from '../environments/warehouse/fleet/motion-worker.js';
 import type { Policy } from '../src/policy.js';
 import { WorldModel } from '../src/worldmodel/world-model.js';
 import { parseOptions, z } from '../src/options.js';
@@ -30,6 +31,12 @@ export const RunFleetOptionsSchema = z
     policy: z.enum(['prioritized', 'greedy', 'mpc']).default('prioritized'),
     /** With `policy: 'mpc'`: the bundle of a shared per-robot observation-space model trained on ego-centric fleet data (`collectFleetDataset`). */
     model: z.string().min(1).optional(),
+    /** With `policy: 'mpc'`: plan in a worker thread (`FleetMotionWorker`, which loads the model there), so this thread can give up on a late plan (`waitMs`). Default false. */
+    planWorker: z.boolean().default(false),
+    /** With `policy: 'mpc'`: every robot's plan deadline, ms from the start of its control step; a robot whose plan is late executes its previous plan. Default: none. */
+    deadlineMs: z.number().positive().optional(),
+    /** With `policy: 'mpc'` and `planWorker`: the longest a control step waits for the plan, ms; then every robot executes its previous plan. Default: no limit. */
+    waitMs: z.number().positive().optional(),
     /** Episodes; episode k is reset with `seed + k`. Default 1. */
     episodes: z.number().int().min(1).default(1),
     /** Base seed. Default 0. */
@@ -42,7 +49,12 @@ export const RunFleetOptionsSchema = z
     onEpisode: callbackOption<(episode: FleetEpisode) => void>(),
   })
   .strict()
-  .refine((o) => (o.policy === 'mpc') === (o.model !== undefined), { message: "expected `model` (a bundle directory) with policy 'mpc', and only then", path: ['model'] });
+  .refine((o) => (o.policy === 'mpc') === (o.model !== undefined), { message: "expected `model` (a bundle directory) with policy 'mpc', and only then", path: ['model'] })
+  .refine((o) => o.policy === 'mpc' || (!o.planWorker && o.deadlineMs === undefined && o.waitMs === undefined), {
+    message: "expected `planWorker`, `deadlineMs` and `waitMs` only with `policy: 'mpc'`",
+    path: ['policy'],
+  })
+  .refine((o) => o.waitMs === undefined || o.planWorker, { message: 'expected `waitMs` only with `planWorker` (a plan on this thread cannot be given up on)', path: ['waitMs'] });
 
 /** Options accepted by {@link runFleet}. */
 export type RunFleetOptions = z.input<typeof RunFleetOptionsSchema>;
@@ -71,6 +83,8 @@ export interface FleetEpisode {
    * fleet, which every robot waits for; empty for the greedy one, which does not plan ahead).
    */
   readonly planLatency: { readonly meanMs: readonly number[]; readonly maxMs: readonly number[] };
+  /** Fleet MPC: per robot, plans in which it executed its previous plan (late for `deadlineMs`, or none within `waitMs`); empty otherwise. */
+  readonly deadlineMisses: readonly number[];
 }
 
 /** What {@link runFleet} returns. */
@@ -94,9 +108,21 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const env = new WarehouseEnv(o.envOptions as WarehouseOptions);
   const name = env.layout.name;
   const maxSteps = o.maxSteps ?? DEFAULT_MAX_EPISODE_STEPS[isBuiltinLayoutName(name) ? name : 'custom'];
-  const model = o.model === undefined ? undefined : await WorldModel.load(o.model);
+  const mpcOptions = { ...(o.deadlineMs !== undefined && { deadlineMs: o.deadlineMs }), ...(o.waitMs !== undefined && { waitMs: o.waitMs }) };
+  let model: WorldModel | FleetMotionWorker | undefined;
+  let mpc: WarehouseFleetMpcPolicy | undefined;
+  try {
+    if (o.model !== undefined && o.planWorker) {
+      const setup = { layout: env.layout, config: env.config, robots: env.numRobots };
+      model = await FleetMotionWorker.start({ setup, motion: fleetMotionOptions(mpcOptions), model: { bundle: o.model } });
+    } else if (o.model !== undefined) model = await WorldModel.load(o.model);
+    mpc = model && new WarehouseFleetMpcPolicy(env, model, mpcOptions);
+  } catch (error) {
+    await model?.close();
+    await env.close();
+    throw error;
+  }
   const prioritized = o.policy === 'prioritized' ? new WarehousePrioritizedPolicy(env) : undefined;
-  const mpc = model && new WarehouseFleetMpcPolicy(env, model);
   const policy: Policy<Float32Array, Float32Array> = prioritized ?? mpc ?? new WarehouseGreedyPolicy(env);
   const episodes: FleetEpisode[] = [];
   try {
@@ -132,6 +158,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
         simTime: Number(info.simTime),
         stepsPerSecond: wall > 0 ? steps / wall : 0,
         planLatency: { meanMs: latency?.meanMs ?? [], maxMs: latency?.maxMs ?? [] },
+        deadlineMisses: mpc?.deadlineMisses ?? [],
       };
       episodes.push(episode);
       o.onEpisode?.(episode);
@@ -177,6 +204,8 @@ export function formatFleetReport(r: FleetReport): string {
     );
   }
   const m = (f: (e: FleetEpisode) => number) => mean(r.episodes.map(f));
+  const late = r.episodes.reduce((n, e) => n + e.deadlineMisses.reduce((a, b) => a + b, 0), 0);
+  if (r.policy === 'mpc') lines.push(`robot plans late (previous plan executed instead): ${late} in all episodes`);
   lines.push(
     `mean: ${m((e) => e.deliveries).toFixed(1)} deliveries, ${m((e) => e.deliveriesPerRobotHour).toFixed(1)} per robot-hour, ${m((e) => e.robotRobotCollisions).toFixed(1)} robot-robot and ${m((e) => e.robotShelfCollisions).toFixed(1)} robot-shelf collisions, ${m((e) => e.stepsPerSecond).toFixed(0)} steps/s (${(m((e) => e.stepsPerSecond) / 10).toFixed(1)}× real time at 10 Hz)`,
   );

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { formatFleetReport, runFleet, type RunFleetOptions } from '../../workflows/fleet.js';
 import { withLayoutFile } from '../layout-file.js';
-import { integerOption, jsonObjectOption, withCtrlC } from '../options.js';
+import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 
 /** Adds the `fleet` subcommand. */
 export function registerFleetCommand(program: Command): void {
@@ -18,6 +18,9 @@ export function registerFleetCommand(program: Command): void {
     )
     .addOption(new Option('--policy <name>', 'fleet policy (mpc: fleet MPC on --model)').choices(['prioritized', 'greedy', 'mpc']).default('prioritized'))
     .option('--model <dir>', 'with --policy mpc: bundle of a shared per-robot model trained on ego-centric fleet data')
+    .option('--plan-worker', 'with --policy mpc: plan in a worker thread (it loads the model there)')
+    .option('--deadline-ms <ms>', "with --policy mpc: each robot's plan deadline per control step; a late robot executes its previous plan", numberOption(0))
+    .option('--wait-ms <ms>', 'with --plan-worker: the longest a control step waits for the plan; then every robot executes its previous plan', numberOption(0))
     .option('--layout <name>', 'built-in layout (tiny, small, medium)')
     .option('--layout-file <path>', 'the layout in this file (ASCII map or MovingAI .map)')
     .option('--robots <n>', "robots (default: the map's R cells; 8 on a MovingAI map)", integerOption(1))

@@ -128,6 +128,7 @@ export class CemOptimizer implements SequenceOptimizer {
       eliteMoments(population, order, k, dim, undefined, eliteMean, eliteVariance);
       smoothedMomentUpdate(alpha, minStd, eliteMean, eliteVariance, mean, variance, std);
       run.record(it, population, costs, order, n, k, ev, ti);
+      if (it < iterations - 1 && start.stop?.(it) === true) break;
     }
 
     return this.options.execute === 'mean' ? run.result(mean, undefined, mean, std) : run.result(run.best, run.bestCost, mean, std);

@@ -13,6 +13,13 @@
  * the gate. Results equal planning each robot alone with the same seeds (when the proximity cost is
  * off), because a per-robot model scores each row independently of the rest of its batch.
  *
+ * **Per-robot deadlines** (`plan(states, { deadlineMs })`): the optimisers are anytime. After each iteration a
+ * robot stops when the next iteration, taking as long as its last, would end past its deadline; it leaves
+ * the gate with its best so far, and the robots still optimising share smaller batches. Every robot runs at
+ * least one iteration; a robot whose first iteration already ended past its deadline is reported in
+ * `overran`, for the caller's fallback (its previous plan). `stop` ends every robot's optimisation after the
+ * current iteration (a cancellation).
+ *
  * Seeds: robot r's optimiser is seeded with `Rng.fromSeed(seed).derive(r).nextSeed()` (see
  * {@link fleetRobotSeed}).
  *
@@ -63,12 +70,27 @@ export interface FleetPlannerOptions {
 export interface FleetPlanResult {
   /** Each robot's sequence to execute, `robots × H × A`. */
   readonly actions: Float32Array;
-  /** Each robot's optimisation result. */
+  /** Each robot's optimisation result (its `iterations` say how many ran before a deadline or `stop`). */
   readonly results: readonly OptimizeResult[];
+  /** Per robot: its plan was ready only after its deadline (all false without deadlines). */
+  readonly overran: readonly boolean[];
   /** Calls of `model.rollout` made (one per iteration, plus one for the proximity cost's paths). */
   readonly modelCalls: number;
   /** Wall time, ms. */
   readonly ms: number;
+}
+
+/** How {@link FleetPlanner.plan} starts and when it stops. */
+export interface FleetPlanInit {
+  /** Initial means, `robots × H × A` (e.g. a reference controller's commands). Default: each robot's previous plan shifted by one step. */
+  readonly means?: Float32Array;
+  /**
+   * Each robot's deadline, ms from the start of the call: one for every robot or one per robot. A robot stops
+   * iterating when its next iteration would end past it (see the module docs). Default: none (every iteration).
+   */
+  readonly deadlineMs?: number | ArrayLike<number>;
+  /** Checked after every iteration: `true` ends every robot's optimisation there (a cancellation). */
+  readonly stop?: () => boolean;
 }
 
 /** Robot `robot`'s optimiser seed under base `seed`. */
@@ -125,16 +147,18 @@ export class FleetPlanner {
 
   /**
    * Plans every robot from its state (`robots × S`), warm-started from the previous plan shifted by one step,
-   * or from `init.means` (`robots × H × A`, e.g. a reference controller's commands) when given.
-   * @throws {@link InvalidArgumentError} when `states` is not `robots × S` or `init.means` not `robots × H × A`
+   * or from `init.means`; with `init.deadlineMs`, each robot stops at its deadline (see the module docs).
+   * @throws {@link InvalidArgumentError} when `states` is not `robots × S`, `init.means` not `robots × H × A`,
+   *   or a deadline is not a positive number (or not one per robot)
    */
-  async plan(states: Float32Array, init: { readonly means?: Float32Array } = {}): Promise<FleetPlanResult> {
+  async plan(states: Float32Array, init: FleetPlanInit = {}): Promise<FleetPlanResult> {
     const R = this.options.robots;
     if (states.length !== R * this.S) throw new InvalidArgumentError(`FleetPlanner.plan: expected ${R} × ${this.S} start states, got ${states.length} values`);
     const { means } = init;
     if (means !== undefined && means.length !== R * this.H * this.A) {
       throw new InvalidArgumentError(`FleetPlanner.plan: expected initial means of ${R} × ${this.H} × ${this.A} values, got ${means.length}`);
     }
+    const deadlines = robotDeadlines(init.deadlineMs, R);
     const t0 = performance.now();
     let calls = 0;
     let active = R;
@@ -156,13 +180,16 @@ export class FleetPlanner {
         pending.push({ robot, candidates, costs, resolve, reject });
         if (pending.length === active) void flush();
       });
+    const finished = new Float64Array(R);
     const results = await Promise.all(
-      this.optimizers.map((opt, r) =>
-        opt.optimize(gate(r), { mean: means?.slice(r * this.H * this.A, (r + 1) * this.H * this.A) ?? this.shifted(this.means[r]!) }).finally(() => {
+      this.optimizers.map((opt, r) => {
+        const mean = means?.slice(r * this.H * this.A, (r + 1) * this.H * this.A) ?? this.shifted(this.means[r]!);
+        return opt.optimize(gate(r), { mean, stop: anytimeStop(t0, deadlines?.[r], init.stop) }).finally(() => {
+          finished[r] = performance.now() - t0;
           active--;
           if (active > 0 && pending.length === active) void flush();
-        }),
-      ),
+        });
+      }),
     );
     const actions = new Float32Array(R * this.H * this.A);
     results.forEach((res, r) => {
@@ -173,7 +200,8 @@ export class FleetPlanner {
       this.paths = await this.predictPaths(states, actions);
       calls++;
     }
-    return { actions, results, modelCalls: calls, ms: performance.now() - t0 };
+    const overran = Array.from({ length: R }, (_, r) => deadlines !== undefined && finished[r]! > deadlines[r]!);
+    return { actions, results, overran, modelCalls: calls, ms: performance.now() - t0 };
   }
 
   /** Forgets warm starts and predicted paths (a new episode). */
@@ -263,4 +291,29 @@ export class FleetPlanner {
     }
     return paths;
   }
+}
+
+/** Per-robot deadlines from `deadlineMs` (undefined: none). @throws {@link InvalidArgumentError} for a bad value or count */
+function robotDeadlines(deadlineMs: number | ArrayLike<number> | undefined, robots: number): Float64Array | undefined {
+  if (deadlineMs === undefined) return undefined;
+  const list = typeof deadlineMs === 'number' ? new Float64Array(robots).fill(deadlineMs) : Float64Array.from(Array.from(deadlineMs));
+  if (list.length !== robots || list.some((d) => !(d > 0))) {
+    throw new InvalidArgumentError(`FleetPlanner.plan: expected \`deadlineMs\` to be a positive number or ${robots} of them (one per robot), got ${describeValue(deadlineMs)}`);
+  }
+  return list;
+}
+
+/**
+ * The optimiser's early stop for one robot: `stop()` said so, or the next iteration, as long as the last,
+ * would end past the deadline (ms after `t0`).
+ */
+function anytimeStop(t0: number, deadline: number | undefined, stop: (() => boolean) | undefined): ((iteration: number) => boolean) | undefined {
+  if (deadline === undefined && stop === undefined) return undefined;
+  let last = t0;
+  return () => {
+    const now = performance.now();
+    const took = now - last;
+    last = now;
+    return stop?.() === true || (deadline !== undefined && now - t0 + took > deadline);
+  };
 }

@@ -154,6 +154,7 @@ export class IcemOptimizer implements SequenceOptimizer {
       eliteMoments(population, order, kk, dim, undefined, eliteMean, eliteVariance);
       smoothedMomentUpdate(alpha, minStd, eliteMean, eliteVariance, mean, variance, std);
       run.record(it, population, costs, order, n, kk, ev, ti);
+      if (it < iterations - 1 && start.stop?.(it) === true) break;
     }
 
     return this.options.execute === 'best' ? run.result(run.best, run.bestCost, mean, std, elites) : run.result(mean, undefined, mean, std, elites);

@@ -151,6 +151,7 @@ export class MppiOptimizer implements SequenceOptimizer {
         }
       }
       run.record(it, population, costs, order, n, k, ev, ti);
+      if (it < iterations - 1 && start.stop?.(it) === true) break;
     }
 
     let solution: Float32Array;

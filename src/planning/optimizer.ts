@@ -48,6 +48,13 @@ export interface OptimizeStart {
    * the policy proposes and needs fewer samples of its own. Clipped into the bounds. Default: none.
    */
   readonly prior?: Float32Array;
+  /**
+   * An early stop (an anytime optimiser): called after every iteration but the last with its 0-based index;
+   * returning `true` ends the optimisation there, with what it has (the iterations done are in the result's
+   * `iterations`; iCEM's last-iteration mean is then not tried). A deadline or a cancellation lives here.
+   * Random shooting has one iteration and never calls it. Default: run every iteration.
+   */
+  readonly stop?: (iteration: number) => boolean;
 }
 
 /** What happened in one iteration. */

@@ -57,6 +57,26 @@ describe('embodied fleet', () => {
       expect(report.episodes[0].steps).toBe(4);
       expect(report.episodes[0].planLatency.meanMs).toHaveLength(2);
       expect(report.episodes[0].planLatency.meanMs[0]).toBeGreaterThan(0);
+      expect(report.episodes[0].deadlineMisses).toEqual([0, 0]);
+      // The same model planned in a worker thread, with a deadline per robot that a 4-step episode meets.
+      const [inWorker] = await fleet([
+        '--layout',
+        'small',
+        '--policy',
+        'mpc',
+        '--model',
+        join(dir, 'model'),
+        '--max-steps',
+        '4',
+        '--plan-worker',
+        '--deadline-ms',
+        '60000',
+        '--json',
+      ]);
+      const worker = JSON.parse(inWorker!);
+      expect(worker.episodes[0].steps).toBe(4);
+      expect(worker.episodes[0].deadlineMisses).toEqual([0, 0]);
+      expect(worker.episodes[0].planLatency.meanMs[0]).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -66,5 +86,9 @@ describe('embodied fleet', () => {
     expect(process.exitCode).toBe(1);
     expect(await fleet(['--layout', 'small', '--model', 'somewhere', '--max-steps', '4'])).toEqual([]);
     expect(printed).toHaveBeenCalledTimes(2);
+    expect(await fleet(['--layout', 'small', '--policy', 'mpc', '--model', 'somewhere', '--wait-ms', '50', '--max-steps', '4'])).toEqual([]);
+    expect(printed).toHaveBeenLastCalledWith('embodied fleet: --wait-ms: expected --wait-ms only with --plan-worker (a plan on this thread cannot be given up on) (got 50)');
+    expect(await fleet(['--layout', 'small', '--deadline-ms', '50', '--max-steps', '4'])).toEqual([]);
+    expect(printed).toHaveBeenLastCalledWith('embodied fleet: --policy: expected --plan-worker, --deadline-ms and --wait-ms only with --policy mpc (got "prioritized")');
   }, 60_000);
 });

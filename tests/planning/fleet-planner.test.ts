@@ -2,6 +2,7 @@
  * Fleet MPC (issue 16): all robots' candidate populations in one batched model call per iteration,
  * with the same result as planning each robot alone; the proximity cost.
  */
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { FleetPlanner, createOptimizer, fleetRobotSeed, rewardObjective, sequenceProblem, type RolloutModel } from '../../src/planning/index.js';
 
@@ -113,5 +114,36 @@ describe('FleetPlanner', () => {
     const means = Float32Array.from({ length: 16 }, (_, i) => ((i % 5) - 2) / 4);
     const planned = await exact.plan(Float32Array.of(0, 0, 0, 0), { means });
     for (let i = 0; i < 16; i++) expect(planned.actions[i]).toBeCloseTo(means[i]!, 5);
+  });
+
+  it('stops each robot at its own deadline, reports the robots whose first iteration ended past it, and cancels on stop', async () => {
+    // Every model call keeps the thread busy 15 ms: an iteration of the batched plan takes about that long.
+    const slow = pointModel();
+    const inner = slow.rollout.bind(slow);
+    slow.rollout = async (states, actions, horizon) => {
+      const until = performance.now() + 15;
+      while (performance.now() < until) {}
+      return inner(states, actions, horizon);
+    };
+    const long = { algorithm: 'cem', samples: 16, iterations: 8 } as const;
+    const fleet = new FleetPlanner(slow, { robots: 3, horizon: 4, low: [-1, -1], high: [1, 1], optimizer: long, seed: 2 });
+    const res = await fleet.plan(starts, { deadlineMs: [1, 100, 10_000] });
+    const iterations = res.results.map((r) => r.iterations.length);
+    // Robot 0's deadline passed during the first iteration: one iteration, late. Robot 1 stops after a few,
+    // in time; robot 2 runs all 8, and the batches shrink as robots leave.
+    expect(iterations[0]).toBe(1);
+    expect(iterations[1]).toBeGreaterThanOrEqual(1);
+    expect(iterations[1]).toBeLessThan(8);
+    expect(iterations[2]).toBe(8);
+    expect(res.overran).toEqual([true, false, false]);
+    expect(slow.rows[0]).toBe(48);
+    expect(slow.rows.at(-1)).toBe(16);
+    // stop() ends everyone after the current iteration.
+    const before = slow.calls;
+    const cancelled = await fleet.plan(starts, { stop: () => slow.calls > before });
+    expect(cancelled.results.map((r) => r.iterations.length)).toEqual([1, 1, 1]);
+    expect(cancelled.overran).toEqual([false, false, false]);
+    await expect(fleet.plan(starts, { deadlineMs: [5, 5] })).rejects.toThrow(/positive number or 3 of them \(one per robot\), got \[5,5\]/);
+    await expect(fleet.plan(starts, { deadlineMs: 0 })).rejects.toThrow(/deadlineMs/);
   });
 });

@@ -277,3 +277,23 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('early stop (start.stop)', () => {
+  it.each([
+    ['cem', { algorithm: 'cem', samples: 20, iterations: 5 }],
+    ['icem', { algorithm: 'icem', samples: 20, iterations: 5 }],
+    ['mppi', { algorithm: 'mppi', samples: 20, elites: 4, iterations: 5 }],
+  ] as [string, OptimizerSpec][])('%s stops after the iteration where stop says so, with its best so far, and never asks after the last', async (_name, spec) => {
+    const asked: number[] = [];
+    const stopped = await createOptimizer(box(), { ...spec, seed: 3 }).optimize(quadratic(wiggly), { mean: new Float32Array(D), stop: (it) => (asked.push(it), it === 1) });
+    expect(asked).toEqual([0, 1]);
+    expect(stopped.iterations).toHaveLength(2);
+    expect(stopped.bestCost).toBe(Math.min(...stopped.iterations.map((i) => i.bestCost)));
+    // The same seed without a stop makes the same first two iterations, then goes on.
+    const all: number[] = [];
+    const full = await createOptimizer(box(), { ...spec, seed: 3 }).optimize(quadratic(wiggly), { mean: new Float32Array(D), stop: (it) => (all.push(it), false) });
+    expect(all).toEqual([0, 1, 2, 3]);
+    expect(full.iterations).toHaveLength(5);
+    expect(full.iterations.slice(0, 2).map((i) => i.bestCost)).toEqual(stopped.iterations.map((i) => i.bestCost));
+  });
+});

@@ -21,34 +21,29 @@
  *
  * The model is any {@link RolloutModel} over ego-centric states with the robot's `[vx, vz, grip]` as its
  * action: a learned observation-space world model trained on fleet data (`collectFleetDataset`), or the
- * Rapier oracle ({@link WarehouseFleetOracle}) for the upper bound with the same controller.
+ * Rapier oracle ({@link WarehouseFleetOracle}) for the upper bound with the same controller. The motion
+ * layer runs on this thread ({@link FleetMotionPlanner}, built from the model) or in a worker
+ * (`FleetMotionWorker`, passed in place of the model), behind one interface ({@link FleetMotionSource}).
+ *
+ * **Deadlines.** `deadlineMs` is each robot's plan deadline, from the moment `act` is called (the task
+ * layer's time counts): its optimiser stops when the next iteration would end past it, and a robot whose
+ * plan still came late executes its previous plan (the rest of it; then the reference's feed-forward
+ * commands, or standing still). `waitMs` bounds how long `act` waits for a plan at all: past it every robot
+ * executes its previous plan and the plan is cancelled (the worker's optimisers stop after their current
+ * iteration). Only a plan in a worker can be given up on: a plan on this thread holds it until it ends.
  *
  * @module
  */
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, describeValue } from '../../../src/errors.js';
 import type { OptimizerSpec } from '../../../src/planning/create-optimizer.js';
-import { FleetPlanner } from '../../../src/planning/fleet-planner.js';
-import type { RolloutModel, RolloutResult } from '../../../src/planning/rollout-model.js';
 import type { Policy } from '../../../src/policy.js';
 import { WAREHOUSE_OBS as O, observationLayout } from '../observation.js';
-import { pathDistancesFor, type PathDistances } from '../path-distance.js';
 import { type RobotTask, WarehouseGreedyPolicy } from '../scripted.js';
 import { type FleetSource, WarehousePrioritizedPolicy, type PrioritizedFleetOptions } from './prioritized.js';
 import { egoObservationDim, egoObservations, type EgoObservationOptions } from './ego.js';
-import { integratePositions, fleetCostWeights, fleetRobotCost, type ResolvedFleetCostWeights, type FleetCostWeights } from './robot-cost.js';
-
-/**
- * A model fleet MPC plans with: states of the ego vector's size, `[vx, vz, grip]` actions, and optionally an
- * encoder and a decoder — an observation-space world model, whose states are the ego vector normalised
- * (its decoder undoes that; the costs read own velocities from decoded states).
- */
-export interface FleetModel extends RolloutModel {
-  /** Maps ego-centric observations `B × E` to states `B × stateDim` (a world model's encoder); identity when absent. */
-  encode?(observations: Float32Array): Promise<Float32Array>;
-  /** Maps states `B × stateDim` back to ego-centric observations `B × E`; identity when absent. */
-  decode?(states: Float32Array): Promise<Float32Array>;
-}
+import { epochNow, FleetMotionPlanner, type FleetModel, type FleetMotionOptions, type FleetMotionPlan, type FleetMotionSource, type RobotMotionContext } from './motion.js';
+import type { FleetCostWeights } from './robot-cost.js';
 
 /** Options of {@link WarehouseFleetMpcPolicy}; defaults in brackets. */
 export interface WarehouseFleetMpcOptions {
@@ -68,6 +63,21 @@ export interface WarehouseFleetMpcOptions {
   readonly prioritized?: PrioritizedFleetOptions;
   /** Planner seed [0]. */
   readonly seed?: number;
+  /** Each robot's plan deadline, ms from when `act` is called: one for all robots or one per robot (see the module docs) [none]. */
+  readonly deadlineMs?: number | readonly number[];
+  /** The longest `act` waits for a plan, ms from when it is called; then every robot executes its previous plan (see the module docs) [no limit]. */
+  readonly waitMs?: number;
+}
+
+/**
+ * The motion layer's options for policy options `options` (the policy's defaults filled in): what a
+ * `FleetMotionWorker` is started with to plan for a policy with these options.
+ */
+export function fleetMotionOptions(options: WarehouseFleetMpcOptions = {}): FleetMotionOptions {
+  const { horizon = 10, seed = 0, weights } = options;
+  // Around the reference's feed-forward commands a narrow search suffices; toward a goal it must be wide.
+  const optimizer = options.optimizer ?? { algorithm: 'icem', samples: 64, iterations: 5, ...((options.tasks ?? 'prioritized') === 'prioritized' && { initStd: 0.1 }) };
+  return { horizon, optimizer, seed, ...(weights !== undefined && { weights }) };
 }
 
 /** What the task layer asks of every robot this step. */
@@ -84,126 +94,93 @@ interface TaskLayer {
   readonly means?: Float32Array;
 }
 
-/**
- * The model with each robot's grip fixed — the planner sees `[vx, vz]` actions only (rows are robot-major) —
- * and its predicted states decoded into ego-centric observations.
- */
-class FixedGripModel implements RolloutModel {
-  readonly actionDim = 2;
-  readonly grips: Float32Array;
-  constructor(
-    private readonly inner: FleetModel,
-    robots: number,
-  ) {
-    this.grips = new Float32Array(robots);
-  }
-  get stateDim(): number {
-    return this.inner.stateDim;
-  }
-  async rollout(states: Float32Array, actions: Float32Array, horizon: number): Promise<RolloutResult> {
-    const B = states.length / this.stateDim;
-    const R = this.grips.length;
-    if (!Number.isInteger(B / R)) throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected a batch of robots × candidates rows (${R} robots), got ${B}`);
-    const n = B / R;
-    const full = new Float32Array(B * horizon * 3);
-    for (let b = 0; b < B; b++) {
-      const grip = this.grips[Math.floor(b / n)]!;
-      for (let t = 0; t < horizon; t++) {
-        const i = b * horizon + t;
-        full[i * 3] = actions[i * 2]!;
-        full[i * 3 + 1] = actions[i * 2 + 1]!;
-        full[i * 3 + 2] = grip;
-      }
-    }
-    const result = await this.inner.rollout(states, full, horizon);
-    return this.inner.decode ? { ...result, states: await this.inner.decode(result.states) } : result;
-  }
-}
-
 /** Fleet MPC over a shared per-robot model (see the module docs). */
 export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Array> {
   readonly name = 'mpc:warehouse-fleet';
-  /** Wall time of the last `act` that planned (encode, plan, predicted paths), ms; 0 before the first. */
+  /** Wall time of the last `act` that planned (encode, plan, predicted paths, or the wait until `waitMs`), ms; 0 before the first. */
   lastPlanMs = 0;
   private readonly greedy: WarehouseGreedyPolicy | undefined;
   private readonly prioritized: WarehousePrioritizedPolicy | undefined;
-  private readonly planner: FleetPlanner;
-  private readonly fixed: FixedGripModel;
-  private readonly paths: PathDistances;
-  private readonly weights: ResolvedFleetCostWeights;
+  private readonly source: FleetMotionSource;
   private readonly R: number;
   private readonly H: number;
   private readonly robotDim: number;
   private readonly egoOptions: EgoObservationOptions;
   private readonly replanEvery: number;
-  private objectives: ReturnType<typeof fleetRobotCost>[] = [];
-  /** The current plan (`R × H × 2`), its age in steps, and every robot's predicted positions under it (`R × H × 2`). */
+  private readonly deadlineMs: number | readonly number[] | undefined;
+  private readonly waitMs: number | undefined;
+  /** The current plan (`R × H × 2`), its age in steps, and every robot's predicted positions under it (`R × H × 2`, greedy layer). */
   private plan: { actions: Float32Array; age: number; predicted: Float32Array } | undefined;
+  /** Plans of robots that executed their previous plan instead, since `reset`. */
+  private misses: number[];
+  /** The previous request's settling (plans run one after another), and the error of one given up on. */
+  private previousRun: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private fresh = true;
 
   /**
    * @param setup - the environment (a `WarehouseEnv`: the prioritised task layer reads where the packages are from it)
-   * @param model - the shared per-robot model (see {@link FleetModel})
+   * @param model - the shared per-robot model (see {@link FleetModel}), planned with on this thread; or a motion source
+   *   (a `FleetMotionWorker` started with `fleetMotionOptions(options)`), which then owns horizon, optimiser, weights and seed
    * @throws {@link InvalidArgumentError} when the model's state or action size does not fit the ego vector, or for bad options
    */
   constructor(
     private readonly setup: FleetSource,
-    private readonly model: FleetModel,
+    model: FleetModel | FleetMotionSource,
     options: WarehouseFleetMpcOptions = {},
   ) {
-    const { horizon = 10, ego = {}, replanEvery = 1, seed = 0 } = options;
+    const { ego = {}, replanEvery = 1 } = options;
     const tasks = options.tasks ?? 'prioritized';
-    // Around the reference's feed-forward commands a narrow search suffices; toward a goal it must be wide.
-    const optimizer = options.optimizer ?? { algorithm: 'icem', samples: 64, iterations: 5, ...(tasks === 'prioritized' && { initStd: 0.1 }) };
-    if (!Number.isSafeInteger(replanEvery) || replanEvery < 1 || replanEvery > horizon) {
-      throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected replanEvery in [1, horizon = ${horizon}], got ${describeValue(replanEvery)}`);
-    }
-    if (model.actionDim !== 3)
-      throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected a model of one robot's [vx, vz, grip] (actionDim 3), got actionDim ${model.actionDim}`);
-    if (model.stateDim !== egoObservationDim(ego)) {
-      throw new InvalidArgumentError(
-        `WarehouseFleetMpcPolicy: expected a model over ego-centric states of ${egoObservationDim(ego)} values (ego ${JSON.stringify(ego)}), got stateDim ${model.stateDim}`,
-      );
-    }
     if (tasks !== 'prioritized' && tasks !== 'greedy')
       throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected tasks 'prioritized' or 'greedy', got ${describeValue(tasks)}`);
+    this.source = motionSource(setup, model, options);
+    this.H = this.source.horizon;
+    if (!Number.isSafeInteger(replanEvery) || replanEvery < 1 || replanEvery > this.H) {
+      throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected replanEvery in [1, horizon = ${this.H}], got ${describeValue(replanEvery)}`);
+    }
+    if (this.source.stateDim !== egoObservationDim(ego)) {
+      throw new InvalidArgumentError(
+        `WarehouseFleetMpcPolicy: expected a model over ego-centric states of ${egoObservationDim(ego)} values (ego ${JSON.stringify(ego)}), got stateDim ${this.source.stateDim}`,
+      );
+    }
+    this.R = setup.numRobots;
+    this.deadlineMs = checkDeadlines(options.deadlineMs, this.R);
+    if (options.waitMs !== undefined && !(options.waitMs > 0)) throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected waitMs > 0, got ${describeValue(options.waitMs)}`);
+    this.waitMs = options.waitMs;
     this.greedy = tasks === 'greedy' ? new WarehouseGreedyPolicy(setup) : undefined;
     this.prioritized = tasks === 'prioritized' ? new WarehousePrioritizedPolicy(setup, options.prioritized) : undefined;
-    this.R = setup.numRobots;
-    this.H = horizon;
     this.robotDim = observationLayout(this.R, setup.config.lidarRays).robotDim;
     this.egoOptions = ego;
     this.replanEvery = replanEvery;
-    this.weights = fleetCostWeights(options.weights);
-    this.paths = pathDistancesFor(setup.layout, setup.config.cellSize);
-    this.fixed = new FixedGripModel(model, this.R);
-    this.planner = new FleetPlanner(this.fixed, {
-      robots: this.R,
-      horizon,
-      low: [-1, -1],
-      high: [1, 1],
-      optimizer,
-      objective: (robot) => this.objectives[robot]!,
-      seed,
-    });
+    this.misses = new Array<number>(this.R).fill(0);
+  }
+
+  /** Per robot: plans since `reset` in which it executed its previous plan (its plan came after its deadline, or none came within `waitMs`). */
+  get deadlineMisses(): readonly number[] {
+    return this.misses.slice();
   }
 
   reset(seed?: number): void {
     this.prioritized?.reset(seed);
-    this.planner.reset();
+    this.fresh = true;
     this.plan = undefined;
     this.lastPlanMs = 0;
+    this.misses.fill(0);
   }
 
   /**
    * Every robot's `[vx, vz, grip]` for the flat `Warehouse-v0` observation.
-   * @throws {@link InvalidArgumentError} when the observation does not fit the environment
+   * @throws {@link InvalidArgumentError} when the observation does not fit the environment; the error of a plan
+   *   given up on (`waitMs`), at the next call
    */
   async act(observation: Float32Array): Promise<Float32Array> {
+    const issuedAt = epochNow();
+    if (this.failure !== undefined) throw this.failure;
     if (observation.length !== this.R * this.robotDim) {
       throw new InvalidArgumentError(`WarehouseFleetMpcPolicy.act: expected an observation of ${this.R * this.robotDim} values, got ${observation.length}`);
     }
     const layer = this.prioritized ? this.prioritizedLayer(observation) : this.greedyLayer(observation);
-    if (this.plan === undefined || this.plan.age >= this.replanEvery) await this.replan(observation, layer);
+    if (this.plan === undefined || this.plan.age >= this.replanEvery) await this.replan(observation, layer, issuedAt);
     const plan = this.plan!;
     const out = new Float32Array(this.R * 3);
     for (let r = 0; r < this.R; r++) {
@@ -266,48 +243,81 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
     };
   }
 
-  /** Plans every robot from `observation` (one batched fleet plan), then predicts every robot's path under its plan. */
-  private async replan(observation: Float32Array, layer: TaskLayer): Promise<void> {
+  /**
+   * Plans every robot from `observation` (one batched fleet plan; the greedy layer also gets every robot's
+   * predicted path); robots whose plan is late, or all when none came within `waitMs`, keep their previous plan.
+   */
+  private async replan(observation: Float32Array, layer: TaskLayer, issuedAt: number): Promise<void> {
     const t0 = performance.now();
     const { R, H } = this;
-    const ego = egoObservations(observation, this.setup, this.egoOptions);
-    const states = this.model.encode ? await this.model.encode(ego) : ego;
-    const starts = Array.from({ length: R }, (_, r) => {
-      const o = r * this.robotDim;
-      return { x: observation[o + O.x]!, z: observation[o + O.z]!, vx: observation[o + O.vx]!, vz: observation[o + O.vz]! };
-    });
-    this.fixed.grips.set(layer.grips);
-    this.objectives = layer.targets.map((target, r) => {
+    const robots = layer.targets.map((target, r): RobotMotionContext => {
       const o = r * this.robotDim;
       const carrying = observation[o + O.carrying]! > 0.5;
       const others = new Float32Array((R - 1) * H * 2);
       let j = 0;
       for (let q = 0; q < R; q++) if (q !== r) others.set(layer.expected.subarray(q * H * 2, (q + 1) * H * 2), j++ * H * 2);
-      return fleetRobotCost(
-        this.setup,
-        this.paths,
-        {
-          ...starts[r]!,
-          ...target,
-          carriedDx: carrying ? observation[o + O.targetDx]! : 0,
-          carriedDz: carrying ? observation[o + O.targetDz]! : 0,
-          others,
-        },
-        this.weights,
-      );
+      return {
+        x: observation[o + O.x]!,
+        z: observation[o + O.z]!,
+        vx: observation[o + O.vx]!,
+        vz: observation[o + O.vz]!,
+        ...target,
+        carriedDx: carrying ? observation[o + O.targetDx]! : 0,
+        carriedDz: carrying ? observation[o + O.targetDz]! : 0,
+        others,
+      };
     });
-    const { actions } = await this.planner.plan(states, layer.means ? { means: layer.means } : {});
-    // The greedy layer expects the others along their predicted paths: one more model call.
-    let predicted = new Float32Array(0);
-    if (this.greedy) {
-      const rolled = await this.fixed.rollout(states, actions, H);
-      const S = this.fixed.stateDim;
-      const dt = this.setup.controlDt;
-      predicted = new Float32Array(R * H * 2);
-      for (let r = 0; r < R; r++) predicted.set(integratePositions(rolled.states.subarray(r * H * S, (r + 1) * H * S), 1, H, S, starts[r]!, dt), r * H * 2);
+    const request = {
+      ego: egoObservations(observation, this.setup, this.egoOptions),
+      grips: layer.grips,
+      robots,
+      issuedAt,
+      predict: this.greedy !== undefined,
+      reset: this.fresh,
+      ...(layer.means !== undefined && { means: layer.means }),
+      ...(this.deadlineMs !== undefined && { deadlineMs: this.deadlineMs }),
+    };
+    this.fresh = false;
+    const controller = new AbortController();
+    const run = this.previousRun.then(() => this.source.plan(request, controller.signal));
+    this.previousRun = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    const result = this.waitMs === undefined ? await run : await within(run, this.waitMs - (epochNow() - issuedAt));
+    if (result === undefined) {
+      // Given up on: it stops after its current iteration; its error, if any, is thrown by the next act.
+      controller.abort();
+      run.catch((error: unknown) => {
+        this.failure ??= error;
+      });
     }
-    this.plan = { actions, age: 0, predicted };
+    this.plan = this.merge(result, layer.means);
     this.lastPlanMs = performance.now() - t0;
+  }
+
+  /**
+   * The plan to execute: the new one, where a robot's came late (`overran`) or none came (`plan` undefined) the
+   * rest of its previous plan — past its end the feed-forward `means`, or standing still.
+   */
+  private merge(plan: FleetMotionPlan | undefined, means: Float32Array | undefined): { actions: Float32Array; age: number; predicted: Float32Array } {
+    const { R, H } = this;
+    const old = this.plan;
+    const actions = plan?.actions ?? new Float32Array(R * H * 2);
+    const predicted = plan?.predicted.length === R * H * 2 ? plan.predicted : new Float32Array(R * H * 2);
+    for (let r = 0; r < R; r++) {
+      if (plan !== undefined && !plan.overran[r]) continue;
+      this.misses[r]!++;
+      for (let t = 0; t < H; t++) {
+        const u = (old?.age ?? H) + t;
+        for (let k = 0; k < 2; k++) {
+          const i = (r * H + t) * 2 + k;
+          actions[i] = u < H ? old!.actions[(r * H + u) * 2 + k]! : (means?.[i] ?? 0);
+          if (old !== undefined && old.predicted.length === R * H * 2) predicted[i] = old.predicted[(r * H + Math.min(u, H - 1)) * 2 + k]!;
+        }
+      }
+    }
+    return { actions, age: 0, predicted };
   }
 
   /**
@@ -337,5 +347,38 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
       }
     }
     return out;
+  }
+}
+
+/** The motion source for `model`: itself when it is one, else a planner on this thread with the policy's options. */
+function motionSource(setup: FleetSource, model: FleetModel | FleetMotionSource, options: WarehouseFleetMpcOptions): FleetMotionSource {
+  if (!('rollout' in model)) {
+    const owned = (['optimizer', 'weights', 'seed'] as const).filter((k) => options[k] !== undefined);
+    if (owned.length > 0)
+      throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: with a motion source, set ${owned.join(', ')} on the source (fleetMotionOptions), not on the policy`);
+    if (options.horizon !== undefined && options.horizon !== model.horizon) {
+      throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected horizon ${model.horizon} (the motion source's), got ${describeValue(options.horizon)}`);
+    }
+    return model;
+  }
+  return new FleetMotionPlanner({ layout: setup.layout, config: setup.config, robots: setup.numRobots }, model, fleetMotionOptions(options));
+}
+
+/** `deadlineMs` checked: a positive number, or one per robot. */
+function checkDeadlines(deadlineMs: number | readonly number[] | undefined, robots: number): number | readonly number[] | undefined {
+  if (deadlineMs === undefined) return undefined;
+  const ok = typeof deadlineMs === 'number' ? deadlineMs > 0 : Array.isArray(deadlineMs) && deadlineMs.length === robots && deadlineMs.every((d) => typeof d === 'number' && d > 0);
+  if (!ok) throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected deadlineMs > 0, or ${robots} of them (one per robot), got ${describeValue(deadlineMs)}`);
+  return typeof deadlineMs === 'number' ? deadlineMs : [...deadlineMs];
+}
+
+/** `promise`'s value if it settles within `ms` (its rejection if it rejects then), else undefined. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  if (!(ms > 0)) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
