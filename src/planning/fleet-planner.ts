@@ -8,7 +8,9 @@
  *
  * The batching is a gate: each optimiser's objective call waits until every robot still optimising
  * has handed in its population, then one `model.rollout` scores them all, rows in robot order (a model
- * may rely on it: with every robot's population of n candidates, row `r·n + k` is robot r's candidate k). Optimisers of one spec make
+ * may rely on it: with every robot's population of n candidates, row `r·n + k` is robot r's candidate k;
+ * once robots have left the batch — deadlines, `stop` — it holds only the others, and a
+ * {@link FleetRolloutModel} is told each row's robot). Optimisers of one spec make
  * the same calls in the same order, so robots stay in step; a robot whose optimiser has finished leaves
  * the gate. Results equal planning each robot alone with the same seeds (when the proximity cost is
  * off), because a per-robot model scores each row independently of the rest of its batch.
@@ -31,7 +33,7 @@ import { Rng } from '../rng.js';
 import { createOptimizer, type OptimizerSpec } from './create-optimizer.js';
 import { rewardObjective, type PlanningObjective } from './objectives.js';
 import { sequenceProblem, type OptimizeResult, type SequenceOptimizer } from './optimizer.js';
-import type { RolloutModel } from './rollout-model.js';
+import type { RolloutModel, RolloutResult } from './rollout-model.js';
 
 /** The proximity cost: `weight × Σ_t Σ_{j≠r} max(0, radius − ‖p_r(t) − p_j(t)‖)²` over predicted planar positions. */
 export interface ProximityCost {
@@ -41,6 +43,25 @@ export interface ProximityCost {
   readonly radius: number;
   /** Indices of the planar position `[x, z]` in a predicted state. */
   readonly position: readonly [number, number];
+}
+
+/**
+ * A per-robot model that is told whose rows a batch holds: robots leave the batch as their optimisers finish
+ * (deadlines, `stop`), so a batch need not hold every robot. A model that needs to know (a robot's own fixed
+ * action entries, a simulator that rolls the robots out together) implements it; {@link FleetPlanner} then
+ * calls it instead of `rollout`.
+ */
+export interface FleetRolloutModel extends RolloutModel {
+  /**
+   * `rollout`, with each row's robot: `robots[b]` is row b's robot index (ascending: rows are robot-major).
+   * @param robots - length B
+   */
+  rolloutFleet(robots: Int32Array, states: Float32Array, actions: Float32Array, horizon: number): Promise<RolloutResult>;
+}
+
+/** Whether `model` wants to be told whose rows a batch holds. */
+function isFleetRolloutModel(model: RolloutModel): model is FleetRolloutModel {
+  return typeof (model as Partial<FleetRolloutModel>).rolloutFleet === 'function';
 }
 
 /** Options of {@link FleetPlanner}. */
@@ -224,14 +245,16 @@ export class FleetPlanner {
     const total = batch.reduce((n, p) => n + p.costs.length, 0);
     const starts = new Float32Array(total * S);
     const actions = new Float32Array(total * H * A);
+    const robots = new Int32Array(total);
     let row = 0;
     for (const p of batch) {
       const n = p.costs.length;
       for (let k = 0; k < n; k++) starts.set(states.subarray(p.robot * S, (p.robot + 1) * S), (row + k) * S);
       actions.set(p.candidates.subarray(0, n * H * A), row * H * A);
+      robots.fill(p.robot, row, row + n);
       row += n;
     }
-    const rollout = await this.model.rollout(starts, actions, H);
+    const rollout = await this.rollout(robots, starts, actions);
     row = 0;
     for (const p of batch) {
       const n = p.costs.length;
@@ -250,6 +273,11 @@ export class FleetPlanner {
       this.addProximity(p.robot, mine.states, n, p.costs);
       row += n;
     }
+  }
+
+  /** One model call over rows of robots `robots` (told to a {@link FleetRolloutModel}). */
+  private rollout(robots: Int32Array, starts: Float32Array, actions: Float32Array): Promise<RolloutResult> {
+    return isFleetRolloutModel(this.model) ? this.model.rolloutFleet(robots, starts, actions, this.H) : this.model.rollout(starts, actions, this.H);
   }
 
   /** Adds the proximity cost of robot `robot`'s `n` predicted trajectories (`n × H × S`) to `costs`. */
@@ -281,7 +309,11 @@ export class FleetPlanner {
     const { H, S } = this;
     const [ix, iz] = this.options.proximity!.position;
     const R = this.options.robots;
-    const { states: predicted } = await this.model.rollout(states, actions, H);
+    const { states: predicted } = await this.rollout(
+      Int32Array.from({ length: R }, (_, r) => r),
+      states,
+      actions,
+    );
     const paths = new Float32Array(R * H * 2);
     for (let r = 0; r < R; r++) {
       for (let t = 0; t < H; t++) {

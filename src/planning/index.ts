@@ -45,7 +45,7 @@ export {
 } from './objectives.js';
 export { expressionObjective, expressionSymbols, type ExpressionField, type ExpressionObjectiveOptions } from './expression-objective.js';
 export { Planner, type PlannerOptions, type PlanResult, type PlanTiming } from './planner.js';
-export { FleetPlanner, fleetRobotSeed, type FleetPlannerOptions, type FleetPlanResult, type ProximityCost } from './fleet-planner.js';
+export { FleetPlanner, fleetRobotSeed, type FleetPlanInit, type FleetPlannerOptions, type FleetPlanResult, type FleetRolloutModel, type ProximityCost } from './fleet-planner.js';
 export { PhysicsRolloutModel, PhysicsRolloutOptionsSchema, type PhysicsRolloutOptions, type PhysicsRolloutStats } from './physics-rollout-model.js';
 export {
   buildMlpRolloutGraph,

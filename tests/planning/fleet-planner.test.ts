@@ -118,13 +118,17 @@ describe('FleetPlanner', () => {
 
   it('stops each robot at its own deadline, reports the robots whose first iteration ended past it, and cancels on stop', async () => {
     // Every model call keeps the thread busy 15 ms: an iteration of the batched plan takes about that long.
-    const slow = pointModel();
-    const inner = slow.rollout.bind(slow);
-    slow.rollout = async (states, actions, horizon) => {
-      const until = performance.now() + 15;
-      while (performance.now() < until) {}
-      return inner(states, actions, horizon);
-    };
+    // It is told whose rows each batch holds (FleetRolloutModel).
+    const base = pointModel();
+    const batches: number[][] = [];
+    const slow = Object.assign(base, {
+      async rolloutFleet(robots: Int32Array, states: Float32Array, actions: Float32Array, horizon: number) {
+        batches.push([...new Set(robots)]);
+        const until = performance.now() + 15;
+        while (performance.now() < until) {}
+        return base.rollout(states, actions, horizon);
+      },
+    });
     const long = { algorithm: 'cem', samples: 16, iterations: 8 } as const;
     const fleet = new FleetPlanner(slow, { robots: 3, horizon: 4, low: [-1, -1], high: [1, 1], optimizer: long, seed: 2 });
     const res = await fleet.plan(starts, { deadlineMs: [1, 100, 10_000] });
@@ -138,6 +142,9 @@ describe('FleetPlanner', () => {
     expect(res.overran).toEqual([true, false, false]);
     expect(slow.rows[0]).toBe(48);
     expect(slow.rows.at(-1)).toBe(16);
+    expect(batches[0]).toEqual([0, 1, 2]);
+    expect(batches[1]).toEqual([1, 2]); // robot 0 left after its first iteration
+    expect(batches.at(-1)).toEqual([2]);
     // stop() ends everyone after the current iteration.
     const before = slow.calls;
     const cancelled = await fleet.plan(starts, { stop: () => slow.calls > before });

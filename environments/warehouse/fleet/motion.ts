@@ -17,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, describeValue } from '../../../src/errors.js';
 import type { OptimizerSpec } from '../../../src/planning/create-optimizer.js';
-import { FleetPlanner } from '../../../src/planning/fleet-planner.js';
+import { FleetPlanner, type FleetRolloutModel } from '../../../src/planning/fleet-planner.js';
 import type { RolloutModel, RolloutResult } from '../../../src/planning/rollout-model.js';
 import type { WarehouseConfig } from '../config.js';
 import type { Layout } from '../layout.js';
@@ -112,10 +112,11 @@ export function epochNow(): number {
 }
 
 /**
- * The model with each robot's grip fixed — the planner sees `[vx, vz]` actions only (rows are robot-major) —
- * and its predicted states decoded into ego-centric observations.
+ * The model with each robot's grip fixed — the planner sees `[vx, vz]` actions only — and its predicted
+ * states decoded into ego-centric observations. The planner tells it each row's robot (robots leave the
+ * batch at their deadlines); a model that rolls the robots out together (the Rapier oracle) needs all of them.
  */
-class FixedGripModel implements RolloutModel {
+class FixedGripModel implements FleetRolloutModel {
   readonly actionDim = 2;
   readonly grips: Float32Array;
   constructor(
@@ -127,14 +128,23 @@ class FixedGripModel implements RolloutModel {
   get stateDim(): number {
     return this.inner.stateDim;
   }
-  async rollout(states: Float32Array, actions: Float32Array, horizon: number): Promise<RolloutResult> {
+  /** Rows robot-major with the same count for every robot. */
+  rollout(states: Float32Array, actions: Float32Array, horizon: number): Promise<RolloutResult> {
     const B = states.length / this.stateDim;
     const R = this.grips.length;
     if (!Number.isInteger(B / R)) throw new InvalidArgumentError(`FleetMotionPlanner: expected a batch of robots × candidates rows (${R} robots), got ${B}`);
-    const n = B / R;
+    return this.rolloutFleet(
+      Int32Array.from({ length: B }, (_, b) => Math.floor(b / (B / R))),
+      states,
+      actions,
+      horizon,
+    );
+  }
+  async rolloutFleet(robots: Int32Array, states: Float32Array, actions: Float32Array, horizon: number): Promise<RolloutResult> {
+    const B = robots.length;
     const full = new Float32Array(B * horizon * 3);
     for (let b = 0; b < B; b++) {
-      const grip = this.grips[Math.floor(b / n)]!;
+      const grip = this.grips[robots[b]!]!;
       for (let t = 0; t < horizon; t++) {
         const i = b * horizon + t;
         full[i * 3] = actions[i * 2]!;

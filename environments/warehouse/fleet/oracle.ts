@@ -72,7 +72,7 @@ export class WarehouseFleetOracle implements RolloutModel {
     const n = B / R;
     if (!Number.isInteger(n) || n < 1 || actions.length !== B * horizon * A) {
       throw new InvalidArgumentError(
-        `WarehouseFleetOracle.rollout: expected robots (${R}) × n rows of ${S} states and ${horizon} × ${A} actions each, got ${states.length} and ${actions.length} values`,
+        `WarehouseFleetOracle.rollout: expected robots (${R}) × n rows of ${S} states and ${horizon} × ${A} actions each, got ${states.length} and ${actions.length} values (it rolls every robot out together, so every batch needs every robot's candidates: no per-robot deadlines with the oracle)`,
       );
     }
     for (let b = 0; b < B; b++) {
