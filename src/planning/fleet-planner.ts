@@ -112,6 +112,12 @@ export interface FleetPlanInit {
   readonly deadlineMs?: number | ArrayLike<number>;
   /** Checked after every iteration: `true` ends every robot's optimisation there (a cancellation). */
   readonly stop?: () => boolean;
+  /**
+   * This plan's seed: robot r's optimiser is reseeded with {@link fleetRobotSeed}`(seed, r)` first, so the same
+   * states, means and seed give the same plan whatever was planned before (and an early stop in one plan does
+   * not shift the random streams of the next). Default: each optimiser's stream goes on.
+   */
+  readonly seed?: number;
 }
 
 /** Robot `robot`'s optimiser seed under base `seed`. */
@@ -180,6 +186,7 @@ export class FleetPlanner {
       throw new InvalidArgumentError(`FleetPlanner.plan: expected initial means of ${R} × ${this.H} × ${this.A} values, got ${means.length}`);
     }
     const deadlines = robotDeadlines(init.deadlineMs, R);
+    if (init.seed !== undefined) this.optimizers.forEach((opt, r) => opt.reseed(fleetRobotSeed(init.seed!, r)));
     const t0 = performance.now();
     let calls = 0;
     let active = R;

@@ -66,10 +66,13 @@ describe('FleetMotionWorker', () => {
       const here = [...(await run(env, local, 12)), ...(await run(env, local, 4, 4))];
       await using worker = await startWorker(env, options);
       expect(worker.horizon).toBe(10);
-      const remote = new WarehouseFleetMpcPolicy(env, worker, { tasks });
+      const remote = new WarehouseFleetMpcPolicy(env, worker, { tasks, seed: 5 });
       const there = [...(await run(env, remote, 12)), ...(await run(env, remote, 4, 4))];
       expect(there.map((a) => Array.from(a))).toEqual(here.map((a) => Array.from(a)));
       expect(remote.deadlineMisses).toEqual([0, 0]);
+      // Every plan is seeded from (seed, episode seed, step): the worker's planner, used before, plans the same again.
+      const again = new WarehouseFleetMpcPolicy(env, worker, { tasks, seed: 5 });
+      expect((await run(env, again, 12)).map((a) => Array.from(a))).toEqual(here.slice(0, 12).map((a) => Array.from(a)));
     }
   });
 
@@ -134,7 +137,7 @@ describe('WarehouseFleetMpcPolicy deadlines', () => {
     expect(() => new WarehouseFleetMpcPolicy(env, model, { deadlineMs: -1 })).toThrow(/deadlineMs/);
     expect(() => new WarehouseFleetMpcPolicy(env, model, { waitMs: 0 })).toThrow(/expected waitMs > 0, got 0/);
     await using worker = await startWorker(env, {});
-    expect(() => new WarehouseFleetMpcPolicy(env, worker, { optimizer: OPTIMIZER, seed: 1 })).toThrow(/set optimizer, seed on the source \(fleetMotionOptions\)/);
+    expect(() => new WarehouseFleetMpcPolicy(env, worker, { optimizer: OPTIMIZER, weights: { track: 1 } })).toThrow(/set optimizer, weights on the source \(fleetMotionOptions\)/);
     expect(() => new WarehouseFleetMpcPolicy(env, worker, { horizon: 5 })).toThrow(/expected horizon 10 \(the motion source's\), got 5/);
     expect(() => new WarehouseFleetMpcPolicy(env, worker, { ego: { robots: 2 } })).toThrow(/ego-centric states of \d+ values/);
   });

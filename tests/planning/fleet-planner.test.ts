@@ -153,4 +153,15 @@ describe('FleetPlanner', () => {
     await expect(fleet.plan(starts, { deadlineMs: [5, 5] })).rejects.toThrow(/positive number or 3 of them \(one per robot\), got \[5,5\]/);
     await expect(fleet.plan(starts, { deadlineMs: 0 })).rejects.toThrow(/deadlineMs/);
   });
+
+  it('seeds a plan from init.seed: the same plan whatever was planned before', async () => {
+    const fleet = new FleetPlanner(pointModel(), { robots: 3, horizon: 5, low: [-1, -1], high: [1, 1], optimizer: spec, seed: 7 });
+    const means = new Float32Array(3 * 5 * 2);
+    const first = await fleet.plan(starts, { means, seed: 11 });
+    await fleet.plan(starts, { means }); // the streams go on
+    const again = await fleet.plan(starts, { means, seed: 11 });
+    expect(Array.from(again.actions)).toEqual(Array.from(first.actions));
+    const other = await fleet.plan(starts, { means, seed: 12 });
+    expect(Array.from(other.actions)).not.toEqual(Array.from(first.actions));
+  });
 });

@@ -77,6 +77,8 @@ export interface FleetMotionRequest {
   readonly predict?: boolean;
   /** Forget the warm starts first (a new episode) [false]. */
   readonly reset?: boolean;
+  /** This plan's seed (every robot's optimiser is reseeded from it: see `FleetPlanInit.seed`) [each optimiser's stream goes on]. */
+  readonly seed?: number;
 }
 
 /** A fleet plan. */
@@ -223,6 +225,7 @@ export class FleetMotionPlanner implements FleetMotionSource {
       ...(request.means !== undefined && { means: request.means }),
       ...(deadlineMs !== undefined && { deadlineMs }),
       ...(stop !== undefined && { stop }),
+      ...(request.seed !== undefined && { seed: request.seed }),
     });
     let predicted = new Float32Array(0);
     if (request.predict === true) {

@@ -38,6 +38,7 @@ import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, describeValue } from '../../../src/errors.js';
 import type { OptimizerSpec } from '../../../src/planning/create-optimizer.js';
 import type { Policy } from '../../../src/policy.js';
+import { Rng } from '../../../src/rng.js';
 import { WAREHOUSE_OBS as O, observationLayout } from '../observation.js';
 import { type RobotTask, WarehouseGreedyPolicy } from '../scripted.js';
 import { type FleetSource, WarehousePrioritizedPolicy, type PrioritizedFleetOptions } from './prioritized.js';
@@ -61,7 +62,7 @@ export interface WarehouseFleetMpcOptions {
   readonly tasks?: 'prioritized' | 'greedy';
   /** Options of the prioritised task layer. */
   readonly prioritized?: PrioritizedFleetOptions;
-  /** Planner seed [0]. */
+  /** Base of the plan seeds: the plan at step t of an episode reset with seed e is seeded `Rng.fromSeed(seed).derive(e).derive(t).nextSeed()` (e = 0 unseeded), as every MPC plan of the SDK [0]. */
   readonly seed?: number;
   /** Each robot's plan deadline, ms from when `act` is called: one for all robots or one per robot (see the module docs) [none]. */
   readonly deadlineMs?: number | readonly number[];
@@ -117,11 +118,15 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
   private previousRun: Promise<void> = Promise.resolve();
   private failure: unknown;
   private fresh = true;
+  private readonly seed: number;
+  private episodeRng: Rng;
+  /** Control steps since `reset`. */
+  private step = 0;
 
   /**
    * @param setup - the environment (a `WarehouseEnv`: the prioritised task layer reads where the packages are from it)
    * @param model - the shared per-robot model (see {@link FleetModel}), planned with on this thread; or a motion source
-   *   (a `FleetMotionWorker` started with `fleetMotionOptions(options)`), which then owns horizon, optimiser, weights and seed
+   *   (a `FleetMotionWorker` started with `fleetMotionOptions(options)`), which then owns horizon, optimiser and weights
    * @throws {@link InvalidArgumentError} when the model's state or action size does not fit the ego vector, or for bad options
    */
   constructor(
@@ -153,6 +158,8 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
     this.egoOptions = ego;
     this.replanEvery = replanEvery;
     this.misses = new Array<number>(this.R).fill(0);
+    this.seed = options.seed ?? 0;
+    this.episodeRng = Rng.fromSeed(this.seed).derive(0);
   }
 
   /** Per robot: plans since `reset` in which it executed its previous plan (its plan came after its deadline, or none came within `waitMs`). */
@@ -162,6 +169,8 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
 
   reset(seed?: number): void {
     this.prioritized?.reset(seed);
+    this.episodeRng = Rng.fromSeed(this.seed).derive(seed ?? 0);
+    this.step = 0;
     this.fresh = true;
     this.plan = undefined;
     this.lastPlanMs = 0;
@@ -190,6 +199,7 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
       out[r * 3 + 2] = layer.grips[r]!;
     }
     plan.age++;
+    this.step++;
     return out;
   }
 
@@ -274,6 +284,7 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
       issuedAt,
       predict: this.greedy !== undefined,
       reset: this.fresh,
+      seed: this.episodeRng.derive(this.step).nextSeed(),
       ...(layer.means !== undefined && { means: layer.means }),
       ...(this.deadlineMs !== undefined && { deadlineMs: this.deadlineMs }),
     };
@@ -353,7 +364,7 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
 /** The motion source for `model`: itself when it is one, else a planner on this thread with the policy's options. */
 function motionSource(setup: FleetSource, model: FleetModel | FleetMotionSource, options: WarehouseFleetMpcOptions): FleetMotionSource {
   if (!('rollout' in model)) {
-    const owned = (['optimizer', 'weights', 'seed'] as const).filter((k) => options[k] !== undefined);
+    const owned = (['optimizer', 'weights'] as const).filter((k) => options[k] !== undefined);
     if (owned.length > 0)
       throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: with a motion source, set ${owned.join(', ')} on the source (fleetMotionOptions), not on the policy`);
     if (options.horizon !== undefined && options.horizon !== model.horizon) {
