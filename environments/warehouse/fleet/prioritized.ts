@@ -90,6 +90,14 @@ const CARRY_SHIFT = 0.6;
 /** Fastest approach to a package while docking, m/s. */
 const DOCK_SPEED = 0.6;
 
+/**
+ * Clearance a docking robot keeps from the side edges of its docking cell, m: the docking goal lines the robot
+ * up with its package, but no further sideways than this allows (a package jittered to the far side of its
+ * cell would otherwise put the robot a few cm from the shelf beside the aisle). The package stays in the grip's
+ * reach (its side overlaps the robot's across the approach).
+ */
+const DOCK_CLEARANCE = 0.1;
+
 enum Phase {
   Move = 0,
   Dock = 1,
@@ -432,7 +440,9 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
     const [cx, cz] = this.centre(this.dock[i]!);
     const ax = Math.abs(kx - cx) > Math.abs(kz - cz);
     const reach = c.robotSize / 2 + c.packageSize / 2 + Math.min(0.02, c.gripReach / 2);
-    return [ax ? kx - Math.sign(kx - cx) * reach : kx, ax ? kz : kz - Math.sign(kz - cz) * reach];
+    const side = Math.max(0, c.cellSize / 2 - c.robotSize / 2 - DOCK_CLEARANCE);
+    const across = (k: number, centre: number) => Math.min(centre + side, Math.max(centre - side, k));
+    return [ax ? kx - Math.sign(kx - cx) * reach : across(kx, cx), ax ? across(kz, cz) : kz - Math.sign(kz - cz) * reach];
   }
 
   /**
