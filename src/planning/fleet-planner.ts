@@ -23,7 +23,8 @@
  * current iteration (a cancellation).
  *
  * Seeds: robot r's optimiser is seeded with `Rng.fromSeed(seed).derive(r).nextSeed()` (see
- * {@link fleetRobotSeed}).
+ * {@link fleetRobotSeed}); with `plan(states, { seed })` every robot's optimiser is reseeded that way from the
+ * plan's seed first, so a plan does not depend on what was planned before.
  *
  * @module
  */

@@ -15,6 +15,7 @@
  *   evaluate   c = J(X)                                            (NaN → +∞, counted)
  *   select     E = the K lowest-cost rows
  *   update     μ ← α μ + (1 − α) mean(E),  σ² ← α σ² + (1 − α) var(E)
+ *   stop early when start.stop(i) says so (an anytime plan: a deadline, a cancellation)
  * execute the best sequence seen ('best'), or μ ('mean'); return E for the next plan
  * ```
  *

@@ -104,6 +104,36 @@ describe('WarehousePrioritizedPolicy.reference', () => {
   });
 });
 
+describe('WarehousePrioritizedPolicy docking', () => {
+  it('lines the robot up with a package jittered across a one-cell aisle only as far as keeps 0.1 m to the shelf, and still grips it', async () => {
+    const corridor = `
+#######
+#R.P.D#
+#######
+`;
+    const env = new WarehouseEnv({ layout: corridor });
+    const policy = new WarehousePrioritizedPolicy(env);
+    policy.reset(0);
+    // The package 0.2 m toward the aisle's south wall (z = 2): lined up, the robot would keep 5 cm from it.
+    let { observation, info } = await env.reset({ seed: 0, options: { robots: [[1.5, 1.5]], packages: [[3.5, 1.7]] } });
+    let docked = false;
+    for (let t = 0; t < 200 && Number(info.deliveries) === 0; t++) {
+      const action = policy.act(observation);
+      const ref = policy.reference(0, 10);
+      if (ref.docking) {
+        docked = true;
+        // Robot half 0.25 + clearance 0.1: the reference stays within 0.15 m of the aisle's centre line.
+        for (let k = 0; k < 10; k++) expect(ref.points[2 * k + 1]!).toBeLessThanOrEqual(1.65 + 1e-6);
+      }
+      ({ observation, info } = await env.step(action));
+    }
+    expect(docked).toBe(true);
+    expect(info.deliveries).toBe(1);
+    expect(info.robotShelfCollisions).toBe(0);
+    await env.close();
+  });
+});
+
 /** The `small` layout's environment and a Rapier fleet oracle for it. */
 async function smallFleet(): Promise<{ env: WarehouseEnv; oracle: WarehouseFleetOracle; close: () => Promise<void> }> {
   const options = { layout: 'small' } as const;
