@@ -187,7 +187,7 @@ export class FleetPlanner {
       throw new InvalidArgumentError(`FleetPlanner.plan: expected initial means of ${R} × ${this.H} × ${this.A} values, got ${means.length}`);
     }
     const deadlines = robotDeadlines(init.deadlineMs, R);
-    if (init.seed !== undefined) this.optimizers.forEach((opt, r) => opt.reseed(fleetRobotSeed(init.seed!, r)));
+    if (init.seed !== undefined) for (const [r, opt] of this.optimizers.entries()) opt.reseed(fleetRobotSeed(init.seed, r));
     const t0 = performance.now();
     let calls = 0;
     let active = R;
