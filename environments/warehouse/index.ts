@@ -26,6 +26,7 @@ export * from './fleet/reservation.js';
 export * from './fleet/prioritized.js';
 export * from './fleet/ego.js';
 export * from './fleet/robot-cost.js';
+export * from './fleet/shelf-brake.js';
 export * from './fleet/motion.js';
 export * from './fleet/motion-worker.js';
 export * from './fleet/mpc-policy.js';

@@ -205,6 +205,7 @@ describe('WarehouseFleetMpcPolicy', () => {
     const fits = { ...model, stateDim: egoObservationDim() };
     expect(() => new WarehouseFleetMpcPolicy(env, { ...fits, actionDim: 2 })).toThrow(/actionDim 3\), got actionDim 2/);
     expect(() => new WarehouseFleetMpcPolicy(env, fits, { replanEvery: 11 })).toThrow(/replanEvery in \[1, horizon = 10\]/);
+    expect(() => new WarehouseFleetMpcPolicy(env, fits, { shelfBrake: 1 as never })).toThrow(/shelfBrake true, false or its options, got 1/);
     expect(() => new WarehouseFleetMpcPolicy(env, fits, { tasks: 'nearest' as 'greedy' })).toThrow(/tasks 'prioritized' or 'greedy'/);
     await expect(new WarehouseFleetMpcPolicy(env, fits).act(new Float32Array(3))).rejects.toThrow(/observation of \d+ values, got 3/);
     await env.close();

@@ -62,6 +62,24 @@ describe('WarehousePrioritizedPolicy', () => {
     30_000,
   );
 
+  it("drives carriers without touching a shelf (their braking and the package's clearance), medium, 8 robots", async () => {
+    // Before both (seed 108 of the bench's seeds): 3 robot–shelf contacts — a carrier overshooting into the wall at a
+    // dead end after a one-cell move, and packages whose corners caught the shelf corners entering an aisle.
+    const env = new WarehouseEnv({ layout: 'medium', robots: 8 });
+    const policy = new WarehousePrioritizedPolicy(env);
+    policy.reset(108);
+    let { observation, info } = await env.reset({ seed: 108 });
+    for (let t = 0; t < 300; t++) {
+      const r = await env.step(policy.act(observation));
+      observation = r.observation;
+      info = r.info;
+      if (r.terminated) break;
+    }
+    expect(info).toMatchObject({ robotShelfCollisions: 0, robotRobotCollisions: 0 });
+    expect(info.deliveries).toBeGreaterThanOrEqual(7);
+    await env.close();
+  }, 30_000);
+
   it('refuses what it cannot drive', () => {
     expect(() => new WarehousePrioritizedPolicy({} as never)).toThrow(/expected a WarehouseEnv/);
     expect(() => new WarehousePrioritizedPolicy(new WarehouseEnv({ gripMode: 'push' }))).toThrow(/expected gripMode 'lift'/);

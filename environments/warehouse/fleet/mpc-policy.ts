@@ -45,6 +45,7 @@ import { type FleetSource, WarehousePrioritizedPolicy, type PrioritizedFleetOpti
 import { egoObservationDim, egoObservations, type EgoObservationOptions } from './ego.js';
 import { epochNow, FleetMotionPlanner, type FleetModel, type FleetMotionOptions, type FleetMotionPlan, type FleetMotionSource, type RobotMotionContext } from './motion.js';
 import type { FleetCostWeights } from './robot-cost.js';
+import { type ShelfBrakeOptions, shelfBrake } from './shelf-brake.js';
 
 /** Options of {@link WarehouseFleetMpcPolicy}; defaults in brackets. */
 export interface WarehouseFleetMpcOptions {
@@ -68,6 +69,11 @@ export interface WarehouseFleetMpcOptions {
   readonly deadlineMs?: number | readonly number[];
   /** The longest `act` waits for a plan, ms from when it is called; then every robot executes its previous plan (see the module docs) [no limit]. */
   readonly waitMs?: number;
+  /**
+   * The shelf brake under the plans (see {@link shelfBrake}): each robot's command toward a shelf or wall is limited to
+   * what it can still stop from short of it; `false` executes the plans as they are [on, its defaults].
+   */
+  readonly shelfBrake?: boolean | ShelfBrakeOptions;
 }
 
 /**
@@ -110,6 +116,7 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
   private readonly replanEvery: number;
   private readonly deadlineMs: number | readonly number[] | undefined;
   private readonly waitMs: number | undefined;
+  private readonly brake: ShelfBrakeOptions | undefined;
   /** The current plan (`R × H × 2`), its age in steps, and every robot's predicted positions under it (`R × H × 2`, greedy layer). */
   private plan: { actions: Float32Array; age: number; predicted: Float32Array } | undefined;
   /** Plans of robots that executed their previous plan instead, since `reset`. */
@@ -152,6 +159,10 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
     this.deadlineMs = checkDeadlines(options.deadlineMs, this.R);
     if (options.waitMs !== undefined && !(options.waitMs > 0)) throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected waitMs > 0, got ${describeValue(options.waitMs)}`);
     this.waitMs = options.waitMs;
+    const brake = options.shelfBrake ?? true;
+    if (typeof brake !== 'boolean' && (typeof brake !== 'object' || brake === null))
+      throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected shelfBrake true, false or its options, got ${describeValue(brake)}`);
+    this.brake = brake === true ? {} : brake === false ? undefined : brake;
     this.greedy = tasks === 'greedy' ? new WarehouseGreedyPolicy(setup) : undefined;
     this.prioritized = tasks === 'prioritized' ? new WarehousePrioritizedPolicy(setup, options.prioritized) : undefined;
     this.robotDim = observationLayout(this.R, setup.config.lidarRays).robotDim;
@@ -192,10 +203,27 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
     if (this.plan === undefined || this.plan.age >= this.replanEvery) await this.replan(observation, layer, issuedAt);
     const plan = this.plan!;
     const out = new Float32Array(this.R * 3);
+    const vmax = this.setup.config.maxSpeed;
     for (let r = 0; r < this.R; r++) {
       const k = (r * this.H + plan.age) * 2;
-      out[r * 3] = layer.hold[r] ? 0 : plan.actions[k]!;
-      out[r * 3 + 1] = layer.hold[r] ? 0 : plan.actions[k + 1]!;
+      let vx = layer.hold[r] ? 0 : plan.actions[k]! * vmax;
+      let vz = layer.hold[r] ? 0 : plan.actions[k + 1]! * vmax;
+      if (this.brake !== undefined) {
+        const o = r * this.robotDim;
+        const carrying = observation[o + O.carrying]! > 0.5;
+        const robot = {
+          x: observation[o + O.x]!,
+          z: observation[o + O.z]!,
+          vx: observation[o + O.vx]!,
+          vz: observation[o + O.vz]!,
+          carrying,
+          carriedDx: carrying ? observation[o + O.targetDx]! : 0,
+          carriedDz: carrying ? observation[o + O.targetDz]! : 0,
+        };
+        [vx, vz] = shelfBrake(this.setup, robot, vx, vz, this.brake);
+      }
+      out[r * 3] = vx / vmax;
+      out[r * 3 + 1] = vz / vmax;
       out[r * 3 + 2] = layer.grips[r]!;
     }
     plan.age++;
