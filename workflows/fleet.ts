@@ -37,6 +37,8 @@ export const RunFleetOptionsSchema = z
     deadlineMs: z.number().positive().optional(),
     /** With `policy: 'mpc'` and `planWorker`: the longest a control step waits for the plan, ms; then every robot executes its previous plan. Default: no limit. */
     waitMs: z.number().positive().optional(),
+    /** With `policy: 'mpc'`: execute the plans through the shelf brake (see `shelfBrake`); false executes them as they are. Default true. */
+    shelfBrake: z.boolean().default(true),
     /** Episodes; episode k is reset with `seed + k`. Default 1. */
     episodes: z.number().int().min(1).default(1),
     /** Base seed. Default 0. */
@@ -54,6 +56,7 @@ export const RunFleetOptionsSchema = z
     message: "expected `planWorker`, `deadlineMs` and `waitMs` only with `policy: 'mpc'`",
     path: ['policy'],
   })
+  .refine((o) => o.policy === 'mpc' || o.shelfBrake, { message: "expected the shelf brake turned off only with `policy: 'mpc'`", path: ['shelfBrake'] })
   .refine((o) => o.waitMs === undefined || o.planWorker, { message: 'expected `waitMs` only with `planWorker` (a plan on this thread cannot be given up on)', path: ['waitMs'] });
 
 /** Options accepted by {@link runFleet}. */
@@ -108,7 +111,11 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const env = new WarehouseEnv(o.envOptions as WarehouseOptions);
   const name = env.layout.name;
   const maxSteps = o.maxSteps ?? DEFAULT_MAX_EPISODE_STEPS[isBuiltinLayoutName(name) ? name : 'custom'];
-  const mpcOptions = { ...(o.deadlineMs !== undefined && { deadlineMs: o.deadlineMs }), ...(o.waitMs !== undefined && { waitMs: o.waitMs }) };
+  const mpcOptions = {
+    shelfBrake: o.shelfBrake,
+    ...(o.deadlineMs !== undefined && { deadlineMs: o.deadlineMs }),
+    ...(o.waitMs !== undefined && { waitMs: o.waitMs }),
+  };
   let model: WorldModel | FleetMotionWorker | undefined;
   let mpc: WarehouseFleetMpcPolicy | undefined;
   try {

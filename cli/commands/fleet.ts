@@ -21,6 +21,7 @@ export function registerFleetCommand(program: Command): void {
     .option('--plan-worker', 'with --policy mpc: plan in a worker thread (it loads the model there)')
     .option('--deadline-ms <ms>', "with --policy mpc: each robot's plan deadline per control step; a late robot executes its previous plan", numberOption(0))
     .option('--wait-ms <ms>', 'with --plan-worker: the longest a control step waits for the plan; then every robot executes its previous plan', numberOption(0))
+    .option('--no-shelf-brake', 'with --policy mpc: execute the plans as they are (no limit on speed toward shelves)')
     .option('--layout <name>', 'built-in layout (tiny, small, medium)')
     .option('--layout-file <path>', 'the layout in this file (ASCII map or MovingAI .map)')
     .option('--robots <n>', "robots (default: the map's R cells; 8 on a MovingAI map)", integerOption(1))

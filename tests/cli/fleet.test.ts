@@ -75,6 +75,8 @@ describe('embodied fleet', () => {
       ]);
       const worker = JSON.parse(inWorker!);
       expect(worker.episodes[0].steps).toBe(4);
+      const [unbraked] = await fleet(['--layout', 'small', '--policy', 'mpc', '--model', join(dir, 'model'), '--max-steps', '4', '--no-shelf-brake', '--json']);
+      expect(JSON.parse(unbraked!).episodes[0].steps).toBe(4);
       expect(worker.episodes[0].deadlineMisses).toEqual([0, 0]);
       expect(worker.episodes[0].planLatency.meanMs[0]).toBeGreaterThan(0);
     } finally {
@@ -90,5 +92,7 @@ describe('embodied fleet', () => {
     expect(printed).toHaveBeenLastCalledWith('embodied fleet: --wait-ms: expected --wait-ms only with --plan-worker (a plan on this thread cannot be given up on) (got 50)');
     expect(await fleet(['--layout', 'small', '--deadline-ms', '50', '--max-steps', '4'])).toEqual([]);
     expect(printed).toHaveBeenLastCalledWith('embodied fleet: --policy: expected --plan-worker, --deadline-ms and --wait-ms only with --policy mpc (got "prioritized")');
+    expect(await fleet(['--layout', 'small', '--no-shelf-brake', '--max-steps', '4'])).toEqual([]);
+    expect(printed.mock.lastCall?.[0]).toMatch(/shelf-brake: expected the shelf brake turned off only with --policy mpc/);
   }, 60_000);
 });

@@ -3,7 +3,17 @@
  * distance on the grid, and a robot driven at full speed at a wall that stops short of it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseEnv, brakeCap, freeDistance, parseLayout, resolveWarehouseOptions, shelfBrake } from '../../environments/warehouse/index.js';
+import {
+  type FleetMotionSource,
+  WarehouseEnv,
+  WarehouseFleetMpcPolicy,
+  brakeCap,
+  egoObservationDim,
+  freeDistance,
+  parseLayout,
+  resolveWarehouseOptions,
+  shelfBrake,
+} from '../../environments/warehouse/index.js';
 import { WAREHOUSE_OBS as O } from '../../environments/warehouse/observation.js';
 import { initRapier } from '../../src/physics/rapier.js';
 
@@ -101,5 +111,32 @@ describe('shelfBrake', () => {
     expect(braked.contacts).toBe(0);
     expect(braked.x).toBeGreaterThan(6.6); // it did drive up to the wall (x = 7, its half size 0.25)
     expect((await run(false)).contacts).toBeGreaterThan(0);
+  });
+
+  it('sits under fleet MPC’s plans by default, and `shelfBrake: false` executes them as they are', async () => {
+    // A motion source that plans full speed east for every robot, every step.
+    const source: FleetMotionSource = {
+      horizon: 10,
+      stateDim: egoObservationDim(),
+      plan: async (request) => ({
+        actions: new Float32Array(request.robots.length * 10 * 2).map((_, k) => (k % 2 === 0 ? 1 : 0)),
+        predicted: new Float32Array(0),
+        overran: request.robots.map(() => false),
+        iterations: request.robots.map(() => 1),
+        ms: 0,
+      }),
+    };
+    const first = async (options: { shelfBrake?: boolean }) => {
+      const env = new WarehouseEnv({ layout: CORRIDOR });
+      const { observation } = await env.reset({ seed: 0, options: { robots: [[6.4, 1.5]] } });
+      const policy = new WarehouseFleetMpcPolicy(env, source, options);
+      policy.reset(0);
+      const action = await policy.act(observation);
+      await env.close();
+      return action[0]!;
+    };
+    // At rest 0.35 m from the wall: at most the speed it can stop from (well below full speed).
+    expect(await first({})).toBeLessThan(0.8);
+    expect(await first({ shelfBrake: false })).toBe(1);
   });
 });
