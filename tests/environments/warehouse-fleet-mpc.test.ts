@@ -206,6 +206,8 @@ describe('WarehouseFleetMpcPolicy', () => {
     expect(() => new WarehouseFleetMpcPolicy(env, { ...fits, actionDim: 2 })).toThrow(/actionDim 3\), got actionDim 2/);
     expect(() => new WarehouseFleetMpcPolicy(env, fits, { replanEvery: 11 })).toThrow(/replanEvery in \[1, horizon = 10\]/);
     expect(() => new WarehouseFleetMpcPolicy(env, fits, { shelfBrake: 1 as never })).toThrow(/shelfBrake true, false or its options, got 1/);
+    expect(() => new WarehouseFleetMpcPolicy(env, fits, { shelfBrake: { margin: -0.1 } })).toThrow(/shelfBrake.margin ≥ 0 \(m\), got -0.1/);
+    expect(() => new WarehouseFleetMpcPolicy(env, fits, { shelfBrake: { brakeFraction: 1.5 } })).toThrow(/brakeFraction in \(0, 1\], got 1.5/);
     expect(() => new WarehouseFleetMpcPolicy(env, fits, { tasks: 'nearest' as 'greedy' })).toThrow(/tasks 'prioritized' or 'greedy'/);
     await expect(new WarehouseFleetMpcPolicy(env, fits).act(new Float32Array(3))).rejects.toThrow(/observation of \d+ values, got 3/);
     await env.close();

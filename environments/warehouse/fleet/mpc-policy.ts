@@ -45,7 +45,7 @@ import { type FleetSource, WarehousePrioritizedPolicy, type PrioritizedFleetOpti
 import { egoObservationDim, egoObservations, type EgoObservationOptions } from './ego.js';
 import { epochNow, FleetMotionPlanner, type FleetModel, type FleetMotionOptions, type FleetMotionPlan, type FleetMotionSource, type RobotMotionContext } from './motion.js';
 import type { FleetCostWeights } from './robot-cost.js';
-import { type ShelfBrakeOptions, shelfBrake } from './shelf-brake.js';
+import { type ShelfBrakeOptions, resolveShelfBrakeOptions, shelfBrake } from './shelf-brake.js';
 
 /** Options of {@link WarehouseFleetMpcPolicy}; defaults in brackets. */
 export interface WarehouseFleetMpcOptions {
@@ -162,7 +162,7 @@ export class WarehouseFleetMpcPolicy implements Policy<Float32Array, Float32Arra
     const brake = options.shelfBrake ?? true;
     if (typeof brake !== 'boolean' && (typeof brake !== 'object' || brake === null))
       throw new InvalidArgumentError(`WarehouseFleetMpcPolicy: expected shelfBrake true, false or its options, got ${describeValue(brake)}`);
-    this.brake = brake === true ? {} : brake === false ? undefined : brake;
+    this.brake = brake === false ? undefined : resolveShelfBrakeOptions(brake === true ? {} : brake, 'WarehouseFleetMpcPolicy');
     this.greedy = tasks === 'greedy' ? new WarehouseGreedyPolicy(setup) : undefined;
     this.prioritized = tasks === 'prioritized' ? new WarehousePrioritizedPolicy(setup, options.prioritized) : undefined;
     this.robotDim = observationLayout(this.R, setup.config.lidarRays).robotDim;

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { InvalidArgumentError, describeValue } from '../../../src/errors.js';
 import type { WarehouseConfig } from '../config.js';
 import { type Layout, isBlocked } from '../layout.js';
 
@@ -71,6 +72,20 @@ export interface ShelfBrakeOptions {
   readonly brakeFraction?: number;
 }
 
+/** The defaults of {@link ShelfBrakeOptions}. */
+export const SHELF_BRAKE_DEFAULTS: Required<ShelfBrakeOptions> = Object.freeze({ margin: 0.03, brakeFraction: 0.8 });
+
+/**
+ * `options` with the defaults filled in.
+ * @throws {@link InvalidArgumentError} for a negative or non-finite `margin` or a `brakeFraction` outside (0, 1], naming `where`
+ */
+export function resolveShelfBrakeOptions(options: ShelfBrakeOptions, where: string): Required<ShelfBrakeOptions> {
+  const { margin, brakeFraction } = { ...SHELF_BRAKE_DEFAULTS, ...options };
+  if (!(margin >= 0 && Number.isFinite(margin))) throw new InvalidArgumentError(`${where}: expected shelfBrake.margin ≥ 0 (m), got ${describeValue(margin)}`);
+  if (!(brakeFraction > 0 && brakeFraction <= 1)) throw new InvalidArgumentError(`${where}: expected shelfBrake.brakeFraction in (0, 1], got ${describeValue(brakeFraction)}`);
+  return { margin, brakeFraction };
+}
+
 /**
  * A velocity command `[vx, vz]` (m/s) for a robot at (`x`, `z`) carrying a package at (`x + carriedDx`,
  * `z + carriedDz`) (both 0 when not carrying), limited per axis so that the robot can stop `margin` short of
@@ -93,7 +108,7 @@ export function shelfBrake(
   options: ShelfBrakeOptions = {},
 ): [number, number] {
   const { config: c, layout, controlDt: dt } = setup;
-  const { margin = 0.03, brakeFraction = 0.8 } = options;
+  const { margin, brakeFraction } = { ...SHELF_BRAKE_DEFAULTS, ...options };
   const hr = c.robotSize / 2;
   const hp = c.packageSize / 2;
   const box: [number, number, number, number] = [robot.x - hr, robot.x + hr, robot.z - hr, robot.z + hr];
