@@ -40,7 +40,7 @@ import type { WarehouseConfig } from '../config.js';
 import { CellKind, type Layout, isBlocked } from '../layout.js';
 import { WAREHOUSE_OBS as O } from '../observation.js';
 import { ReservationTable, distanceMap, spaceTimeAStar } from './reservation.js';
-import { brakeCap } from './shelf-brake.js';
+import { SHELF_BRAKE_DEFAULTS, brakeCap, driveAcceleration } from './shelf-brake.js';
 
 /** Tuning of {@link WarehousePrioritizedPolicy}; defaults in brackets. */
 export interface PrioritizedFleetOptions {
@@ -103,14 +103,6 @@ const DOCK_SPEED = 0.6;
  */
 const DOCK_CLEARANCE = 0.1;
 
-/**
- * Fraction of the drive's acceleration (less while carrying: the package's mass rides along) a robot plans to brake
- * with. A one-cell move from rest to rest on the planned profile asks for 6 m / (stepsPerMove·dt)² (4.2 m/s² at the
- * defaults), more than a carrier's 3.4 m/s²: the robot falls behind, catches up at full speed and would overshoot
- * into the wall at a dead end.
- */
-const BRAKE_MARGIN = 0.8;
-
 enum Phase {
   Move = 0,
   Dock = 1,
@@ -151,10 +143,6 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
   private readonly latencyMax: Float64Array;
   private readonly latencyCount: Int32Array;
   private readonly tracked: Float64Array;
-  /** Each robot's tracked point − its centre, m (x, z). */
-  private readonly shift: Float64Array;
-  /** Whether each robot carries a package, as of the last `act`. */
-  private readonly carryingNow: Uint8Array;
   private packagePos = new Float64Array(0);
   private readonly lastMove: Int32Array;
 
@@ -192,8 +180,6 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
     this.latencyMax = new Float64Array(n);
     this.latencyCount = new Int32Array(n);
     this.tracked = new Float64Array(2 * n);
-    this.shift = new Float64Array(2 * n);
-    this.carryingNow = new Uint8Array(n);
     this.lastMove = new Int32Array(n);
     this.reset();
   }
@@ -234,7 +220,7 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
       this.replan(observation, D);
     }
     const out = new Float32Array(this.N * 3);
-    for (let i = 0; i < this.N; i++) this.command(i, tick, out);
+    for (let i = 0; i < this.N; i++) this.command(observation, i * D, i, tick, out);
     this.step++;
     return out;
   }
@@ -247,8 +233,7 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
       const o = i * D;
       const px = obs[o + O.x]!;
       const pz = obs[o + O.z]!;
-      this.carryingNow[i] = obs[o + O.carrying]! > 0.5 ? 1 : 0;
-      if (this.carryingNow[i]) {
+      if (obs[o + O.carrying]! > 0.5) {
         const kx = px + obs[o + O.targetDx]!;
         const kz = pz + obs[o + O.targetDz]!;
         const cx = (Math.min(px - hr, kx - hp) + Math.max(px + hr, kx + hp)) / 2;
@@ -259,8 +244,6 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
         this.tracked[2 * i] = px;
         this.tracked[2 * i + 1] = pz;
       }
-      this.shift[2 * i] = this.tracked[2 * i]! - px;
-      this.shift[2 * i + 1] = this.tracked[2 * i + 1]! - pz;
     }
   }
 
@@ -523,51 +506,44 @@ export class WarehousePrioritizedPolicy implements Policy<Float32Array, Float32A
     return { points, trackedX: this.tracked[2 * i]!, trackedZ: this.tracked[2 * i + 1]!, docking };
   }
 
-  /** The acceleration robot `i`'s drive gives it now, m/s² (a carried package's mass rides along). */
-  private acceleration(i: number): number {
-    const c = this.config;
-    return c.maxAcceleration * (this.carryingNow[i] ? c.robotMass / (c.robotMass + c.packageMass) : 1);
-  }
-
   /**
-   * The velocity command (m/s, at most `maxSpeed`) of robot `i` whose tracked point is at (`x`, `z`), for
-   * step `tick` of tick `k` of its plan. Docking: straight at the docking goal, at most `DOCK_SPEED`.
-   * Otherwise feed-forward of the planned velocity plus `gain` × the distance to the planned position,
-   * never faster toward the point where the plan comes to rest than the drive can still stop from.
+   * Writes robot `i`'s `[vx, vz, grip]` for step `tick` of the current tick. Docking: straight at the docking
+   * goal, at most `DOCK_SPEED`. Otherwise feed-forward of the planned velocity plus `gain` × the distance to the
+   * planned position, never faster toward the point where the plan comes to rest than the drive can still stop
+   * from: a one-cell move from rest to rest asks 6 m / (stepsPerMove·dt)² (4.2 m/s² at the defaults) of a
+   * carrier that has 3.4 — it falls behind, catches up at full speed and would overshoot into a dead end's wall.
    */
-  private law(i: number, x: number, z: number, k: number, tick: number): [number, number] {
+  private command(obs: Float32Array, o: number, i: number, tick: number, out: Float32Array): void {
     const c = this.config;
+    const a = i * 3;
+    const tx = this.tracked[2 * i]!;
+    const tz = this.tracked[2 * i + 1]!;
     let vx: number;
     let vz: number;
+    const carryingNow = obs[o + O.carrying]! > 0.5;
+    out[a + 2] = carryingNow ? 1 : -1;
     if (this.phase[i] === Phase.Dock) {
+      // Drive straight at the package until the grip reaches it.
       const [gx, gz] = this.dockGoal(i);
-      // The docking goal is for the robot's centre (the tracked point moves off it once the grip holds).
-      const cx = x - this.shift[2 * i]!;
-      const cz = z - this.shift[2 * i + 1]!;
-      [vx, vz] = [this.gain * (gx - cx), this.gain * (gz - cz)];
+      [vx, vz] = [this.gain * (gx - obs[o + O.x]!), this.gain * (gz - obs[o + O.z]!)];
       const n = Math.hypot(vx, vz);
       if (n > DOCK_SPEED) (vx *= DOCK_SPEED / n), (vz *= DOCK_SPEED / n);
+      out[a + 2] = 1;
     } else {
-      const p = this.planned(i, k, tick);
-      vx = p.vx + this.gain * (p.x - x);
-      vz = p.vz + this.gain * (p.z - z);
+      // Feed-forward of the planned velocity plus feedback toward the planned position.
+      const p = this.planned(i, 0, tick);
+      vx = p.vx + this.gain * (p.x - tx);
+      vz = p.vz + this.gain * (p.z - tz);
       if (p.rests) {
-        const a = BRAKE_MARGIN * this.acceleration(i);
-        vx = brakeCap(vx, p.endX - x, a, this.env.controlDt);
-        vz = brakeCap(vz, p.endZ - z, a, this.env.controlDt);
+        const brake = SHELF_BRAKE_DEFAULTS.brakeFraction * driveAcceleration(c, carryingNow);
+        vx = brakeCap(vx, p.endX - tx, brake, this.env.controlDt);
+        vz = brakeCap(vz, p.endZ - tz, brake, this.env.controlDt);
       }
+      if (this.phase[i] === Phase.Release) out[a + 2] = -1;
     }
     const n = Math.hypot(vx, vz);
     if (n > c.maxSpeed) (vx *= c.maxSpeed / n), (vz *= c.maxSpeed / n);
-    return [vx, vz];
-  }
-
-  /** Writes robot `i`'s `[vx, vz, grip]` for step `tick` of the current tick. */
-  private command(i: number, tick: number, out: Float32Array): void {
-    const a = i * 3;
-    const [vx, vz] = this.law(i, this.tracked[2 * i]!, this.tracked[2 * i + 1]!, 0, tick);
-    out[a] = vx / this.config.maxSpeed;
-    out[a + 1] = vz / this.config.maxSpeed;
-    out[a + 2] = this.phase[i] === Phase.Dock ? 1 : this.phase[i] === Phase.Release ? -1 : this.carryingNow[i] ? 1 : -1;
+    out[a] = vx / c.maxSpeed;
+    out[a + 1] = vz / c.maxSpeed;
   }
 }

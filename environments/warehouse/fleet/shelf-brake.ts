@@ -27,6 +27,11 @@ export function brakeCap(v: number, d: number, a: number, dt: number): number {
   return Math.abs(v) > cap ? Math.sign(v) * cap : v;
 }
 
+/** The acceleration a robot's drive gives it, m/s²: `maxAcceleration`, less while carrying (the package's mass rides along). */
+export function driveAcceleration(config: WarehouseConfig, carrying: boolean): number {
+  return config.maxAcceleration * (carrying ? config.robotMass / (config.robotMass + config.packageMass) : 1);
+}
+
 /** Below this, two edges touch: a footprint flush with a cell boundary does not reach into that cell. */
 const EPS = 1e-6;
 
@@ -120,14 +125,17 @@ export function shelfBrake(
     box[2] = Math.min(box[2], pz - hp);
     box[3] = Math.max(box[3], pz + hp);
   }
-  const a = brakeFraction * c.maxAcceleration * (robot.carrying ? c.robotMass / (c.robotMass + c.packageMass) : 1);
+  const a = brakeFraction * driveAcceleration(c, robot.carrying);
   // Farther than the stopping distance from full speed, nothing limits.
   const limit = c.maxSpeed * dt + (c.maxSpeed * c.maxSpeed) / (2 * a) + margin + c.cellSize;
+  // Free distance per axis and direction (−x, +x, −z, +z), read off the grid once each.
+  const free = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
   const cap = (v: number, axis: 'x' | 'z'): number => {
     if (v === 0) return 0;
     const dir = v > 0 ? 1 : -1;
-    const d = Math.max(0, freeDistance(layout, c.cellSize, box, axis, dir, limit) - margin);
-    return brakeCap(v, dir * d, a, dt);
+    const k = (axis === 'x' ? 0 : 2) + (dir > 0 ? 1 : 0);
+    if (Number.isNaN(free[k]!)) free[k] = Math.max(0, freeDistance(layout, c.cellSize, box, axis, dir, limit) - margin);
+    return brakeCap(v, dir * free[k]!, a, dt);
   };
   // The drive's acceleration limit is on the velocity vector. While the robot moves toward a shelf on an axis
   // faster than it may, that axis brakes without reversing, and an axis that need not brake keeps its current
