@@ -100,6 +100,12 @@ const PUSHER_Y = PUSHER_HALF_HEIGHT + 0.005;
  * Timing: control at 20 Hz (0.05 s), 5 physics substeps of 0.01 s by default; the commanded velocity is
  * held over the control period.
  *
+ * Why the yaw rate is the step's mean: a 0.5 kg box with friction 0.5 stops spinning within two or three
+ * substeps, so the angular velocity at the end of the last substep showed an off-centre push as a one-step
+ * spike (up to ~4 rad/s between zeros) or not at all, depending on where in the 50 ms the contact fell —
+ * something no 20 Hz observation carries. The mean over the substeps is what the heading did over the
+ * step, which the observation can predict (docs/learn.md, "Controllability").
+ *
  * **Observation** (`Box` of 13, or 15 with `orientation`, float32):
  *
  * | index | meaning | units |
@@ -107,7 +113,7 @@ const PUSHER_Y = PUSHER_HALF_HEIGHT + 0.005;
  * | 0, 1, 2 | box centre x, y, z (y = half size when resting on the table) | m |
  * | 3, 4, 5 | box linear velocity vx, vy, vz | m/s |
  * | 6, 7 | cos, sin of the box heading (rotation about +y) | – |
- * | 8 | box angular velocity about +y | rad/s |
+ * | 8 | box yaw rate: angular velocity about +y, averaged over the control step's substeps (after reset: the instantaneous value) | rad/s |
  * | 9, 10 | pusher position x, z | m |
  * | 11, 12 | goal position x, z | m |
  * | 13, 14 | cos, sin of the goal heading (only with `orientation`) | – |
@@ -255,9 +261,14 @@ export class PushBoxEnv extends PhysicsEnv<Float32Array, Float32Array, PushBoxTa
     this.cmd.x = Math.min((L - p.x) / T, Math.max((-L - p.x) / T, vx));
     this.cmd.z = Math.min((L - p.z) / T, Math.max((-L - p.z) / T, vz));
     pusher.setLinvel(this.cmd, true);
-    for (let i = 0; i < c.substeps; i++) world.step();
+    const box = this.box!;
+    let yawRate = 0;
+    for (let i = 0; i < c.substeps; i++) {
+      world.step();
+      yawRate += box.angvel(this.v).y;
+    }
 
-    const observation = this.observe();
+    const observation = this.observe(yawRate / c.substeps);
     const success = this.isSuccess(observation);
     let reward: number;
     if (c.sparse) reward = success ? 1 : 0;
@@ -271,7 +282,8 @@ export class PushBoxEnv extends PhysicsEnv<Float32Array, Float32Array, PushBoxTa
     return { observation, reward, terminated: success && c.terminateOnSuccess, truncated: offTable, info: { success } };
   }
 
-  private observe(): Float32Array {
+  /** The observation; `yawRate` is the step's mean (the instantaneous angular velocity after a reset). */
+  private observe(yawRate = this.box!.angvel(this.v).y): Float32Array {
     const box = this.box!;
     const obs = new Float32Array(this.obsDim);
     const p = box.translation(this.v);
@@ -285,7 +297,7 @@ export class PushBoxEnv extends PhysicsEnv<Float32Array, Float32Array, PushBoxTa
     const yaw = yawOf(box.rotation(this.q));
     obs[6] = Math.cos(yaw);
     obs[7] = Math.sin(yaw);
-    obs[8] = box.angvel(this.v).y;
+    obs[8] = yawRate;
     const pp = this.pusher!.translation(this.v);
     obs[9] = pp.x;
     obs[10] = pp.z;
