@@ -102,10 +102,16 @@ export interface LearnValidationSettings {
   readonly maxSteps: number;
 }
 
-/** The validation scores at which learn stops early (all must hold). */
+/** The validation scores a round must reach to count as meeting its targets (all must hold). */
 export interface LearnTargets {
-  /** Learned-MPC closed-loop success rate, 0…1. */
+  /** Learned-MPC closed-loop success rate, 0…1: the bar a round's quick validation and confirmation must reach. */
   readonly successRate: number;
+  /**
+   * Confirmation success, 0…1, at which learn stops early (the other targets met too); default
+   * `successRate`. Above the bar, a run whose model is only just at the bar keeps improving while its
+   * budget and rounds last, and publishes its best round.
+   */
+  readonly stopSuccessRate?: number;
   /** Physical plausibility score, 0…1. */
   readonly pps: number;
   /** Steps before open-loop drift crosses the validation threshold (met too when it never crosses within the measured horizon). */

@@ -150,7 +150,7 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   let reason: LearnStopReason;
   for (let k = state.rounds.length; ; k++) {
     const last = state.rounds.at(-1);
-    if (last?.targetsMet) {
+    if (last && stopsEarly(last, settings)) {
       reason = 'targets-met';
       break;
     }
@@ -205,6 +205,13 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   const selected = await publishLearnRun(out, state);
   emit({ kind: 'stopped', reason });
   return { out, stopReason: reason, state, ...(selected && { model: join(out, 'model'), selectedRound: selected.round }) };
+}
+
+/** Whether a round ends the run: it meets every target and its confirmation reaches the stop rate. */
+function stopsEarly(r: LearnRoundRecord, settings: ResolvedLearnSettings): boolean {
+  const c = r.confirmation;
+  const stopRate = Math.max(settings.targets.successRate, settings.targets.stopSuccessRate ?? 0);
+  return r.targetsMet && c !== undefined && c.successes / Math.max(1, c.episodes) >= stopRate;
 }
 
 /** Whether a round meets every target: its quick validation does, and so does the success of its confirmation episodes. */

@@ -22,9 +22,13 @@ export function roundSuccess(r: LearnRoundRecord): number {
   return r.confirmation ? r.confirmation.successes / Math.max(1, r.confirmation.episodes) : (r.scores.successRate ?? -1);
 }
 
-/** The best finished round: highest learned-MPC success (confirmed where confirmed), then PPS, then the later round. */
+/**
+ * The best finished round: one that met its targets before one that did not, then the highest learned-MPC
+ * success (confirmed where confirmed), then PPS, then the later round. (A quick validation's 5/5 is not
+ * ranked above a confirmed 18/20 when the round missed another target.)
+ */
 export function bestRound(rounds: readonly LearnRoundRecord[]): LearnRoundRecord | undefined {
-  const key = (r: LearnRoundRecord) => [roundSuccess(r), r.scores.pps ?? -1, r.round];
+  const key = (r: LearnRoundRecord) => [r.targetsMet ? 1 : 0, roundSuccess(r), r.scores.pps ?? -1, r.round];
   return rounds.reduce<LearnRoundRecord | undefined>((best, r) => {
     if (!best) return r;
     const [a, b] = [key(r), key(best)];
