@@ -9,9 +9,10 @@
  * @module
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import '../environments/index.js';
 import type { LearnSettings } from '../environments/card.js';
+import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
 import { spec } from '../src/registry.js';
 import { Rng } from '../src/rng.js';
@@ -20,7 +21,8 @@ import type { ValidateProgress } from '../src/validation/index.js';
 import { episodeLength, FIRST_RATE, MIN_STEPS, roundBudget } from './learn/budget.js';
 import { parseDuration } from './learn/duration.js';
 import { publishLearnRun } from './learn/publish.js';
-import { quickTargetsMet, runRound } from './learn/round.js';
+import { checkReplayedData, differingBundleFiles, readReplaySource, type ReplaySource } from './learn/replay.js';
+import { quickTargetsMet, runRound, type TrainPlan } from './learn/round.js';
 import { learnSettings, type ResolvedLearnSettings } from './learn/settings.js';
 import { clearUnfinishedRounds, LEARN_STATE_FORMAT, prepareLearnOutput, writeLearnState, type LearnRoundRecord, type LearnState, type LearnStopReason } from './learn/state.js';
 import { callbackOption, signalOption } from './schema.js';
@@ -32,6 +34,7 @@ export { learnSettings, DEFAULT_LEARN_TARGETS, type ResolvedLearnSettings } from
 export { CONFIRM_EPISODES, quickTargetsMet } from './learn/round.js';
 export { LEARN_STATE_FORMAT, type LearnState, type LearnRoundRecord, type LearnScores, type LearnStopReason } from './learn/state.js';
 export { bestRound, roundSuccess, validatedPlanner } from './learn/publish.js';
+export { ReplayMismatchError, readReplaySource, type ReplaySource, type ReplayRound } from './learn/replay.js';
 
 /** What {@link learn} reports while it runs. */
 export type LearnEvent =
@@ -64,6 +67,13 @@ export const LearnOptionsSchema = z
     overwrite: z.boolean().default(false),
     /** Settings over the environment card's (see `LearnSettings`). */
     settings: z.custom<LearnSettings>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' }).optional(),
+    /**
+     * Replay a learn run — its folder, or a bundle learn published — instead of a budgeted run: its seed and
+     * settings, and each round up to the published one with the episodes it collected and the steps it
+     * trained, without a clock (`budget`, `seed`, `settings` and `scaleSteps` are not used). Each round's data
+     * must have the recorded content hash; {@link LearnResult.replay} says whether the bundle came out the same.
+     */
+    replay: z.string().min(1).optional(),
     /** Scale each round's training steps to the time left (false: always the settings' `train.steps`). Default true. */
     scaleSteps: z.boolean().default(true),
     /** Stops the running round; the last finished round stays published. */
@@ -88,6 +98,39 @@ export interface LearnResult {
   readonly stopReason: LearnStopReason;
   /** The run's record (state.json). */
   readonly state: LearnState;
+  /** A replay's outcome: the bundle it replayed, and the files of the published bundle that differ from it (`manifest.json` aside; empty: the same bits). */
+  readonly replay?: { readonly source: string; readonly differingFiles: readonly string[] };
+}
+
+/** What the next round runs with, or why the run stops before it. */
+type NextRound = { readonly stop: LearnStopReason } | { readonly episodes: number | undefined; readonly trainPlan: (collectMs: number) => TrainPlan; readonly remainingMs: number };
+
+/** A budgeted run's next round: stops on the targets, the rounds or the budget; sizes the collection and the training to the time left. */
+function budgetedRound(k: number, last: LearnRoundRecord | undefined, settings: ResolvedLearnSettings, deadline: number, scaleSteps: boolean): NextRound {
+  if (last && stopsEarly(last, settings)) return { stop: 'targets-met' };
+  if (k >= settings.rounds) return { stop: 'rounds' };
+  const budget = roundBudget(last, settings.rounds - k, deadline - performance.now());
+  if (!budget) return { stop: 'budget' };
+  const rate = last?.trainStepsPerSecond ?? FIRST_RATE;
+  const trainPlan = (collectMs: number): TrainPlan => {
+    const allotMs = Math.max(0, budget.shareMs - collectMs - budget.reserveMs);
+    const steps = scaleSteps ? Math.max(MIN_STEPS, Math.min(settings.train.steps, Math.floor((allotMs / 1000) * rate))) : settings.train.steps;
+    // Hard stop: 1.25 × the allotment (+ 2 s; the last planned round: the allotment), and never into the time the validation (and the last round's confirmation) needs before the deadline.
+    const limitMs = Math.min(budget.trainLimitMs(allotMs), deadline - performance.now() - budget.reserveMs);
+    return { steps, limitMs: scaleSteps ? Math.max(1000, limitMs) : Number.POSITIVE_INFINITY };
+  };
+  return { episodes: last ? onPolicyEpisodes(last, settings, budget.shareMs) : undefined, trainPlan, remainingMs: deadline - performance.now() };
+}
+
+/** A replay's next round: the recorded one's episodes and training steps, no time limits. */
+function replayedRound(k: number, source: ReplaySource): NextRound {
+  const r = source.rounds[k];
+  if (!r) return { stop: 'rounds' };
+  return {
+    episodes: k > 0 ? r.episodes : undefined,
+    trainPlan: () => ({ steps: r.trainSteps, limitMs: Number.POSITIVE_INFINITY, scheduleSteps: r.trainStepsPlanned }),
+    remainingMs: Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Seeds of round `k`: collection seeds at ≥ 1e6 (per round apart), validation seeds below 1000 (its closed loop uses 1000 + seed + i), never equal. */
@@ -129,60 +172,49 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   const o = parseOptions(LearnOptionsSchema, options, 'learn options');
   spec(o.env);
   const budgetMs = parseDuration(o.budget);
+  if (o.replay !== undefined && o.resume) throw new InvalidArgumentError('learn options: `replay` and `resume` cannot be combined; replay into a new `out`');
+  const source = o.replay === undefined ? undefined : await readReplaySource(o.replay, o.env);
+  const seed = source?.seed ?? o.seed;
   const out = resolve(o.out ?? join('out', 'learn', o.env));
-  const prepared = await prepareLearnOutput(out, o);
+  if (source && !relative(out, source.bundle).startsWith('..') && !isAbsolute(relative(out, source.bundle)))
+    throw new InvalidArgumentError(`learn options: \`out\` ${out} holds the bundle the replay compares with (${source.bundle}); replay into another folder`);
+  const prepared = await prepareLearnOutput(out, { ...o, seed });
   const now = new Date().toISOString();
-  const settings = prepared.kind === 'resume' ? prepared.state.settings : learnSettings(o.env, budgetMs, o.settings);
+  const settings = source?.settings ?? (prepared.kind === 'resume' ? prepared.state.settings : learnSettings(o.env, budgetMs, o.settings));
   let state: LearnState =
     prepared.kind === 'resume'
       ? { ...prepared.state, budgetMs, stopReason: undefined as never }
-      : { format: LEARN_STATE_FORMAT, env: o.env, seed: o.seed, budgetMs, settings, rounds: [], wallMs: 0, createdAt: now, updatedAt: now };
+      : { format: LEARN_STATE_FORMAT, env: o.env, seed, budgetMs, settings, rounds: [], wallMs: 0, createdAt: now, updatedAt: now };
   delete (state as { stopReason?: unknown }).stopReason;
   await mkdir(out, { recursive: true });
   await clearUnfinishedRounds(out, state.rounds.length);
   await writeLearnState(out, state);
   const t0 = performance.now();
   const wallBefore = state.wallMs;
-  const deadline = t0 + budgetMs - wallBefore;
+  const deadline = source ? Number.POSITIVE_INFINITY : t0 + budgetMs - wallBefore;
   // The budget is a hard limit: a round still running at its end (plus a little slack) is stopped and not counted.
   const { signal } = timeoutSignal(Math.ceil(Math.max(1, deadline - t0 + Math.max(5000, 0.1 * budgetMs))), ...(o.signal ? [o.signal] : []));
   const emit = o.onEvent ?? (() => {});
   let reason: LearnStopReason;
   for (let k = state.rounds.length; ; k++) {
     const last = state.rounds.at(-1);
-    if (last && stopsEarly(last, settings)) {
-      reason = 'targets-met';
+    const next = source ? replayedRound(k, source) : budgetedRound(k, last, settings, deadline, o.scaleSteps);
+    if ('stop' in next) {
+      reason = next.stop;
       break;
     }
-    if (k >= settings.rounds) {
-      reason = 'rounds';
-      break;
-    }
-    const budget = roundBudget(last, settings.rounds - k, deadline - performance.now());
-    if (!budget) {
-      reason = 'budget';
-      break;
-    }
-    const rate = last?.trainStepsPerSecond ?? FIRST_RATE;
-    const episodes = last ? onPolicyEpisodes(last, settings, budget.shareMs) : settings.collect.episodes;
-    emit({ kind: 'round-start', round: k, rounds: settings.rounds, remainingMs: deadline - performance.now() });
-    const trainPlan = (collectMs: number) => {
-      const allotMs = Math.max(0, budget.shareMs - collectMs - budget.reserveMs);
-      const steps = o.scaleSteps ? Math.max(MIN_STEPS, Math.min(settings.train.steps, Math.floor((allotMs / 1000) * rate))) : settings.train.steps;
-      // Hard stop: 1.25 × the allotment (+ 2 s; the last planned round: the allotment), and never into the time the validation (and the last round's confirmation) needs before the deadline.
-      const limitMs = Math.min(budget.trainLimitMs(allotMs), deadline - performance.now() - budget.reserveMs);
-      return { steps, limitMs: o.scaleSteps ? Math.max(1000, limitMs) : Number.POSITIVE_INFINITY };
-    };
+    emit({ kind: 'round-start', round: k, rounds: source?.rounds.length ?? settings.rounds, remainingMs: next.remainingMs });
     const record = await runRound({
       env: o.env,
       out,
       settings,
       round: k,
       earlierData: state.rounds.map((r) => join(out, r.data)),
-      ...(last && { previousModel: join(out, last.model), onPolicyEpisodes: episodes }),
+      ...(last && { previousModel: join(out, last.model) }),
+      ...(next.episodes !== undefined && { onPolicyEpisodes: next.episodes }),
       ...(last && settings.warmStart && { warmStartFrom: join(out, `${last.model}.ckpt`) }),
-      ...roundSeeds(o.seed, k),
-      trainPlan,
+      ...roundSeeds(seed, k),
+      trainPlan: next.trainPlan,
       signal,
       onPhase: (phase, detail) => emit({ kind: 'phase', round: k, phase, detail }),
       onCollectProgress: (progress) => emit({ kind: 'collect-progress', round: k, progress }),
@@ -193,6 +225,7 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
       reason = o.signal?.aborted ? 'aborted' : 'budget';
       break;
     }
+    if (source) checkReplayedData(source, k, record.datasetHash);
     const finished: LearnRoundRecord = { ...record, targetsMet: targetsMet(record, settings) };
     state = { ...state, rounds: [...state.rounds, finished], wallMs: wallBefore + performance.now() - t0 };
     await writeLearnState(out, state);
@@ -204,7 +237,8 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   await writeLearnState(out, state);
   const selected = await publishLearnRun(out, state);
   emit({ kind: 'stopped', reason });
-  return { out, stopReason: reason, state, ...(selected && { model: join(out, 'model'), selectedRound: selected.round }) };
+  const replay = source && selected ? { source: source.bundle, differingFiles: await differingBundleFiles(join(out, 'model'), source.bundle) } : undefined;
+  return { out, stopReason: reason, state, ...(selected && { model: join(out, 'model'), selectedRound: selected.round }), ...(replay && { replay }) };
 }
 
 /** Whether a round ends the run: it meets every target and its confirmation reaches the stop rate. */

@@ -172,10 +172,17 @@ async function resumedRun(ckpt: string, data: Dataset, dirs: readonly string[], 
   return { config: extra.config, seed: extra.seed };
 }
 
+/**
+ * A cosine schedule's decay length when the config leaves it open: the steps after warm-up, so the rate
+ * reaches its floor at the last of `steps` (`{}` for another schedule or a decay length already set).
+ */
+export function cosineDecay(c: Partial<Pick<WorldModelConfigInput, 'lrSchedule' | 'lrDecaySteps' | 'warmupSteps'>>, steps: number): { lrDecaySteps?: number } {
+  return c.lrSchedule === 'cosine' && c.lrDecaySteps === undefined ? { lrDecaySteps: Math.max(1, steps - (c.warmupSteps ?? 0)) } : {};
+}
+
 function freshConfig(o: z.output<typeof TrainWorldModelOptionsSchema>, data: Dataset): WorldModelConfigInput {
   const c = o.config;
-  const decay = c.lrSchedule === 'cosine' && c.lrDecaySteps === undefined ? { lrDecaySteps: Math.max(1, o.steps - (c.warmupSteps ?? 0)) } : {};
-  return { terminal: data.terminated.some((t) => t === 1), ...decay, ...c, obsDim: data.obsDim, actionDim: data.actionDim };
+  return { terminal: data.terminated.some((t) => t === 1), ...cosineDecay(c, o.steps), ...c, obsDim: data.obsDim, actionDim: data.actionDim };
 }
 
 async function trainInChunks(wm: WorldModelTrainer, o: z.output<typeof TrainWorldModelOptionsSchema>): Promise<void> {

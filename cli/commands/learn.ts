@@ -33,8 +33,9 @@ export function registerLearnCommand(program: Command): void {
     .option('--seed <n>', 'seed of everything random', integerOption(0), 0)
     .option('--resume', 'continue the learn run in --out after its last finished round')
     .option('--overwrite', 'replace a learn run in --out')
+    .option('--replay <run-or-bundle>', "make a learn run's model again: its rounds' episodes and training steps, no clock (--budget, --seed unused)")
     .option('--no-progress', 'no progress bars');
-  command.action(async (o: { env: string; budget: string; out?: string; seed: number; resume?: boolean; overwrite?: boolean; progress: boolean }) => {
+  command.action(async (o: { env: string; budget: string; out?: string; seed: number; resume?: boolean; overwrite?: boolean; replay?: string; progress: boolean }) => {
     await withCtrlC(command, 'stopping the running round (the last finished round stays published)', async (signal) => {
       const show = showProgress(o.progress);
       const bar = progressBar(show, 'round {round} {phase} |{bar}| {value}/{total} {detail}');
@@ -75,11 +76,19 @@ export function registerLearnCommand(program: Command): void {
         seed: o.seed,
         resume: o.resume ?? false,
         overwrite: o.overwrite ?? false,
+        ...(o.replay !== undefined && { replay: o.replay }),
         signal,
         onEvent,
       }).finally(() => bar.stop());
       const where = r.model ? `model ${r.model} (round ${r.selectedRound}, the best finished round)` : 'no finished round';
       console.log(`stopped (${r.stopReason}) after ${r.state.rounds.length} rounds in ${formatDuration(r.state.wallMs)}; ${where}; report ${r.out}/report.html`);
+      const d = r.replay?.differingFiles;
+      if (d)
+        console.log(
+          d.length === 0
+            ? `replay: the same bundle as ${r.replay!.source}, byte for byte`
+            : `replay: data as recorded; these files differ from ${r.replay!.source}: ${d.join(', ')}`,
+        );
     });
   });
 }

@@ -54,13 +54,17 @@ export function learnProvenance(state: LearnState, selected: LearnRoundRecord): 
     planner: { algorithm: v.algorithm, horizon: v.horizon, samples: v.samples, iterations: v.iterations, replanEvery: v.replanEvery },
     validation: { quick: true, seed: selected.validationSeed, episodes: v.episodes, maxSteps: v.maxSteps, scores: selected.scores },
     targets: state.settings.targets,
+    // Everything a replay (`learn({ replay })`) needs to make this bundle again.
+    settings: state.settings,
     rounds: state.rounds.map((r) => ({
       round: r.round,
       policy: r.policy,
       datasetHash: r.datasetHash,
       transitions: r.transitions,
+      episodes: r.episodes,
       collectSeed: r.collectSeed,
       trainSteps: r.trainSteps,
+      ...(r.trainStepsPlanned !== undefined && { trainStepsPlanned: r.trainStepsPlanned }),
       trainSeed: r.trainSeed,
       successRate: r.scores.successRate,
       pps: r.scores.pps,

@@ -11,6 +11,7 @@ import { DatasetError } from '../../src/training/dataset-manifest.js';
 import type { CollectDatasetResult } from '../collect.js';
 import type { ValidateProgress, ValidationReport } from '../../src/validation/index.js';
 import type { TrainProgress } from '../train.js';
+import { cosineDecay } from '../train.js';
 import { validateModel } from '../validate.js';
 import type { ResolvedLearnSettings } from './settings.js';
 import type { LearnTargets } from '../../environments/card.js';
@@ -19,6 +20,13 @@ import { planEpisodes } from '../plan.js';
 import type { LearnRoundRecord, LearnScores } from './state.js';
 import { runCollectStep, runTrainStep } from './steps.js';
 import { timeoutSignal } from '../../src/timeout-signal.js';
+
+/** A round's training: steps, wall-time limit (ms) and the schedule's length when longer than `steps`. */
+export interface TrainPlan {
+  readonly steps: number;
+  readonly limitMs: number;
+  readonly scheduleSteps?: number;
+}
 
 /** What one round is given. */
 export interface RoundInput {
@@ -38,8 +46,12 @@ export interface RoundInput {
   readonly collectSeed: number;
   readonly trainSeed: number;
   readonly validationSeed: number;
-  /** Training steps once the collection's time is known (`collectMs`): how many, and the wall time after which training stops and exports, ms. */
-  readonly trainPlan: (collectMs: number) => { steps: number; limitMs: number };
+  /**
+   * Training steps once the collection's time is known (`collectMs`): how many, the wall time after which
+   * training stops and exports, ms, and (a replay of a round whose time ran out) the length of the
+   * learning-rate schedule those steps belong to when it is longer.
+   */
+  readonly trainPlan: (collectMs: number) => TrainPlan;
   readonly signal: AbortSignal;
   readonly onPhase?: (phase: 'collect' | 'train' | 'validate', detail: string) => void;
   readonly onCollectProgress?: (p: CollectProgress) => void;
@@ -74,7 +86,7 @@ function mpcTiming(r: ValidationReport): { mpcStepMs: number; mpcEpisodeSteps: n
 /** What a round's collection and training produced. */
 interface RoundWork {
   readonly collected: CollectDatasetResult;
-  readonly trained: { steps: number; seconds: number };
+  readonly trained: { steps: number; planned: number; seconds: number };
   readonly collectMs: number;
   readonly trainMs: number;
 }
@@ -119,6 +131,7 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
     model: `round-${round}/model`,
     trainedOn,
     trainSteps: work.trained.steps,
+    ...(work.trained.planned !== work.trained.steps && { trainStepsPlanned: work.trained.planned }),
     trainSeed: input.trainSeed,
     trainStepsPerSecond: work.trained.steps / Math.max(1e-3, work.trained.seconds),
     validationSeed: input.validationSeed,
@@ -211,7 +224,7 @@ async function collectThenTrain(input: RoundInput, data: string, model: string):
   const t1 = performance.now();
   const plan = input.trainPlan(t1 - t0);
   input.onPhase?.('train', `${plan.steps} steps on 1 dataset`);
-  const trained = await trainWithin(trainStep(input, [data], model, plan.steps), plan.limitMs, input.signal, input);
+  const trained = await trainWithin(trainStep(input, [data], model, plan), plan.limitMs, input.signal, input);
   if (!trained) return undefined;
   return { collected, trained, collectMs: t1 - t0, trainMs: performance.now() - t1 };
 }
@@ -252,7 +265,7 @@ async function collectBesideTraining(input: RoundInput, data: string, model: str
   input.onPhase?.('train', `${plan.steps} steps on ${input.earlierData.length} datasets (worker thread), while collecting`);
   const [collected, trained] = await Promise.allSettled([
     guard(collect(), 'collectMs'),
-    guard(trainWithin(trainStep(input, [...input.earlierData], model, plan.steps), plan.limitMs, signal, input), 'trainMs'),
+    guard(trainWithin(trainStep(input, [...input.earlierData], model, plan), plan.limitMs, signal, input), 'trainMs'),
   ]);
   stopAt.dispose();
   for (const r of [trained, collected]) if (r.status === 'rejected' && !input.signal.aborted) throw r.reason;
@@ -260,12 +273,16 @@ async function collectBesideTraining(input: RoundInput, data: string, model: str
   return { collected: collected.value, trained: trained.value, ...times };
 }
 
-/** The training step of round `input.round` on `data` into `model`. */
-function trainStep(input: RoundInput, data: string[], model: string, steps: number): TrainWithinStep {
+/** The training step of round `input.round` on `data` into `model` (a schedule longer than its steps: that schedule's cosine decay). */
+function trainStep(input: RoundInput, data: string[], model: string, plan: TrainPlan): TrainWithinStep {
+  const t = input.settings.train;
+  const longer = plan.scheduleSteps !== undefined && plan.scheduleSteps > plan.steps;
+  const config = longer ? { ...t.config, ...cosineDecay({ ...t.config, lrSchedule: t.lrSchedule }, plan.scheduleSteps!) } : t.config;
   return {
     data,
     out: model,
-    train: { ...input.settings.train, steps, seed: input.trainSeed },
+    train: { ...t, config, steps: plan.steps, seed: input.trainSeed },
+    scheduleSteps: longer ? plan.scheduleSteps! : plan.steps,
     ...(input.warmStartFrom !== undefined && { initFrom: input.warmStartFrom }),
   };
 }
@@ -301,13 +318,13 @@ async function validateRound(input: RoundInput, dir: string, model: string, data
 }
 
 /** A round's training step. */
-type TrainWithinStep = { data: string[]; out: string; train: ResolvedLearnSettings['train'] & { seed: number }; initFrom?: string };
+type TrainWithinStep = { data: string[]; out: string; train: ResolvedLearnSettings['train'] & { seed: number }; initFrom?: string; scheduleSteps: number };
 
 /**
  * Trains in a worker thread, but stops after `limitMs` of wall time and exports the bundle at the step
  * reached (the step-rate estimate may be off; the budget must hold). `undefined` when `signal` stopped it.
  */
-async function trainWithin(step: TrainWithinStep, limitMs: number, signal: AbortSignal, input: RoundInput): Promise<{ steps: number; seconds: number } | undefined> {
+async function trainWithin(step: TrainWithinStep, limitMs: number, signal: AbortSignal, input: RoundInput): Promise<RoundWork['trained'] | undefined> {
   const limit = new AbortController();
   const timer = Number.isFinite(limitMs) ? setTimeout(() => limit.abort(), limitMs) : undefined;
   const progress = input.onTrainProgress && { onTrainProgress: input.onTrainProgress };
@@ -319,7 +336,7 @@ async function trainWithin(step: TrainWithinStep, limitMs: number, signal: Abort
     // Out of time: export what the checkpoint holds (resuming with steps = the steps reached trains nothing more).
     if (r.stopped && r.steps === 0) return undefined;
     if (r.stopped) r = await runTrainStep({ kind: 'train', ...step, train: { ...step.train, steps: r.steps } }, { resume: true });
-    return r.bundle === undefined ? undefined : { steps: r.steps, seconds };
+    return r.bundle === undefined ? undefined : { steps: r.steps, planned: step.scheduleSteps, seconds };
   } finally {
     clearTimeout(timer);
   }

@@ -56,6 +56,8 @@ export interface LearnRoundRecord {
   readonly trainSteps: number;
   readonly trainSeed: number;
   readonly trainStepsPerSecond: number;
+  /** The learning-rate schedule's length when the round's time ran out before it (absent: `trainSteps`); a replay needs it. */
+  readonly trainStepsPlanned?: number;
   /** Seed of the round's validation (never a collection seed). */
   readonly validationSeed: number;
   /** The validation scores. */
