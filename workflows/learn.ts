@@ -38,7 +38,7 @@ export { ReplayMismatchError, readReplaySource, type ReplaySource, type ReplayRo
 
 /** What {@link learn} reports while it runs. */
 export type LearnEvent =
-  /** A round starts with `remainingMs` of the budget left. */
+  /** A round starts with `remainingMs` of the budget left (`Infinity` in a replay: it has no budget). */
   | { readonly kind: 'round-start'; readonly round: number; readonly rounds: number; readonly remainingMs: number }
   /** A round's phase starts. */
   | { readonly kind: 'phase'; readonly round: number; readonly phase: 'collect' | 'train' | 'validate'; readonly detail: string }
@@ -216,6 +216,7 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
       ...roundSeeds(seed, k),
       trainPlan: next.trainPlan,
       signal,
+      ...(source && { checkData: (hash: string) => checkReplayedData(source, k, hash) }),
       onPhase: (phase, detail) => emit({ kind: 'phase', round: k, phase, detail }),
       onCollectProgress: (progress) => emit({ kind: 'collect-progress', round: k, progress }),
       onTrainProgress: (progress) => emit({ kind: 'train-progress', round: k, progress }),
@@ -225,7 +226,6 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
       reason = o.signal?.aborted ? 'aborted' : 'budget';
       break;
     }
-    if (source) checkReplayedData(source, k, record.datasetHash);
     const finished: LearnRoundRecord = { ...record, targetsMet: targetsMet(record, settings) };
     state = { ...state, rounds: [...state.rounds, finished], wallMs: wallBefore + performance.now() - t0 };
     await writeLearnState(out, state);

@@ -45,7 +45,9 @@ export function registerLearnCommand(program: Command): void {
         switch (e.kind) {
           case 'round-start':
             round = e.round;
-            console.error(`round ${e.round} of at most ${e.rounds} (${formatDuration(e.remainingMs)} of the budget left)`);
+            console.error(
+              `round ${e.round} of at most ${e.rounds} (${Number.isFinite(e.remainingMs) ? `${formatDuration(e.remainingMs)} of the budget left` : 'a replay: no clock'})`,
+            );
             break;
           case 'phase':
             bar.stop();

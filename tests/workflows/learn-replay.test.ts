@@ -8,7 +8,7 @@ import { cosineDecay, trainWorldModel } from '../../workflows/train.js';
 import { differingBundleFiles } from '../../workflows/learn/replay.js';
 import type { LearnSettings } from '../../environments/card.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { shippedModel } from '../../workflows/shipped-models.js';
+import { writeTestBundle } from '../worldmodel/onnx-fixtures.js';
 
 // A budgeted run (scaled training steps, on-policy episodes sized to the time) on Reach, a few seconds a round.
 const tiny: LearnSettings = {
@@ -43,7 +43,7 @@ describe('learn replay', () => {
     const fromBundle = await learn({ env: 'Reach-v0', replay: first.model!, out: join(dir, 'bundle') });
     expect(fromBundle.replay?.differingFiles).toEqual([]);
     expect(fromBundle.state.seed).toBe(5);
-  }, 180_000);
+  }, 300_000);
 
   it('refuses data that does not match the record, and bad sources, touching nothing', async () => {
     const dir = tmp();
@@ -53,17 +53,25 @@ describe('learn replay', () => {
     const state = JSON.parse(readFileSync(join(edited, 'state.json'), 'utf8'));
     state.rounds[0].datasetHash = '0'.repeat(64);
     writeFileSync(join(edited, 'state.json'), JSON.stringify(state));
-    await expect(learn({ env: 'Reach-v0', replay: edited, out: join(dir, 'x') })).rejects.toThrow(ReplayMismatchError);
-    await expect(learn({ env: 'Reach-v0', replay: edited, out: join(dir, 'x'), overwrite: true })).rejects.toThrow(/content hash [0-9a-f]{64}, the run recorded 0{64}/);
+    // Checked as soon as the round's collection ends, before it trains on the data.
+    const trained: number[] = [];
+    const mismatch = await learn({ env: 'Reach-v0', replay: edited, out: join(dir, 'x'), onEvent: (e) => e.kind === 'train-progress' && trained.push(e.progress.step) }).catch(
+      (e: unknown) => e,
+    );
+    expect(mismatch).toBeInstanceOf(ReplayMismatchError);
+    expect((mismatch as Error).message).toMatch(/replaying round 0: its data has content hash [0-9a-f]{64}, the run recorded 0{64}/);
+    expect(trained.filter((s) => s > 0)).toEqual([]);
 
     await expect(learn({ env: 'CartPole-v0', replay: first.out, out: join(dir, 'y') })).rejects.toThrow(/a run of Reach-v0, not of CartPole-v0/);
     await expect(learn({ env: 'Reach-v0', replay: join(dir, 'nothing'), out: join(dir, 'y') })).rejects.toThrow(InvalidArgumentError);
-    await expect(learn({ env: 'PushBox-v0', replay: shippedModel('pushbox'), out: join(dir, 'y') })).rejects.toThrow(/not one learn published/);
+    const trainedBundle = join(dir, 'trained');
+    writeTestBundle(trainedBundle, { obsDim: 13, actionDim: 2, latentDim: 8, decoder: true, manifest: { name: 'not-learned', envId: 'PushBox-v0' } });
+    await expect(learn({ env: 'PushBox-v0', replay: trainedBundle, out: join(dir, 'y') })).rejects.toThrow(/not one learn published/);
     await expect(learn({ env: 'Reach-v0', replay: first.out, out: join(dir, 'y'), resume: true })).rejects.toThrow(/`replay` and `resume`/);
     await expect(learn({ env: 'Reach-v0', replay: first.model!, out: first.out, overwrite: true })).rejects.toThrow(/holds the bundle the replay compares with/);
     expect(existsSync(join(dir, 'y'))).toBe(false);
     expect(readdirSync(first.out).sort()).toEqual(['model', 'report.html', 'round-0', 'state.json']);
-  }, 120_000);
+  }, 240_000);
 
   it('a training stopped early equals one of its steps on the stopped schedule (how a replay redoes a round whose time ran out)', async () => {
     const dir = tmp();

@@ -53,6 +53,8 @@ export interface RoundInput {
    */
   readonly trainPlan: (collectMs: number) => TrainPlan;
   readonly signal: AbortSignal;
+  /** Called with the new dataset's content hash as soon as the collection ends; throws to stop the round (a replay's check). */
+  readonly checkData?: (contentHash: string) => void;
   readonly onPhase?: (phase: 'collect' | 'train' | 'validate', detail: string) => void;
   readonly onCollectProgress?: (p: CollectProgress) => void;
   readonly onTrainProgress?: (p: TrainProgress) => void;
@@ -213,6 +215,7 @@ async function collectRound(input: RoundInput, data: string, signal: AbortSignal
       )
     : await runCollectStep(env, { kind: 'collect', out: data, collect: { ...s.collect, seed: input.collectSeed } }, options);
   if (input.signal.aborted || (collected.stopped && !keepStopped)) return undefined;
+  input.checkData?.(collected.manifest.contentHash);
   return collected;
 }
 
