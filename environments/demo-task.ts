@@ -40,8 +40,18 @@ export interface DemoTask {
   };
   /** Step limit per episode. Default: the environment's time limit. */
   readonly maxSteps?: number;
-  /** How the shipped bundle was made: the first collection, the training settings, and any on-policy rounds. */
+  /**
+   * How the shipped bundle was made: the first collection, the training settings, and any on-policy
+   * rounds — or, with {@link DemoTask.madeByLearn}, the base of `embodied learn`'s settings for the
+   * environment (learn's card layers go over it).
+   */
   readonly recipe: Recipe;
+  /**
+   * Set when the shipped bundle is the model `embodied learn` published for this seed and budget
+   * (`--seed`, `--budget`); models/README.md has that command and the replay that remakes the bundle
+   * byte for byte (`embodied learn --replay models/<bundle>`).
+   */
+  readonly madeByLearn?: { readonly seed: number; readonly budget: string };
 }
 
 /** A demo task as a card states it: the card's id is the task's `envId`. */

@@ -118,8 +118,22 @@ export function certifyCommand(task: DemoTask, modelDir = `models/${task.bundle}
   ].join('');
 }
 
-/** The shell commands that recreate `task`'s bundle into `models/<bundle>` (data in `data/`) and certify its planner settings, in order. */
+/**
+ * The shell commands that recreate `task`'s bundle into `models/<bundle>`, in order: the recipe's
+ * collections and trainings (data in `data/`) and the certification of its planner settings — or, for a
+ * bundle {@link DemoTask.madeByLearn}, the learn run that made it, the copy of its published model, and
+ * the replay that remakes it byte for byte on any machine (the learn run itself is timed, so it does not).
+ */
 export function recipeCommands(task: DemoTask): string[] {
+  const made = task.madeByLearn;
+  if (made) {
+    const run = `out/learn/${task.bundle}`;
+    return [
+      `node bin/embodied.mjs learn --env ${task.envId} --seed ${made.seed} --budget ${made.budget} --out ${run}`,
+      `cp -r ${run}/model models/${task.bundle}`,
+      `node bin/embodied.mjs learn --env ${task.envId} --replay models/${task.bundle} --out ${run}-replay`,
+    ];
+  }
   return [...recipeSteps(task).map((step) => stepCommand(task, step)), certifyCommand(task)];
 }
 
