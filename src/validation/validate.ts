@@ -128,7 +128,7 @@ async function realRuns(o: ResolvedValidateOptions, rng: Rng, idle: Float32Array
       name: s.name,
       real: await runRealRows(
         env,
-        starts.map((start) => ({ start, policy: s.policy })),
+        starts.slice(0, o.sourceStarts).map((start) => ({ start, policy: s.policy })),
         o.horizon,
         idle,
       ),

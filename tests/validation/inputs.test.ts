@@ -11,6 +11,7 @@ import type { Env } from '../../src/env.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { Dataset } from '../../src/training/dataset.js';
 import { OracleModel, contactFreeModel, validate, validateSpec, worldModelForValidation, type ValidationModel } from '../../src/validation/index.js';
+import { resolveValidateOptions } from '../../src/validation/options.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
 import { writeTestBundle } from '../worldmodel/onnx-fixtures.js';
 
@@ -159,5 +160,28 @@ describe('validate: partial support is reported, not failed', () => {
     } finally {
       await wm.close();
     }
+  });
+});
+
+describe('validate: row counts', () => {
+  it('random-action rows default to 96 (quick 8) and each policy source to the first 24 of them (quick 8)', () => {
+    const sizes = (o: Record<string, unknown>) => {
+      const r = resolveValidateOptions({ env, model: contactFreeModel(spec), spec, ...o });
+      return [r.starts, r.sourceStarts];
+    };
+    expect(sizes({})).toEqual([96, 24]);
+    expect(sizes({ quick: true })).toEqual([8, 8]);
+    expect(sizes({ starts: 10 })).toEqual([10, 10]);
+    expect(sizes({ starts: 40, sourceStarts: 30 })).toEqual([40, 30]);
+  });
+
+  it('runs the random rows from every start and a source from the first `sourceStarts`', async () => {
+    const scripted = { name: 'still', policy: { name: 'still', act: () => new Float32Array(2) } };
+    const report = await validate({ env, model: contactFreeModel(spec), spec, ...TINY, starts: 4, sourceStarts: 2, sources: [scripted] });
+    expect(report.drift.curves.map((c) => [c.source, c.rows])).toEqual([
+      ['random', 4],
+      ['still', 2],
+    ]);
+    expect(report.settings).toMatchObject({ starts: 4, sourceStarts: 2 });
   });
 });

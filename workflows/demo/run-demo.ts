@@ -190,8 +190,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...(obsStd && { data: { obsStd } }),
       seed,
       quick,
-      // The planner source replans at every start state and step: fewer, shorter rollouts keep it quick.
-      starts: quick ? 4 : 12,
+      // The planner source replans at every start state and step: fewer, shorter rollouts keep it quick. The
+      // random-action rows cost no plan, and controllability needs many of them (docs/validation.md).
+      starts: quick ? 4 : 48,
+      sourceStarts: quick ? 4 : 12,
       horizon: quick ? 10 : 20,
       sources,
       onProgress: (p) => onEvent?.({ kind: 'validation', message: p.message, done: p.done, total: p.total }),
