@@ -137,6 +137,15 @@ export interface DemoResult {
   readonly durationMs: number;
 }
 
+/**
+ * The demo's validation sizes. The planner source replans at every start state and step: fewer, shorter
+ * rollouts keep it quick. The random-action rows cost no plan, and controllability needs many of them
+ * (docs/validation.md).
+ */
+function validationSizes(quick: boolean): { starts: number; sourceStarts: number; horizon: number } {
+  return { starts: quick ? 4 : 48, sourceStarts: quick ? 4 : 12, horizon: quick ? 10 : 20 };
+}
+
 /** Runs the demo (see the module docs). @throws {@link InvalidArgumentError} for bad options (naming the option). */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const t0 = performance.now();
@@ -190,11 +199,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...(obsStd && { data: { obsStd } }),
       seed,
       quick,
-      // The planner source replans at every start state and step: fewer, shorter rollouts keep it quick. The
-      // random-action rows cost no plan, and controllability needs many of them (docs/validation.md).
-      starts: quick ? 4 : 48,
-      sourceStarts: quick ? 4 : 12,
-      horizon: quick ? 10 : 20,
+      ...validationSizes(quick),
       sources,
       onProgress: (p) => onEvent?.({ kind: 'validation', message: p.message, done: p.done, total: p.total }),
       ...(signal && { signal }),
