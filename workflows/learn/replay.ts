@@ -119,7 +119,13 @@ export async function differingBundleFiles(a: string, b: string): Promise<string
   const names = [...new Set([...fa, ...fb])].sort();
   const differ: string[] = [];
   for (const f of names) {
-    const [x, y] = await Promise.all([readFile(join(a, f)).catch(() => undefined), readFile(join(b, f)).catch(() => undefined)]);
+    // A file only one bundle has differs; any other read error is thrown.
+    const read = (d: string) =>
+      readFile(join(d, f)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      });
+    const [x, y] = await Promise.all([read(a), read(b)]);
     if (!x || !y || !x.equals(y)) differ.push(f);
   }
   return differ;
