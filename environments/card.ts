@@ -112,6 +112,13 @@ export interface LearnTargets {
    * budget and rounds last, and publishes its best round.
    */
   readonly stopSuccessRate?: number;
+  /**
+   * Confirmation episodes the stop rate is measured over, ≥ the 20 every confirmation runs (default 20). A
+   * round that reaches the stop rate on the first 20 runs more, up to this many, before the run stops early —
+   * only when it is not the last planned round (the run ends after that one anyway). 20 episodes cannot tell a
+   * 75 % model from a 95 % one (at 75 %, 19 or more of 20 happens 2 % of the time).
+   */
+  readonly stopEpisodes?: number;
   /** Physical plausibility score, 0…1. */
   readonly pps: number;
   /** Steps before open-loop drift crosses the validation threshold (met too when it never crosses within the measured horizon). */

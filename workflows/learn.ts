@@ -22,7 +22,7 @@ import { episodeLength, FIRST_RATE, MIN_STEPS, roundBudget } from './learn/budge
 import { parseDuration } from './learn/duration.js';
 import { publishLearnRun } from './learn/publish.js';
 import { checkReplayedData, differingBundleFiles, readReplaySource, type ReplaySource } from './learn/replay.js';
-import { quickTargetsMet, runRound, type TrainPlan } from './learn/round.js';
+import { CONFIRM_EPISODES, quickTargetsMet, runRound, type TrainPlan } from './learn/round.js';
 import { learnSettings, type ResolvedLearnSettings } from './learn/settings.js';
 import { clearUnfinishedRounds, LEARN_STATE_FORMAT, prepareLearnOutput, writeLearnState, type LearnRoundRecord, type LearnState, type LearnStopReason } from './learn/state.js';
 import { callbackOption, signalOption } from './schema.js';
@@ -215,6 +215,7 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
       ...(last && settings.warmStart && { warmStartFrom: join(out, `${last.model}.ckpt`) }),
       ...roundSeeds(seed, k),
       trainPlan: next.trainPlan,
+      ...(k < (source?.rounds.length ?? settings.rounds) - 1 && { confirmToStop: { deadline } }),
       signal,
       ...(source && { checkData: (hash: string) => checkReplayedData(source, k, hash) }),
       onPhase: (phase, detail) => emit({ kind: 'phase', round: k, phase, detail }),
@@ -241,11 +242,12 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
   return { out, stopReason: reason, state, ...(selected && { model: join(out, 'model'), selectedRound: selected.round }), ...(replay && { replay }) };
 }
 
-/** Whether a round ends the run: it meets every target and its confirmation reaches the stop rate. */
+/** Whether a round ends the run: it meets every target and its confirmation reaches the stop rate over the targets' `stopEpisodes` episodes. */
 function stopsEarly(r: LearnRoundRecord, settings: ResolvedLearnSettings): boolean {
   const c = r.confirmation;
-  const stopRate = Math.max(settings.targets.successRate, settings.targets.stopSuccessRate ?? 0);
-  return r.targetsMet && c !== undefined && c.successes / Math.max(1, c.episodes) >= stopRate;
+  const t = settings.targets;
+  const stopRate = Math.max(t.successRate, t.stopSuccessRate ?? 0);
+  return r.targetsMet && c !== undefined && c.episodes >= (t.stopEpisodes ?? CONFIRM_EPISODES) && c.successes / c.episodes >= stopRate;
 }
 
 /** Whether a round meets every target: its quick validation does, and so does the success of its confirmation episodes. */

@@ -83,13 +83,19 @@ describe('learn', () => {
   }, 90_000);
 
   it('stops early when the targets are met, and before a round the budget cannot fit', async () => {
-    const met = await learn(base(join(tmp(), 'met'), { settings: { ...tiny, rounds: 3, targets: { successRate: 0, stopSuccessRate: 0, pps: 0, validHorizon: 0 } } }));
+    const met = await learn(
+      base(join(tmp(), 'met'), { settings: { ...tiny, rounds: 3, targets: { successRate: 0, stopSuccessRate: 0, stopEpisodes: 24, pps: 0, validHorizon: 0 } } }),
+    );
     expect(met.stopReason).toBe('targets-met');
     expect(met.state.rounds).toHaveLength(1);
+    // A round that may stop the run early is confirmed on `stopEpisodes` episodes, not only the usual 20.
+    expect(met.state.rounds[0]!.confirmation?.episodes).toBe(24);
     // A round at the bar but below the stop rate does not end the run: it goes on while its rounds last.
     const atBar = await learn(base(join(tmp(), 'bar'), { settings: { ...tiny, rounds: 2, targets: { successRate: 0, stopSuccessRate: 1.01, pps: 0, validHorizon: 0 } } }));
     expect(atBar.stopReason).toBe('rounds');
     expect(atBar.state.rounds.map((r) => r.targetsMet)).toEqual([true, true]);
+    // Below the stop rate after 20 episodes, and in the last planned round, the confirmation stays at 20.
+    expect(atBar.state.rounds.map((r) => r.confirmation?.episodes)).toEqual([20, 20]);
     const short = await learn(base(join(tmp(), 'short'), { budget: '2s', scaleSteps: true, settings: { ...tiny, rounds: 5 } }));
     expect(short.stopReason).toBe('budget');
     expect(short.state.rounds.length).toBeLessThan(5);

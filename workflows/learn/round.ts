@@ -53,6 +53,11 @@ export interface RoundInput {
    */
   readonly trainPlan: (collectMs: number) => TrainPlan;
   readonly signal: AbortSignal;
+  /**
+   * Present when the round may end the run early (it is not the last planned round): a confirmation that
+   * reaches the stop rate then runs on to the targets' `stopEpisodes`, until `deadline` (`performance.now()` time).
+   */
+  readonly confirmToStop?: { readonly deadline: number };
   /** Called with the new dataset's content hash as soon as the collection ends; throws to stop the round (a replay's check). */
   readonly checkData?: (contentHash: string) => void;
   readonly onPhase?: (phase: 'collect' | 'train' | 'validate', detail: string) => void;
@@ -167,18 +172,56 @@ export function confirmationOutOfReach(done: number, successes: number, total: n
  * The learned MPC of the round's model on {@link CONFIRM_EPISODES} episodes, seeds `3000 + validationSeed + i`
  * (never a collection, validation or held-out 100–119 seed), with the planner learn validates with. It stops
  * as soon as the target is out of reach ({@link confirmationOutOfReach}); the record then holds the episodes run.
+ * When the round may stop the run early (`input.confirmToStop`) and its 20 reach the stop rate, it runs on to
+ * the targets' `stopEpisodes` (seeds continuing), until the stop rate over them is out of reach or the time is up.
  */
 async function confirmRound(input: RoundInput, model: string): Promise<LearnRoundRecord['confirmation']> {
-  const v = input.settings.validation;
+  const t = input.settings.targets;
   const seed = 3000 + input.validationSeed;
   input.onPhase?.('validate', `the targets are met: confirming on ${CONFIRM_EPISODES} more episodes`);
-  // Its own stop (target out of reach) beside the run's (budget, Ctrl-C), linked by hand: no AbortSignal.any (src/timeout-signal.ts says why).
+  const first = await confirmEpisodes(input, model, { before: { episodes: 0, successes: 0 }, episodes: CONFIRM_EPISODES, seed, rate: t.successRate });
+  const stopRate = Math.max(t.successRate, t.stopSuccessRate ?? 0);
+  const total = Math.max(CONFIRM_EPISODES, t.stopEpisodes ?? CONFIRM_EPISODES);
+  if (
+    !input.confirmToStop ||
+    first.episodes < CONFIRM_EPISODES ||
+    total === first.episodes ||
+    first.successes < Math.ceil(stopRate * first.episodes - 1e-9) ||
+    input.signal.aborted
+  )
+    return { ...first, seed };
+  input.onPhase?.('validate', `${first.successes}/${first.episodes} confirmed: ${total - first.episodes} more before stopping early`);
+  const more = await confirmEpisodes(input, model, {
+    before: first,
+    episodes: total - first.episodes,
+    seed: seed + first.episodes,
+    rate: stopRate,
+    deadline: input.confirmToStop.deadline,
+  });
+  return { episodes: first.episodes + more.episodes, successes: first.successes + more.successes, seed };
+}
+
+/** A part of a confirmation: the episodes and successes before it, its episodes and first seed, the rate to reach over the whole, its deadline. */
+interface ConfirmPart {
+  readonly before: { readonly episodes: number; readonly successes: number };
+  readonly episodes: number;
+  readonly seed: number;
+  readonly rate: number;
+  readonly deadline?: number;
+}
+
+/** `part.episodes` closed-loop episodes of the learned MPC, stopped when `part.rate` over the whole confirmation is out of reach, at `part.deadline`, or by the run's signal. */
+async function confirmEpisodes(input: RoundInput, model: string, part: ConfirmPart): Promise<{ episodes: number; successes: number }> {
+  const v = input.settings.validation;
+  const { before } = part;
+  const total = before.episodes + part.episodes;
+  // Its own stop (target out of reach, deadline) beside the run's (budget, Ctrl-C), linked by hand: no AbortSignal.any (src/timeout-signal.ts says why).
   const stop = new AbortController();
   const outer = input.signal;
   const forward = () => stop.abort(outer.reason);
   if (outer.aborted) forward();
   else outer.addEventListener('abort', forward, { once: true });
-  const target = input.settings.targets.successRate;
+  const timer = part.deadline !== undefined && Number.isFinite(part.deadline) ? setTimeout(() => stop.abort(), Math.max(0, part.deadline - performance.now())) : undefined;
   const r = await planEpisodes({
     env: input.env,
     envOptions: input.settings.envOptions,
@@ -189,14 +232,17 @@ async function confirmRound(input: RoundInput, model: string): Promise<LearnRoun
     iterations: v.iterations,
     replanEvery: v.replanEvery,
     maxSteps: v.maxSteps,
-    episodes: CONFIRM_EPISODES,
-    seed,
+    episodes: part.episodes,
+    seed: part.seed,
     signal: stop.signal,
     onProgress: (p) => {
-      if (confirmationOutOfReach(p.done, p.successes, CONFIRM_EPISODES, target)) stop.abort();
+      if (confirmationOutOfReach(before.episodes + p.done, before.successes + p.successes, total, part.rate)) stop.abort();
     },
-  }).finally(() => outer.removeEventListener('abort', forward));
-  return { episodes: r.results.length, successes: r.results.filter((e) => e.success).length, seed };
+  }).finally(() => {
+    outer.removeEventListener('abort', forward);
+    clearTimeout(timer);
+  });
+  return { episodes: r.results.length, successes: r.results.filter((e) => e.success).length };
 }
 
 /** The round's collection: scripted (round 0) or MPC with the previous model; `undefined` when stopped (by `signal`, or by `keepStopped: false`). */
