@@ -41,9 +41,9 @@ describe('roundBudget', () => {
     const b = roundBudget(last, 3, 125_000)!;
     expect(b.rounds).toBe(1);
     expect(b.shareMs).toBeCloseTo(125_000);
-    // The last round keeps its confirmation's time (+ 15 %) free: 125 − 69.5 = 55.5 s of training, and may not overrun it.
-    expect(b.reserveMs).toBeCloseTo(12_000 + 1.15 * 50_000);
-    expect(b.trainLimitMs(55_500)).toBeCloseTo(55_500);
+    // The last round keeps its validation's and confirmation's time (+ 50 %) free: 125 − 93 = 32 s of training, and may not overrun it.
+    expect(b.reserveMs).toBeCloseTo(1.5 * (12_000 + 50_000));
+    expect(b.trainLimitMs(32_000)).toBeCloseTo(32_000);
   });
 
   it('keeps the planned rounds when they fit, reserving only the quick validation before the last', () => {
