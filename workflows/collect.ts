@@ -15,6 +15,8 @@ import { parseOptions, z } from '../src/options.js';
 import { rewardObjective } from '../src/planning/objectives.js';
 import type { Policy } from '../src/policy.js';
 import { randomPolicy } from '../src/policy.js';
+import { contactExcursionPolicy } from '../src/contact-excursion-policy.js';
+import type { ValidationSpec } from '../src/validation/spec.js';
 import { excursionPolicy, noisyPolicy, passiveStartPolicy } from '../src/policy-wrappers.js';
 import { make } from '../src/registry.js';
 import { Rng } from '../src/rng.js';
@@ -78,6 +80,15 @@ export const CollectDatasetFields = z.object({
    * Default 0.
    */
   passiveSteps: z.number().int().nonnegative().default(0),
+  /**
+   * Probability per step that a contact excursion starts (`src/contact-excursion-policy.ts`): an actuated
+   * body of the validation spec drives toward one of its dynamic bodies for 1…`contactSteps` steps, the
+   * rest of the action idle — pushes and glancing contacts a behaviour policy seldom makes. Needs a
+   * validation spec with such bodies. Default 0.
+   */
+  contactProb: z.number().min(0).max(1).default(0),
+  /** Longest contact excursion, steps. Default 30. */
+  contactSteps: positiveInt().default(30),
   /** Environments stepped in parallel (worker threads when > 1). Default 1. */
   workers: positiveInt().default(1),
   /** Base seed: episode k is reset with `seed + k`. Default 0. */
@@ -160,6 +171,12 @@ export function explorationResets(envId: string, envOptions: Record<string, unkn
   return (seed) => (Rng.fromSeed(seed).derive(START_CHOICE).uniform() < share ? draw(Rng.fromSeed(seed).derive(START_DRAW), envOptions) : undefined);
 }
 
+/** The validation spec contact excursions read the bodies from. @throws {@link InvalidArgumentError} when `envId` has none. */
+function contactSpec(envId: string, envOptions: Record<string, unknown>): ValidationSpec {
+  if (!environmentCard(envId)?.validationSpec) throw new InvalidArgumentError(`${WHERE}: \`contactProb\` needs a validation spec (its bodies); ${envId} has none`);
+  return validationSpecFor(envId, envOptions);
+}
+
 /** The action that leaves a system to itself: the validation spec's `idleAction`, else zeros (clipped to the bounds). */
 function idleAction(envId: string, envOptions: Record<string, unknown>, space: Box): Float32Array {
   const idle = environmentCard(envId)?.validationSpec ? validationSpecFor(envId, envOptions).idleAction : undefined;
@@ -176,9 +193,11 @@ export function collectPolicyFactory(options: CollectDatasetOptions, model?: Wor
   const probe = make(o.env, o.envOptions);
   const space = probe.actionSpace as Space<unknown>;
   void probe.close();
-  if (o.passiveSteps > 0 && !(space instanceof Box)) throw new InvalidArgumentError(`${WHERE}: \`passiveSteps\` needs a Box action space, ${o.env} has ${space.type}`);
-  const idle = o.passiveSteps > 0 ? idleAction(o.env, o.envOptions, space as Box) : undefined;
-  const passive = (policy: Policy) => (idle ? passiveStartPolicy(policy, idle, o.passiveSteps) : policy);
+  if ((o.passiveSteps > 0 || o.contactProb > 0) && !(space instanceof Box))
+    throw new InvalidArgumentError(`${WHERE}: \`passiveSteps\` and \`contactProb\` need a Box action space, ${o.env} has ${space.type}`);
+  const idle = o.passiveSteps > 0 || o.contactProb > 0 ? idleAction(o.env, o.envOptions, space as Box) : undefined;
+  const passive = (policy: Policy) => (idle && o.passiveSteps > 0 ? passiveStartPolicy(policy, idle, o.passiveSteps) : policy);
+  const contact = o.contactProb > 0 ? contactSpec(o.env, o.envOptions) : undefined;
   if (o.policy === 'random') return () => passive(randomPolicy(space) as Policy);
   const build = o.policy === 'scripted' ? scriptedBuilder(o.env) : mpcBuilder(o, model);
   if ((o.noise > 0 || o.randomProb > 0) && !(space instanceof Box))
@@ -187,6 +206,7 @@ export function collectPolicyFactory(options: CollectDatasetOptions, model?: Wor
     let policy = build(o.envOptions);
     if (o.noise > 0) policy = noisyPolicy(policy, space as Box, o.noise);
     if (o.randomProb > 0) policy = excursionPolicy(policy, space as Box, o.randomProb, o.randomSteps);
+    if (contact) policy = contactExcursionPolicy(policy, contact, space as Box, idle!, { prob: o.contactProb, maxSteps: o.contactSteps });
     return passive(policy);
   };
 }

@@ -45,6 +45,8 @@ export function registerCollectCommand(program: Command): void {
       numberOption(0),
     )
     .option('--passive-steps <n>', 'begin each episode with 0…n steps (uniform) of the idle action: bodies fall, coast and rest uncontrolled', integerOption(0), 0)
+    .option('--contact-prob <p>', 'probability per step of a contact excursion: an actuated body drives at a dynamic one for 1…--contact-steps steps', numberOption(0))
+    .option('--contact-steps <n>', 'longest contact excursion, steps', integerOption(1), 30)
     .option('--workers <n>', 'environments stepped in parallel (worker threads when > 1)', integerOption(1), 1)
     .option('--seed <n>', 'base seed: episode k is reset with seed + k', integerOption(0), 0)
     .option('--env-options <json>', 'environment options as a JSON object', jsonObjectOption)

@@ -24,6 +24,10 @@ export interface CollectRecipe {
   readonly randomStarts?: number;
   /** Longest passive phase (idle action) at the start of an episode (`--passive-steps`). Default 0. */
   readonly passiveSteps?: number;
+  /** Probability per step of a contact excursion (`--contact-prob`). Default 0. */
+  readonly contactProb?: number;
+  /** Longest contact excursion, steps (`--contact-steps`). Default 30. */
+  readonly contactSteps?: number;
   /** First episode's seed. */
   readonly seed: number;
   /** Collection worker threads. */

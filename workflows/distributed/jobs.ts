@@ -52,6 +52,8 @@ export const CollectSettingsSchema = CollectDatasetFields.pick({
   randomSteps: true,
   randomStarts: true,
   passiveSteps: true,
+  contactProb: true,
+  contactSteps: true,
   seed: true,
 })
   .extend({

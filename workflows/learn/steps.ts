@@ -49,6 +49,8 @@ export async function runCollectStep(
     randomSteps: c.randomSteps,
     ...(c.randomStarts !== undefined && { randomStarts: c.randomStarts }),
     ...('passiveSteps' in c && c.passiveSteps !== undefined && { passiveSteps: c.passiveSteps }),
+    ...('contactProb' in c && c.contactProb !== undefined && { contactProb: c.contactProb }),
+    ...('contactSteps' in c && c.contactSteps !== undefined && { contactSteps: c.contactSteps }),
     seed: c.seed,
     out: step.out,
     overwrite: true,
