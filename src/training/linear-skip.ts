@@ -13,6 +13,7 @@
 import { lusolve } from 'mathjs';
 import type { Rng } from '../rng.js';
 import type { BatchSource, NormalizationStats } from './batch.js';
+import { toWorldFrame, type WorldFramePairs } from './world-frame.js';
 
 /** Transitions the fit draws (in batches of {@link FIT_BATCH}). */
 const FIT_TRANSITIONS = 32_768;
@@ -22,26 +23,29 @@ const RIDGE = 1e-4;
 
 /**
  * Fits `W` (`[obsDim + actionDim, obsDim]`, row-major) minimising ‖X W − Y‖² + λ‖W‖² over transitions
- * drawn from `source` with `rng`: X = (standardised o_t, a_t), Y_j = (standardised o_{t+1} − o_t)_j / s_j
+ * drawn from `source` with `rng`: X = (standardised o_t, a_t), Y_j = (standardised o_{t+1} − o_t)_j / s_j (standardised
+ * observations in `worldFrame`, as the graphs hold them)
  * with `scale` s (0 columns where s_j = 0: those entries are carried over exactly).
  */
-export function fitLinearSkip(source: BatchSource, stats: NormalizationStats, scale: Float32Array, rng: Rng): Float32Array {
+export function fitLinearSkip(source: BatchSource, stats: NormalizationStats, scale: Float32Array, rng: Rng, worldFrame: WorldFramePairs = []): Float32Array {
   const O = source.obsDim;
   const J = O + source.actionDim;
   const xtx = Array.from({ length: J }, () => new Float64Array(J));
   const xty = Array.from({ length: J }, () => new Float64Array(O));
   const x = new Float64Array(J);
   const y = new Float64Array(O);
+  const next = new Float64Array(O);
   for (let drawn = 0; drawn < Math.min(FIT_TRANSITIONS, Math.max(FIT_BATCH, source.size)); drawn += FIT_BATCH) {
     const batch = source.sample(FIT_BATCH, 1, rng);
     for (let b = 0; b < batch.batchSize; b++) {
       if (batch.mask[b] === 0) continue;
       for (let j = 0; j < O; j++) {
-        const now = (batch.observations[b * 2 * O + j]! - stats.obsMean[j]!) / stats.obsStd[j]!;
-        const next = (batch.observations[(b * 2 + 1) * O + j]! - stats.obsMean[j]!) / stats.obsStd[j]!;
-        x[j] = now;
-        y[j] = scale[j]! > 0 ? (next - now) / scale[j]! : 0;
+        x[j] = (batch.observations[b * 2 * O + j]! - stats.obsMean[j]!) / stats.obsStd[j]!;
+        next[j] = (batch.observations[(b * 2 + 1) * O + j]! - stats.obsMean[j]!) / stats.obsStd[j]!;
       }
+      toWorldFrame(worldFrame, stats.obsStd, x);
+      toWorldFrame(worldFrame, stats.obsStd, next);
+      for (let j = 0; j < O; j++) y[j] = scale[j]! > 0 ? (next[j]! - x[j]!) / scale[j]! : 0;
       for (let k = 0; k < source.actionDim; k++) x[O + k] = batch.actions[b * source.actionDim + k]!;
       for (let r = 0; r < J; r++) {
         const xr = x[r]!;

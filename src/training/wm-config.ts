@@ -39,6 +39,13 @@ export const WorldModelConfigSchema = z
      * approximated by the MLP beside the contact dynamics it must also fit. Default false.
      */
     linearSkip: z.boolean().default(false),
+    /**
+     * Observation space only: pairs `[entry, base]` of observation entries measured relative to another
+     * (entry = world − base: a package's offset from the robot observing it, a goal's offset from the
+     * agent). The model's state holds entry + base instead (src/training/world-frame.ts), so a body at
+     * rest keeps its state whatever the observer does. A base may not itself be an entry. Default none.
+     */
+    worldFrame: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).default([]),
     /** Hidden widths of the encoder MLP (obs → latent). Default [256]. */
     encoderHidden: widths.default([256]),
     /** Hidden widths of each dynamics member ((latent, action) → next latent). Default [256, 256]. */
@@ -124,6 +131,20 @@ export const WorldModelConfigSchema = z
     }
     if (c.linearSkip && c.space !== 'observation') {
       ctx.addIssue({ code: 'custom', path: ['linearSkip'], message: "expected false: a linear skip needs space 'observation'" });
+    }
+    if (c.worldFrame.length > 0) {
+      const entries = new Set(c.worldFrame.map(([e]) => e));
+      const problem =
+        c.space !== 'observation'
+          ? "a world frame needs space 'observation'"
+          : c.worldFrame.some(([e, b]) => e >= c.obsDim || b >= c.obsDim)
+            ? `entries and bases below obsDim (${c.obsDim})`
+            : c.worldFrame.some(([e, b]) => e === b || entries.has(b))
+              ? 'no entry relative to itself, and no base that is itself an entry'
+              : entries.size !== c.worldFrame.length
+                ? 'each entry once'
+                : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['worldFrame'], message: `expected ${problem}, got ${JSON.stringify(c.worldFrame)}` });
     }
     if (c.consistencyUnits === 'change' && c.space !== 'observation') {
       ctx.addIssue({

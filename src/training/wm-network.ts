@@ -12,6 +12,7 @@ import type { ParamScope, Tensor } from '../graph/index.js';
 import { activation, add, concat, div, gemm, init, layerNorm, matmul, mul, simNorm, simNormBounded, sub } from '../graph/index.js';
 import type { NormalizationStats } from './batch.js';
 import type { WorldModelConfig } from './wm-config.js';
+import { worldFrameMatrix } from './world-frame.js';
 
 /**
  * Output layer of {@link mlp}: `'linear'` (fan-in-uniform init), `'zero-linear'` (zero-initialised weights)
@@ -76,18 +77,22 @@ export class WorldModelNetwork {
     return this.config.simNormGroup > 0 ? 'simnorm' : 'linear';
   }
 
-  /** (obs − mean)/std, per dimension. */
+  /** (obs − mean)/std, per dimension; then, with a `worldFrame`, its relative entries in the world frame (src/training/world-frame.ts). */
   normalizeObs(obs: Tensor): Tensor {
     const g = obs.graph;
     const d = this.config.obsDim;
-    return div(sub(obs, g.constant(this.stats.obsMean, [d])), g.constant(this.stats.obsStd, [d]));
+    const z = div(sub(obs, g.constant(this.stats.obsMean, [d])), g.constant(this.stats.obsStd, [d]));
+    const frame = this.config.worldFrame;
+    return frame.length > 0 ? matmul(z, g.constant(worldFrameMatrix(frame, this.stats.obsStd), [d, d])) : z;
   }
 
   /** Inverse of {@link normalizeObs}. */
   denormalizeObs(obsN: Tensor): Tensor {
     const g = obsN.graph;
     const d = this.config.obsDim;
-    return add(mul(obsN, g.constant(this.stats.obsStd, [d])), g.constant(this.stats.obsMean, [d]));
+    const frame = this.config.worldFrame;
+    const z = frame.length > 0 ? matmul(obsN, g.constant(worldFrameMatrix(frame, this.stats.obsStd, true), [d, d])) : obsN;
+    return add(mul(z, g.constant(this.stats.obsStd, [d])), g.constant(this.stats.obsMean, [d]));
   }
 
   /** (r − mean)/std. */

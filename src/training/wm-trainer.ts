@@ -144,7 +144,7 @@ export class WorldModelTrainer {
       trainer.restore({ ...init, step: 0, params: init.params.map((p) => ({ ...p, m: new Float32Array(p.value.length), v: new Float32Array(p.value.length) })) }, opts.initFrom);
     } else if (cfg.linearSkip) {
       // A fresh model's linear skip starts at the data's least-squares fit (its own stream: the sampler's is untouched).
-      const skip = fitLinearSkip(source, stats, objective.network.deltaScale(), Rng.fromSeed(opts.seed).derive(2));
+      const skip = fitLinearSkip(source, stats, objective.network.deltaScale(), Rng.fromSeed(opts.seed).derive(2), cfg.worldFrame);
       const state = trainer.state();
       trainer.restore({ ...state, params: state.params.map((p) => (p.name.endsWith('.skip.w') ? { ...p, value: skip } : p)) }, 'linear skip fit');
     }
@@ -262,6 +262,7 @@ const LEGACY_DEFAULTS: Partial<Record<keyof WorldModelConfig, unknown>> = {
   headsOnData: false,
   consistencyUnits: 'state',
   linearSkip: false,
+  worldFrame: [],
 };
 
 /** Keys a warm start may change: they shape the optimisation, not the weights. */
