@@ -66,7 +66,9 @@ export interface LearnRoundRecord {
   readonly targetsMet: boolean;
   /**
    * When the quick validation met the targets: the learned MPC on {@link LearnRoundRecord.confirmation}`.episodes`
-   * more seeded episodes (5 quick episodes are too few to stop on), which then decide whether the targets are met.
+   * more seeded episodes, seeds `seed`, `seed + 1`, … (5 quick episodes are too few to stop on), which then decide
+   * whether the targets are met: 20, fewer when the target went out of reach, up to the targets' `stopEpisodes`
+   * when the round could stop the run early (then fewer when the stop rate went out of reach or the time ran out).
    */
   readonly confirmation?: { readonly episodes: number; readonly successes: number; readonly seed: number };
   /** Mean wall time of one learned-MPC step in the round's validation, ms (sizes the next on-policy collection). */
