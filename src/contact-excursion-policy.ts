@@ -14,7 +14,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import type { Policy } from './policy.js';
-import { Rng } from './rng.js';
+import { heldExcursionPolicy } from './policy-wrappers.js';
 import type { Box } from './spaces.js';
 import { bodyPosition } from './validation/geometry.js';
 import type { ObservedBody, ValidationSpec } from './validation/spec.js';
@@ -46,29 +46,12 @@ export function contactExcursionPolicy(inner: Policy, spec: ValidationSpec, spac
     );
   if (idle.length !== space.flatDim) throw new InvalidArgumentError(`contact excursions: expected an idle action of ${space.flatDim} entries, got ${idle.length}`);
   const maxAngle = options.maxAngle ?? 0.5;
-  let rng = Rng.fromSeed(0);
-  let left = 0;
-  let excursion: { driver: ObservedBody; target: ObservedBody; angle: number; fraction: number } | undefined;
-  return {
-    name: `${inner.name}+contact(${options.prob}×${options.maxSteps})`,
-    reset(seed: number) {
-      inner.reset?.(seed);
-      rng = Rng.fromSeed(seed).derive(5);
-      left = 0;
-    },
-    async act(observation, info) {
-      const own = (await inner.act(observation, info)) as Float32Array;
-      if (left === 0 && rng.uniform() < options.prob) {
-        const driver = drivers[rng.integer(0, drivers.length - 1)]!;
-        const target = targets[rng.integer(0, targets.length - 1)]!;
-        excursion = { driver, target, angle: rng.uniformRange(-maxAngle, maxAngle), fraction: rng.uniformRange(0.3, 1) };
-        left = rng.integer(1, options.maxSteps);
-      }
-      if (left === 0 || !excursion) return own;
-      left--;
-      return driveToward(spec, space, idle, observation as Float32Array, excursion);
-    },
-  };
+  return heldExcursionPolicy(inner, `${inner.name}+contact(${options.prob}×${options.maxSteps})`, 5, options.prob, options.maxSteps, (rng) => {
+    const driver = drivers[rng.integer(0, drivers.length - 1)]!;
+    const target = targets[rng.integer(0, targets.length - 1)]!;
+    const e = { driver, target, angle: rng.uniformRange(-maxAngle, maxAngle), fraction: rng.uniformRange(0.3, 1) };
+    return (observation) => driveToward(spec, space, idle, observation as Float32Array, e);
+  });
 }
 
 /** The idle action with `driver`'s planar velocity command pointed at `target` (turned by `angle`), `fraction` of full speed. */

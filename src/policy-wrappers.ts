@@ -33,25 +33,45 @@ export function noisyPolicy(inner: Policy, space: Box, std: number): Policy {
  * model trained on the data sees what other actions do in the states the policy visits.
  */
 export function excursionPolicy(inner: Policy, space: Box, prob: number, maxSteps: number): Policy {
+  return heldExcursionPolicy(inner, `${inner.name}+random(${prob}×${maxSteps})`, 3, prob, maxSteps, (rng, own) => {
+    const held = space.clip(Float32Array.from(own, (_v, i) => rng.uniformRange(space.low[i]!, space.high[i]!)));
+    return () => held.slice();
+  });
+}
+
+/**
+ * The excursion mechanism {@link excursionPolicy} and the contact excursions (src/contact-excursion-policy.ts)
+ * share: with probability `prob` per step (RNG stream `stream` of the episode seed), when none is running,
+ * `start` draws an excursion from that stream and the inner policy's own action; it then acts for 1…`maxSteps`
+ * steps (drawn after it) before the inner policy takes over again. The inner policy still sees every step.
+ */
+export function heldExcursionPolicy(
+  inner: Policy,
+  name: string,
+  stream: number,
+  prob: number,
+  maxSteps: number,
+  start: (rng: Rng, own: Float32Array) => (observation: unknown) => Float32Array,
+): Policy {
   let rng = Rng.fromSeed(0);
   let left = 0;
-  let held: Float32Array | undefined;
+  let excursion: ((observation: unknown) => Float32Array) | undefined;
   return {
-    name: `${inner.name}+random(${prob}×${maxSteps})`,
+    name,
     reset(seed: number) {
       inner.reset?.(seed);
-      rng = Rng.fromSeed(seed).derive(3);
+      rng = Rng.fromSeed(seed).derive(stream);
       left = 0;
     },
     async act(observation, info) {
       const own = (await inner.act(observation, info)) as Float32Array;
       if (left === 0 && rng.uniform() < prob) {
-        held = space.clip(Float32Array.from(own, (_v, i) => rng.uniformRange(space.low[i]!, space.high[i]!)));
+        excursion = start(rng, own);
         left = rng.integer(1, maxSteps);
       }
       if (left === 0) return own;
       left--;
-      return held!.slice();
+      return excursion!(observation);
     },
   };
 }

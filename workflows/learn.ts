@@ -22,7 +22,7 @@ import { episodeLength, FIRST_RATE, MIN_STEPS, roundBudget } from './learn/budge
 import { parseDuration } from './learn/duration.js';
 import { publishLearnRun } from './learn/publish.js';
 import { checkReplayedData, differingBundleFiles, readReplaySource, type ReplaySource } from './learn/replay.js';
-import { CONFIRM_EPISODES, quickTargetsMet, runRound, type TrainPlan } from './learn/round.js';
+import { quickTargetsMet, runRound, stopRule, type TrainPlan } from './learn/round.js';
 import { learnSettings, type ResolvedLearnSettings } from './learn/settings.js';
 import { clearUnfinishedRounds, LEARN_STATE_FORMAT, prepareLearnOutput, writeLearnState, type LearnRoundRecord, type LearnState, type LearnStopReason } from './learn/state.js';
 import { callbackOption, signalOption } from './schema.js';
@@ -245,9 +245,8 @@ export async function learn(options: LearnOptions): Promise<LearnResult> {
 /** Whether a round ends the run: it meets every target and its confirmation reaches the stop rate over the targets' `stopEpisodes` episodes. */
 function stopsEarly(r: LearnRoundRecord, settings: ResolvedLearnSettings): boolean {
   const c = r.confirmation;
-  const t = settings.targets;
-  const stopRate = Math.max(t.successRate, t.stopSuccessRate ?? 0);
-  return r.targetsMet && c !== undefined && c.episodes >= (t.stopEpisodes ?? CONFIRM_EPISODES) && c.successes / c.episodes >= stopRate;
+  const stop = stopRule(settings.targets);
+  return r.targetsMet && c !== undefined && c.episodes >= stop.episodes && c.successes / c.episodes >= stop.rate;
 }
 
 /** Whether a round meets every target: its quick validation does, and so does the success of its confirmation episodes. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { escapeHtml, inlinedVegaScripts } from '../../src/validation/report-html.js';
+import { stopRule } from './round.js';
 import type { LearnRoundRecord, LearnState } from './state.js';
 
 const fmt = (v: number | null, d = 3) => (v === null ? '–' : v.toFixed(d));
@@ -45,7 +46,7 @@ ${inlinedVegaScripts()}
 </head><body>
 <h1>embodied learn: ${escapeHtml(state.env)}</h1>
 <p>seed ${state.seed} · ${state.rounds.length} finished rounds · wall ${(state.wallMs / 1000).toFixed(1)} s of a ${(state.budgetMs / 1000).toFixed(0)} s budget · stopped: ${escapeHtml(state.stopReason ?? 'running')} · model/ = round ${selected?.round ?? '–'} (best: learned-MPC success, then PPS)</p>
-<p>targets: success ≥ ${t.successRate} (learn stops early at ≥ ${Math.max(t.successRate, t.stopSuccessRate ?? 0)} confirmed over ${Math.max(20, t.stopEpisodes ?? 20)} episodes), PPS ≥ ${t.pps}, valid horizon ≥ ${t.validHorizon} (or no drift crossing within the measured horizon). Planner: ${escapeHtml(state.settings.validation.algorithm)} ${state.settings.validation.samples}×${state.settings.validation.horizon}×${state.settings.validation.iterations}, quick validation.</p>
+<p>targets: success ≥ ${t.successRate} (learn stops early at ≥ ${stopRule(t).rate} confirmed over ${stopRule(t).episodes} episodes), PPS ≥ ${t.pps}, valid horizon ≥ ${t.validHorizon} (or no drift crossing within the measured horizon). Planner: ${escapeHtml(state.settings.validation.algorithm)} ${state.settings.validation.samples}×${state.settings.validation.horizon}×${state.settings.validation.iterations}, quick validation.</p>
 <div id="curve"></div>
 <table><tr><th>round</th><th>data</th><th>transitions</th><th>train steps</th><th>success</th><th>oracle</th><th>PPS</th><th>valid horizon</th><th>drift at H</th><th>wall s</th><th>targets</th></tr>
 ${state.rounds.map(row).join('\n')}</table>

@@ -152,6 +152,14 @@ export async function runRound(input: RoundInput): Promise<Omit<LearnRoundRecord
 /** Closed-loop episodes that confirm a quick validation that met the targets. */
 export const CONFIRM_EPISODES = 20;
 
+/**
+ * When learn stops a run early: a round's confirmation reaches `rate` (the stop success rate, never below the
+ * bar) over at least `episodes` episodes (the targets' `stopEpisodes`, never fewer than {@link CONFIRM_EPISODES}).
+ */
+export function stopRule(t: LearnTargets): { readonly rate: number; readonly episodes: number } {
+  return { rate: Math.max(t.successRate, t.stopSuccessRate ?? 0), episodes: Math.max(CONFIRM_EPISODES, t.stopEpisodes ?? CONFIRM_EPISODES) };
+}
+
 /** Whether scores meet every target (a valid horizon also when drift never crossed the threshold within the measured horizon). */
 export function quickTargetsMet(s: LearnScores, t: LearnTargets): boolean {
   const horizonOk = s.validHorizon === null ? s.driftHorizon > 0 : s.validHorizon >= t.validHorizon;
@@ -180,13 +188,12 @@ async function confirmRound(input: RoundInput, model: string): Promise<LearnRoun
   const seed = 3000 + input.validationSeed;
   input.onPhase?.('validate', `the targets are met: confirming on ${CONFIRM_EPISODES} more episodes`);
   const first = await confirmEpisodes(input, model, { before: { episodes: 0, successes: 0 }, episodes: CONFIRM_EPISODES, seed, rate: t.successRate });
-  const stopRate = Math.max(t.successRate, t.stopSuccessRate ?? 0);
-  const total = Math.max(CONFIRM_EPISODES, t.stopEpisodes ?? CONFIRM_EPISODES);
+  const { rate: stopRate, episodes: total } = stopRule(t);
   if (
     !input.confirmToStop ||
     first.episodes < CONFIRM_EPISODES ||
     total === first.episodes ||
-    first.successes < Math.ceil(stopRate * first.episodes - 1e-9) ||
+    confirmationOutOfReach(first.episodes, first.successes, first.episodes, stopRate) ||
     input.signal.aborted
   )
     return { ...first, seed };
