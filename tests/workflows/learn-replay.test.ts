@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { learn, ReplayMismatchError, type LearnOptions } from '../../workflows/learn.js';
@@ -67,6 +67,21 @@ describe('learn replay', () => {
     const trainedBundle = join(dir, 'trained');
     writeTestBundle(trainedBundle, { obsDim: 13, actionDim: 2, latentDim: 8, decoder: true, manifest: { name: 'not-learned', envId: 'PushBox-v0' } });
     await expect(learn({ env: 'PushBox-v0', replay: trainedBundle, out: join(dir, 'y') })).rejects.toThrow(/not one learn published/);
+    mkdirSync(join(dir, 'empty'));
+    await expect(learn({ env: 'Reach-v0', replay: join(dir, 'empty'), out: join(dir, 'y') })).rejects.toThrow(
+      /expected a learn run's folder .* or a bundle learn published; .* is neither/,
+    );
+    // A published record that lacks what a replay reads is named, field by field.
+    const broken = join(dir, 'broken');
+    const learnRecord = { env: 'PushBox-v0', seed: 0, selectedRound: 0, rounds: [{ round: 0, episodes: 4, trainSteps: 10 }] };
+    writeTestBundle(broken, {
+      obsDim: 13,
+      actionDim: 2,
+      latentDim: 8,
+      decoder: true,
+      manifest: { name: 'broken', envId: 'PushBox-v0', provenance: { producer: 'test', createdAt: '2026-12-07T00:00:00Z', learn: learnRecord } },
+    });
+    await expect(learn({ env: 'PushBox-v0', replay: broken, out: join(dir, 'y') })).rejects.toThrow(/provenance\.learn: `rounds\.0\.datasetHash`/);
     await expect(learn({ env: 'Reach-v0', replay: first.out, out: join(dir, 'y'), resume: true })).rejects.toThrow(/`replay` and `resume`/);
     await expect(learn({ env: 'Reach-v0', replay: first.model!, out: first.out, overwrite: true })).rejects.toThrow(/holds the bundle the replay compares with/);
     expect(existsSync(join(dir, 'y'))).toBe(false);

@@ -9,6 +9,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EmbodiedError, InvalidArgumentError } from '../../src/errors.js';
+import { parseOptions, z } from '../../src/options.js';
+import { BundleError } from '../../src/worldmodel/bundle-error.js';
+import { readBundleManifest } from '../../src/worldmodel/bundle.js';
 import { bestRound } from './publish.js';
 import type { ResolvedLearnSettings } from './settings.js';
 import { LEARN_STATE_FORMAT, readLearnState, type LearnRoundRecord } from './state.js';
@@ -77,30 +80,59 @@ function fromState(dir: string, state: NonNullable<Awaited<ReturnType<typeof rea
   };
 }
 
+/**
+ * The part of a published bundle's `provenance.learn` a replay reads. `settings` and each round's
+ * `episodes` are optional: bundles published before learn recorded them cannot be replayed (a clear
+ * error below), and the settings are learn's own record, compared whole by the replay's datasets.
+ */
+const ReplayProvenanceSchema = z.object({
+  env: z.string().min(1),
+  seed: z.number().int().nonnegative(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+  selectedRound: z.number().int().nonnegative(),
+  rounds: z.array(
+    z.object({
+      round: z.number().int().nonnegative(),
+      episodes: z.number().int().nonnegative().optional(),
+      trainSteps: z.number().int().nonnegative(),
+      trainStepsPlanned: z.number().int().nonnegative().optional(),
+      datasetHash: z.string().min(1),
+    }),
+  ),
+});
+
+/** Whether `e` or an error in its `cause` chain is a missing file or folder (ENOENT, ENOTDIR). */
+function missingFile(e: unknown): boolean {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    const code = (c as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return true;
+  }
+  return false;
+}
+
 async function fromBundle(dir: string): Promise<ReplaySource> {
-  let manifest: { envId?: string; provenance?: { learn?: Record<string, unknown> } };
+  let manifest: Awaited<ReturnType<typeof readBundleManifest>>;
   try {
-    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as typeof manifest;
+    manifest = await readBundleManifest(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+    if (!(e instanceof BundleError) || !missingFile(e)) throw e;
     throw new InvalidArgumentError(
       `learn: \`replay\` expected a learn run's folder (state.json with format "${LEARN_STATE_FORMAT}") or a bundle learn published; ${dir} is neither`,
     );
   }
-  const p = manifest.provenance?.learn as
-    | {
-        env: string;
-        seed: number;
-        settings?: ResolvedLearnSettings;
-        selectedRound: number;
-        rounds: (Omit<ReplayRound, 'trainStepsPlanned' | 'episodes'> & { episodes?: number; trainStepsPlanned?: number })[];
-      }
-    | undefined;
-  if (!p) throw new InvalidArgumentError(`learn: \`replay\` ${dir} is a bundle, but not one learn published (its manifest has no provenance.learn)`);
+  const learn = manifest.provenance.learn;
+  if (!learn) throw new InvalidArgumentError(`learn: \`replay\` ${dir} is a bundle, but not one learn published (its manifest has no provenance.learn)`);
+  const p = parseOptions(ReplayProvenanceSchema, learn, `learn: \`replay\` ${dir}: provenance.learn`);
   const rounds = p.rounds.filter((r) => r.round <= p.selectedRound);
   if (!p.settings || rounds.some((r) => r.episodes === undefined))
     throw new InvalidArgumentError(`learn: \`replay\` ${dir} was published before learn recorded its settings and episodes; replay the run's folder (its state.json) instead`);
-  return { env: p.env, seed: p.seed, settings: p.settings, rounds: rounds.map((r) => replayRound({ ...r, episodes: r.episodes! })), bundle: dir };
+  return {
+    env: p.env,
+    seed: p.seed,
+    settings: p.settings as unknown as ResolvedLearnSettings,
+    rounds: rounds.map((r) => replayRound({ ...r, episodes: r.episodes! })),
+    bundle: dir,
+  };
 }
 
 /** Throws unless round `k`'s replayed dataset has the recorded content hash. */
