@@ -90,9 +90,12 @@ export const WorldModelConfigSchema = z
      * observation space). `'change'` (observation space only): each entry's error is divided by its RMS
      * change per step (the same scale the dynamics predict in), so entries that move a little per step
      * but integrate over a plan — positions of directly driven bodies — weigh as much as velocities that
-     * jump on contact; the weights are scaled to average 1 over the entries that change. Default `'state'`.
+     * jump on contact; the weights are scaled to average 1 over the entries that change. `'larger'`
+     * (observation space only): each entry's error in the larger of the two, so slowly changing entries
+     * (positions) gain weight and none loses it (velocities and flags that jump keep their state-unit
+     * weight). Default `'state'`.
      */
-    consistencyUnits: z.enum(['state', 'change']).default('state'),
+    consistencyUnits: z.enum(['state', 'change', 'larger']).default('state'),
     /** Latent-consistency coefficient. Default 20 (TD-MPC2). */
     consistencyCoef: z.number().nonnegative().default(20),
     /** Reward coefficient (MSE on standardised rewards). Default 1. */
@@ -146,11 +149,11 @@ export const WorldModelConfigSchema = z
                 : undefined;
       if (problem) ctx.addIssue({ code: 'custom', path: ['worldFrame'], message: `expected ${problem}, got ${JSON.stringify(c.worldFrame)}` });
     }
-    if (c.consistencyUnits === 'change' && c.space !== 'observation') {
+    if (c.consistencyUnits !== 'state' && c.space !== 'observation') {
       ctx.addIssue({
         code: 'custom',
         path: ['consistencyUnits'],
-        message: "expected 'state': 'change' needs space 'observation' (a learned latent has no per-entry change scale)",
+        message: `expected 'state': '${c.consistencyUnits}' needs space 'observation' (a learned latent has no per-entry change scale)`,
       });
     }
     const n = parameterCount(c);

@@ -80,7 +80,7 @@ export class WorldModelObjective implements Objective {
     // Teacher forcing (`headsOnData`): the heads read the encoded o_t, a_t (and o_{t+1}).
     const dataHeads = c.headsOnData ? net.headInput(net.joint(slice(zAll, 0, 0, HB), concat(actions, 0)), targets) : undefined;
 
-    const entryWeights = c.consistencyUnits === 'change' ? g.constant(changeUnitWeights(net.deltaScale()), [1, L]) : undefined;
+    const entryWeights = c.consistencyUnits === 'state' ? undefined : g.constant(consistencyUnitWeights(c.consistencyUnits, net.deltaScale()), [1, L]);
     const consistency: Tensor[] = [];
     const reward: Tensor[] = [];
     const terminal: Tensor[] = [];
@@ -178,4 +178,14 @@ export function changeUnitWeights(deltaScale: Float32Array): Float32Array {
   if (changing.length === 0) return raw;
   const avg = changing.reduce((a, b) => a + b, 0) / changing.length;
   return raw.map((v) => v / avg);
+}
+
+/**
+ * The per-entry weights of the consistency error for `units` other than `'state'` (where every weight is
+ * 1): `'change'` gives {@link changeUnitWeights}; `'larger'` gives each entry the larger of its state-unit
+ * weight (1) and its change-unit weight, so slowly changing entries gain and none loses.
+ */
+export function consistencyUnitWeights(units: 'change' | 'larger', deltaScale: Float32Array): Float32Array {
+  const w = changeUnitWeights(deltaScale);
+  return units === 'change' ? w : w.map((v) => Math.max(1, v));
 }

@@ -8,7 +8,7 @@ import { collect } from '../../src/training/collect.js';
 import { Dataset } from '../../src/training/dataset.js';
 import { CheckpointError } from '../../src/training/errors.js';
 import { parseWorldModelConfig } from '../../src/training/wm-config.js';
-import { changeUnitWeights } from '../../src/training/wm-objective.js';
+import { changeUnitWeights, consistencyUnitWeights } from '../../src/training/wm-objective.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { WorldModelTrainer } from '../../src/training/wm-trainer.js';
 import { WorldModel } from '../../src/worldmodel/world-model.js';
@@ -116,6 +116,19 @@ describe("world models in observation space (space: 'observation')", () => {
     // A smaller change per step weighs more.
     expect(w[2]!).toBeGreaterThan(w[0]!);
     expect(w[0]!).toBeGreaterThan(w[3]!);
+  });
+
+  it("weighs each entry in the larger of its two units with 'larger': slowly changing entries gain, none falls below 1", () => {
+    // Positions (small change per step), a velocity and a flag (large changes), an entry that never changes.
+    const scale = Float32Array.of(0.05, 0.4, 1, 0);
+    const change = changeUnitWeights(scale);
+    const larger = consistencyUnitWeights('larger', scale);
+    expect(Array.from(consistencyUnitWeights('change', scale))).toEqual(Array.from(change));
+    expect(larger[0]).toBe(change[0]);
+    expect(change[0]!).toBeGreaterThan(1);
+    expect(change[1]!).toBeLessThan(1);
+    expect([larger[1], larger[2], larger[3]]).toEqual([1, 1, 1]);
+    expect(() => parseWorldModelConfig({ ...obsSpace, space: 'latent', latentDim: 8, consistencyUnits: 'larger' })).toThrow(/consistencyUnits.*'larger' needs space 'observation'/);
   });
 
   it('starts a linear skip at the least-squares fit: an untrained model already predicts a linear system', { timeout: 60_000 }, async () => {
