@@ -36,6 +36,7 @@ export function learnCurveSpec(rounds: readonly LearnRoundRecord[]): Record<stri
 /** The page. */
 export function renderLearnReport(state: LearnState, selected: LearnRoundRecord | undefined): string {
   const t = state.settings.targets;
+  const stop = stopRule(t);
   const row = (r: LearnRoundRecord) =>
     `<tr${r === selected ? ' class="sel"' : ''}><td>${r.round}</td><td>${escapeHtml(r.policy)}</td><td>${r.transitions}</td><td>${r.trainSteps}</td><td>${fmt(r.scores.successRate, 2)}</td><td>${fmt(r.scores.oracleSuccessRate, 2)}</td><td>${fmt(r.scores.pps)}</td><td>${r.scores.validHorizon ?? `&gt; ${r.scores.driftHorizon}`}</td><td>${fmt(r.scores.driftAtHorizon)}</td><td>${(r.times.totalMs / 1000).toFixed(1)}</td><td>${r.targetsMet ? 'yes' : 'no'}</td></tr>`;
   const spec = JSON.stringify(learnCurveSpec(state.rounds)).replace(/</g, '\\u003c');
@@ -46,7 +47,7 @@ ${inlinedVegaScripts()}
 </head><body>
 <h1>embodied learn: ${escapeHtml(state.env)}</h1>
 <p>seed ${state.seed} · ${state.rounds.length} finished rounds · wall ${(state.wallMs / 1000).toFixed(1)} s of a ${(state.budgetMs / 1000).toFixed(0)} s budget · stopped: ${escapeHtml(state.stopReason ?? 'running')} · model/ = round ${selected?.round ?? '–'} (best: learned-MPC success, then PPS)</p>
-<p>targets: success ≥ ${t.successRate} (learn stops early at ≥ ${stopRule(t).rate} confirmed over ${stopRule(t).episodes} episodes), PPS ≥ ${t.pps}, valid horizon ≥ ${t.validHorizon} (or no drift crossing within the measured horizon). Planner: ${escapeHtml(state.settings.validation.algorithm)} ${state.settings.validation.samples}×${state.settings.validation.horizon}×${state.settings.validation.iterations}, quick validation.</p>
+<p>targets: success ≥ ${t.successRate} (learn stops early at ≥ ${stop.rate} confirmed over ${stop.episodes} episodes), PPS ≥ ${t.pps}, valid horizon ≥ ${t.validHorizon} (or no drift crossing within the measured horizon). Planner: ${escapeHtml(state.settings.validation.algorithm)} ${state.settings.validation.samples}×${state.settings.validation.horizon}×${state.settings.validation.iterations}, quick validation.</p>
 <div id="curve"></div>
 <table><tr><th>round</th><th>data</th><th>transitions</th><th>train steps</th><th>success</th><th>oracle</th><th>PPS</th><th>valid horizon</th><th>drift at H</th><th>wall s</th><th>targets</th></tr>
 ${state.rounds.map(row).join('\n')}</table>
