@@ -45,6 +45,12 @@ export interface NormalizationStats {
    * that omits it gets unit scales.
    */
   readonly deltaRms?: Float32Array;
+  /**
+   * `obsDim` fractions of the transitions in which the entry changes (by more than 10⁻⁴ of its standard
+   * deviation): near 1 for continuous quantities, small for events — a flag, a counter, a body that moves
+   * only when something touches it. `consistencyUnits: 'mixed'` reads it; a source that omits it cannot use that.
+   */
+  readonly changeRate?: Float32Array;
 }
 
 /** Something that can sample training windows: a dataset, a replay buffer, a synthetic system. */

@@ -127,7 +127,14 @@ export interface WorldModelCheckpointExtra {
   /** The validated model configuration. */
   readonly config: WorldModelConfig;
   /** Normalisation statistics the model is trained with. */
-  readonly stats: { readonly obsMean: number[]; readonly obsStd: number[]; readonly rewardMean: number; readonly rewardStd: number; readonly deltaRms?: number[] };
+  readonly stats: {
+    readonly obsMean: number[];
+    readonly obsStd: number[];
+    readonly rewardMean: number;
+    readonly rewardStd: number;
+    readonly deltaRms?: number[];
+    readonly changeRate?: number[];
+  };
   /** Losses of the last steps (for `finalLosses`). */
   readonly recent: Record<string, number>[];
 }

@@ -68,6 +68,8 @@ export interface DatasetLoadOptions {
 }
 
 const STD_FLOOR = 1e-6;
+/** A change smaller than this many standard deviations counts as none in `stats().changeRate` (solver jitter). */
+const CHANGE_THRESHOLD = 1e-4;
 
 /**
  * A transition dataset held in memory. Load one with {@link Dataset.load}, write one with
@@ -388,14 +390,17 @@ export class Dataset implements BatchSource {
     }
     const rm = rs / this.size;
     const dq = new Float64Array(od);
+    const changed = new Float64Array(od);
     for (let t = 0; t < this.size; t++) {
       for (let j = 0; j < od; j++) {
         const d = this.nextObservations[t * od + j]! - this.observations[t * od + j]!;
         dq[j] += d * d;
+        if (Math.abs(d) > CHANGE_THRESHOLD * obsStd[j]!) changed[j]++;
       }
     }
     const deltaRms = Float32Array.from(dq, (q) => Math.sqrt(q / this.size));
-    this.cachedStats = { obsMean, obsStd, rewardMean: rm, rewardStd: Math.max(STD_FLOOR, Math.sqrt(Math.max(0, rq / this.size - rm * rm))), deltaRms };
+    const changeRate = Float32Array.from(changed, (k) => k / this.size);
+    this.cachedStats = { obsMean, obsStd, rewardMean: rm, rewardStd: Math.max(STD_FLOOR, Math.sqrt(Math.max(0, rq / this.size - rm * rm))), deltaRms, changeRate };
     return this.cachedStats;
   }
 }

@@ -160,6 +160,7 @@ export function statsToJson(stats: NormalizationStats): Record<string, unknown> 
     rewardMean: stats.rewardMean,
     rewardStd: stats.rewardStd,
     ...(stats.deltaRms && { deltaRms: Array.from(stats.deltaRms) }),
+    ...(stats.changeRate && { changeRate: Array.from(stats.changeRate) }),
   };
 }
 
@@ -170,6 +171,7 @@ export function statsFromJson(json: {
   readonly rewardMean: number;
   readonly rewardStd: number;
   readonly deltaRms?: readonly number[];
+  readonly changeRate?: readonly number[];
 }): NormalizationStats {
   return {
     obsMean: Float32Array.from(json.obsMean),
@@ -177,5 +179,6 @@ export function statsFromJson(json: {
     rewardMean: json.rewardMean,
     rewardStd: json.rewardStd,
     ...(json.deltaRms && { deltaRms: Float32Array.from(json.deltaRms) }),
+    ...(json.changeRate && { changeRate: Float32Array.from(json.changeRate) }),
   };
 }

@@ -93,9 +93,12 @@ export const WorldModelConfigSchema = z
      * jump on contact; the weights are scaled to average 1 over the entries that change. `'larger'`
      * (observation space only): each entry's error in the larger of the two, so slowly changing entries
      * (positions) gain weight and none loses it (velocities and flags that jump keep their state-unit
-     * weight). Default `'state'`.
+     * weight). `'mixed'` (observation space only): change units for the entries that change on at least
+     * half of the data's transitions (positions, velocities), the larger of the two for the others — events
+     * such as a flag, a counter or a body that moves only when touched, whose rare jumps would make their
+     * change-unit weight tiny. Default `'state'`.
      */
-    consistencyUnits: z.enum(['state', 'change', 'larger']).default('state'),
+    consistencyUnits: z.enum(['state', 'change', 'larger', 'mixed']).default('state'),
     /** Latent-consistency coefficient. Default 20 (TD-MPC2). */
     consistencyCoef: z.number().nonnegative().default(20),
     /** Reward coefficient (MSE on standardised rewards). Default 1. */

@@ -80,7 +80,7 @@ export class WorldModelObjective implements Objective {
     // Teacher forcing (`headsOnData`): the heads read the encoded o_t, a_t (and o_{t+1}).
     const dataHeads = c.headsOnData ? net.headInput(net.joint(slice(zAll, 0, 0, HB), concat(actions, 0)), targets) : undefined;
 
-    const entryWeights = c.consistencyUnits === 'state' ? undefined : g.constant(consistencyUnitWeights(c.consistencyUnits, net.deltaScale()), [1, L]);
+    const entryWeights = c.consistencyUnits === 'state' ? undefined : g.constant(consistencyUnitWeights(c.consistencyUnits, net.deltaScale(), this.stats.changeRate), [1, L]);
     const consistency: Tensor[] = [];
     const reward: Tensor[] = [];
     const terminal: Tensor[] = [];
@@ -180,12 +180,25 @@ export function changeUnitWeights(deltaScale: Float32Array): Float32Array {
   return raw.map((v) => v / avg);
 }
 
+/** Entries that change on fewer than this fraction of the transitions are events to `consistencyUnits: 'mixed'`. */
+export const EVENT_CHANGE_RATE = 0.5;
+
 /**
  * The per-entry weights of the consistency error for `units` other than `'state'` (where every weight is
  * 1): `'change'` gives {@link changeUnitWeights}; `'larger'` gives each entry the larger of its state-unit
- * weight (1) and its change-unit weight, so slowly changing entries gain and none loses.
+ * weight (1) and its change-unit weight, so slowly changing entries gain and none loses; `'mixed'` gives
+ * the change-unit weight to entries that change on at least {@link EVENT_CHANGE_RATE} of the transitions
+ * (`changeRate`, from the data's statistics) and the larger of the two to the others (events).
+ * @throws {@link InvalidArgumentError} for `'mixed'` without `changeRate` of the entries' length
  */
-export function consistencyUnitWeights(units: 'change' | 'larger', deltaScale: Float32Array): Float32Array {
+export function consistencyUnitWeights(units: 'change' | 'larger' | 'mixed', deltaScale: Float32Array, changeRate?: Float32Array): Float32Array {
   const w = changeUnitWeights(deltaScale);
-  return units === 'change' ? w : w.map((v) => Math.max(1, v));
+  if (units === 'change') return w;
+  if (units === 'larger') return w.map((v) => Math.max(1, v));
+  if (changeRate?.length !== deltaScale.length) {
+    throw new InvalidArgumentError(
+      `consistencyUnits 'mixed': expected the statistics' changeRate for ${deltaScale.length} entries (a Dataset's stats() has it), got ${changeRate ? `${changeRate.length} entries` : 'none'}`,
+    );
+  }
+  return w.map((v, j) => (changeRate[j]! < EVENT_CHANGE_RATE ? Math.max(1, v) : v));
 }

@@ -78,7 +78,7 @@ interface CheckpointExtra {
   seed: number;
   rng: RngState;
   config: WorldModelConfig;
-  stats: { obsMean: number[]; obsStd: number[]; rewardMean: number; rewardStd: number; deltaRms?: number[] };
+  stats: { obsMean: number[]; obsStd: number[]; rewardMean: number; rewardStd: number; deltaRms?: number[]; changeRate?: number[] };
   recent: Record<string, number>[];
 }
 
@@ -123,9 +123,11 @@ export class WorldModelTrainer {
     const initExtra = init?.extra as unknown as CheckpointExtra | undefined;
     if (init) checkSameConfig(initExtra!, cfg, opts.initFrom!, 'warm start');
     const saved = extra ?? initExtra;
-    // The change scales only matter in observation space; a latent model's statistics stay as they always were.
-    const { deltaRms, ...base } = saved ? statsFromJson(saved.stats) : (opts.stats ?? source.stats());
-    const stats: NormalizationStats = cfg.space === 'observation' && deltaRms ? { ...base, deltaRms } : base;
+    // The change scales only matter in observation space, the change rates only to the 'mixed' loss; other
+    // models' statistics (and so their checkpoints and bundles) stay as they always were.
+    const { deltaRms, changeRate, ...base } = saved ? statsFromJson(saved.stats) : (opts.stats ?? source.stats());
+    const rates = cfg.consistencyUnits === 'mixed' && changeRate ? { changeRate } : {};
+    const stats: NormalizationStats = cfg.space === 'observation' && deltaRms ? { ...base, deltaRms, ...rates } : base;
     const objective = new WorldModelObjective(cfg, stats);
     const trainer = await Trainer.create(objective, {
       seed: opts.seed,

@@ -35,6 +35,9 @@ describe("world models in observation space (space: 'observation')", () => {
     // The goal (entries 4, 5) is fixed within every episode; the ball moves.
     expect(Array.from(stats.deltaRms!.subarray(4))).toEqual([0, 0]);
     expect(stats.deltaRms![0]).toBeGreaterThan(0);
+    // The goal never changes; the ball's position changes on most steps.
+    expect(Array.from(stats.changeRate!.subarray(4))).toEqual([0, 0]);
+    expect(stats.changeRate![0]).toBeGreaterThan(0.5);
     const config = { ...obsSpace, terminal: true, headInput: 'transition' as const };
 
     const fresh = await WorldModelTrainer.create(data, config, { seed: 1, intraOpNumThreads: 1 });
@@ -47,7 +50,8 @@ describe("world models in observation space (space: 'observation')", () => {
     expect(Array.from(z1)).toEqual(Array.from(z0));
     await untrained.close();
 
-    const wm = await WorldModelTrainer.create(data, config, { seed: 1, intraOpNumThreads: 1 });
+    // Trained with the 'mixed' loss, which reads the data's change rates.
+    const wm = await WorldModelTrainer.create(data, { ...config, consistencyUnits: 'mixed' }, { seed: 1, intraOpNumThreads: 1 });
     await wm.train({ steps: 60, checkpointAtEnd: false });
     await wm.exportBundle(join(dir, 'trained'), { name: 'trained', envId: 'Reach-v0', actionLow: [-1, -1], actionHigh: [1, 1] });
     await wm.close();
@@ -129,6 +133,28 @@ describe("world models in observation space (space: 'observation')", () => {
     expect(change[1]!).toBeLessThan(1);
     expect([larger[1], larger[2], larger[3]]).toEqual([1, 1, 1]);
     expect(() => parseWorldModelConfig({ ...obsSpace, space: 'latent', latentDim: 8, consistencyUnits: 'larger' })).toThrow(/consistencyUnits.*'larger' needs space 'observation'/);
+  });
+
+  it("weighs continuous entries in change units and events in the larger unit with 'mixed'", () => {
+    // A position and a velocity that change on most steps; a flag and a pushed body's velocity that seldom do.
+    const scale = Float32Array.of(0.05, 0.4, 1, 0.4);
+    const rate = Float32Array.of(0.9, 0.8, 0.03, 0.2);
+    const change = changeUnitWeights(scale);
+    const mixed = consistencyUnitWeights('mixed', scale, rate);
+    expect([mixed[0], mixed[1]]).toEqual([change[0], change[1]]);
+    expect(change[1]!).toBeLessThan(1);
+    expect(change[2]!).toBeLessThan(1);
+    expect([mixed[2], mixed[3]]).toEqual([1, 1]);
+    // Without the data's change rates (a source whose stats lack them) the loss is refused, naming what it needs.
+    expect(() => consistencyUnitWeights('mixed', scale)).toThrow(/'mixed'.*changeRate for 4 entries.*got none/);
+    expect(() => consistencyUnitWeights('mixed', scale, Float32Array.of(1))).toThrow(/got 1 entries/);
+    expect(() => parseWorldModelConfig({ ...obsSpace, space: 'latent', latentDim: 8, consistencyUnits: 'mixed' })).toThrow(/consistencyUnits.*'mixed' needs space 'observation'/);
+  });
+
+  it("refuses the 'mixed' loss on a source whose statistics carry no change rates", async () => {
+    await expect(WorldModelTrainer.create(new LinearSystem(), { ...obsSpace, obsDim: 4, consistencyUnits: 'mixed' }, { seed: 1, intraOpNumThreads: 1 })).rejects.toThrow(
+      /'mixed'.*changeRate/,
+    );
   });
 
   it('starts a linear skip at the least-squares fit: an untrained model already predicts a linear system', { timeout: 60_000 }, async () => {
