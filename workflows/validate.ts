@@ -93,6 +93,8 @@ export const ValidateModelOptionsSchema = z
     samples: positiveInt().optional(),
     /** MPC optimiser iterations per plan (learned and oracle alike). Default: as `horizon`. */
     iterations: positiveInt().optional(),
+    /** MPC optimiser, `mppi`, `cem`, `icem` or `random-shooting` (learned and oracle alike). Default: as `horizon`. */
+    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting'], { message: 'expected mppi, cem, icem or random-shooting' }).optional(),
     /** Stops between units of work (the promise rejects with the signal's reason; nothing is written). */
     signal: signalOption(),
     /** Called after each unit of work. */
@@ -223,6 +225,7 @@ async function planSources(o: Resolved, owned: Owned): Promise<{ oracleSource: O
     ...(o.horizon !== undefined && { horizon: o.horizon }),
     ...(o.samples !== undefined && { samples: o.samples }),
     ...(o.iterations !== undefined && { iterations: o.iterations }),
+    ...(o.algorithm !== undefined && { algorithm: o.algorithm }),
     ...(o.replanEvery !== undefined && { replanEvery: o.replanEvery }),
     seed: o.seed,
   };

@@ -3,7 +3,7 @@
  * with `--oracle`, validated against Rapier), writing `report.json` and `report.html`. Ctrl-C stops
  * between units of work; nothing half-written is left.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { EmbodiedError, InvalidArgumentError } from '../../src/errors.js';
 import { validateOnQueue } from '../../workflows/distributed/validate.js';
 import { formatValidationSummary, validateModel, type ValidateModelOptions } from '../../workflows/validate.js';
@@ -33,6 +33,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--horizon <n>', "MPC horizon, both MPCs (default: the bundle's certified settings; the environment preset for the oracle)", integerOption(1))
     .option('--samples <n>', 'MPC candidates per iteration, both MPCs (default: as --horizon)', integerOption(1))
     .option('--iterations <n>', 'MPC optimiser iterations per plan, both MPCs (default: as --horizon)', integerOption(1))
+    .addOption(new Option('--planner <name>', 'MPC optimiser, both MPCs (default: as --horizon)').choices(['mppi', 'cem', 'icem', 'random-shooting']))
     .option('--json', 'print the report JSON instead of the summary')
     .option('--no-progress', 'no progress bar')
     .option('--queue <url>', 'validate on an embodied worker through this Redis (redis://host:port); the report is written here')
@@ -40,8 +41,9 @@ export function registerValidateCommand(program: Command): void {
     .option('--queue-name <name>', '--queue: BullMQ queue name', 'embodied')
     .option('--redis-options <json>', '--queue: ioredis options over those of the URL (password, tls)', jsonObjectOption);
   type QueueFlags = { queue?: string; shared?: string; queueName: string; redisOptions?: Record<string, unknown> };
-  type Flags = ValidateModelOptions & QueueFlags & { json?: boolean; progress: boolean; layoutFile?: string };
-  command.action(async ({ json, progress, layoutFile, envOptions, queue, shared, queueName, redisOptions, ...o }: Flags) => {
+  type Flags = Omit<ValidateModelOptions, 'algorithm'> & QueueFlags & { json?: boolean; progress: boolean; layoutFile?: string; planner?: ValidateModelOptions['algorithm'] };
+  command.action(async ({ json, progress, layoutFile, envOptions, queue, shared, queueName, redisOptions, planner, ...flags }: Flags) => {
+    const o = { ...flags, ...(planner !== undefined && { algorithm: planner }) };
     const stopped = new EmbodiedError('stopped by Ctrl-C; no report was written');
     await withCtrlC(
       command,

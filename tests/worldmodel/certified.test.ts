@@ -139,7 +139,15 @@ describe('certified planner settings', () => {
     const { report } = await validateModel({ env: 'PushBox-v0', model: dir, out: join(root, 'report'), quick: true, closedLoop: false });
     expect(report.drift.curves.map((c) => c.source)).toContain('planner:learned-mpc');
     expect(report.notes).toContain('planner: learned MPC cem 24 samples × H 7 × 2 iterations, replan every 3; oracle MPC icem 32 samples × H 15 × 3 iterations, replan every 2');
-  }, 120_000);
+    // An explicit optimiser, like an explicit budget, applies to both MPCs.
+    const mppi = await validateModel({ env: 'PushBox-v0', model: dir, out: join(root, 'report-mppi'), quick: true, closedLoop: false, algorithm: 'mppi' });
+    expect(mppi.report.notes).toContain(
+      'planner: learned MPC mppi 24 samples × H 7 × 2 iterations, replan every 3; oracle MPC mppi 32 samples × H 15 × 3 iterations, replan every 2',
+    );
+    await expect(validateModel({ env: 'PushBox-v0', model: dir, out: join(root, 'report-bad'), algorithm: 'gradient' as never })).rejects.toThrow(
+      /algorithm.*expected mppi, cem, icem or random-shooting/,
+    );
+  }, 240_000);
 
   it('`embodied certify` parses its flags into certifyModel and prints the episodes and what it wrote', async () => {
     const dir = bundleWith('cli', undefined);

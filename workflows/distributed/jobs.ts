@@ -155,6 +155,8 @@ export const ValidateSettingsFields = z
     samples: positiveInt().optional(),
     /** MPC optimiser iterations. */
     iterations: positiveInt().optional(),
+    /** MPC optimiser. */
+    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
   })
   .strict();
 
