@@ -88,6 +88,8 @@ export interface LearnSettings {
 
 /** The planner and episodes of learn's per-round validation (`validateModel`, quick). */
 export interface LearnValidationSettings {
+  /** MPC optimiser (default: the card's demo task's learned planner's, else the environment's plan preset's). */
+  readonly algorithm?: 'mppi' | 'cem' | 'icem' | 'random-shooting';
   /** Planning horizon. */
   readonly horizon: number;
   /** Candidates per iteration. */

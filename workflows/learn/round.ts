@@ -16,7 +16,7 @@ import { validateModel } from '../validate.js';
 import type { ResolvedLearnSettings } from './settings.js';
 import type { LearnTargets } from '../../environments/card.js';
 import type { PlanPreset } from '../../src/planning/plan-preset.js';
-import { planEpisodes } from '../plan.js';
+import { algorithmName, planEpisodes } from '../plan.js';
 import type { LearnRoundRecord, LearnScores } from './state.js';
 import { runCollectStep, runTrainStep } from './steps.js';
 import { timeoutSignal } from '../../src/timeout-signal.js';
@@ -362,6 +362,7 @@ async function validateRound(input: RoundInput, dir: string, model: string, data
       horizon: v.horizon,
       samples: v.samples,
       iterations: v.iterations,
+      algorithm: algorithmName(v.algorithm as PlanPreset['algorithm']),
       oracleMpc: false,
       signal: input.signal,
       ...(input.onValidateProgress && { onProgress: input.onValidateProgress }),

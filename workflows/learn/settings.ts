@@ -8,6 +8,7 @@
 import type { LearnSettings, LearnTargets, LearnValidationSettings } from '../../environments/card.js';
 import { environmentCard, planPresetFor } from '../../environments/cards.js';
 import { spec } from '../../src/registry.js';
+import { algorithmName } from '../plan.js';
 import { LEARN_MODEL, type CollectRecipe, type OnPolicyRecipe, type TrainRecipe } from '../../src/training/recipe.js';
 
 /**
@@ -31,7 +32,7 @@ export interface ResolvedLearnSettings {
   readonly rounds: number;
   /** Each round after the first starts from the previous round's weights and statistics. */
   readonly warmStart: boolean;
-  /** The planner validated with (its optimiser is the environment's plan preset's). */
+  /** The planner validated with (its optimiser: the card's demo task's learned planner's, else the plan preset's). */
   readonly validation: LearnValidationSettings & { readonly algorithm: string };
   /** The stop targets. */
   readonly targets: LearnTargets;
@@ -102,22 +103,29 @@ function defaults(envId: string, budgetMs: number): Omit<ResolvedLearnSettings, 
   };
 }
 
-/** The settings from the card's demo recipe (its first on-policy round stands for every later round). */
+/**
+ * The settings from the card's demo recipe (its first on-policy round stands for every later round). The
+ * demo task's learned planner is the one its models are played with, so learn plans with its optimiser
+ * too — on-policy and in validation (Warehouse-v0: iCEM, whose smooth samples hold the grip command
+ * steady where the default preset's MPPI flips it; docs/learn.md).
+ */
 function fromRecipe(envId: string): LearnSettings & { envOptions?: Record<string, unknown> } {
   const demo = environmentCard(envId)?.demo;
   if (!demo) return {};
   const { seed: _c, ...collect } = demo.recipe.collect;
   const { seed: _t, ...train } = demo.recipe.train;
   const first = demo.recipe.onPolicy?.[0];
-  const onPolicy = first && (({ seed: _o, ...rest }) => rest)(first);
-  const { algorithm: _a, afterTruncation: _x, discount: _d, ...planner } = demo.learned as typeof demo.learned & { afterTruncation?: unknown };
+  const { afterTruncation: _x, discount: _d, ...planner } = demo.learned as typeof demo.learned & { afterTruncation?: unknown };
+  const algorithm = algorithmName(planner.algorithm);
+  const onPolicy = { ...(first && (({ seed: _o, ...rest }) => rest)(first)), algorithm };
   return {
     envOptions: demo.envOptions,
     collect,
     train,
-    ...(onPolicy && { onPolicy }),
+    onPolicy,
     rounds: 1 + (demo.recipe.onPolicy?.length ?? 0),
     validation: {
+      algorithm,
       horizon: planner.horizon,
       samples: planner.samples,
       iterations: planner.iterations,
