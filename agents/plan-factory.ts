@@ -18,7 +18,7 @@ import { Planner } from '../src/planning/planner.js';
 import { expressionObjective } from '../src/planning/expression-objective.js';
 import { rewardObjective, type PlanningObjective } from '../src/planning/objectives.js';
 import type { OptimizerSpec } from '../src/planning/create-optimizer.js';
-import { withOverrides, type PlanPreset } from '../src/planning/plan-preset.js';
+import { PLAN_ALGORITHMS, withOverrides, type PlanPreset } from '../src/planning/plan-preset.js';
 import type { RolloutModel } from '../src/planning/rollout-model.js';
 import { make, spec as envSpec } from '../src/registry.js';
 import { readBundleManifest } from '../src/worldmodel/bundle.js';
@@ -45,7 +45,7 @@ export const PlanSpecSchema = z
     /** Plan with the Rapier oracle (`PhysicsRolloutModel`) even when `model` is given. Default: `!model`. */
     oracle: z.boolean().optional(),
     /** The optimiser. Default: the bundle's certified settings', else the environment preset's (`'mppi'` unless listed otherwise). */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    algorithm: z.enum(PLAN_ALGORITHMS).optional(),
     /**
      * H. Default: with a `model` whose manifest records certified planner settings (`manifest.planner`),
      * those; otherwise the environment's plan preset (`planPresetFor(envId)`: its card's, or the

@@ -89,7 +89,7 @@ export interface LearnSettings {
 /** The planner and episodes of learn's per-round validation (`validateModel`, quick). */
 export interface LearnValidationSettings {
   /** MPC optimiser (default: the card's demo task's learned planner's, else the environment's plan preset's). */
-  readonly algorithm?: 'mppi' | 'cem' | 'icem' | 'random-shooting';
+  readonly algorithm?: PlanPreset['algorithm'];
   /** Planning horizon. */
   readonly horizon: number;
   /** Candidates per iteration. */

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { certifiedPreset } from '../agents/plan-factory.js';
 import { planPresetFor } from '../environments/cards.js';
-import { withOverrides } from '../src/planning/plan-preset.js';
+import { PLAN_ALGORITHMS, withOverrides } from '../src/planning/plan-preset.js';
 import { writeFileAtomic } from '../src/atomic-write.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { parseOptions, z } from '../src/options.js';
@@ -33,7 +33,7 @@ export const CertifyModelOptionsSchema = z
      * The optimiser to certify. Default (likewise for the settings below): the bundle's current certified
      * settings, else the environment's plan preset.
      */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    algorithm: z.enum(PLAN_ALGORITHMS).optional(),
     /** H. */
     horizon: positiveInt().optional(),
     /** Candidates per iteration. */

@@ -42,6 +42,7 @@ import { WorldModel } from '../src/worldmodel/world-model.js';
 import { viewCommand } from './view.js';
 import { episodeLimit } from './plan.js';
 import { callbackOption, signalOption } from './schema.js';
+import { PLAN_ALGORITHMS } from '../src/planning/plan-preset.js';
 
 const positiveInt = () => z.number().int().positive();
 
@@ -94,7 +95,7 @@ export const ValidateModelOptionsSchema = z
     /** MPC optimiser iterations per plan (learned and oracle alike). Default: as `horizon`. */
     iterations: positiveInt().optional(),
     /** MPC optimiser, `mppi`, `cem`, `icem` or `random-shooting` (learned and oracle alike). Default: as `horizon`. */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting'], { message: 'expected mppi, cem, icem or random-shooting' }).optional(),
+    algorithm: z.enum(PLAN_ALGORITHMS, { message: `expected ${PLAN_ALGORITHMS.slice(0, -1).join(', ')} or ${PLAN_ALGORITHMS.at(-1)}` }).optional(),
     /** Stops between units of work (the promise rejects with the signal's reason; nothing is written). */
     signal: signalOption(),
     /** Called after each unit of work. */

@@ -9,6 +9,7 @@ import { certifyModel, formatCertifyResult, type CertifyModelOptions } from '../
 import { formatPlanReport } from '../../workflows/plan.js';
 import { integerOption, jsonObjectOption, numberOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
+import { PLAN_ALGORITHMS } from '../../src/planning/plan-preset.js';
 
 /** Adds the `certify` subcommand. */
 export function registerCertifyCommand(program: Command): void {
@@ -17,9 +18,7 @@ export function registerCertifyCommand(program: Command): void {
     .description("play MPC episodes with a world model and record the planner settings and their success in the bundle's manifest (the defaults of plan, validate and demo)")
     .requiredOption('--model <dir>', 'world-model bundle directory (its manifest.json is rewritten; the ONNX files are not touched)')
     .option('--env <id>', "registered environment id (default: the bundle's)")
-    .addOption(
-      new Option('--planner <name>', "optimiser (default: the bundle's certified settings, else the environment preset)").choices(['mppi', 'cem', 'icem', 'random-shooting']),
-    )
+    .addOption(new Option('--planner <name>', "optimiser (default: the bundle's certified settings, else the environment preset)").choices(PLAN_ALGORITHMS))
     .option('--horizon <n>', 'planning horizon (default: as --planner)', integerOption(1))
     .option('--samples <n>', 'candidates per iteration (default: as --planner)', integerOption(1))
     .option('--iterations <n>', 'optimiser iterations per plan (default: as --planner)', integerOption(1))

@@ -10,6 +10,7 @@ import { formatValidationSummary, validateModel, type ValidateModelOptions } fro
 import { withLayoutFile } from '../layout-file.js';
 import { integerOption, jsonObjectOption, withCtrlC } from '../options.js';
 import { progressBar, showProgress } from '../progress.js';
+import { PLAN_ALGORITHMS } from '../../src/planning/plan-preset.js';
 
 /** Adds the `validate` subcommand. */
 export function registerValidateCommand(program: Command): void {
@@ -33,7 +34,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--horizon <n>', "MPC horizon, both MPCs (default: the bundle's certified settings; the environment preset for the oracle)", integerOption(1))
     .option('--samples <n>', 'MPC candidates per iteration, both MPCs (default: as --horizon)', integerOption(1))
     .option('--iterations <n>', 'MPC optimiser iterations per plan, both MPCs (default: as --horizon)', integerOption(1))
-    .addOption(new Option('--planner <name>', 'MPC optimiser, both MPCs (default: as --horizon)').choices(['mppi', 'cem', 'icem', 'random-shooting']))
+    .addOption(new Option('--planner <name>', 'MPC optimiser, both MPCs (default: as --horizon)').choices(PLAN_ALGORITHMS))
     .option('--json', 'print the report JSON instead of the summary')
     .option('--no-progress', 'no progress bar')
     .option('--queue <url>', 'validate on an embodied worker through this Redis (redis://host:port); the report is written here')

@@ -7,10 +7,13 @@
  * @module
  */
 
+/** The trajectory optimisers a plan can name (workflows also accept `random` as short for random shooting). */
+export const PLAN_ALGORITHMS = ['mppi', 'cem', 'icem', 'random-shooting'] as const;
+
 /** Planner settings of one environment. */
 export interface PlanPreset {
   /** The optimiser that works best here. */
-  readonly algorithm: 'mppi' | 'cem' | 'icem' | 'random-shooting';
+  readonly algorithm: (typeof PLAN_ALGORITHMS)[number];
   /** H. */
   readonly horizon: number;
   /** Candidates per iteration. */

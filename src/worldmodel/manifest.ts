@@ -12,6 +12,7 @@
  * @module
  */
 import { z } from 'zod';
+import { PLAN_ALGORITHMS } from '../planning/plan-preset.js';
 
 /** The format tag of version 1 bundles. */
 export const BUNDLE_FORMAT = 'embodied.worldmodel/v1';
@@ -73,7 +74,7 @@ export const CertificationSchema = z
 export const PlannerSettingsSchema = z
   .object({
     /** The optimiser. */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']),
+    algorithm: z.enum(PLAN_ALGORITHMS),
     /** H. */
     horizon: z.number().int().positive(),
     /** Candidates per iteration. */

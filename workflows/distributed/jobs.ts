@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { EmbodiedError } from '../../src/errors.js';
 import { parseOptions, z } from '../../src/options.js';
 import { CollectDatasetFields } from '../collect.js';
+import { PLAN_ALGORITHMS } from '../../src/planning/plan-preset.js';
 
 /** A distributed run went wrong: Redis unreachable, a job failed for good, a shard missing or corrupt. */
 export class QueueError extends EmbodiedError {}
@@ -156,7 +157,7 @@ export const ValidateSettingsFields = z
     /** MPC optimiser iterations. */
     iterations: positiveInt().optional(),
     /** MPC optimiser. */
-    algorithm: z.enum(['mppi', 'cem', 'icem', 'random-shooting']).optional(),
+    algorithm: z.enum(PLAN_ALGORITHMS).optional(),
   })
   .strict();
 

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../src/atomic-write.js';
 import { planPresetFor } from '../../environments/cards.js';
-import type { PlanPreset } from '../../src/planning/plan-preset.js';
 import type { PlannerSettings } from '../../src/worldmodel/manifest.js';
 import { algorithmName } from '../plan.js';
 import { combinedHash } from '../train.js';
@@ -84,7 +83,7 @@ export function validatedPlanner(state: LearnState, selected: LearnRoundRecord):
   const preset = planPresetFor(state.env);
   const envOptions = state.settings.envOptions;
   return {
-    algorithm: algorithmName(v.algorithm as PlanPreset['algorithm']),
+    algorithm: algorithmName(v.algorithm),
     horizon: v.horizon,
     samples: v.samples,
     iterations: v.iterations,

@@ -15,8 +15,7 @@ import { cosineDecay } from '../train.js';
 import { validateModel } from '../validate.js';
 import type { ResolvedLearnSettings } from './settings.js';
 import type { LearnTargets } from '../../environments/card.js';
-import type { PlanPreset } from '../../src/planning/plan-preset.js';
-import { algorithmName, planEpisodes } from '../plan.js';
+import { planEpisodes } from '../plan.js';
 import type { LearnRoundRecord, LearnScores } from './state.js';
 import { runCollectStep, runTrainStep } from './steps.js';
 import { timeoutSignal } from '../../src/timeout-signal.js';
@@ -233,7 +232,7 @@ async function confirmEpisodes(input: RoundInput, model: string, part: ConfirmPa
     env: input.env,
     envOptions: input.settings.envOptions,
     model,
-    algorithm: v.algorithm as PlanPreset['algorithm'],
+    algorithm: v.algorithm,
     horizon: v.horizon,
     samples: v.samples,
     iterations: v.iterations,
@@ -362,7 +361,7 @@ async function validateRound(input: RoundInput, dir: string, model: string, data
       horizon: v.horizon,
       samples: v.samples,
       iterations: v.iterations,
-      algorithm: algorithmName(v.algorithm as PlanPreset['algorithm']),
+      algorithm: v.algorithm,
       oracleMpc: false,
       signal: input.signal,
       ...(input.onValidateProgress && { onProgress: input.onValidateProgress }),

@@ -7,8 +7,8 @@
  */
 import type { LearnSettings, LearnTargets, LearnValidationSettings } from '../../environments/card.js';
 import { environmentCard, planPresetFor } from '../../environments/cards.js';
+import type { PlanPreset } from '../../src/planning/plan-preset.js';
 import { spec } from '../../src/registry.js';
-import { algorithmName } from '../plan.js';
 import { LEARN_MODEL, type CollectRecipe, type OnPolicyRecipe, type TrainRecipe } from '../../src/training/recipe.js';
 
 /**
@@ -33,7 +33,7 @@ export interface ResolvedLearnSettings {
   /** Each round after the first starts from the previous round's weights and statistics. */
   readonly warmStart: boolean;
   /** The planner validated with (its optimiser: the card's demo task's learned planner's, else the plan preset's). */
-  readonly validation: LearnValidationSettings & { readonly algorithm: string };
+  readonly validation: LearnValidationSettings & { readonly algorithm: PlanPreset['algorithm'] };
   /** The stop targets. */
   readonly targets: LearnTargets;
 }
@@ -116,7 +116,7 @@ function fromRecipe(envId: string): LearnSettings & { envOptions?: Record<string
   const { seed: _t, ...train } = demo.recipe.train;
   const first = demo.recipe.onPolicy?.[0];
   const { afterTruncation: _x, discount: _d, ...planner } = demo.learned as typeof demo.learned & { afterTruncation?: unknown };
-  const algorithm = algorithmName(planner.algorithm);
+  const { algorithm } = planner;
   const onPolicy = { ...(first && (({ seed: _o, ...rest }) => rest)(first)), algorithm };
   return {
     envOptions: demo.envOptions,
